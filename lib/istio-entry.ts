@@ -1,0 +1,238 @@
+import { Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  Gateway as KubeGateway,
+  VirtualService as KubeVirtualService,
+} from '../imports/networking.istio.io';
+import { hostServes } from './hosts';
+import { directRules, HttpRule, renderHttpRules } from './routing';
+import { checkDnsSubdomain, checkHost, checkLabels, checkPort, checkUnique, show } from './validate';
+import { Website } from './website';
+
+/** The reserved gateway name that makes a VirtualService apply to in-mesh traffic. */
+export const MESH_GATEWAY = 'mesh';
+
+/**
+ * Protocol of a Gateway server (the plain-text ones; TLS servers need certificates).
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Port
+ */
+export enum GatewayProtocol {
+  /** HTTP/1.1 (and HTTP/2 by upgrade). */
+  HTTP = 'HTTP',
+  /** HTTP/2 without TLS. */
+  HTTP2 = 'HTTP2',
+}
+
+/** One server (listener) of the entry's Gateway. */
+export interface GatewayServer {
+  /**
+   * Port the ingress gateway listens on.
+   * @default 80
+   */
+  readonly port?: number;
+
+  /**
+   * Protocol of the port.
+   * @default GatewayProtocol.HTTP
+   */
+  readonly protocol?: GatewayProtocol;
+
+  /**
+   * Name of the port, unique within the Gateway.
+   * @default - the protocol in lower case, e.g. `http`
+   */
+  readonly portName?: string;
+
+  /**
+   * Hosts this server accepts.
+   * @default - the entry's hosts
+   */
+  readonly hosts?: string[];
+}
+
+/** A routing source for an entry: what a `CanaryRelease` provides. */
+export interface IHttpRouteSource {
+  /** The construct path, for messages. */
+  readonly node: { readonly path: string };
+  /** The HTTP rules to render, in order. */
+  httpRules(): HttpRule[];
+}
+
+/** Props of an `IstioEntry`. */
+export interface IstioEntryProps {
+  /** The website that traffic goes to. */
+  readonly website: Website;
+
+  /**
+   * Hosts that the entry accepts, as clients name them (`www.example.com`, `*.example.com`,
+   * `*` for any).
+   * @default ["*"]
+   */
+  readonly hosts?: string[];
+
+  /**
+   * Labels that select the ingress gateway pods which apply the Gateway.
+   * @default { istio: 'ingressgateway' }
+   */
+  readonly selector?: Record<string, string>;
+
+  /**
+   * The Gateway's servers.
+   * @default - one HTTP server on port 80 for the entry's hosts
+   */
+  readonly servers?: GatewayServer[];
+
+  /**
+   * Also apply the routing rules to traffic inside the mesh (the reserved `mesh` gateway).
+   * The hosts may then not include `*`, and the website's Service name is added to them so that
+   * in-mesh calls to it are routed too.
+   * @default false
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService-gateways
+   */
+  readonly mesh?: boolean;
+
+  /**
+   * Name of the Gateway.
+   * @default - derived from the construct path, as cdk8s names objects
+   */
+  readonly gatewayName?: string;
+
+  /**
+   * Name of the VirtualService.
+   * @default - derived from the construct path, as cdk8s names objects
+   */
+  readonly virtualServiceName?: string;
+}
+
+/**
+ * The way into a website: an Istio Gateway and the VirtualService bound to it.
+ *
+ * With no release attached, the VirtualService sends every request to the website's Service.
+ * A `CanaryRelease` replaces those rules with its own: Istio allows one VirtualService per host,
+ * so the release routes through this entry's VirtualService instead of making a second one.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/
+ */
+export class IstioEntry extends Construct {
+  /** The website that traffic goes to. */
+  public readonly website: Website;
+  /** The Gateway. */
+  public readonly gateway: KubeGateway;
+  /** The VirtualService. */
+  public readonly virtualService: KubeVirtualService;
+  /** Whether the rules also apply to in-mesh traffic. */
+  public readonly mesh: boolean;
+
+  private readonly _hosts: string[];
+  private routeSource?: IHttpRouteSource;
+
+  public constructor(scope: Construct, id: string, props: IstioEntryProps) {
+    super(scope, id);
+    if (!(props.website instanceof Website)) {
+      throw new Error(`website must be a Website construct, got ${show(props.website)}`);
+    }
+    this.website = props.website;
+    this.mesh = props.mesh ?? false;
+
+    const hosts = props.hosts ?? ['*'];
+    if (!Array.isArray(hosts) || hosts.length === 0) {
+      throw new Error(`hosts must list at least one host, got ${show(hosts)}`);
+    }
+    hosts.forEach((host, i) => checkHost(`hosts[${i}]`, host));
+    checkUnique('hosts', hosts);
+    if (this.mesh && hosts.includes('*')) {
+      throw new Error('hosts must not contain "*" when mesh is true: in-mesh routing needs real host names (a "*" host cannot apply to sidecars); name the hosts, e.g. ["www.example.com"]');
+    }
+    this._hosts = [...hosts];
+    const serviceHost = this.website.serviceName;
+    const vsHosts = this.mesh && !hosts.includes(serviceHost) ? [...hosts, serviceHost] : [...hosts];
+
+    const selector = checkLabels('selector', props.selector ?? { istio: 'ingressgateway' });
+    if (Object.keys(selector).length === 0) {
+      throw new Error('selector must hold at least one label, got {}: an empty selector would apply the Gateway to every gateway workload');
+    }
+    const servers = this.renderServers(props.servers ?? [{}], hosts);
+
+    if (props.gatewayName !== undefined) {
+      checkDnsSubdomain('gatewayName', props.gatewayName);
+    }
+    if (props.virtualServiceName !== undefined) {
+      checkDnsSubdomain('virtualServiceName', props.virtualServiceName);
+    }
+
+    this.gateway = new KubeGateway(this, 'Gateway', {
+      metadata: props.gatewayName !== undefined ? { name: props.gatewayName } : {},
+      spec: { selector, servers },
+    });
+    this.virtualService = new KubeVirtualService(this, 'Resource', {
+      metadata: props.virtualServiceName !== undefined ? { name: props.virtualServiceName } : {},
+      spec: {
+        hosts: vsHosts,
+        gateways: this.gateways,
+        // Rendered at synthesis, so that a release attached later still reaches the output.
+        http: Lazy.any({ produce: () => renderHttpRules(this.httpRules()) }),
+      },
+    });
+  }
+
+  /** The hosts that the entry accepts (a copy). */
+  public get hosts(): string[] {
+    return [...this._hosts];
+  }
+
+  /** The gateways the VirtualService is bound to, `mesh` included when set. */
+  public get gateways(): string[] {
+    return this.mesh ? [this.gateway.name, MESH_GATEWAY] : [this.gateway.name];
+  }
+
+  /** The HTTP rules of the VirtualService as they stand now. */
+  public httpRules(): HttpRule[] {
+    return this.routeSource?.httpRules() ?? directRules(this.website.serviceName);
+  }
+
+  /**
+   * Lets `source` (a `CanaryRelease`) decide the VirtualService's HTTP rules.
+   *
+   * @throws if another source already routes this entry
+   */
+  public routeWith(source: IHttpRouteSource): void {
+    if (this.routeSource !== undefined && this.routeSource !== source) {
+      throw new Error(`entry must be routed by one release only: ${source.node.path} cannot route ${this.node.path}, already routed by ${this.routeSource.node.path}`);
+    }
+    this.routeSource = source;
+  }
+
+  private renderServers(servers: GatewayServer[], hosts: string[]) {
+    if (!Array.isArray(servers) || servers.length === 0) {
+      throw new Error(`servers must list at least one server, got ${show(servers)}`);
+    }
+    const rendered = servers.map((server, i) => {
+      const protocol = server.protocol ?? GatewayProtocol.HTTP;
+      if (!Object.values(GatewayProtocol).includes(protocol)) {
+        throw new Error(`servers[${i}].protocol must be one of ${Object.values(GatewayProtocol).join(', ')}, got ${show(protocol)}`);
+      }
+      const serverHosts = server.hosts ?? hosts;
+      if (serverHosts.length === 0) {
+        throw new Error(`servers[${i}].hosts must list at least one host, got []`);
+      }
+      serverHosts.forEach((host, j) => checkHost(`servers[${i}].hosts[${j}]`, host));
+      return {
+        port: {
+          number: checkPort(`servers[${i}].port`, server.port ?? 80),
+          name: checkDnsSubdomain(`servers[${i}].portName`, server.portName ?? protocol.toLowerCase()),
+          protocol,
+        },
+        hosts: [...serverHosts],
+      };
+    });
+    checkUnique('servers port names', rendered.map((s) => s.port.name));
+    for (const host of hosts) {
+      if (!rendered.some((s) => s.hosts.some((serverHost) => hostServes(serverHost, host)))) {
+        throw new Error(`hosts contains "${host}", which no Gateway server serves (servers' hosts: ${rendered.map((s) => s.hosts.join(', ')).join('; ')}); add it to a server's hosts`);
+      }
+    }
+    return rendered;
+  }
+}
