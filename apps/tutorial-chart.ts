@@ -1,0 +1,92 @@
+import { Chart, ChartProps, Size } from 'cdk8s';
+import { ContainerSecurityContextProps, Cpu, PodSecurityContextProps } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { CanaryRelease, IstioEntry, RequestMatch, Website, Weight } from '../lib';
+
+/**
+ * The steps of the tutorial, in order. Each is the whole desired state after that step.
+ */
+export const TUTORIAL_STAGES = ['v1-only', 'subset-v1', 'canary-deployed', 'header-route', 'weighted'] as const;
+
+/** One step of the tutorial. */
+export type TutorialStage = typeof TUTORIAL_STAGES[number];
+
+/** Props of the tutorial chart. */
+export interface TutorialChartProps extends ChartProps {
+  /**
+   * The step to render.
+   * @default 'weighted' (the final state)
+   */
+  readonly stage?: TutorialStage;
+}
+
+// The tutorial's images are nginx serving port 80 as root and writing to its cache directories,
+// so they cannot run with the library's secure defaults (non-root, read-only root filesystem).
+// Relax exactly those two settings; privilege escalation stays forbidden.
+const NGINX_AS_ROOT: ContainerSecurityContextProps = { ensureNonRoot: false, readOnlyRootFilesystem: false };
+const NGINX_POD: PodSecurityContextProps = { ensureNonRoot: false };
+
+// The tutorial asks for `cpu: 0.1` and `memory: 200`, which Kubernetes reads as 200 bytes; 200Mi
+// is what was meant.
+const REQUESTS = { cpu: { request: Cpu.millis(100) }, memory: { request: Size.mebibytes(200) } };
+
+/**
+ * The topology of the Kublr canary tutorial (see `../shared/seed/`), at one of its steps.
+ */
+export class TutorialChart extends Chart {
+  public constructor(scope: Construct, id: string, props: TutorialChartProps = {}) {
+    super(scope, id, { namespace: 'default', ...props });
+    const stage = props.stage ?? 'weighted';
+    const step = TUTORIAL_STAGES.indexOf(stage);
+    if (step < 0) {
+      throw new Error(`stage must be one of ${TUTORIAL_STAGES.join(', ')}, got "${stage}"`);
+    }
+
+    const website = new Website(this, 'website', { serviceName: 'website', port: 80 });
+    website.addVersion({
+      name: 'version-1',
+      label: 'website-version-1',
+      deploymentName: 'web-v1',
+      containerName: 'website-version-1',
+      image: 'kublr/kublr-tutorial-images:v1',
+      replicas: 4,
+      resources: REQUESTS,
+      securityContext: NGINX_AS_ROOT,
+      podSecurityContext: NGINX_POD,
+    });
+    if (step >= TUTORIAL_STAGES.indexOf('canary-deployed')) {
+      website.addVersion({
+        name: 'version-2',
+        label: 'website-version-2',
+        deploymentName: 'web-v2',
+        containerName: 'website-version-2',
+        image: 'kublr/kublr-tutorial-images:v2',
+        replicas: 1,
+        resources: REQUESTS,
+        securityContext: NGINX_AS_ROOT,
+        podSecurityContext: NGINX_POD,
+      });
+    }
+
+    const entry = new IstioEntry(this, 'entry', {
+      website,
+      hosts: ['*'],
+      gatewayName: 'website-gateway',
+      virtualServiceName: 'website-virtual-service',
+    });
+    if (step < TUTORIAL_STAGES.indexOf('subset-v1')) {
+      return;
+    }
+
+    const canary = step >= TUTORIAL_STAGES.indexOf('header-route') ? 'version-2' : undefined;
+    new CanaryRelease(this, 'release', {
+      website,
+      entry,
+      destinationRuleName: 'website',
+      stable: 'version-1',
+      canary,
+      canaryMatches: stage === 'header-route' ? [RequestMatch.header('qa', 'canary-test')] : [],
+      canaryWeight: stage === 'weighted' ? Weight.percent(20) : Weight.NONE,
+    });
+  }
+}
