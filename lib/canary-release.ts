@@ -109,6 +109,9 @@ export class CanaryRelease extends Construct {
       checkDnsSubdomain('destinationRuleName', props.destinationRuleName);
     }
 
+    // Claim the entry before adding objects, so that a refused release leaves nothing behind.
+    this.entry.routeWith(this);
+
     this.destinationRule = new KubeDestinationRule(this, 'Resource', {
       metadata: props.destinationRuleName !== undefined ? { name: props.destinationRuleName } : {},
       spec: {
@@ -120,7 +123,6 @@ export class CanaryRelease extends Construct {
       },
     });
 
-    this.entry.routeWith(this);
   }
 
   /** The HTTP rules this release puts on the entry's VirtualService. */

@@ -1,0 +1,160 @@
+import { Chart, Testing } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import { GatewayProtocol, IstioEntry, Website } from '../lib';
+import { allSchemaErrors, find, ofKind, synth } from './support/synth';
+
+function site(c: Chart = Testing.chart()): Website {
+  return new Website(c, 'site', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:1', deploymentName: 'web-v1' }] });
+}
+
+describe('IstioEntry', () => {
+  test('default output: a Gateway for any host on port 80 and a VirtualService sending everything to the Service', () => {
+    // GIVEN
+    const c = Testing.chart();
+    const website = site(c);
+    // WHEN
+    new IstioEntry(c, 'entry', { website });
+    // THEN
+    const manifests = synth(c);
+    const istio = manifests.filter((m) => m.apiVersion.startsWith('networking.istio.io'));
+    expect(istio).toMatchSnapshot();
+    expect(allSchemaErrors(manifests)).toEqual([]);
+    const [gateway] = ofKind(manifests, 'Gateway');
+    const [virtualService] = ofKind(manifests, 'VirtualService');
+    expect(gateway.apiVersion).toBe('networking.istio.io/v1');
+    expect(gateway.spec).toEqual({
+      selector: { istio: 'ingressgateway' },
+      servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+    });
+    expect(virtualService.apiVersion).toBe('networking.istio.io/v1');
+    expect(virtualService.spec).toEqual({
+      hosts: ['*'],
+      gateways: [gateway.metadata.name],
+      http: [{ route: [{ destination: { host: 'website' } }] }],
+    });
+  });
+
+  test('names default to the construct path and can be set', () => {
+    const c = Testing.chart();
+    const website = site(c);
+    new IstioEntry(c, 'entry', { website });
+    new IstioEntry(c, 'named', { website, gatewayName: 'website-gateway', virtualServiceName: 'website-virtual-service' });
+    const manifests = synth(c);
+    expect(ofKind(manifests, 'Gateway').map((g) => g.metadata.name)).toEqual([expect.stringMatching(/^test-entry-gateway-c8[0-9a-f]{6}$/), 'website-gateway']);
+    expect(ofKind(manifests, 'VirtualService').map((g) => g.metadata.name)).toEqual([expect.stringMatching(/^test-entry-c8[0-9a-f]{6}$/), 'website-virtual-service']);
+    expect(find(manifests, 'VirtualService', 'website-virtual-service').spec.gateways).toEqual(['website-gateway']);
+  });
+
+  test('hosts, selector and servers are passed to the Gateway and the VirtualService', () => {
+    // GIVEN
+    const c = Testing.chart();
+    // WHEN
+    new IstioEntry(c, 'entry', {
+      website: site(c),
+      hosts: ['www.example.com', 'shop.example.com'],
+      selector: { istio: 'public-gateway' },
+      servers: [{ port: 8080, protocol: GatewayProtocol.HTTP2, portName: 'http2-alt', hosts: ['*.example.com'] }],
+      gatewayName: 'gw',
+      virtualServiceName: 'vs',
+    });
+    // THEN
+    const manifests = synth(c);
+    expect(find(manifests, 'Gateway', 'gw').spec).toEqual({
+      selector: { istio: 'public-gateway' },
+      servers: [{ port: { number: 8080, name: 'http2-alt', protocol: 'HTTP2' }, hosts: ['*.example.com'] }],
+    });
+    expect(find(manifests, 'VirtualService', 'vs').spec.hosts).toEqual(['www.example.com', 'shop.example.com']);
+    expect(allSchemaErrors(manifests)).toEqual([]);
+  });
+
+  test('with mesh, the VirtualService is also bound to mesh and the Service name is one of its hosts', () => {
+    // GIVEN
+    const c = Testing.chart();
+    // WHEN
+    const entry = new IstioEntry(c, 'entry', { website: site(c), hosts: ['www.example.com'], mesh: true, gatewayName: 'gw', virtualServiceName: 'vs' });
+    // THEN
+    const vs = find(synth(c), 'VirtualService', 'vs');
+    expect(vs.spec.gateways).toEqual(['gw', 'mesh']);
+    expect(vs.spec.hosts).toEqual(['www.example.com', 'website']);
+    expect(entry.gateways).toEqual(['gw', 'mesh']);
+    expect(entry.hosts).toEqual(['www.example.com']);
+  });
+
+  test('with mesh, a Service name already among the hosts is not added twice', () => {
+    const c = Testing.chart();
+    new IstioEntry(c, 'entry', { website: site(c), hosts: ['website'], mesh: true, virtualServiceName: 'vs', servers: [{ hosts: ['*'] }] });
+    expect(find(synth(c), 'VirtualService', 'vs').spec.hosts).toEqual(['website']);
+  });
+
+  test('hosts returns a copy', () => {
+    const entry = new IstioEntry(Testing.chart(), 'entry', { website: site(), hosts: ['a.example.com'] });
+    entry.hosts.push('b.example.com');
+    expect(entry.hosts).toEqual(['a.example.com']);
+  });
+
+  describe('bad input', () => {
+    test('fails if the host list is empty', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), hosts: [] })).toThrow('hosts must list at least one host, got []');
+    });
+
+    test('fails if a "*" host is combined with mesh', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), mesh: true }))
+        .toThrow('hosts must not contain "*" when mesh is true');
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), hosts: ['www.example.com', '*'], mesh: true }))
+        .toThrow('hosts must not contain "*" when mesh is true');
+    });
+
+    test('fails if a host is not a valid host', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), hosts: ['WWW.example.com'] }))
+        .toThrow('hosts[0] must be "*", a lower-case DNS name or "*." followed by one, got "WWW.example.com"');
+    });
+
+    test('fails if a host is listed twice', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), hosts: ['a.example.com', 'a.example.com'] }))
+        .toThrow('hosts must be unique, got "a.example.com" twice');
+    });
+
+    test('fails if no server serves a host', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), hosts: ['www.example.org'], servers: [{ hosts: ['*.example.com'] }] }))
+        .toThrow('hosts contains "www.example.org", which no Gateway server serves (servers\' hosts: *.example.com); add it to a server\'s hosts');
+    });
+
+    test('fails if two servers share a port name', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), servers: [{ port: 80 }, { port: 8080 }] }))
+        .toThrow('servers port names must be unique, got "http" twice');
+    });
+
+    test('fails if a server port is out of range or the server list is empty', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), servers: [{ port: 0 }] }))
+        .toThrow('servers[0].port must be a whole number between 1 and 65535, got 0');
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), servers: [] }))
+        .toThrow('servers must list at least one server, got []');
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), servers: [{ hosts: [] }] }))
+        .toThrow('servers[0].hosts must list at least one host, got []');
+    });
+
+    test('fails if a server protocol is not a plain-text web protocol', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), servers: [{ protocol: 'HTTPS' as GatewayProtocol }] }))
+        .toThrow('servers[0].protocol must be one of HTTP, HTTP2, got "HTTPS"');
+    });
+
+    test('fails if the selector is empty or not labels', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), selector: {} }))
+        .toThrow('selector must hold at least one label, got {}');
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), selector: { istio: 'ingress gateway' } }))
+        .toThrow('selector["istio"] must be a label value');
+    });
+
+    test('fails if an object name is not a DNS-1123 subdomain', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), gatewayName: 'Website_Gateway' }))
+        .toThrow('gatewayName must be a DNS-1123 subdomain');
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), virtualServiceName: 'vs!' }))
+        .toThrow('virtualServiceName must be a DNS-1123 subdomain');
+    });
+
+    test('fails if the website is missing', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: undefined as unknown as Website }))
+        .toThrow('website must be a Website construct, got undefined');
+    });
+  });
+});
