@@ -1,0 +1,207 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'cdk8s';
+import { afterAll, describe, expect, test } from 'vitest';
+import { TUTORIAL_STAGES, TutorialChart, TutorialStage } from '../apps/tutorial-chart';
+import { parseManifests } from './support/schema';
+import { allSchemaErrors, find, Manifest, ofKind } from './support/synth';
+
+const root = join(__dirname, '..');
+
+/** The YAML that `npm run synth` writes for a stage, rendered in-process. */
+function stageYaml(stage: TutorialStage): string {
+  const app = new App();
+  new TutorialChart(app, 'tutorial', { stage });
+  return app.synthYaml();
+}
+
+function stage(stage: TutorialStage): Manifest[] {
+  return parseManifests(stageYaml(stage));
+}
+
+function snapshotFile(s: TutorialStage): string {
+  return join(__dirname, '__snapshots__', 'tutorial', `${String(TUTORIAL_STAGES.indexOf(s) + 1).padStart(2, '0')}-${s}.yaml`);
+}
+
+function subsetsOf(manifests: Manifest[]): string[] {
+  return ofKind(manifests, 'DestinationRule').flatMap((dr) => dr.spec.subsets.map((s: { name: string }) => s.name));
+}
+
+function routedSubsets(manifests: Manifest[]): string[] {
+  return ofKind(manifests, 'VirtualService')
+    .flatMap((vs) => vs.spec.http.flatMap((rule: any) => rule.route.map((r: any) => r.destination.subset)))
+    .filter((s: string | undefined) => s !== undefined);
+}
+
+describe('the tutorial app', () => {
+  describe.each(TUTORIAL_STAGES)('stage %s', (s) => {
+    test('matches its reviewed YAML snapshot', async () => {
+      await expect(stageYaml(s)).toMatchFileSnapshot(snapshotFile(s));
+    });
+
+    test('every object validates against the Kubernetes and Istio CRD schemas', () => {
+      expect(allSchemaErrors(stage(s))).toEqual([]);
+    });
+
+    test('no VirtualService routes to a subset its DestinationRule lacks', () => {
+      const manifests = stage(s);
+      const defined = subsetsOf(manifests);
+      for (const subset of routedSubsets(manifests)) {
+        expect(defined).toContain(subset);
+      }
+    });
+
+    test('the tutorial\'s defects are fixed: apps/v1 with selectors, 100m and 200Mi, networking.istio.io/v1', () => {
+      const manifests = stage(s);
+      for (const deployment of ofKind(manifests, 'Deployment')) {
+        expect(deployment.apiVersion).toBe('apps/v1');
+        expect(deployment.spec.selector.matchLabels).toEqual({ app: 'website', version: deployment.spec.template.metadata.labels.version });
+        expect(deployment.spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '100m', memory: '200Mi' } });
+      }
+      for (const istio of manifests.filter((m) => m.apiVersion.startsWith('networking.istio.io'))) {
+        expect(istio.apiVersion).toBe('networking.istio.io/v1');
+      }
+    });
+
+    test('every object is in the default namespace', () => {
+      for (const m of stage(s)) {
+        expect(m.metadata.namespace).toBe('default');
+      }
+    });
+  });
+
+  test('v1-only: web-v1 with 4 replicas, Service website, the Gateway and a VirtualService routing to the Service', () => {
+    const manifests = stage('v1-only');
+    expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
+      'Service/website', 'Deployment/web-v1', 'Gateway/website-gateway', 'VirtualService/website-virtual-service',
+    ]);
+    const v1 = find(manifests, 'Deployment', 'web-v1');
+    expect(v1.spec.replicas).toBe(4);
+    expect(v1.spec.template.metadata.labels).toEqual({ app: 'website', version: 'website-version-1' });
+    expect(v1.spec.template.spec.containers[0]).toMatchObject({ name: 'website-version-1', image: 'kublr/kublr-tutorial-images:v1' });
+    expect(find(manifests, 'Service', 'website').spec).toMatchObject({
+      ports: [{ port: 80, targetPort: 80, protocol: 'TCP', name: 'http' }],
+      selector: { app: 'website' },
+    });
+    expect(find(manifests, 'Gateway', 'website-gateway').spec).toEqual({
+      selector: { istio: 'ingressgateway' },
+      servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+    });
+    expect(find(manifests, 'VirtualService', 'website-virtual-service').spec).toEqual({
+      hosts: ['*'], gateways: ['website-gateway'], http: [{ route: [{ destination: { host: 'website' } }] }],
+    });
+  });
+
+  test('subset-v1: DestinationRule website with subset version-1, and the route names it', () => {
+    const manifests = stage('subset-v1');
+    expect(find(manifests, 'DestinationRule', 'website').spec).toEqual({
+      host: 'website', subsets: [{ name: 'version-1', labels: { version: 'website-version-1' } }],
+    });
+    expect(find(manifests, 'VirtualService', 'website-virtual-service').spec.http).toEqual([
+      { route: [{ destination: { host: 'website', subset: 'version-1' } }] },
+    ]);
+    expect(ofKind(manifests, 'Deployment').map((d) => d.metadata.name)).toEqual(['web-v1']);
+  });
+
+  test('canary-deployed: web-v2 with 1 replica and subset version-2 exist before any route uses them', () => {
+    const manifests = stage('canary-deployed');
+    const v2 = find(manifests, 'Deployment', 'web-v2');
+    expect(v2.spec.replicas).toBe(1);
+    expect(v2.spec.template.metadata.labels).toEqual({ app: 'website', version: 'website-version-2' });
+    expect(v2.spec.template.spec.containers[0]).toMatchObject({ name: 'website-version-2', image: 'kublr/kublr-tutorial-images:v2' });
+    expect(subsetsOf(manifests)).toEqual(['version-1', 'version-2']);
+    expect(routedSubsets(manifests)).toEqual(['version-1']);
+  });
+
+  test('header-route: qa: canary-test goes to version-2, everything else to version-1', () => {
+    const manifests = stage('header-route');
+    expect(find(manifests, 'VirtualService', 'website-virtual-service').spec.http).toEqual([
+      { match: [{ headers: { qa: { exact: 'canary-test' } } }], route: [{ destination: { host: 'website', subset: 'version-2' } }] },
+      { route: [{ destination: { host: 'website', subset: 'version-1' } }] },
+    ]);
+  });
+
+  test('header-route changes only the VirtualService from canary-deployed (make before break)', () => {
+    const before = stage('canary-deployed');
+    const after = stage('header-route');
+    const key = (m: Manifest) => `${m.kind}/${m.metadata.name}`;
+    expect(after.map(key)).toEqual(before.map(key));
+    const changed = after.filter((m) => JSON.stringify(m) !== JSON.stringify(before.find((b) => key(b) === key(m))));
+    expect(changed.map(key)).toEqual(['VirtualService/website-virtual-service']);
+  });
+
+  test('weighted: 20% to version-2 and 80% to version-1, the header rule gone', () => {
+    const manifests = stage('weighted');
+    expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
+      'Service/website', 'Deployment/web-v1', 'Deployment/web-v2', 'Gateway/website-gateway',
+      'VirtualService/website-virtual-service', 'DestinationRule/website',
+    ]);
+    expect(find(manifests, 'VirtualService', 'website-virtual-service').spec.http).toEqual([{
+      route: [
+        { destination: { host: 'website', subset: 'version-2' }, weight: 20 },
+        { destination: { host: 'website', subset: 'version-1' }, weight: 80 },
+      ],
+    }]);
+    expect(find(manifests, 'DestinationRule', 'website').spec.subsets).toEqual([
+      { name: 'version-1', labels: { version: 'website-version-1' } },
+      { name: 'version-2', labels: { version: 'website-version-2' } },
+    ]);
+  });
+
+  test('the tutorial\'s nginx images run as root with a writable filesystem, and nothing more is relaxed', () => {
+    const pod = find(stage('weighted'), 'Deployment', 'web-v2').spec.template.spec;
+    expect(pod.securityContext.runAsNonRoot).toBe(false);
+    expect(pod.containers[0].securityContext).toEqual({
+      allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: false, runAsNonRoot: false,
+    });
+  });
+
+  test('fails if the stage is unknown', () => {
+    expect(() => new TutorialChart(new App(), 'tutorial', { stage: 'canary' as TutorialStage }))
+      .toThrow('stage must be one of v1-only, subset-v1, canary-deployed, header-route, weighted, got "canary"');
+  });
+});
+
+describe('the tutorial app as a process', () => {
+  const outdirs: string[] = [];
+  const outdir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tutorial-synth-'));
+    outdirs.push(dir);
+    return dir;
+  };
+  afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  function runApp(env: Record<string, string>) {
+    return spawnSync(process.execPath, ['--import', 'tsx', 'apps/tutorial.ts'], {
+      cwd: root, env: { ...process.env, ...env }, encoding: 'utf8',
+    });
+  }
+
+  test('CANARY_STAGE selects the stage written to the output folder, and the default is the final stage', () => {
+    for (const [env, expected] of [[{ CANARY_STAGE: 'header-route' }, 'header-route'], [{}, 'weighted']] as const) {
+      const dir = outdir();
+      const { CANARY_STAGE: _, ...rest } = process.env;
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'apps/tutorial.ts'], {
+        cwd: root, env: { ...rest, ...env, CDK8S_OUTDIR: dir }, encoding: 'utf8',
+      });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(readFileSync(join(dir, 'tutorial.k8s.yaml'), 'utf8')).toBe(readFileSync(snapshotFile(expected), 'utf8'));
+    }
+  });
+
+  test('fails if CANARY_STAGE is unknown, with the stages listed and no stack trace', () => {
+    const result = runApp({ CANARY_STAGE: 'nope', CDK8S_OUTDIR: outdir() });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('error: CANARY_STAGE must be one of v1-only, subset-v1, canary-deployed, header-route, weighted, got "nope"\n');
+  });
+
+  test('`cdk8s synth` through cdk8s.yaml writes the same file', () => {
+    const dir = outdir();
+    const { CANARY_STAGE: _, ...rest } = process.env;
+    execFileSync('npx', ['cdk8s', 'synth', '--no-check-upgrade', '--output', dir], { cwd: root, env: rest, encoding: 'utf8' });
+    expect(readFileSync(join(dir, 'tutorial.k8s.yaml'), 'utf8')).toBe(readFileSync(snapshotFile('weighted'), 'utf8'));
+  });
+});
