@@ -1,0 +1,93 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { TUTORIAL_STAGES } from '../apps/tutorial-chart';
+import { parseManifests, schemaErrors } from './support/schema';
+
+/**
+ * The README cannot drift: each TypeScript block is an example file that this test runs, and
+ * each YAML block is what that example synthesizes.
+ */
+const root = join(__dirname, '..');
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+interface Block { marker: string; lang: string; body: string }
+
+/** Fenced blocks, each with the HTML comment right above it (if any). */
+function blocks(text: string): Block[] {
+  const found: Block[] = [];
+  const fence = /(?:<!-- ([^>]*) -->\n)?```(\w*)\n([\s\S]*?)```/g;
+  for (const m of text.matchAll(fence)) {
+    found.push({ marker: m[1] ?? '', lang: m[2], body: m[3] });
+  }
+  return found;
+}
+
+const outdir = mkdtempSync(join(tmpdir(), 'readme-examples-'));
+process.env.CDK8S_OUTDIR = outdir;
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+/** Runs an example file once and returns the YAML it wrote, by chart file. */
+const runs = new Map<string, Promise<string>>();
+function synthExample(file: string): Promise<string> {
+  if (!runs.has(file)) {
+    runs.set(file, (async () => {
+      const before = new Set(readdir());
+      await import(join(root, file));
+      const written = readdir().filter((f) => !before.has(f));
+      expect(written).toHaveLength(1);
+      return readFileSync(join(outdir, written[0]), 'utf8');
+    })());
+  }
+  return runs.get(file)!;
+}
+function readdir(): string[] {
+  return readdirSync(outdir);
+}
+
+const all = blocks(readme);
+const examples = all.filter((b) => b.marker.startsWith('example: '));
+const outputs = all.filter((b) => b.marker.startsWith('output: '));
+
+describe('README', () => {
+  test('every TypeScript block is an example file', () => {
+    const code = all.filter((b) => ['ts', 'typescript'].includes(b.lang));
+    expect(code.length).toBeGreaterThanOrEqual(4);
+    expect(code.filter((b) => !b.marker.startsWith('example: ')).map((b) => b.body)).toEqual([]);
+  });
+
+  test.each(examples.map((b) => [b.marker.slice('example: '.length), b] as const))('the block for %s is the file, word for word', (file, block) => {
+    expect(block.body).toBe(readFileSync(join(root, file), 'utf8'));
+  });
+
+  test.each(outputs.map((b) => [b.marker.slice('output: '.length), b] as const))('the YAML shown for %s is what it synthesizes', async (spec, block) => {
+    const [file, ...options] = spec.split(' ');
+    const kinds = options.find((o) => o.startsWith('kinds='))?.slice('kinds='.length).split(',');
+    const docs = (await synthExample(file)).split(/^---\n/m);
+    const shown = docs.filter((doc) => kinds === undefined || kinds.includes(parseManifests(doc)[0].kind)).join('---\n');
+    expect(block.body).toBe(shown);
+    expect(parseManifests(shown).flatMap(schemaErrors)).toEqual([]);
+  });
+
+  test('every example is shown with its output', () => {
+    const shown = new Set(outputs.map((b) => b.marker.slice('output: '.length).split(' ')[0]));
+    for (const block of examples) {
+      expect(shown).toContain(block.marker.slice('example: '.length));
+    }
+  });
+
+  test('the stage table lists every tutorial stage, in order', () => {
+    const rows = [...readme.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]).filter((s) => (TUTORIAL_STAGES as readonly string[]).includes(s));
+    expect(rows).toEqual([...TUTORIAL_STAGES]);
+  });
+
+  test('the quick start uses scripts that exist', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    for (const m of readme.matchAll(/npm run ([\w:-]+)/g)) {
+      expect(Object.keys(pkg.scripts)).toContain(m[1]);
+    }
+    expect(readme).toContain('npm ci && npm run synth');
+    expect(readme).toContain('npm test');
+  });
+});
