@@ -6,8 +6,21 @@ import {
 } from '../imports/networking.istio.io';
 import { hostServes } from './hosts';
 import { directRules, HttpRule, renderHttpRules } from './routing';
+import { verifyOnRender } from './synth-verification';
 import { checkDnsSubdomain, checkHost, checkLabels, checkPort, checkUnique, show } from './validate';
 import { Website } from './website';
+
+/**
+ * The VirtualService, verified against the rest of the app whenever it is rendered: it is the
+ * object that routes requests, so a chart that has one gets checked.
+ */
+class VerifiedVirtualService extends KubeVirtualService {
+  public override toJson(): any {
+    const json = super.toJson();
+    verifyOnRender(this, json);
+    return json;
+  }
+}
 
 /** The reserved gateway name that makes a VirtualService apply to in-mesh traffic. */
 export const MESH_GATEWAY = 'mesh';
@@ -166,7 +179,7 @@ export class IstioEntry extends Construct {
       metadata: props.gatewayName !== undefined ? { name: props.gatewayName } : {},
       spec: { selector, servers },
     });
-    this.virtualService = new KubeVirtualService(this, 'Resource', {
+    this.virtualService = new VerifiedVirtualService(this, 'Resource', {
       metadata: props.virtualServiceName !== undefined ? { name: props.virtualServiceName } : {},
       spec: {
         hosts: vsHosts,

@@ -1,0 +1,82 @@
+/**
+ * What the mesh verification reports: findings with a severity, a stable code of ours and, where
+ * one exists, the matching `istioctl analyze` message code.
+ */
+
+/** How bad a finding is. */
+export enum Severity {
+  /** Requests will fail (503s, rejected objects): synthesis stops. */
+  ERROR = 'error',
+  /** Probably a mistake, or a risk; synthesis goes on. */
+  WARNING = 'warning',
+  /** Worth knowing; nothing is wrong in the manifests themselves. */
+  INFO = 'info',
+}
+
+/** One thing the verification found, about one object. */
+export interface Finding {
+  /** How bad it is. */
+  readonly severity: Severity;
+  /** Our stable code, e.g. `unknown-subset`. */
+  readonly code: string;
+  /**
+   * The `istioctl analyze` message code for the same problem.
+   * @default - none: istioctl has no such check
+   */
+  readonly istioCode?: string;
+  /** Kind of the object at fault. */
+  readonly kind: string;
+  /** Namespace of the object at fault (`default` when the manifest has none). */
+  readonly namespace: string;
+  /** Name of the object at fault. */
+  readonly name: string;
+  /** What is wrong and how to fix it. */
+  readonly message: string;
+}
+
+/**
+ * The codes the verification uses, with their default severity and istioctl code. Severities
+ * follow istioctl's where it has the check, except that a Gateway selecting no workload in the
+ * manifests is only info here (ingress gateways usually live outside the user's manifests), and a
+ * subset selecting no pods is a warning while no route uses it.
+ */
+export const CODES = {
+  'unknown-subset': { severity: Severity.ERROR, istioCode: 'IST0101' },
+  'unknown-host': { severity: Severity.ERROR, istioCode: 'IST0101' },
+  'unknown-gateway': { severity: Severity.ERROR, istioCode: 'IST0101' },
+  'host-not-in-gateway': { severity: Severity.WARNING, istioCode: 'IST0132' },
+  'wildcard-host-on-mesh': { severity: Severity.ERROR, istioCode: undefined },
+  'subset-selects-no-pods': { severity: Severity.ERROR, istioCode: 'IST0173' },
+  'subset-scaled-to-zero': { severity: Severity.WARNING, istioCode: undefined },
+  'duplicate-subset': { severity: Severity.ERROR, istioCode: undefined },
+  'invalid-subset-name': { severity: Severity.ERROR, istioCode: undefined },
+  'conflicting-mesh-virtualservices': { severity: Severity.ERROR, istioCode: 'IST0109' },
+  'conflicting-destinationrules': { severity: Severity.WARNING, istioCode: undefined },
+  'unreachable-rule': { severity: Severity.WARNING, istioCode: 'IST0130' },
+  'ineffective-match': { severity: Severity.INFO, istioCode: 'IST0131' },
+  'zero-total-weight': { severity: Severity.ERROR, istioCode: undefined },
+  'weights-not-100': { severity: Severity.INFO, istioCode: undefined },
+  'header-not-lowercase': { severity: Severity.WARNING, istioCode: undefined },
+  'port-protocol-unknown': { severity: Severity.INFO, istioCode: 'IST0118' },
+  'destination-port-required': { severity: Severity.ERROR, istioCode: 'IST0112' },
+  'unknown-destination-port': { severity: Severity.ERROR, istioCode: undefined },
+  'service-selects-no-pods': { severity: Severity.WARNING, istioCode: undefined },
+  'deployment-selector-mismatch': { severity: Severity.ERROR, istioCode: undefined },
+  'gateway-selects-no-workload': { severity: Severity.INFO, istioCode: 'IST0101' },
+} as const satisfies Record<string, { severity: Severity; istioCode: string | undefined }>;
+
+/** A code of ours. */
+export type FindingCode = keyof typeof CODES;
+
+/** Orders findings: errors first, then by kind, namespace, name and code. */
+export function compareFindings(a: Finding, b: Finding): number {
+  const rank = { [Severity.ERROR]: 0, [Severity.WARNING]: 1, [Severity.INFO]: 2 };
+  return rank[a.severity] - rank[b.severity]
+    || a.kind.localeCompare(b.kind) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)
+    || a.code.localeCompare(b.code) || a.message.localeCompare(b.message);
+}
+
+/** `ERROR IST0101 VirtualService default/website-virtual-service: ...`; our code stands in where istioctl has none. */
+export function formatFinding(f: Finding): string {
+  return `${f.severity.toUpperCase()} ${f.istioCode ?? f.code} ${f.kind} ${f.namespace}/${f.name}: ${f.message}`;
+}
