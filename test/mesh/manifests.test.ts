@@ -1,0 +1,66 @@
+import { describe, expect, test } from 'vitest';
+import { MeshIndex, selectorMatches } from '../../lib/mesh/manifests';
+import { deployment, service, tutorial, V1 } from '../support/fixtures';
+
+describe('MeshIndex', () => {
+  test('resolves hosts: short names in the given namespace, name.ns only when that Service exists, .svc suffixes', () => {
+    const index = new MeshIndex([service('website'), service('api', { ns: 'shop' })]);
+    expect(index.resolveHost('website', 'default')).toBe('website.default.svc.cluster.local');
+    expect(index.resolveHost('website', 'shop')).toBe('website.shop.svc.cluster.local');
+    expect(index.resolveHost('api.shop', 'default')).toBe('api.shop.svc.cluster.local');
+    expect(index.resolveHost('example.com', 'default')).toBe('example.com');
+    expect(index.resolveHost('api.shop.svc', 'default')).toBe('api.shop.svc.cluster.local');
+    expect(index.resolveHost('api.shop.svc.cluster.local', 'x')).toBe('api.shop.svc.cluster.local');
+    expect(index.resolveHost('*.example.com', 'default')).toBe('*.example.com');
+  });
+
+  test('indexes Services by fully qualified host, in their namespace (default when absent)', () => {
+    const index = new MeshIndex([service('website'), service('api', { ns: 'shop' })]);
+    expect([...index.services.keys()]).toEqual(['website.default.svc.cluster.local', 'api.shop.svc.cluster.local']);
+  });
+
+  test('finds workloads by labels within a namespace, every selector required', () => {
+    const index = new MeshIndex(tutorial());
+    expect(index.workloadsMatching('default', { app: 'website' }).map((w) => w.ref.name)).toEqual(['web-v1', 'web-v2']);
+    expect(index.workloadsMatching('default', { app: 'website' }, { version: 'website-version-1' }).map((w) => w.ref.name)).toEqual(['web-v1']);
+    expect(index.workloadsMatching('other', { app: 'website' })).toEqual([]);
+    expect(index.workloadsMatching('default', {})).toEqual([]);
+    expect(index.workloadsMatching('default', { app: 'website', version: 'none' })).toEqual([]);
+  });
+
+  test('counts replicas: 1 by default, none for a DaemonSet', () => {
+    const index = new MeshIndex([deployment('a', V1, {}), deployment('b', V1, { kind: 'DaemonSet' })]);
+    expect(index.workloads.map((w) => [w.ref.name, w.replicas])).toEqual([['a', 1], ['b', undefined]]);
+  });
+
+  test('ignores kinds it does not use, and values that are not objects', () => {
+    const index = new MeshIndex([
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } },
+      { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'y' } },
+      null as never,
+      'text' as never,
+    ]);
+    expect(index.services.size + index.workloads.length + index.virtualServices.length + index.destinationRules.length).toBe(0);
+  });
+
+  test('a VirtualService without gateways is bound to the mesh; gateway names get the namespace', () => {
+    const index = new MeshIndex([
+      { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'a', namespace: 'shop' }, spec: { hosts: ['x'] } },
+      { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'b' }, spec: { hosts: ['x'], gateways: ['gw', 'istio-system/public', 'mesh'] } },
+    ]);
+    expect(index.virtualServices.map((v) => v.gateways)).toEqual([['mesh'], ['default/gw', 'istio-system/public', 'mesh']]);
+  });
+});
+
+describe('selectorMatches', () => {
+  test('matchLabels and every matchExpressions operator', () => {
+    const labels = { app: 'web', tier: 'front' };
+    expect(selectorMatches({ matchLabels: { app: 'web' } }, labels)).toBe(true);
+    expect(selectorMatches({ matchLabels: { app: 'api' } }, labels)).toBe(false);
+    expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['front', 'back'] }] }, labels)).toBe(true);
+    expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['front'] }] }, labels)).toBe(false);
+    expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'Exists' }] }, labels)).toBe(true);
+    expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] }, labels)).toBe(false);
+    expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'Bogus' }] }, labels)).toBe(false);
+  });
+});
