@@ -76,7 +76,7 @@ describe('verification at synthesis', () => {
   test('the tutorial app exits 1 with the findings when a stage is built wrong', async () => {
     // The tutorial itself verifies cleanly at every stage: see tutorial.test.ts; here the app
     // wrapper's handling of a verification error is checked.
-    const { runApp } = await import('../apps/run');
+    const { runApp } = await import('../apps/run.js');
     const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const before = process.exitCode;
     runApp(() => {

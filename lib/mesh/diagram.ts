@@ -1,0 +1,71 @@
+import { destinationsOf } from './checks';
+import { describeRule } from './describe';
+import { Manifest, MeshIndex } from './manifests';
+
+/**
+ * A Mermaid flowchart of the routing: Gateways → VirtualService rules (with their matches) →
+ * subsets (with weights) → Deployments (with replicas). GitHub renders it in a `mermaid` block.
+ */
+export function mermaidDiagram(manifests: readonly Manifest[]): string {
+  const index = new MeshIndex(manifests);
+  const lines = ['flowchart LR'];
+  const ids = new Map<string, string>();
+  const edges = new Set<string>();
+  const id = (key: string, declare: (nodeId: string) => string) => {
+    let nodeId = ids.get(key);
+    if (nodeId === undefined) {
+      nodeId = `n${ids.size}`;
+      ids.set(key, nodeId);
+      lines.push(`  ${declare(nodeId)}`);
+    }
+    return nodeId;
+  };
+  const label = (...parts: string[]) => `"${parts.map(escape).join('<br/>')}"`;
+
+  for (const vs of index.virtualServices) {
+    const gwIds = vs.gateways.map((gw) => (gw === 'mesh'
+      ? id('gw:mesh', (n) => `${n}((${label('mesh')}))`)
+      : id(`gw:${gw}`, (n) => `${n}[/${label(`Gateway ${gw}`)}/]`)));
+    const vsId = id(`vs:${vs.ref.namespace}/${vs.ref.name}`, (n) => `${n}[${label(`VirtualService ${vs.ref.namespace}/${vs.ref.name}`, `hosts: ${vs.hosts.join(', ')}`)}]`);
+    gwIds.forEach((gwId) => lines.push(`  ${gwId} --> ${vsId}`));
+    const destinations = destinationsOf(vs);
+    vs.http.forEach((rule, i) => {
+      const ruleId = id(`rule:${vs.ref.namespace}/${vs.ref.name}/${i}`, (n) => `${n}{${label(`rule ${i + 1}${typeof rule?.name === 'string' ? ` ${rule.name}` : ''}`, describeRule(rule))}}`);
+      lines.push(`  ${vsId} --> ${ruleId}`);
+      const routes = destinations.filter((d) => d.rule === i);
+      const weighted = routes.filter((d) => !d.mirror);
+      const total = weighted.length === 1 ? 100 : weighted.reduce((sum, d) => sum + (typeof d.destination.weight === 'number' ? d.destination.weight : 0), 0);
+      const rawRoutes: any[] = Array.isArray(rule?.route) ? rule.route : [];
+      for (const d of routes) {
+        const host = index.resolveHost(String(d.destination.host ?? ''), vs.ref.namespace);
+        const subset: string | undefined = d.destination.subset;
+        const targetId = id(`dest:${host}#${subset ?? ''}`, (n) => `${n}[${label(subset !== undefined ? `subset ${subset}` : 'any pod', host)}]`);
+        const weight = rawRoutes.length === 1 ? 100 : rawRoutes.find((r) => r?.destination === d.destination)?.weight ?? 0;
+        const edge = d.mirror ? 'mirror' : `${total === 0 ? 0 : Math.round((weight * 100) / total)}%`;
+        lines.push(`  ${ruleId} ${d.mirror ? '-.->' : '-->'}|${edge}| ${targetId}`);
+        const service = index.services.get(host);
+        if (service?.selector === undefined) {
+          continue;
+        }
+        const labels = subset === undefined ? {} : (index.destinationRulesByHost.get(host) ?? []).flatMap((dr) => dr.subsets).find((s) => s.name === subset)?.labels;
+        if (labels === undefined) {
+          continue;
+        }
+        for (const w of index.workloadsMatching(service.ref.namespace, service.selector, labels)) {
+          const replicas = w.replicas === undefined ? 'one pod per node' : `${w.replicas} ${w.replicas === 1 ? 'replica' : 'replicas'}`;
+          const wId = id(`w:${w.ref.kind}/${w.ref.namespace}/${w.ref.name}`, (n) => `${n}[(${label(`${w.ref.kind} ${w.ref.namespace}/${w.ref.name}`, replicas)})]`);
+          if (!edges.has(`${targetId}->${wId}`)) {
+            edges.add(`${targetId}->${wId}`);
+            lines.push(`  ${targetId} --> ${wId}`);
+          }
+        }
+      }
+    });
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Mermaid labels are quoted: quotes and angle brackets become entities. */
+function escape(text: string): string {
+  return text.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+}
