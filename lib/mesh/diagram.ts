@@ -32,17 +32,18 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
     vs.http.forEach((rule, i) => {
       const ruleId = id(`rule:${vs.ref.namespace}/${vs.ref.name}/${i}`, (n) => `${n}{${label(`rule ${i + 1}${typeof rule?.name === 'string' ? ` ${rule.name}` : ''}`, describeRule(rule))}}`);
       lines.push(`  ${vsId} --> ${ruleId}`);
-      const routes = destinations.filter((d) => d.rule === i);
-      const weighted = routes.filter((d) => !d.mirror);
-      const total = weighted.length === 1 ? 100 : weighted.reduce((sum, d) => sum + (typeof d.destination.weight === 'number' ? d.destination.weight : 0), 0);
-      const rawRoutes: any[] = Array.isArray(rule?.route) ? rule.route : [];
-      for (const d of routes) {
+      const rawRoutes: any[] = (Array.isArray(rule?.route) ? rule.route : []).filter((r: any) => r?.destination);
+      const weights = rawRoutes.map((r) => (rawRoutes.length === 1 ? 100 : typeof r.weight === 'number' ? r.weight : 0));
+      const total = weights.reduce((a, b) => a + b, 0);
+      const targets = [
+        ...rawRoutes.map((r, k) => ({ destination: r.destination, edge: `-->|${total === 0 ? 0 : Math.round((weights[k] * 100) / total)}%|` })),
+        ...destinations.filter((d) => d.rule === i && d.mirror).map((d) => ({ destination: d.destination, edge: '-.->|mirror|' })),
+      ];
+      for (const d of targets) {
         const host = index.resolveHost(String(d.destination.host ?? ''), vs.ref.namespace);
         const subset: string | undefined = d.destination.subset;
         const targetId = id(`dest:${host}#${subset ?? ''}`, (n) => `${n}[${label(subset !== undefined ? `subset ${subset}` : 'any pod', host)}]`);
-        const weight = rawRoutes.length === 1 ? 100 : rawRoutes.find((r) => r?.destination === d.destination)?.weight ?? 0;
-        const edge = d.mirror ? 'mirror' : `${total === 0 ? 0 : Math.round((weight * 100) / total)}%`;
-        lines.push(`  ${ruleId} ${d.mirror ? '-.->' : '-->'}|${edge}| ${targetId}`);
+        lines.push(`  ${ruleId} ${d.edge} ${targetId}`);
         const service = index.services.get(host);
         if (service?.selector === undefined) {
           continue;

@@ -46,7 +46,7 @@ export function parseManifestText(text: string, file: string): Manifest[] {
       continue;
     }
     if (typeof value !== 'object' || Array.isArray(value)) {
-      const { line } = lineCounter.linePos(doc.range[0]);
+      const { line } = lineCounter.linePos(doc.contents?.range?.[0] ?? doc.range[0]);
       throw new InputError(`${file}:${line}: expected a Kubernetes object (a mapping with apiVersion and kind), got ${Array.isArray(value) ? 'a list' : typeof value}`);
     }
     if (value.kind === 'List' && Array.isArray(value.items)) {
