@@ -1,0 +1,94 @@
+/**
+ * Benchmark of the mesh verification: `npm run bench`.
+ *
+ * Generates N websites' worth of manifests (six objects each: Service, two Deployments, Gateway,
+ * VirtualService with a header rule and a weighted rule, DestinationRule with two subsets) and
+ * prints the median time of `verifyManifests` over several runs, for 1,000 and 10,000 sites. It
+ * then times the whole command line (`verify` on a YAML file of 1,000 sites, YAML parsing
+ * included) as a separate process, when the library has been built (`npm run build`).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { stringify } from 'yaml';
+import { errorsOf, verifyManifests } from '../lib/mesh/verify';
+
+function site(i: number): any[] {
+  const ns = `site-${i % 50}`;
+  const app = `web-${i}`;
+  const meta = (name: string) => ({ name, namespace: ns });
+  const deployment = (version: string, replicas: number) => ({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta(`${app}-${version}`),
+    spec: {
+      replicas, selector: { matchLabels: { app, version } },
+      template: { metadata: { labels: { app, version } }, spec: { containers: [{ name: 'web', image: `img:${version}` }] } },
+    },
+  });
+  return [
+    { apiVersion: 'v1', kind: 'Service', metadata: meta(app), spec: { selector: { app }, ports: [{ name: 'http', port: 80 }] } },
+    deployment('v1', 4),
+    deployment('v2', 1),
+    { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: meta(`${app}-gateway`), spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [`${app}.example.com`] }] } },
+    {
+      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: meta(app),
+      spec: {
+        hosts: [`${app}.example.com`], gateways: [`${app}-gateway`],
+        http: [
+          { match: [{ headers: { qa: { exact: 'canary-test' } } }], route: [{ destination: { host: app, subset: 'v2' } }] },
+          { route: [{ destination: { host: app, subset: 'v2' }, weight: 20 }, { destination: { host: app, subset: 'v1' }, weight: 80 }] },
+        ],
+      },
+    },
+    { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: meta(app), spec: { host: app, subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] } },
+  ];
+}
+
+function manifests(sites: number): any[] {
+  return Array.from({ length: sites }, (_, i) => site(i)).flat();
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+const RUNS = 7;
+for (const sites of [1_000, 10_000]) {
+  const objects = manifests(sites);
+  const times: number[] = [];
+  let errors = 0;
+  for (let run = 0; run < RUNS; run++) {
+    const start = performance.now();
+    errors = errorsOf(verifyManifests(objects)).length;
+    times.push(performance.now() - start);
+  }
+  if (errors !== 0) {
+    throw new Error(`the generated sites should verify cleanly, got ${errors} errors`);
+  }
+  console.log(`verifyManifests: ${sites} sites (${objects.length} objects): median ${median(times).toFixed(1)} ms over ${RUNS} runs (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)})`);
+}
+
+const cli = join(__dirname, '..', 'build', 'lib', 'cli.js');
+if (existsSync(cli)) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+  try {
+    const file = join(dir, 'sites.yaml');
+    writeFileSync(file, manifests(1_000).map((m) => stringify(m)).join('---\n'));
+    const times: number[] = [];
+    for (let run = 0; run < 5; run++) {
+      const start = performance.now();
+      const result = spawnSync(process.execPath, [cli, 'verify', file], { encoding: 'utf8' });
+      times.push(performance.now() - start);
+      if (result.status !== 0) {
+        throw new Error(`verify exited ${result.status}: ${result.stderr}`);
+      }
+    }
+    console.log(`cdk8s-istio-canary verify, whole process, 1000 sites from one YAML file: median ${median(times).toFixed(0)} ms over 5 runs`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+} else {
+  console.log('(run npm run build first to time the command line as a whole process)');
+}
