@@ -2,7 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { TUTORIAL_STAGES } from '../apps/tutorial-chart';
+import { App } from 'cdk8s';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { TUTORIAL_STAGES, TutorialChart, TutorialStage } from '../apps/tutorial-chart';
+import { runCli } from '../lib/cli';
 import { parseManifests, schemaErrors } from './support/schema';
 
 /**
@@ -49,6 +52,17 @@ function readdir(): string[] {
 const all = blocks(readme);
 const examples = all.filter((b) => b.marker.startsWith('example: '));
 const outputs = all.filter((b) => b.marker.startsWith('output: '));
+const commands = all.filter((b) => b.marker.startsWith('cli: '));
+
+/** A folder holding what `CANARY_STAGE=<stage> npm run synth` writes to dist/. */
+function stageDist(stage: TutorialStage): string {
+  const dir = join(outdir, `dist-${stage}`);
+  mkdirSync(dir, { recursive: true });
+  const app = new App({ outdir: dir });
+  new TutorialChart(app, 'tutorial', { stage });
+  writeFileSync(join(dir, 'tutorial.k8s.yaml'), app.synthYaml());
+  return dir;
+}
 
 describe('README', () => {
   test('every TypeScript block is an example file', () => {
@@ -68,6 +82,24 @@ describe('README', () => {
     const shown = docs.filter((doc) => kinds === undefined || kinds.includes(parseManifests(doc)[0].kind)).join('---\n');
     expect(block.body).toBe(shown);
     expect(parseManifests(shown).flatMap(schemaErrors)).toEqual([]);
+  });
+
+  test.each(commands.map((b) => [b.marker.slice('cli: '.length), b] as const))('the output shown for `%s` is what the command prints', (spec, block) => {
+    const words = spec.split(' ');
+    const stage = words[0].startsWith('stage=') ? words.shift()!.slice('stage='.length) as TutorialStage : undefined;
+    const dist = stage !== undefined ? stageDist(stage) : undefined;
+    let stdout = '';
+    runCli(words.map((w) => (w === 'dist' && dist !== undefined ? dist : w)), { stdout: (t) => { stdout += t; }, stderr: () => undefined });
+    expect(block.body).toBe(stdout);
+  });
+
+  test('each command output is preceded by the command that prints it', () => {
+    expect(commands.length).toBeGreaterThanOrEqual(5);
+    for (const block of commands) {
+      const words = block.marker.slice('cli: '.length).split(' ').filter((w) => !w.startsWith('stage='));
+      const at = readme.indexOf(`<!-- ${block.marker} -->`);
+      expect(readme.slice(0, at)).toContain(`npx cdk8s-istio-canary ${words.join(' ')}`);
+    }
   });
 
   test('every example is shown with its output', () => {
