@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ describe('the npm package', () => {
     const target = join(modules, 'cdk8s-istio-canary');
     mkdirSync(target, { recursive: true });
     execFileSync('tar', ['-xzf', join(work, packed[0].filename), '-C', target, '--strip-components=1']);
-    for (const peer of ['cdk8s', 'cdk8s-plus-27', 'constructs', '@types']) {
+    for (const peer of ['cdk8s', 'cdk8s-plus-27', 'constructs', '@types', 'js-yaml', 'argparse']) {
       symlinkSync(join(root, 'node_modules', peer), join(modules, peer));
     }
   });
@@ -34,7 +34,7 @@ describe('the npm package', () => {
     expect(files).toEqual(expect.arrayContaining([
       'package.json', 'README.md',
       'build/lib/index.js', 'build/lib/index.d.ts', 'build/lib/website.js', 'build/lib/canary-release.d.ts',
-      'build/imports/networking.istio.io.js', 'build/imports/networking.istio.io.d.ts',
+      'build/imports/networking.istio.io.js', 'build/imports/networking.istio.io.d.ts', 'build/lib/cli.js',
     ]));
     expect(files.filter((f) => /^(test|apps|scripts|lib|imports)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
   });
@@ -45,6 +45,15 @@ describe('the npm package', () => {
     expect(files).toContain(pkg.types);
     expect(files).toContain(pkg.exports['.'].default.replace(/^\.\//, ''));
     expect(files).toContain(pkg.exports['.'].types.replace(/^\.\//, ''));
+  });
+
+  test('ships the command line as the package\'s bin, runnable with node', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const bin = join(work, 'consumer', 'node_modules', 'cdk8s-istio-canary', pkg.bin['cdk8s-istio-canary']);
+    expect(readFileSync(bin, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    const result = spawnSync(process.execPath, [bin, 'verify', join(__dirname, 'fixtures', 'tutorial-step4.yaml')], { encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('ERROR IST0101 VirtualService default/website-virtual-service');
   });
 
   test('another chart compiles against the package and synthesizes a valid release with it', () => {

@@ -285,6 +285,11 @@ describe('checkRules', () => {
     expect(run(checkRules, withObject(vsWith([{ route: [route('website', 'version-1', 0)] }])))).toEqual([]);
   });
 
+  test('near miss: lower-case header keys', () => {
+    const manifests = withObject(vsWith([{ match: [{ headers: { qa: { exact: 'x' } }, withoutHeaders: { 'x-skip': {} } }], route: [route('website', 'version-2')] }, { route: [route('website', 'version-1')] }]));
+    expect(run(checkRules, manifests)).toEqual([]);
+  });
+
   test('finds header match keys that are not lower case', () => {
     const manifests = withObject(vsWith([{ match: [{ headers: { QA: { exact: 'x' } }, withoutHeaders: { 'X-Skip': {} } }], route: [route('website', 'version-2')] }, { route: [route('website', 'version-1')] }]));
     expect(run(checkRules, manifests).map((f) => f.message)).toEqual([
