@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Size } from 'cdk8s';
 import { ContainerSecurityContextProps, Cpu, PodSecurityContextProps } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CanaryRelease, IstioEntry, RequestMatch, Website, Weight } from '../lib';
+import { CanaryRelease, IstioEntry, RequestMatch, Website, WebsiteVersionOptions, Weight } from '../lib';
 
 /**
  * The steps of the tutorial, in order. Each is the whole desired state after that step.
@@ -30,6 +30,37 @@ const NGINX_POD: PodSecurityContextProps = { ensureNonRoot: false };
 // is what was meant.
 const REQUESTS = { cpu: { request: Cpu.millis(100) }, memory: { request: Size.mebibytes(200) } };
 
+/** The tutorial's version 1: 4 replicas of the v1 image. */
+export const VERSION_1: WebsiteVersionOptions = {
+  name: 'version-1',
+  label: 'website-version-1',
+  deploymentName: 'web-v1',
+  containerName: 'website-version-1',
+  image: 'kublr/kublr-tutorial-images:v1',
+  replicas: 4,
+  resources: REQUESTS,
+  securityContext: NGINX_AS_ROOT,
+  podSecurityContext: NGINX_POD,
+};
+
+/** The tutorial's version 2, the canary: 1 replica of the v2 image. */
+export const VERSION_2: WebsiteVersionOptions = {
+  ...VERSION_1,
+  name: 'version-2',
+  label: 'website-version-2',
+  deploymentName: 'web-v2',
+  containerName: 'website-version-2',
+  image: 'kublr/kublr-tutorial-images:v2',
+  replicas: 1,
+};
+
+/** The tutorial's Gateway and VirtualService names, for any host. */
+export const TUTORIAL_ENTRY = {
+  hosts: ['*'],
+  gatewayName: 'website-gateway',
+  virtualServiceName: 'website-virtual-service',
+};
+
 /**
  * The topology of the Kublr canary tutorial (see `../shared/seed/`), at one of its steps.
  */
@@ -43,37 +74,12 @@ export class TutorialChart extends Chart {
     }
 
     const website = new Website(this, 'website', { serviceName: 'website', port: 80 });
-    website.addVersion({
-      name: 'version-1',
-      label: 'website-version-1',
-      deploymentName: 'web-v1',
-      containerName: 'website-version-1',
-      image: 'kublr/kublr-tutorial-images:v1',
-      replicas: 4,
-      resources: REQUESTS,
-      securityContext: NGINX_AS_ROOT,
-      podSecurityContext: NGINX_POD,
-    });
+    website.addVersion(VERSION_1);
     if (step >= TUTORIAL_STAGES.indexOf('canary-deployed')) {
-      website.addVersion({
-        name: 'version-2',
-        label: 'website-version-2',
-        deploymentName: 'web-v2',
-        containerName: 'website-version-2',
-        image: 'kublr/kublr-tutorial-images:v2',
-        replicas: 1,
-        resources: REQUESTS,
-        securityContext: NGINX_AS_ROOT,
-        podSecurityContext: NGINX_POD,
-      });
+      website.addVersion(VERSION_2);
     }
 
-    const entry = new IstioEntry(this, 'entry', {
-      website,
-      hosts: ['*'],
-      gatewayName: 'website-gateway',
-      virtualServiceName: 'website-virtual-service',
-    });
+    const entry = new IstioEntry(this, 'entry', { website, ...TUTORIAL_ENTRY });
     if (step < TUTORIAL_STAGES.indexOf('subset-v1')) {
       return;
     }

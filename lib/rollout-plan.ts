@@ -1,0 +1,240 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Chart, Duration, Yaml } from 'cdk8s';
+import { CanaryRelease } from './canary-release';
+import { IstioEntry, IstioEntryProps } from './istio-entry';
+import { explain, Explanation } from './mesh/explain';
+import { Manifest } from './mesh/manifests';
+import { PlannedStages, planStages, StageState } from './rollout/stages';
+import { RolloutStep } from './rollout/steps';
+import { Phase, PhaseKind, planTransition } from './rollout/transition';
+import { checkDnsLabel, checkDnsSubdomain, show } from './validate';
+import { Website, WebsiteProps } from './website';
+
+/** Props of a `RolloutPlan`. */
+export interface RolloutPlanProps {
+  /** The website, with every version the plan uses among its `versions`. */
+  readonly website: WebsiteProps;
+
+  /**
+   * The entry, as for `IstioEntry` (without `website`).
+   * @default - IstioEntry's defaults
+   */
+  readonly entry?: Omit<IstioEntryProps, 'website'>;
+
+  /**
+   * Name of the DestinationRule.
+   * @default - derived from the construct path, as cdk8s names objects
+   */
+  readonly destinationRuleName?: string;
+
+  /**
+   * Namespace of every object.
+   * @default 'default'
+   */
+  readonly namespace?: string;
+
+  /**
+   * Id of each stage's chart (object names derive from it unless given).
+   * @default 'release'
+   */
+  readonly chartId?: string;
+
+  /** The version in production when the plan starts. */
+  readonly stable: string;
+
+  /** The version being released. */
+  readonly canary: string;
+
+  /** The steps, in order; each becomes a stage. */
+  readonly steps: RolloutStep[];
+
+  /**
+   * Refuse a `promote` that no weight step precedes.
+   * @default false
+   */
+  readonly requireTrafficBeforePromote?: boolean;
+
+  /**
+   * How long `plan.md` pauses between phases, for istiod to push the change to every proxy.
+   * @default Duration.seconds(10)
+   */
+  readonly pauseBetweenPhases?: Duration;
+}
+
+/** A stage with its manifests and the phases that reach it from the stage before. */
+export interface PlanStage {
+  /** The stage. */
+  readonly state: StageState;
+  /** Every object of the stage: what the cluster holds once it is applied. */
+  readonly manifests: Manifest[];
+  /** The ordered phases from the previous stage (or from the state before the plan). */
+  readonly phases: Phase[];
+}
+
+const PHASE_FILES: Record<PhaseKind, string> = {
+  [PhaseKind.PREPARE]: '1-prepare.yaml',
+  [PhaseKind.ROUTE]: '2-route.yaml',
+  [PhaseKind.RETIRE]: '3-retire.yaml',
+  // In a subfolder, so that `kubectl apply -f <stage folder>` never picks deletions up.
+  [PhaseKind.DELETE]: 'delete/4-delete.yaml',
+};
+
+/**
+ * A rollout plan for a canary release: an ordered list of stages, each a complete desired state
+ * of the website, entry and release, with the transition between consecutive stages ordered so
+ * that no request meets a subset that is not live yet or no longer live.
+ *
+ * Bad plans fail at once (`new RolloutPlan(...)`): traffic before the canary is deployed, weights
+ * that go backwards, `finalize` without `promote`, steps after `finalize` or `rollback`, versions
+ * the website does not have.
+ */
+export class RolloutPlan {
+  /** The state before stage 1 (`undefined` when the plan starts on an empty cluster). */
+  public readonly before?: StageState;
+  private readonly props: RolloutPlanProps;
+  private readonly planned: PlannedStages;
+  private readonly pause: Duration;
+  private rendered?: PlanStage[];
+
+  public constructor(props: RolloutPlanProps) {
+    const versions = (props.website?.versions ?? []).map((v) => v.name);
+    this.planned = planStages({
+      versions, stable: props.stable, canary: props.canary, steps: props.steps, requireTrafficBeforePromote: props.requireTrafficBeforePromote,
+    });
+    this.before = this.planned.before;
+    if (props.namespace !== undefined) {
+      checkDnsLabel('namespace', props.namespace);
+    }
+    checkDnsSubdomain('chartId', props.chartId ?? 'release');
+    this.pause = props.pauseBetweenPhases ?? Duration.seconds(10);
+    if (!(this.pause instanceof Duration) || this.pause.toMilliseconds() <= 0) {
+      throw new Error(`pauseBetweenPhases must be a positive Duration (e.g. Duration.seconds(10)), got ${show(this.pause)}`);
+    }
+    this.props = props;
+    // Build every stage now, so that a prop the constructs refuse fails here and not when writing.
+    this.stages();
+  }
+
+  /** The stages with their manifests and phases. */
+  public stages(): PlanStage[] {
+    if (this.rendered === undefined) {
+      let previous = this.before === undefined ? [] : this.manifestsOf(this.before);
+      this.rendered = this.planned.stages.map((state) => {
+        const manifests = this.manifestsOf(state);
+        const phases = planTransition(previous, manifests);
+        if (phases.length === 0) {
+          throw new Error(`steps[${state.index - 1}] (${state.name}) changes nothing from the stage before it; remove it`);
+        }
+        previous = manifests;
+        return { state, manifests, phases };
+      });
+    }
+    return this.rendered.map((s) => ({ ...s, manifests: [...s.manifests], phases: [...s.phases] }));
+  }
+
+  /** The objects of one stage, synthesized (and verified) like any chart. */
+  public manifestsOf(state: StageState): Manifest[] {
+    const app = new App({ outdir: 'unused' });
+    const chart = new Chart(app, this.props.chartId ?? 'release', { namespace: this.props.namespace ?? 'default' });
+    const versions = new Map((this.props.website.versions ?? []).map((v) => [v.name, v]));
+    const website = new Website(chart, 'website', { ...this.props.website, versions: [] });
+    for (const deployed of state.deployed) {
+      const options = versions.get(deployed.name)!;
+      website.addVersion({ ...options, ...(deployed.replicas !== undefined ? { replicas: deployed.replicas } : {}) });
+    }
+    const entry = new IstioEntry(chart, 'entry', { ...this.props.entry, website });
+    if (state.subsets) {
+      new CanaryRelease(chart, 'release', {
+        website,
+        entry,
+        destinationRuleName: this.props.destinationRuleName,
+        stable: state.stable,
+        canary: state.canary,
+        canaryMatches: [...state.canaryMatches],
+        canaryWeight: state.canaryWeight,
+      });
+    }
+    return chart.toJson();
+  }
+
+  /** Where requests go at a stage: a plain request, and one per canary match. */
+  public traffic(stage: PlanStage): Array<{ request: string; explanation: Explanation }> {
+    const plain = stage.state.canaryMatches.length > 0 ? 'any other request' : 'every request';
+    const requests: Array<{ request: string; headers: Record<string, string> }> = [{ request: plain, headers: {} }];
+    for (const match of stage.state.canaryMatches) {
+      const headers = Object.fromEntries([...match.headerConditions].map(([name, condition]) => [name, condition.value]));
+      requests.unshift({ request: match.toString(), headers });
+    }
+    return requests.map(({ request, headers }) => ({ request, explanation: explain(stage.manifests, { headers }) }));
+  }
+
+  /**
+   * Writes the plan: a folder per stage (`NN-<stage>/`, phase files applied in name order) and
+   * `plan.md`, under `outdir`, which is emptied first.
+   */
+  public write(outdir: string, title: string): void {
+    const stages = this.stages();
+    rmSync(outdir, { recursive: true, force: true });
+    for (const stage of stages) {
+      for (const phase of stage.phases) {
+        const file = join(outdir, stage.state.folder, PHASE_FILES[phase.kind]);
+        mkdirSync(join(file, '..'), { recursive: true });
+        Yaml.save(file, phase.objects);
+      }
+    }
+    writeFileSync(join(outdir, 'plan.md'), this.markdown(title, outdir));
+  }
+
+  /** `plan.md`: the stages, their traffic, and the exact commands with the pauses. */
+  public markdown(title: string, outdir: string): string {
+    const stages = this.stages();
+    const seconds = this.pause.toSeconds();
+    const lines = [`# Rollout plan: ${title}`, ''];
+    lines.push(this.before === undefined
+      ? 'Stage 01 starts from a cluster without any of these objects.'
+      : `Stage 01 starts from the release's steady state: version ${this.before.stable} alone, with its subset, taking every request.`);
+    lines.push('Apply the stages in order; each folder moves the cluster from the previous stage. Within a stage, apply the');
+    lines.push(`phase files in name order and pause between them (${seconds} s here), so that every proxy has a subset before a`);
+    lines.push('route names it, and no route names a subset any more when it goes. `kubectl apply -f <stage folder>` applies the');
+    lines.push('same files in the same order in one go, which is also safe once the previous stage is live. Deletions are in a');
+    lines.push('`delete/` subfolder that `kubectl apply -f` does not read.', '');
+    lines.push('| stage | step | traffic |', '|---|---|---|');
+    for (const stage of stages) {
+      const traffic = this.traffic(stage).map((t) => `${t.request}: ${split(t.explanation)}`).join('; ');
+      const step = stage.state.kind === 'weight' ? `weight ${stage.state.canaryWeight}` : stage.state.kind;
+      lines.push(`| \`${stage.state.folder}\` | ${step} | ${traffic} |`);
+    }
+    for (const stage of stages) {
+      lines.push('', `## ${stage.state.folder}`, '');
+      for (const t of this.traffic(stage)) {
+        lines.push(`- ${t.request}: ${split(t.explanation)}`);
+      }
+      lines.push('', '```bash');
+      stage.phases.forEach((phase, i) => {
+        const file = join(outdir, stage.state.folder, PHASE_FILES[phase.kind]);
+        if (i > 0) {
+          lines.push(`sleep ${seconds}   # let istiod push the previous phase to every proxy`);
+        }
+        lines.push(phase.kind === PhaseKind.DELETE ? `kubectl delete -f ${file}` : `kubectl apply -f ${file}`);
+        if (phase.kind === PhaseKind.PREPARE) {
+          for (const d of phase.objects.filter((m) => m.kind === 'Deployment' && (m.spec?.replicas ?? 1) > 0)) {
+            lines.push(`kubectl rollout status deployment/${d.metadata?.name} -n ${d.metadata?.namespace ?? 'default'} --timeout=5m`);
+          }
+        }
+      });
+      lines.push('```');
+    }
+    return `${lines.join('\n')}\n`;
+  }
+}
+
+function split(e: Explanation): string {
+  if (e.destinations.length === 0) {
+    return e.notes[0] ?? 'no route';
+  }
+  return e.destinations.map((d) => {
+    const pods = d.workloads.reduce((n, w) => n + (w.replicas ?? 0), 0);
+    return `${d.percent}% to ${d.subset !== undefined ? `subset ${d.subset}` : d.host.split('.')[0]} (${pods} ${pods === 1 ? 'pod' : 'pods'})`;
+  }).join(', ');
+}

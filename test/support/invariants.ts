@@ -1,0 +1,91 @@
+/**
+ * The safety invariants of a rollout plan, checked by carrying out every phase of every transition
+ * on a simulated live state.
+ */
+import { errorsOf, verifyManifests } from '../../lib/mesh/verify';
+import { formatFinding } from '../../lib/mesh/findings';
+import { Manifest, MeshIndex } from '../../lib/mesh/manifests';
+import { destinationsOf } from '../../lib/mesh/checks';
+import { applyPhase, objectKey, PhaseKind, RolloutPlan } from '../../lib';
+
+/** `host#subset` for every subset a VirtualService of `manifests` routes to. */
+export function routedSubsets(manifests: readonly Manifest[]): Set<string> {
+  const index = new MeshIndex(manifests);
+  const routed = new Set<string>();
+  for (const vs of index.virtualServices) {
+    for (const { destination } of destinationsOf(vs)) {
+      routed.add(`${index.resolveHost(destination.host, vs.ref.namespace)}#${destination.subset ?? ''}`);
+    }
+  }
+  return routed;
+}
+
+/** Pods behind each routed subset (`host#subset` → replicas). */
+function podsBehindRoutes(manifests: readonly Manifest[]): Map<string, number> {
+  const index = new MeshIndex(manifests);
+  const pods = new Map<string, number>();
+  for (const key of routedSubsets(manifests)) {
+    const [host, subset] = key.split('#');
+    const service = index.services.get(host);
+    const labels = subset === '' ? {} : (index.destinationRulesByHost.get(host) ?? []).flatMap((d) => d.subsets).find((s) => s.name === subset)?.labels;
+    const workloads = service?.selector && labels ? index.workloadsMatching(service.ref.namespace, service.selector, labels) : [];
+    pods.set(key, workloads.reduce((n, w) => n + (w.replicas ?? 1), 0));
+  }
+  return pods;
+}
+
+/** Every way the plan breaks an invariant; empty when it is safe. */
+export function planViolations(plan: RolloutPlan): string[] {
+  const problems: string[] = [];
+  let live: Manifest[] = plan.before === undefined ? [] : plan.manifestsOf(plan.before);
+  for (const stage of plan.stages()) {
+    const where = stage.state.folder;
+    // 1. Every stage passes the mesh verification.
+    for (const f of errorsOf(verifyManifests(stage.manifests))) {
+      problems.push(`${where}: ${formatFinding(f)}`);
+    }
+    const routedBefore = routedSubsets(live);
+    for (const phase of stage.phases) {
+      // 4. Applied on its own, the folder must be safe: nothing it retires or deletes is routed by the live stage.
+      if (phase.kind === PhaseKind.RETIRE || phase.kind === PhaseKind.DELETE) {
+        const after = applyPhase(live, phase);
+        const podsAfter = podsBehindRoutes(after.filter((m) => m.kind !== 'VirtualService').concat(live.filter((m) => m.kind === 'VirtualService')));
+        for (const key of routedBefore) {
+          if ((podsAfter.get(key) ?? 0) === 0) {
+            problems.push(`${where}/${phase.kind}: takes away ${key}, which the previous stage's routes still name`);
+          }
+        }
+      }
+      live = applyPhase(live, phase);
+      // 2. In no phase does a route name a subset that is not live, or that has no pods.
+      for (const f of errorsOf(verifyManifests(live))) {
+        problems.push(`${where}/${phase.kind}: ${formatFinding(f)}`);
+      }
+      for (const [key, pods] of podsBehindRoutes(live)) {
+        if (pods === 0) {
+          problems.push(`${where}/${phase.kind}: routes to ${key}, which has no pods`);
+        }
+      }
+      // 3. The stable version always has pods (its subset is named after it in these plans).
+      const stableSubset = stage.manifests.find((m) => m.kind === 'DestinationRule')?.spec?.subsets?.find((x: any) => x.name === stage.state.stable);
+      if (stableSubset !== undefined) {
+        const pods = live.filter((m) => m.kind === 'Deployment' && Object.entries(stableSubset.labels).every(([k, v]) => m.spec?.template?.metadata?.labels?.[k] === v))
+          .reduce((n, m) => n + (m.spec?.replicas ?? 1), 0);
+        if (pods === 0) {
+          problems.push(`${where}/${phase.kind}: the stable version ${stage.state.stable} has no pods`);
+        }
+      }
+    }
+    // The phases lead exactly to the stage.
+    const keys = (ms: Manifest[]) => ms.map(objectKey).sort();
+    if (JSON.stringify(keys(live)) !== JSON.stringify(keys(stage.manifests))) {
+      problems.push(`${where}: the phases lead to ${keys(live).join(', ')} instead of ${keys(stage.manifests).join(', ')}`);
+    }
+    for (const m of stage.manifests) {
+      if (JSON.stringify(live.find((l) => objectKey(l) === objectKey(m))) !== JSON.stringify(m)) {
+        problems.push(`${where}: ${objectKey(m)} differs from the stage after its phases`);
+      }
+    }
+  }
+  return problems;
+}
