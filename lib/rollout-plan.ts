@@ -183,22 +183,24 @@ export class RolloutPlan {
         Yaml.save(file, phase.objects);
       }
     }
-    writeFileSync(join(outdir, 'plan.md'), this.markdown(title, outdir));
+    writeFileSync(join(outdir, 'plan.md'), this.markdown(title));
   }
 
-  /** `plan.md`: the stages, their traffic, and the exact commands with the pauses. */
-  public markdown(title: string, outdir: string): string {
+  /** `plan.md`: the stages, their traffic, and the exact commands (run from the plan's folder) with the pauses. */
+  public markdown(title: string): string {
     const stages = this.stages();
     const seconds = this.pause.toSeconds();
     const lines = [`# Rollout plan: ${title}`, ''];
     lines.push(this.before === undefined
       ? 'Stage 01 starts from a cluster without any of these objects.'
       : `Stage 01 starts from the release's steady state: version ${this.before.stable} alone, with its subset, taking every request.`);
-    lines.push('Apply the stages in order; each folder moves the cluster from the previous stage. Within a stage, apply the');
-    lines.push(`phase files in name order and pause between them (${seconds} s here), so that every proxy has a subset before a`);
-    lines.push('route names it, and no route names a subset any more when it goes. `kubectl apply -f <stage folder>` applies the');
-    lines.push('same files in the same order in one go, which is also safe once the previous stage is live. Deletions are in a');
-    lines.push('`delete/` subfolder that `kubectl apply -f` does not read.', '');
+    lines.push('');
+    lines.push('Apply the stages in order, running the commands from the folder this file is in; each stage folder moves the');
+    lines.push('cluster from the previous stage. Within a stage the phase files go in name order, with a pause between them');
+    lines.push(`(${seconds} s here) so that every proxy has a subset before a route names it, and no route names a subset any`);
+    lines.push('more when it goes. `kubectl apply -f <stage folder>` applies the same files in the same order in one go, without');
+    lines.push('the pauses; nothing a stage retires is named by the previous stage\'s routes, so that too leaves no route without');
+    lines.push('its subset once the previous stage is live. Deletions are in a `delete/` subfolder, which `kubectl apply -f` skips.', '');
     lines.push('| stage | step | traffic |', '|---|---|---|');
     for (const stage of stages) {
       const traffic = this.traffic(stage).map((t) => `${t.request}: ${split(t.explanation)}`).join('; ');
@@ -212,7 +214,7 @@ export class RolloutPlan {
       }
       lines.push('', '```bash');
       stage.phases.forEach((phase, i) => {
-        const file = join(outdir, stage.state.folder, PHASE_FILES[phase.kind]);
+        const file = `${stage.state.folder}/${PHASE_FILES[phase.kind]}`;
         if (i > 0) {
           lines.push(`sleep ${seconds}   # let istiod push the previous phase to every proxy`);
         }

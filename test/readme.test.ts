@@ -20,9 +20,11 @@ interface Block { marker: string; lang: string; body: string }
 /** Fenced blocks, each with the HTML comment right above it (if any). */
 function blocks(text: string): Block[] {
   const found: Block[] = [];
-  const fence = /(?:<!-- ([^>]*) -->\n)?```(\w*)\n([\s\S]*?)```/g;
+  // A fence of three or more backticks, closed by the same fence alone on a line (plan.md,
+  // shown in the README, holds fenced blocks of its own inside a four-backtick fence).
+  const fence = /(?:<!-- ([^>]*) -->\n)?^(`{3,})(\w*)\n([\s\S]*?)^\2$/gm;
   for (const m of text.matchAll(fence)) {
-    found.push({ marker: m[1] ?? '', lang: m[2], body: m[3] });
+    found.push({ marker: m[1] ?? '', lang: m[3], body: m[4] });
   }
   return found;
 }
@@ -33,17 +35,18 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 /** Runs an example file once and returns the YAML it wrote, by chart file. */
 const runs = new Map<string, Promise<string>>();
-function synthExample(file: string): Promise<string> {
+function synthExample(file: string, output?: string): Promise<string> {
   if (!runs.has(file)) {
     runs.set(file, (async () => {
       const before = new Set(readdir());
       await import(join(root, file));
       const written = readdir().filter((f) => !before.has(f));
       expect(written).toHaveLength(1);
-      return readFileSync(join(outdir, written[0]), 'utf8');
+      return written[0];
     })());
   }
-  return runs.get(file)!;
+  // An example writes one chart file, or a folder holding the file named in the marker.
+  return runs.get(file)!.then((written) => readFileSync(join(outdir, output ?? written), 'utf8'));
 }
 function readdir(): string[] {
   return readdirSync(outdir);
@@ -78,6 +81,11 @@ describe('README', () => {
   test.each(outputs.map((b) => [b.marker.slice('output: '.length), b] as const))('the YAML shown for %s is what it synthesizes', async (spec, block) => {
     const [file, ...options] = spec.split(' ');
     const kinds = options.find((o) => o.startsWith('kinds='))?.slice('kinds='.length).split(',');
+    const output = options.find((o) => o.startsWith('file='))?.slice('file='.length);
+    if (output !== undefined) {
+      expect(block.body).toBe(await synthExample(file, output));
+      return;
+    }
     const docs = (await synthExample(file)).split(/^---\n/m);
     const shown = docs.filter((doc) => kinds === undefined || kinds.includes(parseManifests(doc)[0].kind)).join('---\n');
     expect(block.body).toBe(shown);

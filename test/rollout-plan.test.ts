@@ -47,14 +47,14 @@ describe('the tutorial plan', () => {
   });
 
   test('plan.md lists the stages, their traffic and the commands with pauses', () => {
-    const markdown = tutorialPlan().markdown('the tutorial', 'dist/plan/tutorial');
+    const markdown = tutorialPlan().markdown('the tutorial');
     expect(markdown).toMatchSnapshot();
     expect(markdown).toContain('| `04-header-route` | header-only | header qa exactly "canary-test": 100% to subset version-2 (1 pod); any other request: 100% to subset version-1 (4 pods) |');
     expect(markdown).toContain('| `05-weighted` | weight 20% | every request: 20% to subset version-2 (1 pod), 80% to subset version-1 (4 pods) |');
     expect(markdown).toContain([
-      'kubectl apply -f dist/plan/tutorial/02-subset-v1/1-prepare.yaml',
+      'kubectl apply -f 02-subset-v1/1-prepare.yaml',
       'sleep 10   # let istiod push the previous phase to every proxy',
-      'kubectl apply -f dist/plan/tutorial/02-subset-v1/2-route.yaml',
+      'kubectl apply -f 02-subset-v1/2-route.yaml',
     ].join('\n'));
     expect(markdown).toContain('kubectl rollout status deployment/web-v2 -n default --timeout=5m');
   });
@@ -105,12 +105,12 @@ describe('RolloutPlan', () => {
     expect(readdirSync(join(out, '01-deploy-canary'))).toEqual(['1-prepare.yaml']);
     expect(readdirSync(join(out, '07-finalize'))).toEqual(['3-retire.yaml', 'delete']);
     expect(readdirSync(join(out, '07-finalize', 'delete'))).toEqual(['4-delete.yaml']);
-    expect(readFileSync(join(out, 'plan.md'), 'utf8')).toContain(`kubectl delete -f ${join(out, '07-finalize', 'delete', '4-delete.yaml')}`);
+    expect(readFileSync(join(out, 'plan.md'), 'utf8')).toContain('kubectl delete -f 07-finalize/delete/4-delete.yaml');
   });
 
   test('the pause between phases is a Duration', () => {
     const plan = new RolloutPlan({ ...site, pauseBetweenPhases: Duration.seconds(30), steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(10))] });
-    expect(plan.markdown('x', 'out')).not.toContain('sleep 10');
+    expect(plan.markdown('x')).not.toContain('sleep 10');
     expect(() => new RolloutPlan({ ...site, pauseBetweenPhases: 30 as never, steps: [RolloutStep.deployCanary()] }))
       .toThrow('pauseBetweenPhases must be a positive Duration (e.g. Duration.seconds(10)), got 30');
   });

@@ -4,7 +4,7 @@ import { deployment, destinationRule, route, tutorial, V1, V2, virtualService } 
 
 const dr = (...subsets: string[]) => destinationRule('website', 'website', subsets.map((s) => [s, { version: s }]));
 const vs = (...subsets: string[]) => virtualService('vs', [{ route: subsets.map((s) => route('website', s)) }]);
-const kinds = (phases: ReturnType<typeof planTransition>) => phases.map((p) => [p.kind, p.objects.map((o) => `${o.kind}/${o.metadata.name}`)]);
+const kinds = (phases: ReturnType<typeof planTransition>) => phases.map((p) => [p.kind, p.objects.map((o) => `${o.kind}/${o.metadata?.name}`)]);
 
 describe('planTransition', () => {
   test('from an empty cluster: everything but routes first, then the routes', () => {

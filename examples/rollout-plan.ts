@@ -1,0 +1,29 @@
+import { join } from 'node:path';
+import { RequestMatch, RolloutPlan, RolloutStep, Weight } from 'cdk8s-istio-canary';
+
+const plan = new RolloutPlan({
+  chartId: 'shop',
+  namespace: 'shop',
+  website: {
+    serviceName: 'shop',
+    versions: [
+      { name: 'v1', image: 'ghcr.io/example/shop:1.4.0', replicas: 3 },
+      { name: 'v2', image: 'ghcr.io/example/shop:1.5.0', replicas: 3 },
+    ],
+  },
+  entry: { hosts: ['shop.example.com'], gatewayName: 'shop', virtualServiceName: 'shop' },
+  destinationRuleName: 'shop',
+  stable: 'v1',
+  canary: 'v2',
+  requireTrafficBeforePromote: true,
+  steps: [
+    RolloutStep.deployCanary(),
+    RolloutStep.headerOnly(RequestMatch.header('x-canary', 'always')),
+    RolloutStep.weight(Weight.percent(10), { keepMatches: true }),
+    RolloutStep.weight(Weight.percent(50), { keepMatches: true }),
+    RolloutStep.promote(),
+    RolloutStep.finalize(),
+  ],
+});
+
+plan.write(join(process.env.CDK8S_OUTDIR ?? 'dist', 'plan', 'shop'), 'shop 1.5.0');
