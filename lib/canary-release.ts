@@ -1,12 +1,17 @@
-import { Lazy } from 'cdk8s';
+import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DestinationRule as KubeDestinationRule } from '../imports/networking.istio.io';
 import { IstioEntry } from './istio-entry';
 import { RequestMatch } from './match';
-import { canaryRules, HttpRule } from './routing';
+import { istioDuration } from './duration';
+import { Percentage } from './percentage';
+import { CanaryRouting, canaryRules, HttpRule, StickyRouting } from './routing';
+import { FaultOptions, renderFault, renderRetries, renderTrafficPolicy, RetryOptions, TrafficPolicyOptions } from './traffic-policy';
 import { checkDnsSubdomain, show } from './validate';
 import { VERSION_LABEL, Website, WebsiteVersion } from './website';
 import { Weight } from './weight';
+
+type CanaryReleaseRouting = Omit<CanaryRouting, 'host' | 'stableSubset' | 'canarySubset' | 'canaryMatches' | 'canaryWeight'>;
 
 /** Routing between the stable and the canary version; reused by later stages of a rollout. */
 export interface CanaryRoutingOptions {
@@ -33,6 +38,64 @@ export interface CanaryRoutingOptions {
    * @default Weight.NONE
    */
   readonly canaryWeight?: Weight;
+
+  /**
+   * Copy this share of the stable version's requests to the canary (shadow traffic). The copies'
+   * responses are dropped, and they do not count in the weights.
+   * @default - no mirroring
+   */
+  readonly mirrorToCanary?: Percentage;
+
+  /**
+   * Keep users who land on the canary there: the canary's responses set a cookie, and a rule in
+   * front of the weighted split sends requests with that cookie to the canary.
+   * @default - no stickiness: each request is split anew
+   */
+  readonly stickySession?: StickySessionOptions;
+
+  /**
+   * Timeout of a request, on every route.
+   * @default - Istio's default (none)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Retries, on every route.
+   * @default - Istio's default (2 attempts on connection failures)
+   */
+  readonly retries?: RetryOptions;
+
+  /**
+   * Faults injected into the requests that go only to the canary (its matches and sticky users),
+   * to test how it and its clients cope.
+   * @default - none
+   */
+  readonly canaryFault?: FaultOptions;
+
+  /**
+   * How in-mesh calls are routed when the entry is bound to `mesh` too.
+   * @default MeshRouting.SAME_AS_GATEWAY
+   */
+  readonly meshRouting?: MeshRouting;
+}
+
+/** How a release routes in-mesh calls, when its entry is bound to `mesh`. */
+export enum MeshRouting {
+  /** Calls between services follow the same canary rules as requests through the gateway. */
+  SAME_AS_GATEWAY = 'same-as-gateway',
+  /** Calls between services always go to the stable version; only gateway traffic meets the canary. */
+  STABLE_ONLY = 'stable-only',
+}
+
+/** Sticky canary sessions. */
+export interface StickySessionOptions {
+  /**
+   * Name of the cookie.
+   * @default 'canary'
+   */
+  readonly cookieName?: string;
+  /** How long a user stays on the canary after landing there. */
+  readonly maxAge: Duration;
 }
 
 /** Props of a `CanaryRelease`. */
@@ -48,6 +111,19 @@ export interface CanaryReleaseProps extends CanaryRoutingOptions {
    * @default - derived from the construct path, as cdk8s names objects
    */
   readonly destinationRuleName?: string;
+
+  /**
+   * Connection pool and outlier detection for every version.
+   * @default - Istio's defaults
+   */
+  readonly trafficPolicy?: TrafficPolicyOptions;
+
+  /**
+   * Connection pool and outlier detection for some versions' subsets, by version name; they
+   * replace `trafficPolicy` for that subset.
+   * @default - none
+   */
+  readonly versionTrafficPolicies?: Record<string, TrafficPolicyOptions>;
 }
 
 /**
@@ -72,6 +148,7 @@ export class CanaryRelease extends Construct {
   private readonly canary?: WebsiteVersion;
   private readonly canaryMatches: RequestMatch[];
   private readonly canaryWeight: Weight;
+  private readonly routing: CanaryReleaseRouting;
 
   public constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
@@ -108,6 +185,13 @@ export class CanaryRelease extends Construct {
     if (props.destinationRuleName !== undefined) {
       checkDnsSubdomain('destinationRuleName', props.destinationRuleName);
     }
+    this.routing = this.routingOptions(props);
+    const trafficPolicy = props.trafficPolicy !== undefined ? renderTrafficPolicy('trafficPolicy', props.trafficPolicy) : undefined;
+    const versionPolicies = new Map<string, Record<string, unknown>>();
+    for (const [name, policy] of Object.entries(props.versionTrafficPolicies ?? {})) {
+      this.findVersion(`versionTrafficPolicies key`, name);
+      versionPolicies.set(name, renderTrafficPolicy(`versionTrafficPolicies["${name}"]`, policy));
+    }
 
     // Claim the entry before adding objects, so that a refused release leaves nothing behind.
     this.entry.routeWith(this);
@@ -116,9 +200,14 @@ export class CanaryRelease extends Construct {
       metadata: props.destinationRuleName !== undefined ? { name: props.destinationRuleName } : {},
       spec: {
         host: this.website.serviceName,
+        ...(trafficPolicy !== undefined ? { trafficPolicy } : {}),
         // Rendered at synthesis, so that versions added later get their subsets too.
         subsets: Lazy.any({
-          produce: () => this.website.versions.map((v) => ({ name: v.subsetName, labels: { [VERSION_LABEL]: v.label } })),
+          produce: () => this.website.versions.map((v) => ({
+            name: v.subsetName,
+            labels: { [VERSION_LABEL]: v.label },
+            ...(versionPolicies.has(v.name) ? { trafficPolicy: versionPolicies.get(v.name) } : {}),
+          })),
         }),
       },
     });
@@ -133,7 +222,52 @@ export class CanaryRelease extends Construct {
       canarySubset: this.canary?.subsetName,
       canaryMatches: this.canaryMatches,
       canaryWeight: this.canaryWeight,
+      ...this.routing,
     });
+  }
+
+  private routingOptions(props: CanaryReleaseProps): CanaryReleaseRouting {
+    const canaryOnly = this.canaryMatches.length > 0 || this.canaryWeight.percent === 100
+      || (props.stickySession !== undefined && this.canaryWeight.percent > 0);
+    if (props.mirrorToCanary !== undefined) {
+      if (!(props.mirrorToCanary instanceof Percentage)) {
+        throw new Error(`mirrorToCanary must be a Percentage (e.g. Percentage.of(10)), got ${show(props.mirrorToCanary)}`);
+      }
+      if (this.canary === undefined) {
+        throw new Error('mirrorToCanary needs a canary to mirror to: set canary');
+      }
+    }
+    if (props.canaryFault !== undefined && !canaryOnly) {
+      throw new Error('canaryFault needs a route that only the canary takes, or it would hit stable traffic too: set canaryMatches, a canaryWeight of 100, or a stickySession with a canaryWeight');
+    }
+    let sticky: StickyRouting | undefined;
+    if (props.stickySession !== undefined) {
+      if (this.canary === undefined) {
+        throw new Error('stickySession needs a canary: set canary');
+      }
+      const cookieName = props.stickySession.cookieName ?? 'canary';
+      RequestMatch.cookie(cookieName, 'x'); // checks the name
+      const ms = props.stickySession.maxAge instanceof Duration ? props.stickySession.maxAge.toMilliseconds() : Number.NaN;
+      if (!(ms >= 1000) || ms % 1000 !== 0) {
+        throw new Error(`stickySession.maxAge must be a Duration of whole seconds, at least 1 second, got ${Number.isNaN(ms) ? show(props.stickySession.maxAge) : `${ms}ms`}`);
+      }
+      sticky = { cookieName, maxAgeSeconds: ms / 1000 };
+    }
+    const meshRouting = props.meshRouting ?? MeshRouting.SAME_AS_GATEWAY;
+    if (!Object.values(MeshRouting).includes(meshRouting)) {
+      throw new Error(`meshRouting must be one of ${Object.values(MeshRouting).join(', ')}, got ${show(meshRouting)}`);
+    }
+    if (meshRouting === MeshRouting.STABLE_ONLY && !this.entry.mesh) {
+      throw new Error('meshRouting applies to in-mesh calls, but the entry is not bound to mesh: set mesh: true on the IstioEntry, or leave meshRouting out');
+    }
+    return {
+      ...(props.mirrorToCanary !== undefined ? { mirror: props.mirrorToCanary } : {}),
+      ...(sticky !== undefined ? { sticky } : {}),
+      ...(props.timeout !== undefined ? { timeout: istioDuration('timeout', props.timeout) } : {}),
+      ...(props.retries !== undefined ? { retries: renderRetries('retries', props.retries) } : {}),
+      ...(props.canaryFault !== undefined ? { canaryFault: renderFault('canaryFault', props.canaryFault) } : {}),
+      ...(meshRouting === MeshRouting.STABLE_ONLY ? { canaryGateways: [this.entry.gateway.name] } : {}),
+    };
   }
 
   /** Names of the DestinationRule's subsets. */

@@ -13,3 +13,5 @@ export * from './mesh/manifests';
 export * from './mesh/verify';
 export * from './mesh/explain';
 export * from './mesh/diagram';
+export * from './percentage';
+export * from './traffic-policy';

@@ -35,6 +35,35 @@ export enum GatewayProtocol {
   HTTP = 'HTTP',
   /** HTTP/2 without TLS. */
   HTTP2 = 'HTTP2',
+  /** HTTP over TLS, terminated at the gateway (needs `tls`). */
+  HTTPS = 'HTTPS',
+}
+
+/**
+ * How the gateway terminates TLS.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode
+ */
+export enum TlsMode {
+  /** Standard TLS: the gateway presents its certificate. */
+  SIMPLE = 'SIMPLE',
+  /** Mutual TLS: clients must present a certificate signed by the CA in the credential. */
+  MUTUAL = 'MUTUAL',
+}
+
+/** TLS settings of an HTTPS server. */
+export interface GatewayTls {
+  /**
+   * Name of the Kubernetes Secret holding the certificate and key (`tls.crt`, `tls.key`), in the
+   * ingress gateway's namespace. The key never appears in the manifests.
+   * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/secure-ingress/
+   */
+  readonly credentialName: string;
+  /**
+   * TLS mode.
+   * @default TlsMode.SIMPLE
+   */
+  readonly mode?: TlsMode;
 }
 
 /** One server (listener) of the entry's Gateway. */
@@ -62,6 +91,29 @@ export interface GatewayServer {
    * @default - the entry's hosts
    */
   readonly hosts?: string[];
+
+  /**
+   * TLS settings; required for HTTPS.
+   * @default - none (plain text)
+   */
+  readonly tls?: GatewayTls;
+
+  /**
+   * Answer every request on this (HTTP) server with a redirect to HTTPS.
+   * @default false
+   */
+  readonly httpsRedirect?: boolean;
+}
+
+/** HTTPS for the entry, with plain HTTP redirected to it. */
+export interface EntryTlsOptions {
+  /** The Secret holding the certificate and key, in the ingress gateway's namespace. */
+  readonly credentialName: string;
+  /**
+   * Also listen on port 80 and redirect to HTTPS.
+   * @default true
+   */
+  readonly redirectHttp?: boolean;
 }
 
 /** A routing source for an entry: what a `CanaryRelease` provides. */
@@ -95,6 +147,13 @@ export interface IstioEntryProps {
    * @default - one HTTP server on port 80 for the entry's hosts
    */
   readonly servers?: GatewayServer[];
+
+  /**
+   * Serve the hosts over HTTPS on port 443 with this certificate, and redirect HTTP on port 80 to
+   * it. A shorthand for the two `servers`; give one or the other.
+   * @default - plain HTTP on port 80
+   */
+  readonly tls?: EntryTlsOptions;
 
   /**
    * Also apply the routing rules to traffic inside the mesh (the reserved `mesh` gateway).
@@ -166,7 +225,10 @@ export class IstioEntry extends Construct {
     if (Object.keys(selector).length === 0) {
       throw new Error('selector must hold at least one label, got {}: an empty selector would apply the Gateway to every gateway workload');
     }
-    const servers = this.renderServers(props.servers ?? [{}], hosts);
+    if (props.tls !== undefined && props.servers !== undefined) {
+      throw new Error('tls and servers cannot both be given: tls is a shorthand for an HTTPS server and an HTTP redirect; describe both in servers instead');
+    }
+    const servers = this.renderServers(props.servers ?? (props.tls !== undefined ? tlsServers(props.tls) : [{}]), hosts);
 
     if (props.gatewayName !== undefined) {
       checkDnsSubdomain('gatewayName', props.gatewayName);
@@ -233,11 +295,12 @@ export class IstioEntry extends Construct {
       serverHosts.forEach((host, j) => checkHost(`servers[${i}].hosts[${j}]`, host));
       return {
         port: {
-          number: checkPort(`servers[${i}].port`, server.port ?? 80),
+          number: checkPort(`servers[${i}].port`, server.port ?? (protocol === GatewayProtocol.HTTPS ? 443 : 80)),
           name: checkDnsSubdomain(`servers[${i}].portName`, server.portName ?? protocol.toLowerCase()),
           protocol,
         },
         hosts: [...serverHosts],
+        ...renderServerTls(i, protocol, server),
       };
     });
     checkUnique('servers port names', rendered.map((s) => s.port.name));
@@ -248,4 +311,31 @@ export class IstioEntry extends Construct {
     }
     return rendered;
   }
+}
+
+function tlsServers(tls: EntryTlsOptions): GatewayServer[] {
+  return [
+    { port: 443, protocol: GatewayProtocol.HTTPS, tls: { credentialName: tls.credentialName } },
+    ...((tls.redirectHttp ?? true) ? [{ port: 80, protocol: GatewayProtocol.HTTP, httpsRedirect: true }] : []),
+  ];
+}
+
+function renderServerTls(i: number, protocol: GatewayProtocol, server: GatewayServer): { tls?: Record<string, unknown> } {
+  if (protocol === GatewayProtocol.HTTPS) {
+    if (server.tls === undefined || typeof server.tls.credentialName !== 'string') {
+      throw new Error(`servers[${i}] uses HTTPS and needs tls.credentialName: the Secret with the certificate and key, in the ingress gateway's namespace (never the key itself)`);
+    }
+    if (server.httpsRedirect) {
+      throw new Error(`servers[${i}].httpsRedirect is for HTTP servers; this one is HTTPS already`);
+    }
+    const mode = server.tls.mode ?? TlsMode.SIMPLE;
+    if (!Object.values(TlsMode).includes(mode)) {
+      throw new Error(`servers[${i}].tls.mode must be one of ${Object.values(TlsMode).join(', ')}, got ${show(mode)}`);
+    }
+    return { tls: { mode, credentialName: checkDnsSubdomain(`servers[${i}].tls.credentialName`, server.tls.credentialName) } };
+  }
+  if (server.tls !== undefined) {
+    throw new Error(`servers[${i}].tls needs protocol HTTPS, got ${protocol}`);
+  }
+  return server.httpsRedirect ? { tls: { httpsRedirect: true } } : {};
 }

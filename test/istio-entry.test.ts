@@ -133,9 +133,9 @@ describe('IstioEntry', () => {
         .toThrow('servers[0].hosts must list at least one host, got []');
     });
 
-    test('fails if a server protocol is not a plain-text web protocol', () => {
-      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), servers: [{ protocol: 'HTTPS' as GatewayProtocol }] }))
-        .toThrow('servers[0].protocol must be one of HTTP, HTTP2, got "HTTPS"');
+    test('fails if a server protocol is not a web protocol', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), servers: [{ protocol: 'TCP' as GatewayProtocol }] }))
+        .toThrow('servers[0].protocol must be one of HTTP, HTTP2, HTTPS, got "TCP"');
     });
 
     test('fails if the selector is empty or not labels', () => {

@@ -24,7 +24,7 @@ describe('the npm package', () => {
     const target = join(modules, 'cdk8s-istio-canary');
     mkdirSync(target, { recursive: true });
     execFileSync('tar', ['-xzf', join(work, packed[0].filename), '-C', target, '--strip-components=1']);
-    for (const peer of ['cdk8s', 'cdk8s-plus-27', 'constructs', '@types', 'js-yaml', 'argparse']) {
+    for (const peer of ['cdk8s', 'cdk8s-plus-27', 'constructs', '@types', '@bufbuild', 'js-yaml', 'argparse']) {
       symlinkSync(join(root, 'node_modules', peer), join(modules, peer));
     }
   });

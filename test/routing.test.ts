@@ -61,7 +61,7 @@ describe('canaryRules', () => {
 
   test('fails if a weight or matches are given without a canary', () => {
     expect(() => canaryRules({ host: 'h', stableSubset: 'v1', canaryWeight: Weight.percent(20) }))
-      .toThrow('canary must be set when canary matches or a canary weight are given, got weight 20% and 0 match(es)');
+      .toThrow('canary must be set when canary matches, a canary weight or mirroring are given, got weight 20% and 0 match(es)');
   });
 });
 

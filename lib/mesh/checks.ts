@@ -293,6 +293,13 @@ export function checkServicesAndWorkloads(index: MeshIndex): Finding[] {
     }
   }
   for (const gateway of index.gateways.values()) {
+    gateway.servers.forEach((server, i) => {
+      const tls = server.tls;
+      const terminates = ['HTTPS', 'TLS'].includes(String(server.port?.protocol ?? '').toUpperCase()) && !['PASSTHROUGH', 'AUTO_PASSTHROUGH', 'ISTIO_MUTUAL', 'OPTIONAL_MUTUAL'].includes(tls?.mode);
+      if (terminates && !tls?.credentialName && !tls?.credentialNames && !tls?.serverCertificate && !tls?.tlsCertificates) {
+        findings.push(finding('tls-without-credential', gateway.ref, `server ${i + 1} (port ${server.port?.number}, ${server.port?.protocol}) terminates TLS without a certificate; set tls.credentialName to the Secret holding it`));
+      }
+    });
     const selector = gateway.selector;
     if (Object.keys(selector).length > 0 && !index.namespaces().some((ns) => index.workloadsMatching(ns, selector).length > 0)) {
       const labels = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');

@@ -63,6 +63,7 @@ export const CODES = {
   'service-selects-no-pods': { severity: Severity.WARNING, istioCode: undefined },
   'deployment-selector-mismatch': { severity: Severity.ERROR, istioCode: undefined },
   'gateway-selects-no-workload': { severity: Severity.INFO, istioCode: 'IST0101' },
+  'tls-without-credential': { severity: Severity.ERROR, istioCode: undefined },
 } as const satisfies Record<string, { severity: Severity; istioCode: string | undefined }>;
 
 /** A code of ours. */

@@ -1,3 +1,5 @@
+import { RE2JS } from '@bufbuild/re2';
+
 /**
  * Istio's `HTTPMatchRequest` semantics on plain JSON: which requests a match admits.
  *
@@ -66,7 +68,7 @@ export function stringMatches(condition: any, value: string | undefined, ignoreC
   if (typeof condition.regex === 'string') {
     try {
       // Istio's regexes are RE2 and must match the whole value.
-      return new RegExp(`^(?:${condition.regex})$`, ignoreCase ? 'i' : '').test(value);
+      return RE2JS.compile(condition.regex, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0).matches(value);
     } catch {
       return undefined;
     }

@@ -56,7 +56,7 @@ export interface LabelSelector {
 export interface GatewayInfo {
   readonly ref: ObjectRef;
   readonly selector: Record<string, string>;
-  readonly servers: Array<{ hosts: string[]; port?: { number?: number; name?: string; protocol?: string } }>;
+  readonly servers: Array<{ hosts: string[]; port?: { number?: number; name?: string; protocol?: string }; tls?: any }>;
 }
 
 /** An Istio VirtualService. */
@@ -145,7 +145,7 @@ export class MeshIndex {
       } else if (istio && m.kind === 'Gateway') {
         const ref = refOf(m);
         this.gateways.set(`${ref.namespace}/${ref.name}`, {
-          ref, selector: stringMap(m.spec?.selector), servers: array(m.spec?.servers).map((s) => ({ hosts: array(s?.hosts).map(String), port: s?.port })),
+          ref, selector: stringMap(m.spec?.selector), servers: array(m.spec?.servers).map((s) => ({ hosts: array(s?.hosts).map(String), port: s?.port, tls: s?.tls })),
         });
       } else if (istio && m.kind === 'VirtualService') {
         const ref = refOf(m);
