@@ -1,7 +1,7 @@
 import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DestinationRule as KubeDestinationRule } from '../imports/networking.istio.io';
 import { IstioEntry } from './istio-entry';
+import { IstioDestinationRule } from './istio-objects';
 import { RequestMatch } from './match';
 import { istioDuration } from './duration';
 import { Percentage } from './percentage';
@@ -142,7 +142,7 @@ export class CanaryRelease extends Construct {
   /** The entry whose VirtualService carries the routing. */
   public readonly entry: IstioEntry;
   /** The DestinationRule. */
-  public readonly destinationRule: KubeDestinationRule;
+  public readonly destinationRule: IstioDestinationRule;
 
   private readonly stable: WebsiteVersion;
   private readonly canary?: WebsiteVersion;
@@ -196,7 +196,7 @@ export class CanaryRelease extends Construct {
     // Claim the entry before adding objects, so that a refused release leaves nothing behind.
     this.entry.routeWith(this);
 
-    this.destinationRule = new KubeDestinationRule(this, 'Resource', {
+    this.destinationRule = new IstioDestinationRule(this, 'Resource', {
       metadata: props.destinationRuleName !== undefined ? { name: props.destinationRuleName } : {},
       spec: {
         host: this.website.serviceName,
@@ -247,7 +247,7 @@ export class CanaryRelease extends Construct {
       }
       const cookieName = props.stickySession.cookieName ?? 'canary';
       RequestMatch.cookie(cookieName, 'x'); // checks the name
-      const ms = props.stickySession.maxAge instanceof Duration ? props.stickySession.maxAge.toMilliseconds() : Number.NaN;
+      const ms = props.stickySession.maxAge instanceof Duration ? props.stickySession.maxAge.toMilliseconds({ integral: false }) : Number.NaN;
       if (!(ms >= 1000) || ms % 1000 !== 0) {
         throw new Error(`stickySession.maxAge must be a Duration of whole seconds, at least 1 second, got ${Number.isNaN(ms) ? show(props.stickySession.maxAge) : `${ms}ms`}`);
       }

@@ -11,7 +11,7 @@ export function istioDuration(prop: string, duration: Duration): string {
   if (!(duration instanceof Duration)) {
     throw new Error(`${prop} must be a Duration (e.g. Duration.seconds(5)), got ${show(duration)}`);
   }
-  const ms = duration.toMilliseconds();
+  const ms = duration.toMilliseconds({ integral: false });
   if (!Number.isFinite(ms) || ms < 1 || !Number.isInteger(ms)) {
     throw new Error(`${prop} must be a whole number of milliseconds, at least 1ms, got ${ms}ms`);
   }

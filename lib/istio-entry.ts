@@ -1,26 +1,10 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  Gateway as KubeGateway,
-  VirtualService as KubeVirtualService,
-} from '../imports/networking.istio.io';
 import { hostServes } from './hosts';
 import { directRules, HttpRule, renderHttpRules } from './routing';
-import { verifyOnRender } from './synth-verification';
+import { IstioGateway, IstioVirtualService } from './istio-objects';
 import { checkDnsSubdomain, checkHost, checkLabels, checkPort, checkUnique, show } from './validate';
 import { Website } from './website';
-
-/**
- * The VirtualService, verified against the rest of the app whenever it is rendered: it is the
- * object that routes requests, so a chart that has one gets checked.
- */
-class VerifiedVirtualService extends KubeVirtualService {
-  public override toJson(): any {
-    const json = super.toJson();
-    verifyOnRender(this, json);
-    return json;
-  }
-}
 
 /** The reserved gateway name that makes a VirtualService apply to in-mesh traffic. */
 export const MESH_GATEWAY = 'mesh';
@@ -191,9 +175,9 @@ export class IstioEntry extends Construct {
   /** The website that traffic goes to. */
   public readonly website: Website;
   /** The Gateway. */
-  public readonly gateway: KubeGateway;
+  public readonly gateway: IstioGateway;
   /** The VirtualService. */
-  public readonly virtualService: KubeVirtualService;
+  public readonly virtualService: IstioVirtualService;
   /** Whether the rules also apply to in-mesh traffic. */
   public readonly mesh: boolean;
 
@@ -237,11 +221,11 @@ export class IstioEntry extends Construct {
       checkDnsSubdomain('virtualServiceName', props.virtualServiceName);
     }
 
-    this.gateway = new KubeGateway(this, 'Gateway', {
+    this.gateway = new IstioGateway(this, 'Gateway', {
       metadata: props.gatewayName !== undefined ? { name: props.gatewayName } : {},
       spec: { selector, servers },
     });
-    this.virtualService = new VerifiedVirtualService(this, 'Resource', {
+    this.virtualService = new IstioVirtualService(this, 'Resource', {
       metadata: props.virtualServiceName !== undefined ? { name: props.virtualServiceName } : {},
       spec: {
         hosts: vsHosts,

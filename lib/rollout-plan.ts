@@ -108,7 +108,7 @@ export class RolloutPlan {
     }
     checkDnsSubdomain('chartId', props.chartId ?? 'release');
     this.pause = props.pauseBetweenPhases ?? Duration.seconds(10);
-    if (!(this.pause instanceof Duration) || this.pause.toMilliseconds() <= 0) {
+    if (!(this.pause instanceof Duration) || this.pause.toMilliseconds({ integral: false }) <= 0) {
       throw new Error(`pauseBetweenPhases must be a positive Duration (e.g. Duration.seconds(10)), got ${show(this.pause)}`);
     }
     this.props = props;
@@ -189,7 +189,7 @@ export class RolloutPlan {
   /** `plan.md`: the stages, their traffic, and the exact commands (run from the plan's folder) with the pauses. */
   public markdown(title: string): string {
     const stages = this.stages();
-    const seconds = this.pause.toSeconds();
+    const seconds = this.pause.toSeconds({ integral: false });
     const lines = [`# Rollout plan: ${title}`, ''];
     lines.push(this.before === undefined
       ? 'Stage 01 starts from a cluster without any of these objects.'

@@ -1,6 +1,7 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { CanaryRelease, IstioEntry, RequestMatch, Website, Weight } from '../lib';
+import { CanaryRelease, IstioEntry, MeshRouting, Percentage, RequestMatch, RetryOn, Website, Weight } from '../lib';
+import { errorsOf, verifyManifests } from '../lib/mesh/verify';
 import { allSchemaErrors, find, ofKind, synth } from './support/synth';
 
 function setup(versions = ['v1', 'v2']): { c: Chart; website: Website; entry: IstioEntry } {
@@ -158,6 +159,138 @@ describe('CanaryRelease', () => {
       const { c, website, entry } = setup();
       expect(() => new CanaryRelease(c, 'release', { website, entry, stable: 'v1', destinationRuleName: 'Website' }))
         .toThrow('destinationRuleName must be a DNS-1123 subdomain');
+    });
+  });
+});
+
+describe('CanaryRelease traffic policy', () => {
+  function meshSetup(): { c: Chart; website: Website; entry: IstioEntry } {
+    const c = Testing.chart();
+    const website = new Website(c, 'site', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:1' }, { name: 'v2', image: 'img:2' }] });
+    const entry = new IstioEntry(c, 'entry', { website, hosts: ['www.example.com'], mesh: true, gatewayName: 'gw', virtualServiceName: 'vs' });
+    return { c, website, entry };
+  }
+
+  function valid(c: Chart) {
+    const manifests = synth(c);
+    expect(allSchemaErrors(manifests)).toEqual([]);
+    expect(errorsOf(verifyManifests(manifests))).toEqual([]);
+    return manifests;
+  }
+
+  test('mirrors a share of stable traffic to the canary', () => {
+    const { c, website, entry } = setup();
+    new CanaryRelease(c, 'release', { website, entry, stable: 'v1', canary: 'v2', mirrorToCanary: Percentage.of(10) });
+    expect(find(valid(c), 'VirtualService', 'vs').spec.http).toEqual([{
+      route: [{ destination: { host: 'website', subset: 'v1' } }],
+      mirror: { host: 'website', subset: 'v2' },
+      mirrorPercentage: { value: 10 },
+    }]);
+  });
+
+  test('sticky sessions keep users who land on the canary there', () => {
+    const { c, website, entry } = setup();
+    new CanaryRelease(c, 'release', { website, entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(20), stickySession: { maxAge: Duration.hours(1) } });
+    const http = find(valid(c), 'VirtualService', 'vs').spec.http;
+    expect(http[0].match).toEqual([{ headers: { cookie: { regex: '^(.*?;\\s*)?(canary=v2)(;.*)?$' } } }]);
+    expect(http[1].route[0].headers).toEqual({ response: { add: { 'set-cookie': 'canary=v2; Max-Age=3600; Path=/' } } });
+  });
+
+  test('timeout, retries and a fault on the canary route', () => {
+    const { c, website, entry } = setup();
+    new CanaryRelease(c, 'release', {
+      website, entry, stable: 'v1', canary: 'v2', canaryMatches: [RequestMatch.header('qa', 'canary-test')],
+      timeout: Duration.seconds(5),
+      retries: { attempts: 3, perTryTimeout: Duration.seconds(2), retryOn: [RetryOn.GATEWAY_ERROR, RetryOn.CONNECT_FAILURE] },
+      canaryFault: { delay: { fixedDelay: Duration.millis(500), percentage: Percentage.of(50) } },
+    });
+    const http = find(valid(c), 'VirtualService', 'vs').spec.http;
+    expect(http[0]).toMatchObject({
+      timeout: '5s', retries: { attempts: 3, perTryTimeout: '2s', retryOn: 'gateway-error,connect-failure' },
+      fault: { delay: { fixedDelay: '500ms', percentage: { value: 50 } } },
+    });
+    expect(http[1].fault).toBeUndefined();
+    expect(http[1].timeout).toBe('5s');
+  });
+
+  test('outlier detection and connection limits on the DestinationRule, globally and per version', () => {
+    const { c, website, entry } = setup();
+    new CanaryRelease(c, 'release', {
+      website, entry, stable: 'v1', canary: 'v2', destinationRuleName: 'dr',
+      trafficPolicy: { connectionPool: { maxConnections: 100 } },
+      versionTrafficPolicies: { v2: { outlierDetection: { consecutive5xxErrors: 1, interval: Duration.seconds(5), baseEjectionTime: Duration.minutes(1) } } },
+    });
+    const dr = find(valid(c), 'DestinationRule', 'dr');
+    expect(dr.spec.trafficPolicy).toEqual({ connectionPool: { tcp: { maxConnections: 100 } } });
+    expect(dr.spec.subsets).toEqual([
+      { name: 'v1', labels: { version: 'v1' } },
+      { name: 'v2', labels: { version: 'v2' }, trafficPolicy: { outlierDetection: { consecutive5xxErrors: 1, interval: '5s', baseEjectionTime: '60s', maxEjectionPercent: 10 } } },
+    ]);
+  });
+
+  test('in-mesh calls follow the same rules by default, or stay on stable when asked', () => {
+    const same = meshSetup();
+    new CanaryRelease(same.c, 'release', { website: same.website, entry: same.entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(10) });
+    expect(find(valid(same.c), 'VirtualService', 'vs').spec.http.map((r: any) => r.match)).toEqual([undefined]);
+
+    const stable = meshSetup();
+    new CanaryRelease(stable.c, 'release', { website: stable.website, entry: stable.entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(10), meshRouting: MeshRouting.STABLE_ONLY });
+    const http = find(valid(stable.c), 'VirtualService', 'vs').spec.http;
+    expect(http.map((r: any) => [r.match, r.route.map((d: any) => d.destination.subset)])).toEqual([
+      [[{ gateways: ['gw'] }], ['v2', 'v1']],
+      [undefined, ['v1']],
+    ]);
+  });
+
+  describe('bad input', () => {
+    test('fails if mirroring has no canary or a bare number', () => {
+      const { c, website, entry } = setup();
+      expect(() => new CanaryRelease(c, 'release', { website, entry, stable: 'v1', mirrorToCanary: Percentage.of(5) })).toThrow('mirrorToCanary needs a canary to mirror to: set canary');
+      const s2 = setup();
+      expect(() => new CanaryRelease(s2.c, 'release', { website: s2.website, entry: s2.entry, stable: 'v1', canary: 'v2', mirrorToCanary: 5 as never }))
+        .toThrow('mirrorToCanary must be a Percentage (e.g. Percentage.of(10)), got 5');
+    });
+
+    test('fails if a mirror or a weight targets an unknown version', () => {
+      const { c, website, entry } = setup();
+      expect(() => new CanaryRelease(c, 'release', { website, entry, stable: 'v1', canary: 'v9', mirrorToCanary: Percentage.of(5) }))
+        .toThrow('canary must be a version of the website ("v1", "v2"), got "v9"');
+    });
+
+    test('fails if a fault would hit stable traffic', () => {
+      const { c, website, entry } = setup();
+      expect(() => new CanaryRelease(c, 'release', {
+        website, entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(10), canaryFault: { abort: { httpStatus: 500, percentage: Percentage.of(1) } },
+      })).toThrow('canaryFault needs a route that only the canary takes, or it would hit stable traffic too');
+    });
+
+    test('fails on a zero or negative duration', () => {
+      const { c, website, entry } = setup();
+      expect(() => new CanaryRelease(c, 'release', { website, entry, stable: 'v1', timeout: Duration.seconds(0) })).toThrow('timeout must be a whole number of milliseconds, at least 1ms, got 0ms');
+      expect(() => Duration.seconds(-1)).toThrow('Duration amounts cannot be negative');
+      const s2 = setup();
+      expect(() => new CanaryRelease(s2.c, 'release', { website: s2.website, entry: s2.entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(5), stickySession: { maxAge: Duration.millis(500) } }))
+        .toThrow('stickySession.maxAge must be a Duration of whole seconds, at least 1 second, got 500ms');
+    });
+
+    test('fails on a sticky session without a canary or with a bad cookie name', () => {
+      const { c, website, entry } = setup();
+      expect(() => new CanaryRelease(c, 'release', { website, entry, stable: 'v1', stickySession: { maxAge: Duration.hours(1) } })).toThrow('stickySession needs a canary: set canary');
+      const s2 = setup();
+      expect(() => new CanaryRelease(s2.c, 'release', { website: s2.website, entry: s2.entry, stable: 'v1', canary: 'v2', stickySession: { cookieName: 'a b', maxAge: Duration.hours(1) } }))
+        .toThrow('cookie name must be a cookie token');
+    });
+
+    test('fails on a per-version policy for an unknown version', () => {
+      const { c, website, entry } = setup();
+      expect(() => new CanaryRelease(c, 'release', { website, entry, stable: 'v1', versionTrafficPolicies: { v3: { connectionPool: { maxConnections: 1 } } } }))
+        .toThrow('versionTrafficPolicies key must be a version of the website ("v1", "v2"), got "v3"');
+    });
+
+    test('fails on mesh routing for an entry not bound to mesh', () => {
+      const { c, website, entry } = setup();
+      expect(() => new CanaryRelease(c, 'release', { website, entry, stable: 'v1', canary: 'v2', meshRouting: MeshRouting.STABLE_ONLY }))
+        .toThrow('meshRouting applies to in-mesh calls, but the entry is not bound to mesh');
     });
   });
 });

@@ -1,10 +1,10 @@
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { GatewayProtocol, IstioEntry, Website } from '../lib';
+import { GatewayProtocol, IstioEntry, TlsMode, Website } from '../lib';
 import { allSchemaErrors, find, ofKind, synth } from './support/synth';
 
-function site(c: Chart = Testing.chart()): Website {
-  return new Website(c, 'site', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:1', deploymentName: 'web-v1' }] });
+function site(c: Chart = Testing.chart(), id = 'site'): Website {
+  return new Website(c, id, { serviceName: id === 'site' ? 'website' : id, versions: [{ name: 'v1', image: 'img:1', deploymentName: `${id}-v1` }] });
 }
 
 describe('IstioEntry', () => {
@@ -92,7 +92,44 @@ describe('IstioEntry', () => {
     expect(entry.hosts).toEqual(['a.example.com']);
   });
 
+  test('tls serves HTTPS on 443 with the Secret named, and redirects HTTP on 80', () => {
+    const c = Testing.chart();
+    new IstioEntry(c, 'entry', { website: site(c), hosts: ['www.example.com'], tls: { credentialName: 'www-example-com-cert' }, gatewayName: 'gw' });
+    const manifests = synth(c);
+    expect(find(manifests, 'Gateway', 'gw').spec.servers).toEqual([
+      { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['www.example.com'], tls: { mode: 'SIMPLE', credentialName: 'www-example-com-cert' } },
+      { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['www.example.com'], tls: { httpsRedirect: true } },
+    ]);
+    expect(allSchemaErrors(manifests)).toEqual([]);
+  });
+
+  test('tls without the redirect, and explicit HTTPS servers with mutual TLS', () => {
+    const c = Testing.chart();
+    new IstioEntry(c, 'entry', { website: site(c), hosts: ['a.example.com'], tls: { credentialName: 'cert', redirectHttp: false }, gatewayName: 'gw' });
+    new IstioEntry(c, 'entry2', {
+      website: site(c, 'site2'), hosts: ['b.example.com'], gatewayName: 'gw2',
+      servers: [{ protocol: GatewayProtocol.HTTPS, port: 8443, tls: { credentialName: 'b-cert', mode: TlsMode.MUTUAL } }],
+    });
+    const manifests = synth(c);
+    expect(find(manifests, 'Gateway', 'gw').spec.servers).toHaveLength(1);
+    expect(find(manifests, 'Gateway', 'gw2').spec.servers[0]).toEqual({ port: { number: 8443, name: 'https', protocol: 'HTTPS' }, hosts: ['b.example.com'], tls: { mode: 'MUTUAL', credentialName: 'b-cert' } });
+    expect(allSchemaErrors(manifests)).toEqual([]);
+  });
+
   describe('bad input', () => {
+    test('fails if an HTTPS server has no credential', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), servers: [{ protocol: GatewayProtocol.HTTPS }] }))
+        .toThrow('servers[0] uses HTTPS and needs tls.credentialName: the Secret with the certificate and key, in the ingress gateway\'s namespace (never the key itself)');
+    });
+
+    test('fails on tls on a plain server, a redirect on an HTTPS server, a bad Secret name, or tls with servers', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), servers: [{ tls: { credentialName: 'x' } }] })).toThrow('servers[0].tls needs protocol HTTPS, got HTTP');
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), servers: [{ protocol: GatewayProtocol.HTTPS, tls: { credentialName: 'x' }, httpsRedirect: true }] }))
+        .toThrow('servers[0].httpsRedirect is for HTTP servers; this one is HTTPS already');
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), tls: { credentialName: 'My_Cert' } })).toThrow('servers[0].tls.credentialName must be a DNS-1123 subdomain');
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), tls: { credentialName: 'x' }, servers: [{}] })).toThrow('tls and servers cannot both be given');
+    });
+
     test('fails if the host list is empty', () => {
       expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), hosts: [] })).toThrow('hosts must list at least one host, got []');
     });

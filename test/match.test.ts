@@ -20,6 +20,25 @@ describe('StringMatch', () => {
     expect(match.test('not-canary')).toBe(false);
   });
 
+  test('a regex is RE2, matches whole values and renders as Istio regex', () => {
+    const match = StringMatch.regex('v[0-9]+');
+    expect(match.toJson()).toEqual({ regex: 'v[0-9]+' });
+    expect(match.test('v12')).toBe(true);
+    expect(match.test('xv12')).toBe(false);
+    expect(match.toString()).toBe('matching /v[0-9]+/');
+  });
+
+  test('fails if a regex is not valid RE2, such as a lookahead', () => {
+    expect(() => StringMatch.regex('(?=canary)')).toThrow('regex must be valid RE2 syntax, got "(?=canary)": ');
+    expect(() => StringMatch.regex('(')).toThrow('regex must be valid RE2 syntax, got "("');
+  });
+
+  test('present() renders as an empty StringMatch and needs only presence', () => {
+    expect(StringMatch.present().toJson()).toEqual({});
+    expect(StringMatch.present().test('')).toBe(true);
+    expect(StringMatch.present().test(undefined)).toBe(false);
+  });
+
   test('fails if a prefix is empty', () => {
     expect(() => StringMatch.prefix('')).toThrow('prefix must be a non-empty string, got ""');
   });
@@ -61,6 +80,47 @@ describe('RequestMatch', () => {
   test('fails if a header name is not a header token', () => {
     expect(() => RequestMatch.header('qa team', 'x')).toThrow('header name must be a lower-case HTTP header name, got "qa team"');
     expect(() => RequestMatch.header('', 'x')).toThrow('header name must be a lower-case HTTP header name, got ""');
+  });
+
+  test('uri, query parameters and withoutHeaders render as Istio fields, all required together', () => {
+    // WHEN
+    const match = RequestMatch.uri(StringMatch.prefix('/shop')).andQueryParam('beta', 'on').andWithoutHeader('x-no-canary').andHeader('qa', StringMatch.regex('canary-.*'));
+    // THEN
+    expect(match.toJson()).toEqual({
+      uri: { prefix: '/shop' }, headers: { qa: { regex: 'canary-.*' } }, withoutHeaders: { 'x-no-canary': {} }, queryParams: { beta: { exact: 'on' } },
+    });
+    expect(match.matches({ path: '/shop/cart', query: { beta: 'on' }, headers: { qa: 'canary-1' } })).toBe(true);
+    expect(match.matches({ path: '/shop/cart', query: { beta: 'on' }, headers: { 'qa': 'canary-1', 'x-no-canary': '1' } })).toBe(false);
+    expect(match.matches({ path: '/about', query: { beta: 'on' }, headers: { qa: 'canary-1' } })).toBe(false);
+    expect(match.toString()).toBe('uri starting with "/shop" and header qa matching /canary-.*/ and not header x-no-canary present and query parameter beta exactly "on"');
+    expect(RequestMatch.uri('/exact').toJson()).toEqual({ uri: { exact: '/exact' } });
+    expect(RequestMatch.withoutHeader('x-debug', 'on').toJson()).toEqual({ withoutHeaders: { 'x-debug': { exact: 'on' } } });
+  });
+
+  test('a cookie match is a regex on the cookie header that finds the pair among other cookies', () => {
+    const match = RequestMatch.cookie('canary', 'v2.1');
+    expect(match.toJson()).toEqual({ headers: { cookie: { regex: '^(.*?;\\s*)?(canary=v2\\.1)(;.*)?$' } } });
+    expect(match.matches({ headers: { cookie: 'canary=v2.1' } })).toBe(true);
+    expect(match.matches({ headers: { cookie: 'session=abc; canary=v2.1; theme=dark' } })).toBe(true);
+    expect(match.matches({ headers: { cookie: 'canary=v2x1' } })).toBe(false);
+    expect(match.matches({ headers: { cookie: 'notcanary=v2.1' } })).toBe(false);
+    expect(match.example).toEqual({ headers: { cookie: 'canary=v2.1' }, path: '/' });
+  });
+
+  test('fails on a cookie name or value that cannot be a cookie', () => {
+    expect(() => RequestMatch.cookie('my cookie', 'x')).toThrow('cookie name must be a cookie token');
+    expect(() => RequestMatch.cookie('canary', 'a;b')).toThrow('cookie value must be a string without ";", ",", spaces, quotes or backslashes, got "a;b"');
+  });
+
+  test('fails on a prefix match of a query parameter, which Istio does not support', () => {
+    expect(() => RequestMatch.queryParam('beta', StringMatch.prefix('o')))
+      .toThrow('query parameter "beta" must be matched exactly or by regex (Istio does not support prefix matches on query parameters), got prefix "o"');
+  });
+
+  test('fails on a uri given twice or as a presence match, and on a match that is not a StringMatch', () => {
+    expect(() => RequestMatch.uri('/a').andUri('/b')).toThrow('uri must appear once in a match; use several matches for alternatives');
+    expect(() => RequestMatch.uri(StringMatch.present())).toThrow('uri must be an exact, prefix or regex match');
+    expect(() => RequestMatch.header('qa', { exact: 'x' } as never)).toThrow('match must be a StringMatch (e.g. StringMatch.prefix(\'/api\')) or a string, got {"exact":"x"}');
   });
 
   test('fails if the same header appears twice in one match', () => {

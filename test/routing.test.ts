@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { canaryRules, directRules, renderHttpRules, RequestMatch, routedSubsets, Weight } from '../lib';
+import { canaryRules, directRules, Percentage, renderHttpRules, RequestMatch, routedSubsets, Weight } from '../lib';
 
 const qa = RequestMatch.header('qa', 'canary-test');
 
@@ -69,5 +69,57 @@ describe('directRules', () => {
   test('routes every request to the host with no subset', () => {
     expect(renderHttpRules(directRules('website'))).toEqual([{ route: [{ destination: { host: 'website' } }] }]);
     expect(routedSubsets(directRules('website'))).toEqual([]);
+  });
+});
+
+describe('canaryRules with traffic policy', () => {
+  const base = { host: 'website', stableSubset: 'v1', canarySubset: 'v2' };
+
+  test('sticky sessions: a cookie rule first, and the canary destination of the split sets the cookie', () => {
+    const rules = canaryRules({ ...base, canaryWeight: Weight.percent(20), sticky: { cookieName: 'canary', maxAgeSeconds: 3600 } });
+    expect(renderHttpRules(rules)).toEqual([
+      { match: [{ headers: { cookie: { regex: '^(.*?;\\s*)?(canary=v2)(;.*)?$' } } }], route: [{ destination: { host: 'website', subset: 'v2' } }] },
+      {
+        route: [
+          { destination: { host: 'website', subset: 'v2' }, weight: 20, headers: { response: { add: { 'set-cookie': 'canary=v2; Max-Age=3600; Path=/' } } } },
+          { destination: { host: 'website', subset: 'v1' }, weight: 80 },
+        ],
+      },
+    ]);
+  });
+
+  test('sticky sessions add nothing while no weight sends users to the canary', () => {
+    expect(canaryRules({ ...base, sticky: { cookieName: 'canary', maxAgeSeconds: 60 } })).toHaveLength(1);
+  });
+
+  test('mirroring copies a share of the stable rule\'s requests to the canary', () => {
+    const rules = canaryRules({ ...base, mirror: Percentage.of(25) });
+    expect(renderHttpRules(rules)).toEqual([{
+      route: [{ destination: { host: 'website', subset: 'v1' } }],
+      mirror: { host: 'website', subset: 'v2' },
+      mirrorPercentage: { value: 25 },
+    }]);
+    expect(routedSubsets(rules)).toEqual(['v1', 'v2']);
+  });
+
+  test('timeout and retries go on every rule, faults only on rules that go wholly to the canary', () => {
+    const rules = renderHttpRules(canaryRules({
+      ...base, canaryMatches: [qa], canaryWeight: Weight.percent(10), timeout: '5s', retries: { attempts: 2 },
+      canaryFault: { abort: { httpStatus: 503, percentage: { value: 5 } } },
+    }));
+    expect(rules.map((r) => [r.timeout, r.retries, r.fault])).toEqual([
+      ['5s', { attempts: 2 }, { abort: { httpStatus: 503, percentage: { value: 5 } } }],
+      ['5s', { attempts: 2 }, undefined],
+    ]);
+  });
+
+  test('canary gateways restrict the canary rules; other gateways fall through to stable', () => {
+    const rules = renderHttpRules(canaryRules({ ...base, canaryMatches: [qa], canaryWeight: Weight.percent(10), canaryGateways: ['website-gateway'] }));
+    expect(rules.map((r) => r.match)).toEqual([
+      [{ headers: { qa: { exact: 'canary-test' } }, gateways: ['website-gateway'] }],
+      [{ gateways: ['website-gateway'] }],
+      undefined,
+    ]);
+    expect((rules[2].route as any)).toEqual([{ destination: { host: 'website', subset: 'v1' } }]);
   });
 });
