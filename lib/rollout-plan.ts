@@ -161,12 +161,11 @@ export class RolloutPlan {
   /** Where requests go at a stage: a plain request, and one per canary match. */
   public traffic(stage: PlanStage): Array<{ request: string; explanation: Explanation }> {
     const plain = stage.state.canaryMatches.length > 0 ? 'any other request' : 'every request';
-    const requests: Array<{ request: string; headers: Record<string, string> }> = [{ request: plain, headers: {} }];
-    for (const match of stage.state.canaryMatches) {
-      const headers = Object.fromEntries([...match.headerConditions].map(([name, condition]) => [name, condition.value]));
-      requests.unshift({ request: match.toString(), headers });
-    }
-    return requests.map(({ request, headers }) => ({ request, explanation: explain(stage.manifests, { headers }) }));
+    const requests = [
+      ...stage.state.canaryMatches.map((match) => ({ request: match.toString(), ...match.example })),
+      { request: plain, headers: {}, path: '/' },
+    ];
+    return requests.map(({ request, headers, path }) => ({ request, explanation: explain(stage.manifests, { headers, path }) }));
   }
 
   /**

@@ -6,6 +6,7 @@ import { App } from 'cdk8s';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { TUTORIAL_STAGES, TutorialChart, TutorialStage } from '../apps/tutorial-chart';
 import { runCli } from '../lib/cli';
+import { errorsOf, verifyManifests } from '../lib/mesh/verify';
 import { parseManifests, schemaErrors } from './support/schema';
 
 /**
@@ -90,6 +91,7 @@ describe('README', () => {
     const shown = docs.filter((doc) => kinds === undefined || kinds.includes(parseManifests(doc)[0].kind)).join('---\n');
     expect(block.body).toBe(shown);
     expect(parseManifests(shown).flatMap(schemaErrors)).toEqual([]);
+    expect(errorsOf(verifyManifests(parseManifests(docs.join('---\n'))))).toEqual([]);
   });
 
   test.each(commands.map((b) => [b.marker.slice('cli: '.length), b] as const))('the output shown for `%s` is what the command prints', (spec, block) => {

@@ -336,6 +336,22 @@ describe('checkServicesAndWorkloads', () => {
     }
   });
 
+  test('finds an HTTPS server without a certificate', () => {
+    const gw = gateway('website-gateway');
+    gw.spec.servers.push({ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['*'], tls: { mode: 'SIMPLE' } });
+    const [f] = run(checkServicesAndWorkloads, withObject(gw)).filter((x) => x.code === 'tls-without-credential');
+    expect(f).toMatchObject({ severity: 'error', kind: 'Gateway', name: 'website-gateway', message: 'server 2 (port 443, HTTPS) terminates TLS without a certificate; set tls.credentialName to the Secret holding it' });
+  });
+
+  test('near miss: HTTPS with a credentialName, and TLS passthrough', () => {
+    const gw = gateway('website-gateway');
+    gw.spec.servers.push(
+      { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['*'], tls: { mode: 'SIMPLE', credentialName: 'cert' } },
+      { port: { number: 8443, name: 'tls', protocol: 'TLS' }, hosts: ['*'], tls: { mode: 'PASSTHROUGH' } },
+    );
+    expect(run(checkServicesAndWorkloads, withObject(gw)).filter((x) => x.code === 'tls-without-credential')).toEqual([]);
+  });
+
   test('reports a Gateway whose selector matches no workload in the manifests as info only', () => {
     expect(run(checkServicesAndWorkloads, tutorial())).toEqual([
       expect.objectContaining({ severity: 'info', code: 'gateway-selects-no-workload', istioCode: 'IST0101', kind: 'Gateway', name: 'website-gateway' }),

@@ -1,0 +1,31 @@
+import { App, Chart, Duration } from 'cdk8s';
+import { CanaryRelease, IstioEntry, Percentage, RequestMatch, RetryOn, Website, Weight } from 'cdk8s-istio-canary';
+
+const app = new App();
+const chart = new Chart(app, 'resilience');
+
+const website = new Website(chart, 'website', { serviceName: 'website' });
+website.addVersion({ name: 'v1', image: 'ghcr.io/example/website:1.0.0', replicas: 4 });
+website.addVersion({ name: 'v2', image: 'ghcr.io/example/website:2.0.0' });
+const entry = new IstioEntry(chart, 'entry', { website, virtualServiceName: 'website', gatewayName: 'website-gateway' });
+
+new CanaryRelease(chart, 'release', {
+  website,
+  entry,
+  destinationRuleName: 'website',
+  stable: 'v1',
+  canary: 'v2',
+  canaryMatches: [RequestMatch.header('qa', 'canary-test')],
+  canaryWeight: Weight.percent(10),
+  timeout: Duration.seconds(10),
+  retries: { attempts: 3, perTryTimeout: Duration.seconds(3), retryOn: [RetryOn.GATEWAY_ERROR, RetryOn.CONNECT_FAILURE] },
+  // QA's requests to the canary: half are delayed by 2 s, to see how clients cope.
+  canaryFault: { delay: { fixedDelay: Duration.seconds(2), percentage: Percentage.of(50) } },
+  trafficPolicy: { connectionPool: { maxConnections: 100, http1MaxPendingRequests: 50 } },
+  // Eject a canary pod from the pool quickly when it fails.
+  versionTrafficPolicies: {
+    v2: { outlierDetection: { consecutive5xxErrors: 2, interval: Duration.seconds(5), baseEjectionTime: Duration.minutes(1), maxEjectionPercent: 100 } },
+  },
+});
+
+app.synth();
