@@ -44,15 +44,7 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
         const subset: string | undefined = d.destination.subset;
         const targetId = id(`dest:${host}#${subset ?? ''}`, (n) => `${n}[${label(subset !== undefined ? `subset ${subset}` : 'any pod', host)}]`);
         lines.push(`  ${ruleId} ${d.edge} ${targetId}`);
-        const service = index.services.get(host);
-        if (service?.selector === undefined) {
-          continue;
-        }
-        const labels = subset === undefined ? {} : (index.destinationRulesByHost.get(host) ?? []).flatMap((dr) => dr.subsets).find((s) => s.name === subset)?.labels;
-        if (labels === undefined) {
-          continue;
-        }
-        for (const w of index.workloadsMatching(service.ref.namespace, service.selector, labels)) {
+        for (const w of index.workloadsBehind(host, subset)) {
           const replicas = w.replicas === undefined ? 'one pod per node' : `${w.replicas} ${w.replicas === 1 ? 'replica' : 'replicas'}`;
           const wId = id(`w:${w.ref.kind}/${w.ref.namespace}/${w.ref.name}`, (n) => `${n}[(${label(`${w.ref.kind} ${w.ref.namespace}/${w.ref.name}`, replicas)})]`);
           if (!edges.has(`${targetId}->${wId}`)) {

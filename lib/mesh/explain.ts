@@ -126,7 +126,7 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
       percent: total === 0 ? 0 : Math.round((weights[i] * 10000) / total) / 100,
       host,
       ...(subset !== undefined ? { subset } : {}),
-      workloads: workloadsBehind(index, host, subset),
+      workloads: index.workloadsBehind(host, subset).map((w) => ({ ref: w.ref, replicas: w.replicas })),
     };
   });
   const mirrors = [
@@ -198,19 +198,6 @@ function pickVirtualService(index: MeshIndex, bound: VirtualServiceInfo[], gatew
     }
   }
   return best?.vs;
-}
-
-function workloadsBehind(index: MeshIndex, host: string, subset: string | undefined): ExplainedWorkload[] {
-  const service = index.services.get(host);
-  if (service?.selector === undefined) {
-    return [];
-  }
-  const labels = subset === undefined ? {}
-    : (index.destinationRulesByHost.get(host) ?? []).flatMap((dr) => dr.subsets).find((s) => s.name === subset)?.labels;
-  if (labels === undefined) {
-    return [];
-  }
-  return index.workloadsMatching(service.ref.namespace, service.selector, labels).map((w) => ({ ref: w.ref, replicas: w.replicas }));
 }
 
 function pods(replicas: number | undefined): string {

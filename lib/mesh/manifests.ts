@@ -233,6 +233,20 @@ export class MeshIndex {
     return (candidates ?? []).filter((w) => selectorMatches({ matchLabels: required }, w.labels));
   }
 
+  /**
+   * The workloads whose pods a destination reaches: the Service's selector plus the subset's
+   * labels; none when the host is not a Service with a selector or the subset is not defined.
+   */
+  public workloadsBehind(host: string, subset: string | undefined): WorkloadInfo[] {
+    const service = this.services.get(host);
+    if (service?.selector === undefined) {
+      return [];
+    }
+    const labels = subset === undefined ? {}
+      : (this.destinationRulesByHost.get(host) ?? []).flatMap((dr) => dr.subsets).find((s) => s.name === subset)?.labels;
+    return labels === undefined ? [] : this.workloadsMatching(service.ref.namespace, service.selector, labels);
+  }
+
   /** Namespaces that hold at least one workload. */
   public namespaces(): string[] {
     return [...this.workloadsByLabel.keys()];

@@ -28,6 +28,15 @@ describe('MeshIndex', () => {
     expect(index.workloadsMatching('default', { app: 'website', version: 'none' })).toEqual([]);
   });
 
+  test('finds the workloads behind a destination: the Service selector and the subset labels', () => {
+    const index = new MeshIndex(tutorial());
+    const host = 'website.default.svc.cluster.local';
+    expect(index.workloadsBehind(host, 'version-2').map((w) => w.ref.name)).toEqual(['web-v2']);
+    expect(index.workloadsBehind(host, undefined).map((w) => w.ref.name)).toEqual(['web-v1', 'web-v2']);
+    expect(index.workloadsBehind(host, 'version-9')).toEqual([]);
+    expect(index.workloadsBehind('other.default.svc.cluster.local', undefined)).toEqual([]);
+  });
+
   test('counts replicas: 1 by default, none for a DaemonSet', () => {
     const index = new MeshIndex([deployment('a', V1, {}), deployment('b', V1, { kind: 'DaemonSet' })]);
     expect(index.workloads.map((w) => [w.ref.name, w.replicas])).toEqual([['a', 1], ['b', undefined]]);

@@ -26,9 +26,7 @@ function podsBehindRoutes(manifests: readonly Manifest[]): Map<string, number> {
   const pods = new Map<string, number>();
   for (const key of routedSubsets(manifests)) {
     const [host, subset] = key.split('#');
-    const service = index.services.get(host);
-    const labels = subset === '' ? {} : (index.destinationRulesByHost.get(host) ?? []).flatMap((d) => d.subsets).find((s) => s.name === subset)?.labels;
-    const workloads = service?.selector && labels ? index.workloadsMatching(service.ref.namespace, service.selector, labels) : [];
+    const workloads = index.workloadsBehind(host, subset === '' ? undefined : subset);
     pods.set(key, workloads.reduce((n, w) => n + (w.replicas ?? 1), 0));
   }
   return pods;
