@@ -113,14 +113,20 @@ export class StringMatch {
 
 /** A request as `RequestMatch.matches` sees it. */
 export interface MatchableRequest {
-  /** Headers, lower-case names. */
+  /**
+   * Headers, lower-case names.
+   * @default - none
+   */
   readonly headers?: Readonly<Record<string, string>>;
   /**
    * The path, without the query string.
    * @default "/"
    */
   readonly path?: string;
-  /** Query parameters. */
+  /**
+   * Query parameters.
+   * @default - none
+   */
   readonly query?: Readonly<Record<string, string>>;
 }
 

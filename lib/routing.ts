@@ -30,14 +30,31 @@ export interface RouteDestination {
 
 /** Retries of a rule, rendered as Istio's `HTTPRetry`. */
 export interface RenderedRetries {
+  /** Attempts after the first one. */
   readonly attempts: number;
+  /**
+   * Timeout of each attempt, e.g. `2s`.
+   * @default - the route's timeout
+   */
   readonly perTryTimeout?: string;
+  /**
+   * Comma-separated retry conditions.
+   * @default - Istio's default conditions
+   */
   readonly retryOn?: string;
 }
 
 /** Fault injection of a rule, rendered as Istio's `HTTPFaultInjection`. */
 export interface RenderedFault {
+  /**
+   * Delay a share of requests.
+   * @default - no delay
+   */
   readonly delay?: { readonly fixedDelay: string; readonly percentage: { readonly value: number } };
+  /**
+   * Abort a share of requests with an HTTP status.
+   * @default - no abort
+   */
   readonly abort?: { readonly httpStatus: number; readonly percentage: { readonly value: number } };
 }
 
@@ -52,13 +69,25 @@ export interface HttpRule {
    * @default - every gateway the VirtualService is bound to
    */
   readonly gateways?: readonly string[];
-  /** Copies of a share of the rule's requests, sent there too; responses are ignored. */
+  /**
+   * Copies of a share of the rule's requests, sent there too; responses are ignored.
+   * @default - no mirroring
+   */
   readonly mirror?: { readonly host: string; readonly subset?: string; readonly percentage: Percentage };
-  /** Timeout of a request, e.g. `5s`. */
+  /**
+   * Timeout of a request, e.g. `5s`.
+   * @default - none
+   */
   readonly timeout?: string;
-  /** Retries. */
+  /**
+   * Retries.
+   * @default - Istio's default retries
+   */
   readonly retries?: RenderedRetries;
-  /** Faults injected, for testing. */
+  /**
+   * Faults injected, for testing.
+   * @default - none
+   */
   readonly fault?: RenderedFault;
 }
 
@@ -101,9 +130,15 @@ export interface CanaryRouting {
    * @default - no stickiness
    */
   readonly sticky?: StickyRouting;
-  /** Timeout and retries of every rule. */
+  /**
+   * Timeout of every rule.
+   * @default - none
+   */
   readonly timeout?: string;
-  /** Retries of every rule. */
+  /**
+   * Retries of every rule.
+   * @default - Istio's default retries
+   */
   readonly retries?: RenderedRetries;
   /**
    * Faults injected into the rules that go only to the canary.

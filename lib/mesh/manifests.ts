@@ -5,9 +5,13 @@
 
 /** A manifest as parsed from YAML or synthesized; only the fields the checks read are typed. */
 export interface Manifest {
+  /** `v1`, `apps/v1`, `networking.istio.io/v1`... */
   readonly apiVersion?: string;
+  /** The kind. */
   readonly kind?: string;
+  /** Name, namespace (`default` when absent) and labels. */
   readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly labels?: Record<string, string> };
+  /** The spec, as written. */
   readonly spec?: any;
 }
 
@@ -24,31 +28,43 @@ const CLUSTER_SUFFIX = 'svc.cluster.local';
 
 /** A Service port. */
 export interface ServicePortInfo {
+  /** The port's name, if any. */
   readonly name?: string;
+  /** The port number. */
   readonly port: number;
+  /** The port's `appProtocol`, if any. */
   readonly appProtocol?: string;
 }
 
 /** A Kubernetes Service. */
 export interface ServiceInfo {
+  /** The Service. */
   readonly ref: ObjectRef;
+  /** Its fully qualified host name. */
   readonly host: string;
+  /** Its selector; `undefined` for a Service whose endpoints are managed elsewhere. */
   readonly selector?: Record<string, string>;
+  /** Its ports. */
   readonly ports: ServicePortInfo[];
 }
 
 /** A pod template (or bare Pod) and how many pods it runs. */
 export interface WorkloadInfo {
+  /** The workload (or Pod). */
   readonly ref: ObjectRef;
+  /** The labels of its pods. */
   readonly labels: Record<string, string>;
   /** Pods it runs; `undefined` for a DaemonSet (one per node). */
   readonly replicas: number | undefined;
+  /** Its own selector, when it has one. */
   readonly selector?: LabelSelector;
 }
 
 /** A Kubernetes label selector. */
 export interface LabelSelector {
+  /** Labels that must all be present with these values. */
   readonly matchLabels?: Record<string, string>;
+  /** `In`, `NotIn`, `Exists` and `DoesNotExist` conditions. */
   readonly matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
 }
 

@@ -56,6 +56,35 @@ export interface RollbackOptions extends RolloutStepOptions {
   readonly scaleCanaryToZero?: boolean;
 }
 
+/** The settings of a step; each kind of step uses its own. */
+export interface RolloutStepSettings {
+  /**
+   * `stableOnly`: whether the DestinationRule exists.
+   * @default - not used
+   */
+  readonly subsets?: boolean;
+  /**
+   * `headerOnly`: the matches that go to the canary.
+   * @default - not used
+   */
+  readonly matches?: readonly RequestMatch[];
+  /**
+   * `weight`: the canary's share.
+   * @default - not used
+   */
+  readonly weight?: Weight;
+  /**
+   * `weight`: keep the previous stage's matches.
+   * @default - not used
+   */
+  readonly keepMatches?: boolean;
+  /**
+   * `rollback`: scale the canary to 0 in a stage of its own.
+   * @default - not used
+   */
+  readonly scaleCanaryToZero?: boolean;
+}
+
 /**
  * One step of a rollout plan; each becomes a stage, a complete desired state of the topology.
  */
@@ -101,14 +130,8 @@ export class RolloutStep {
     public readonly kind: RolloutStepKind,
     /** The name given, if any. */
     public readonly name: string | undefined,
-    /** The step's own settings. */
-    public readonly settings: {
-      readonly subsets?: boolean;
-      readonly matches?: readonly RequestMatch[];
-      readonly weight?: Weight;
-      readonly keepMatches?: boolean;
-      readonly scaleCanaryToZero?: boolean;
-    },
+    /** The step's own settings (each kind uses its own). */
+    public readonly settings: RolloutStepSettings,
   ) {}
 
   /** `weight 20%`, `header-only`. */
