@@ -1,6 +1,9 @@
 /**
  * Benchmark of the mesh verification: `npm run bench`.
  *
+ * First, whole syntheses (`app.synthYaml()`, which verifies the app once) of apps with 100 and
+ * 300 websites built with the constructs.
+ *
  * Generates N websites' worth of manifests (six objects each: Service, two Deployments, Gateway,
  * VirtualService with a header rule and a weighted rule, DestinationRule with two subsets) and
  * prints the median time of `verifyManifests` over several runs, for 1,000 and 10,000 sites. It
@@ -13,6 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { stringify } from 'yaml';
+import { App, Chart } from 'cdk8s';
+import { CanaryRelease, IstioEntry, Website, Weight } from '../lib';
 import { errorsOf, verifyManifests } from '../lib/mesh/verify';
 
 function site(i: number): any[] {
@@ -52,6 +57,28 @@ function manifests(sites: number): any[] {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
+}
+
+function constructApp(sites: number): App {
+  const app = new App({ outdir: tmpdir() });
+  for (let i = 0; i < sites; i++) {
+    const chart = new Chart(app, `site-${i}`);
+    const website = new Website(chart, 'website', { serviceName: `web-${i}`, versions: [{ name: 'v1', image: 'img:1', replicas: 4 }, { name: 'v2', image: 'img:2' }] });
+    const entry = new IstioEntry(chart, 'entry', { website, hosts: [`web-${i}.example.com`] });
+    new CanaryRelease(chart, 'release', { website, entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(20) });
+  }
+  return app;
+}
+
+for (const sites of [100, 300]) {
+  const times: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const app = constructApp(sites);
+    const start = performance.now();
+    app.synthYaml();
+    times.push(performance.now() - start);
+  }
+  console.log(`synthesis with verification: ${sites} sites in ${sites} charts (${sites * 6} objects): median ${median(times).toFixed(0)} ms over 3 runs`);
 }
 
 const RUNS = 7;

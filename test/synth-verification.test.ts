@@ -51,6 +51,33 @@ describe('verification at synthesis', () => {
     expect(() => synth(chart)).toThrow('ERROR IST0173 DestinationRule default/dr: subset "v2" selects no pods');
   });
 
+  test('verifies again on the next synthesis, seeing changes made since', () => {
+    // GIVEN a chart that synthesizes
+    const chart = Testing.chart();
+    const website = new Website(chart, 'website', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:1' }, { name: 'v2', image: 'img:2' }] });
+    const entry = new IstioEntry(chart, 'entry', { website, virtualServiceName: 'vs' });
+    const release = new CanaryRelease(chart, 'release', { website, entry, stable: 'v1', canary: 'v2', canaryMatches: [RequestMatch.header('qa', 'x')], destinationRuleName: 'dr' });
+    expect(synth(chart)).toHaveLength(6);
+    // WHEN the DestinationRule loses the canary's subset afterwards
+    ApiObject.of(release.destinationRule).addJsonPatch(JsonPatch.remove('/spec/subsets/1'));
+    // THEN the next synthesis fails
+    expect(() => synth(chart)).toThrow('routes to subset "v2"');
+  });
+
+  test('verifies an app once per synthesis, however many entries it has', async () => {
+    const spy = vi.spyOn(await import('../lib/mesh/verify.js'), 'verifyManifests');
+    const app = Testing.app();
+    for (let i = 0; i < 5; i++) {
+      const chart = new Chart(app, `site${i}`);
+      const website = new Website(chart, 'website', { serviceName: `web${i}`, versions: [{ name: 'v1', image: 'img:1' }] });
+      new IstioEntry(chart, 'entry', { website });
+    }
+    app.synthYaml();
+    expect(spy).toHaveBeenCalledTimes(1);
+    app.synthYaml();
+    expect(spy).toHaveBeenCalledTimes(2);
+  });
+
   test('sees objects of other charts of the app: a Service defined in another chart is known', () => {
     // GIVEN the website in one chart and its entry in another
     const app = Testing.app();
