@@ -211,7 +211,6 @@ export class CanaryRelease extends Construct {
         }),
       },
     });
-
   }
 
   /** The HTTP rules this release puts on the entry's VirtualService. */
