@@ -201,14 +201,15 @@ export class RolloutPlan {
     lines.push('the pauses; nothing a stage retires is named by the previous stage\'s routes, so that too leaves no route without');
     lines.push('its subset once the previous stage is live. Deletions are in a `delete/` subfolder, which `kubectl apply -f` skips.', '');
     lines.push('| stage | step | traffic |', '|---|---|---|');
+    const traffic = new Map(stages.map((stage) => [stage, this.traffic(stage)]));
     for (const stage of stages) {
-      const traffic = this.traffic(stage).map((t) => `${t.request}: ${split(t.explanation)}`).join('; ');
+      const summary = traffic.get(stage)!.map((t) => `${t.request}: ${split(t.explanation)}`).join('; ');
       const step = stage.state.kind === 'weight' ? `weight ${stage.state.canaryWeight}` : stage.state.kind;
-      lines.push(`| \`${stage.state.folder}\` | ${step} | ${traffic} |`);
+      lines.push(`| \`${stage.state.folder}\` | ${step} | ${summary} |`);
     }
     for (const stage of stages) {
       lines.push('', `## ${stage.state.folder}`, '');
-      for (const t of this.traffic(stage)) {
+      for (const t of traffic.get(stage)!) {
         lines.push(`- ${t.request}: ${split(t.explanation)}`);
       }
       lines.push('', '```bash');

@@ -1,5 +1,6 @@
 import { destinationsOf } from './checks';
 import { describeRule } from './describe';
+import { routeShares } from './http-match';
 import { Manifest, MeshIndex } from './manifests';
 
 /**
@@ -33,10 +34,9 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
       const ruleId = id(`rule:${vs.ref.namespace}/${vs.ref.name}/${i}`, (n) => `${n}{${label(`rule ${i + 1}${typeof rule?.name === 'string' ? ` ${rule.name}` : ''}`, describeRule(rule))}}`);
       lines.push(`  ${vsId} --> ${ruleId}`);
       const rawRoutes: any[] = (Array.isArray(rule?.route) ? rule.route : []).filter((r: any) => r?.destination);
-      const weights = rawRoutes.map((r) => (rawRoutes.length === 1 ? 100 : typeof r.weight === 'number' ? r.weight : 0));
-      const total = weights.reduce((a, b) => a + b, 0);
+      const shares = routeShares(rawRoutes);
       const targets = [
-        ...rawRoutes.map((r, k) => ({ destination: r.destination, edge: `-->|${total === 0 ? 0 : Math.round((weights[k] * 100) / total)}%|` })),
+        ...rawRoutes.map((r, k) => ({ destination: r.destination, edge: `-->|${Math.round(shares[k])}%|` })),
         ...destinations.filter((d) => d.rule === i && d.mirror).map((d) => ({ destination: d.destination, edge: '-.->|mirror|' })),
       ];
       for (const d of targets) {

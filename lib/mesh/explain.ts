@@ -1,6 +1,6 @@
 import { hostServes } from '../hosts';
 import { describeMatch } from './describe';
-import { requestMatches, RequestDescription } from './http-match';
+import { requestMatches, RequestDescription, routeShares } from './http-match';
 import { Manifest, MeshIndex, ObjectRef, VirtualServiceInfo } from './manifests';
 
 /** The request to explain; what is left out takes the default. */
@@ -117,13 +117,12 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
 
   const rule = vs.http[matched.index];
   const routes: any[] = Array.isArray(rule.route) ? rule.route : [];
-  const weights = routes.map((r) => (routes.length === 1 ? 100 : typeof r?.weight === 'number' ? r.weight : 0));
-  const total = weights.reduce((a, b) => a + b, 0);
+  const shares = routeShares(routes);
   const destinations = routes.map((r, i) => {
     const host = index.resolveHost(String(r?.destination?.host ?? ''), vs.ref.namespace);
     const subset: string | undefined = r?.destination?.subset;
     return {
-      percent: total === 0 ? 0 : Math.round((weights[i] * 10000) / total) / 100,
+      percent: Math.round(shares[i] * 100) / 100,
       host,
       ...(subset !== undefined ? { subset } : {}),
       workloads: index.workloadsBehind(host, subset).map((w) => ({ ref: w.ref, replicas: w.replicas })),

@@ -33,6 +33,19 @@ function conditionCount(match: any): number {
   return Object.keys(match ?? {}).filter((k) => !NEUTRAL_FIELDS.has(k)).length;
 }
 
+/**
+ * Each route's share of a rule's requests, in percent, as Istio computes it: a single route takes
+ * everything whatever its weight; otherwise each weight (0 when absent) over their total.
+ */
+export function routeShares(routes: readonly any[]): number[] {
+  if (routes.length === 1) {
+    return [100];
+  }
+  const weights = routes.map((r) => (typeof r?.weight === 'number' ? r.weight : 0));
+  const total = weights.reduce((a, b) => a + b, 0);
+  return weights.map((w) => (total === 0 ? 0 : (w * 100) / total));
+}
+
 /** A canonical text of a match's conditions (its `name` left out), to compare matches. */
 export function matchKey(match: any): string {
   const canonical = (value: any): any => {
