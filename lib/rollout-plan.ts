@@ -1,5 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { posix } from 'node:path';
 import { App, Chart, Duration, Yaml } from 'cdk8s';
 import { CanaryRelease } from './canary-release';
 import { IstioEntry, IstioEntryProps } from './istio-entry';
@@ -8,6 +7,7 @@ import { Manifest } from './mesh/manifests';
 import { PlannedStages, planStages, StageState } from './rollout/stages';
 import { RolloutStep } from './rollout/steps';
 import { Phase, PhaseKind, planTransition } from './rollout/transition';
+import { writeOwnedFolder } from './owned-folder';
 import { checkDnsLabel, checkDnsSubdomain, show } from './validate';
 import { Website, WebsiteProps } from './website';
 
@@ -170,19 +170,22 @@ export class RolloutPlan {
 
   /**
    * Writes the plan: a folder per stage (`NN-<stage>/`, phase files applied in name order) and
-   * `plan.md`, under `outdir`, which is emptied first.
+   * `plan.md`, under `outdir`.
+   *
+   * `outdir` must be new, empty, or a folder this method wrote before: it keeps a record of its files
+   * (`.cdk8s-istio-canary-files.json`) and removes exactly those before writing again. Anything
+   * else (a folder with other files, a file, a link, `/`, the home folder, the current folder or
+   * their parents) is refused before anything is touched.
    */
   public write(outdir: string, title: string): void {
-    const stages = this.stages();
-    rmSync(outdir, { recursive: true, force: true });
-    for (const stage of stages) {
+    const files = new Map<string, string>();
+    for (const stage of this.stages()) {
       for (const phase of stage.phases) {
-        const file = join(outdir, stage.state.folder, PHASE_FILES[phase.kind]);
-        mkdirSync(join(file, '..'), { recursive: true });
-        Yaml.save(file, phase.objects);
+        files.set(posix.join(stage.state.folder, PHASE_FILES[phase.kind]), Yaml.stringify(...phase.objects));
       }
     }
-    writeFileSync(join(outdir, 'plan.md'), this.markdown(title));
+    files.set('plan.md', this.markdown(title));
+    writeOwnedFolder('RolloutPlan.write', outdir, files);
   }
 
   /** `plan.md`: the stages, their traffic, and the exact commands (run from the plan's folder) with the pauses. */

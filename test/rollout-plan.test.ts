@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration } from 'cdk8s';
@@ -8,6 +8,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { progressivePlan, tutorialPlan } from '../apps/plan';
 import { TUTORIAL_STAGES, TutorialChart } from '../apps/tutorial-chart';
 import { PhaseKind, RequestMatch, RolloutPlan, RolloutStep, Weight } from '../lib';
+import { RECORD_FILE } from '../lib/owned-folder';
 import { planViolations } from './support/invariants';
 import { allSchemaErrors } from './support/synth';
 
@@ -101,11 +102,52 @@ describe('RolloutPlan', () => {
   test('write() makes a folder per stage with phase files in name order, deletions apart, and plan.md', () => {
     const out = join(scratch, 'progressive');
     progressivePlan().write(out, 'progressive release');
-    expect(readdirSync(out)).toEqual(['01-deploy-canary', '02-header-only', '03-weight-5', '04-weight-25', '05-weight-50', '06-promote', '07-finalize', 'plan.md']);
+    expect(readdirSync(out)).toEqual([RECORD_FILE, '01-deploy-canary', '02-header-only', '03-weight-5', '04-weight-25', '05-weight-50', '06-promote', '07-finalize', 'plan.md']);
     expect(readdirSync(join(out, '01-deploy-canary'))).toEqual(['1-prepare.yaml']);
     expect(readdirSync(join(out, '07-finalize'))).toEqual(['3-retire.yaml', 'delete']);
     expect(readdirSync(join(out, '07-finalize', 'delete'))).toEqual(['4-delete.yaml']);
     expect(readFileSync(join(out, 'plan.md'), 'utf8')).toContain('kubectl delete -f 07-finalize/delete/4-delete.yaml');
+  });
+
+  test('write() again into its own folder removes exactly the files it wrote, keeping the user\'s', () => {
+    // GIVEN a folder holding the progressive plan and a file of the user's
+    const out = join(scratch, 'rewrite');
+    progressivePlan().write(out, 'progressive release');
+    writeFileSync(join(out, 'NOTES.md'), 'mine');
+    // WHEN a shorter plan is written there
+    new RolloutPlan({ ...site, steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(10))] }).write(out, 'short');
+    // THEN the stale stages are gone and the user's file stays
+    expect(readdirSync(out)).toEqual([RECORD_FILE, '01-deploy-canary', '02-weight-10', 'NOTES.md', 'plan.md']);
+    expect(readFileSync(join(out, 'NOTES.md'), 'utf8')).toBe('mine');
+    expect(readFileSync(join(out, 'plan.md'), 'utf8')).toContain('# Rollout plan: short');
+  });
+
+  test('fails if write() is given a folder with files it did not write, a file, or the current folder, deleting nothing', () => {
+    // GIVEN a folder of the user's and a file
+    const theirs = join(scratch, 'theirs');
+    mkdirSync(theirs);
+    writeFileSync(join(theirs, '.gitconfig'), '[user]');
+    const file = join(scratch, 'a-file');
+    writeFileSync(file, 'data');
+    const plan = tutorialPlan();
+    // WHEN / THEN
+    expect(() => plan.write(theirs, 't')).toThrow(`RolloutPlan.write: refusing to write into ${theirs}: the folder is not empty and RolloutPlan.write did not write it`);
+    expect(() => plan.write(file, 't')).toThrow(`RolloutPlan.write: refusing to write into ${file}: it is a file, not a folder`);
+    expect(readdirSync(theirs)).toEqual(['.gitconfig']);
+    expect(readFileSync(file, 'utf8')).toBe('data');
+    // GIVEN the process in a temporary folder of its own
+    const cwd = process.cwd();
+    const here = join(scratch, 'cwd', 'project');
+    mkdirSync(here, { recursive: true });
+    writeFileSync(join(here, 'package.json'), '{}');
+    process.chdir(here);
+    try {
+      expect(() => plan.write('.', 't')).toThrow('RolloutPlan.write: refusing to write into .: it is the current folder or one of its parents');
+      expect(() => plan.write('..', 't')).toThrow('RolloutPlan.write: refusing to write into ..: it is the current folder or one of its parents');
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(readdirSync(here)).toEqual(['package.json']);
   });
 
   test('the pause between phases is a Duration', () => {
@@ -187,7 +229,7 @@ describe('npm run synth:plan', () => {
     for (const name of ['tutorial', 'progressive']) {
       expect(existsSync(join(out, 'plan', name, 'plan.md'))).toBe(true);
     }
-    expect(readdirSync(join(out, 'plan', 'tutorial'))).toEqual(['01-v1-only', '02-subset-v1', '03-canary-deployed', '04-header-route', '05-weighted', 'plan.md']);
+    expect(readdirSync(join(out, 'plan', 'tutorial'))).toEqual([RECORD_FILE, '01-v1-only', '02-subset-v1', '03-canary-deployed', '04-header-route', '05-weighted', 'plan.md']);
   });
 });
 
