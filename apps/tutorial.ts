@@ -14,4 +14,5 @@ runApp(() => {
   const app = new App();
   new TutorialChart(app, 'tutorial', { stage: stage as TutorialStage });
   app.synth();
+  process.stdout.write(`synthesized stage ${stage} to ${app.outdir}/\n`);
 });

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -45,6 +45,11 @@ describe('the npm package', () => {
     expect(files).toContain(pkg.types);
     expect(files).toContain(pkg.exports['.'].default.replace(/^\.\//, ''));
     expect(files).toContain(pkg.exports['.'].types.replace(/^\.\//, ''));
+  });
+
+  test('leaves the checkout\'s own command line executable after packing', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(statSync(join(root, pkg.bin['cdk8s-istio-canary'])).mode & 0o111).toBe(0o111);
   });
 
   test('ships the command line as the package\'s bin, runnable with node', () => {

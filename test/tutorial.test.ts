@@ -198,6 +198,19 @@ describe('the tutorial app as a process', () => {
     expect(result.stderr).toBe('error: CANARY_STAGE must be one of v1-only, subset-v1, canary-deployed, header-route, weighted, got "nope"\n');
   });
 
+  test('npm run synth runs the app itself: the stage written on stdout, one clean line on a bad stage', () => {
+    // GIVEN
+    const dir = outdir();
+    const { CANARY_STAGE: _, ...rest } = process.env;
+    // WHEN
+    const ok = spawnSync('npm', ['run', '--silent', 'synth'], { cwd: root, env: { ...rest, CDK8S_OUTDIR: dir }, encoding: 'utf8' });
+    const bad = spawnSync('npm', ['run', '--silent', 'synth'], { cwd: root, env: { ...rest, CANARY_STAGE: 'bogus', CDK8S_OUTDIR: dir }, encoding: 'utf8' });
+    // THEN
+    expect([ok.status, ok.stderr, ok.stdout]).toEqual([0, '', `synthesized stage weighted to ${dir}/\n`]);
+    expect(readFileSync(join(dir, 'tutorial.k8s.yaml'), 'utf8')).toBe(readFileSync(snapshotFile('weighted'), 'utf8'));
+    expect([bad.status, bad.stderr]).toEqual([1, 'error: CANARY_STAGE must be one of v1-only, subset-v1, canary-deployed, header-route, weighted, got "bogus"\n']);
+  });
+
   test('`cdk8s synth` through cdk8s.yaml writes the same file', () => {
     const dir = outdir();
     const { CANARY_STAGE: _, ...rest } = process.env;
