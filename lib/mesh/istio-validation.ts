@@ -52,7 +52,7 @@ export function regexProblem(pattern: string): string | undefined {
   }
   const bytes = Buffer.byteLength(pattern, 'utf8');
   if (bytes > REGEX_MAX_BYTES) {
-    return `must be at most ${REGEX_MAX_BYTES} bytes long (Istio's limit), got ${bytes} bytes`;
+    return `must be at most ${REGEX_MAX_BYTES} bytes long (Istio's limit); it has ${bytes}`;
   }
   try {
     RE2JS.compile(pattern);

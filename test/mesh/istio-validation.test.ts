@@ -9,9 +9,9 @@ describe('the webhook rules of Istio 1.30.3', () => {
     expect(regexProblem('web-(qa|dev)')).toBeUndefined();
     expect(regexProblem('a'.repeat(1024))).toBeUndefined();
     expect(regexProblem('')).toMatch(/^must not be empty/);
-    expect(regexProblem('a'.repeat(1025))).toBe('must be at most 1024 bytes long (Istio\'s limit), got 1025 bytes');
+    expect(regexProblem('a'.repeat(1025))).toBe('must be at most 1024 bytes long (Istio\'s limit); it has 1025');
     // Bytes, not characters: "é" takes two.
-    expect(regexProblem('é'.repeat(513))).toBe('must be at most 1024 bytes long (Istio\'s limit), got 1026 bytes');
+    expect(regexProblem('é'.repeat(513))).toBe('must be at most 1024 bytes long (Istio\'s limit); it has 1026');
     expect(regexProblem('(')).toMatch(/^must be valid RE2 syntax/);
   });
 
