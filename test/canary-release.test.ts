@@ -1,5 +1,5 @@
 import { Chart, Duration, Testing } from 'cdk8s';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { CanaryRelease, IstioEntry, MeshRouting, Percentage, RequestMatch, RetryOn, Website, Weight } from '../lib';
 import { errorsOf, verifyManifests } from '../lib/mesh/verify';
 import { allSchemaErrors, find, ofKind, synth } from './support/synth';
@@ -224,6 +224,29 @@ describe('CanaryRelease traffic policy', () => {
     const http = find(manifests, 'VirtualService', 'vs').spec.http;
     expect(http.filter((r: any) => r.mirror !== undefined).map((r: any) => r.route)).toEqual([[{ destination: { host: 'website', subset: 'v1' } }]]);
     expect(verifyManifests(manifests).filter((f) => f.code.startsWith('mirror'))).toEqual([]);
+  });
+
+  test('warns at synthesis when outlier detection can eject a one-pod canary, and not with two pods at 50%', () => {
+    const warnings = (replicas: number, maxEjectionPercent: number) => {
+      const c = Testing.chart();
+      const website = new Website(c, 'site', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:v1', replicas: 4 }, { name: 'v2', image: 'img:v2', replicas }] });
+      const entry = new IstioEntry(c, 'entry', { website, gatewayName: 'gw', virtualServiceName: 'vs' });
+      new CanaryRelease(c, 'release', {
+        website, entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(10), destinationRuleName: 'website',
+        versionTrafficPolicies: { v2: { outlierDetection: { consecutive5xxErrors: 2, maxEjectionPercent } } },
+      });
+      const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        synth(c);
+        return stderr.mock.calls.map(([text]) => String(text)).filter((t) => t.includes('outlier-ejects-only-pod'));
+      } finally {
+        stderr.mockRestore();
+      }
+    };
+    expect(warnings(1, 100)).toEqual([
+      'WARNING outlier-ejects-only-pod DestinationRule default/website: subset "v2" runs one pod and its outlierDetection has maxEjectionPercent 100: after 2 consecutive 5xx the pod is ejected, and every request to the subset gets 503 "no healthy upstream" for 30s or more (Istio disables Envoy\'s panic threshold); run at least 2 pods with maxEjectionPercent 50 or less, or keep maxEjectionPercent below 100\n',
+    ]);
+    expect(warnings(2, 50)).toEqual([]);
   });
 
   test('under STABLE_ONLY, in-mesh calls are never mirrored', () => {
