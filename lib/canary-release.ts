@@ -70,7 +70,7 @@ export interface CanaryRoutingOptions {
 
   /**
    * Retries, on every route.
-   * @default - Istio's default (2 attempts on connection failures)
+   * @default - Istio's default: 2 attempts on connect-failure, refused-stream, unavailable, cancelled (not on 503 since Istio 1.27)
    */
   readonly retries?: RetryOptions;
 

@@ -1,6 +1,6 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import { describe, expect, test, vi } from 'vitest';
-import { CanaryRelease, IstioEntry, MeshRouting, Percentage, RequestMatch, RetryOn, Website, Weight } from '../lib';
+import { CanaryRelease, IstioEntry, MeshRouting, Percentage, RequestMatch, RetryOn, StringMatch, Website, Weight } from '../lib';
 import { errorsOf, verifyManifests } from '../lib/mesh/verify';
 import { allSchemaErrors, find, ofKind, synth } from './support/synth';
 
@@ -247,6 +247,24 @@ describe('CanaryRelease traffic policy', () => {
       'WARNING outlier-ejects-only-pod DestinationRule default/website: subset "v2" runs one pod and its outlierDetection has maxEjectionPercent 100: after 2 consecutive 5xx the pod is ejected, and every request to the subset gets 503 "no healthy upstream" for 30s or more (Istio disables Envoy\'s panic threshold); run at least 2 pods with maxEjectionPercent 50 or less, or keep maxEjectionPercent below 100\n',
     ]);
     expect(warnings(2, 50)).toEqual([]);
+  });
+
+  test('values at the edges of what the constructs accept pass Istio\'s webhook rules', () => {
+    // GIVEN the smallest shares, the longest regex, retries off and a cookie name of unusual token characters
+    const { c, website, entry } = setup();
+    new CanaryRelease(c, 'release', {
+      website, entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(1),
+      canaryMatches: [RequestMatch.header('x-team', StringMatch.regex('a'.repeat(1024))), RequestMatch.queryParam('beta', StringMatch.prefix('o'))],
+      stickySession: { cookieName: "c!#$&'*+-.^_`|~", maxAge: Duration.seconds(1) },
+      mirrorToCanary: Percentage.of(0.0001),
+      retries: { attempts: 0 },
+      timeout: Duration.millis(1),
+      canaryFault: { abort: { httpStatus: 599, percentage: Percentage.of(0.0001) }, delay: { fixedDelay: Duration.millis(1), percentage: Percentage.of(100) } },
+    });
+    // WHEN
+    const manifests = valid(c);
+    // THEN nothing is rejected, nor copies nothing
+    expect(verifyManifests(manifests).filter((f) => ['rejected-by-istio', 'mirror-copies-nothing', 'mirror-copies-served-requests'].includes(f.code))).toEqual([]);
   });
 
   test('under STABLE_ONLY, in-mesh calls are never mirrored', () => {
