@@ -70,7 +70,7 @@ export interface CanaryRoutingOptions {
 
   /**
    * Retries, on every route.
-   * @default - Istio's default: 2 attempts on connect-failure, refused-stream, unavailable, cancelled (not on 503 since Istio 1.27)
+   * @default - Istio's default: up to 2 retries on connect-failure, refused-stream, unavailable, cancelled (not on 503 since Istio 1.27)
    */
   readonly retries?: RetryOptions;
 
