@@ -116,6 +116,14 @@ describe('IstioEntry', () => {
     expect(allSchemaErrors(manifests)).toEqual([]);
   });
 
+  test('httpsOnly: an HTTPS server and HTTP servers that only redirect', () => {
+    const https = { port: 443, protocol: GatewayProtocol.HTTPS, tls: { credentialName: 'cert' } };
+    expect(new IstioEntry(Testing.chart(), 'entry', { website: site(), tls: { credentialName: 'cert' } }).httpsOnly).toBe(true);
+    expect(new IstioEntry(Testing.chart(), 'entry', { website: site(), servers: [https, { port: 80, portName: 'http', httpsRedirect: true }] }).httpsOnly).toBe(true);
+    expect(new IstioEntry(Testing.chart(), 'entry', { website: site(), servers: [https, { port: 80, portName: 'http' }] }).httpsOnly).toBe(false);
+    expect(new IstioEntry(Testing.chart(), 'entry', { website: site() }).httpsOnly).toBe(false);
+  });
+
   describe('bad input', () => {
     test('fails if an HTTPS server has no credential', () => {
       expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), servers: [{ protocol: GatewayProtocol.HTTPS }] }))
