@@ -6,7 +6,8 @@ const chart = new Chart(app, 'resilience');
 
 const website = new Website(chart, 'website', { serviceName: 'website' });
 website.addVersion({ name: 'v1', image: 'ghcr.io/example/website:1.0.0', replicas: 4 });
-website.addVersion({ name: 'v2', image: 'ghcr.io/example/website:2.0.0' });
+// Two canary pods: outlier detection may eject one while the other keeps serving.
+website.addVersion({ name: 'v2', image: 'ghcr.io/example/website:2.0.0', replicas: 2 });
 const entry = new IstioEntry(chart, 'entry', { website, virtualServiceName: 'website', gatewayName: 'website-gateway' });
 
 new CanaryRelease(chart, 'release', {
@@ -22,9 +23,10 @@ new CanaryRelease(chart, 'release', {
   // QA's requests to the canary: half are delayed by 2 s, to see how clients cope.
   canaryFault: { delay: { fixedDelay: Duration.seconds(2), percentage: Percentage.of(50) } },
   trafficPolicy: { connectionPool: { maxConnections: 100, http1MaxPendingRequests: 50 } },
-  // Eject a canary pod from the pool quickly when it fails.
+  // Eject a failing canary pod quickly, but never both (50% of 2 pods), so the canary never answers
+  // 503 "no healthy upstream"; v2 keeps trafficPolicy's connectionPool (Istio merges field by field).
   versionTrafficPolicies: {
-    v2: { outlierDetection: { consecutive5xxErrors: 2, interval: Duration.seconds(5), baseEjectionTime: Duration.minutes(1), maxEjectionPercent: 100 } },
+    v2: { outlierDetection: { consecutive5xxErrors: 2, interval: Duration.seconds(5), baseEjectionTime: Duration.minutes(1), maxEjectionPercent: 50 } },
   },
 });
 

@@ -9,7 +9,7 @@ website.addVersion({ name: 'v1', image: 'ghcr.io/example/website:1.0.0', replica
 website.addVersion({ name: 'v2', image: 'ghcr.io/example/website:2.0.0' });
 const entry = new IstioEntry(chart, 'entry', { website, virtualServiceName: 'website', gatewayName: 'website-gateway' });
 
-// A user sent to v2 by the 20% split gets a cookie and stays on v2 for an hour.
+// The 20% split assigns each user v2 or v1 once, with a cookie kept for an hour: 20% of users see v2.
 new CanaryRelease(chart, 'release', {
   website,
   entry,

@@ -5,7 +5,8 @@ import { IstioDestinationRule } from './istio-objects';
 import { RequestMatch } from './match';
 import { istioDuration } from './duration';
 import { Percentage } from './percentage';
-import { CanaryRouting, canaryRules, HttpRule, StickyRouting } from './routing';
+import { headerValueProblem, mirrorCopiesNothing, PERCENT_MIN } from './mesh/istio-validation';
+import { CanaryRouting, canaryRules, HttpRule, StickyRouting, stickyCookie } from './routing';
 import { FaultOptions, renderFault, renderRetries, renderTrafficPolicy, RetryOptions, TrafficPolicyOptions } from './traffic-policy';
 import { checkDnsSubdomain, show } from './validate';
 import { VERSION_LABEL, Website, WebsiteVersion } from './website';
@@ -40,15 +41,23 @@ export interface CanaryRoutingOptions {
   readonly canaryWeight?: Weight;
 
   /**
-   * Copy this share of the stable version's requests to the canary (shadow traffic). The copies'
-   * responses are dropped, and they do not count in the weights.
+   * Copy this share of the requests that only the stable version serves to the canary (shadow
+   * traffic). The copies' responses are dropped, and they do not count in the weights.
+   *
+   * Istio mirrors every request of the rule a mirror is on, whichever destination serves it, so the
+   * mirror goes on a rule that carries stable traffic only: the catch-all rule when `canaryWeight`
+   * is 0, or, with `stickySession`, the rule that keeps users assigned to stable there (each
+   * stable user's first request, which is split by weight, is not copied). A weight between 1 and
+   * 99 without `stickySession` has no such rule and is refused. Under `MeshRouting.STABLE_ONLY`
+   * in-mesh calls are never mirrored.
    * @default - no mirroring
    */
   readonly mirrorToCanary?: Percentage;
 
   /**
-   * Keep users who land on the canary there: the canary's responses set a cookie, and a rule in
-   * front of the weighted split sends requests with that cookie to the canary.
+   * Assign each user a version once: both destinations of the weighted split set a cookie naming
+   * their version (`canary=v2` or `canary=v1`), and rules in front of the split send requests
+   * carrying it back to that version, so the share of users on the canary equals `canaryWeight`.
    * @default - no stickiness: each request is split anew
    */
   readonly stickySession?: StickySessionOptions;
@@ -61,7 +70,7 @@ export interface CanaryRoutingOptions {
 
   /**
    * Retries, on every route.
-   * @default - Istio's default (2 attempts on connection failures)
+   * @default - Istio's default: up to 2 retries on connect-failure, refused-stream, unavailable, cancelled (not on 503 since Istio 1.27)
    */
   readonly retries?: RetryOptions;
 
@@ -87,14 +96,21 @@ export enum MeshRouting {
   STABLE_ONLY = 'stable-only',
 }
 
-/** Sticky canary sessions. */
+/**
+ * Sticky sessions. The cookie is marked `Secure` when the entry serves HTTPS and no plain HTTP
+ * (its HTTP servers only redirect).
+ */
 export interface StickySessionOptions {
   /**
-   * Name of the cookie.
+   * Name of the cookie: a cookie token without `%` (Envoy would read `%...%` in the `Set-Cookie`
+   * value as a variable).
    * @default 'canary'
    */
   readonly cookieName?: string;
-  /** How long a user stays on the canary after landing there. */
+  /**
+   * How long a user keeps the version they were assigned. A user assigned under one weight keeps
+   * their version when the weight changes, until the cookie expires.
+   */
   readonly maxAge: Duration;
 }
 
@@ -119,8 +135,10 @@ export interface CanaryReleaseProps extends CanaryRoutingOptions {
   readonly trafficPolicy?: TrafficPolicyOptions;
 
   /**
-   * Connection pool and outlier detection for some versions' subsets, by version name; they
-   * replace `trafficPolicy` for that subset.
+   * Connection pool and outlier detection for some versions' subsets, by version name. Istio
+   * merges each with `trafficPolicy` field by field: a `connectionPool` or `outlierDetection` set
+   * here replaces that whole field of `trafficPolicy` for the subset, and a field left out here is
+   * inherited from `trafficPolicy`.
    * @default - none
    */
   readonly versionTrafficPolicies?: Record<string, TrafficPolicyOptions>;
@@ -229,11 +247,23 @@ export class CanaryRelease extends Construct {
     const canaryOnly = this.canaryMatches.length > 0 || this.canaryWeight.percent === 100
       || (props.stickySession !== undefined && this.canaryWeight.percent > 0);
     if (props.mirrorToCanary !== undefined) {
-      if (!(props.mirrorToCanary instanceof Percentage)) {
-        throw new Error(`mirrorToCanary must be a Percentage (e.g. Percentage.of(10)), got ${show(props.mirrorToCanary)}`);
+      const mirror = props.mirrorToCanary;
+      if (!(mirror instanceof Percentage)) {
+        throw new Error(`mirrorToCanary must be a Percentage (e.g. Percentage.of(10)), got ${show(mirror)}`);
       }
       if (this.canary === undefined) {
         throw new Error('mirrorToCanary needs a canary to mirror to: set canary');
+      }
+      if (mirrorCopiesNothing(mirror.value)) {
+        throw new Error(`mirrorToCanary must be at least ${PERCENT_MIN}% (Istio counts mirrored requests in millionths and copies nothing below that), got ${mirror}`);
+      }
+      const weight = this.canaryWeight.percent;
+      if (weight === 100) {
+        throw new Error('mirrorToCanary copies stable traffic, but canaryWeight 100% leaves none to copy: remove mirrorToCanary');
+      }
+      if (weight > 0 && props.stickySession === undefined) {
+        const twice = Math.round(weight * mirror.value) / 100;
+        throw new Error(`mirrorToCanary copies only requests that stable serves, but with canaryWeight ${this.canaryWeight} and no stickySession no rule carries only those: Istio would also copy the canary's own requests (${this.canaryWeight} x ${mirror} = ${twice}% of all requests run twice on the canary); set stickySession, or a canaryWeight of 0`);
       }
     }
     if (props.canaryFault !== undefined && !canaryOnly) {
@@ -245,12 +275,21 @@ export class CanaryRelease extends Construct {
         throw new Error('stickySession needs a canary: set canary');
       }
       const cookieName = props.stickySession.cookieName ?? 'canary';
+      if (typeof cookieName === 'string' && cookieName.includes('%')) {
+        throw new Error(`stickySession.cookieName must not contain "%" (Envoy reads %...% in the Set-Cookie header as a variable), got ${show(cookieName)}`);
+      }
       RequestMatch.cookie(cookieName, 'x'); // checks the name
       const ms = props.stickySession.maxAge instanceof Duration ? props.stickySession.maxAge.toMilliseconds({ integral: false }) : Number.NaN;
       if (!(ms >= 1000) || ms % 1000 !== 0) {
         throw new Error(`stickySession.maxAge must be a Duration of whole seconds, at least 1 second, got ${Number.isNaN(ms) ? show(props.stickySession.maxAge) : `${ms}ms`}`);
       }
-      sticky = { cookieName, maxAgeSeconds: ms / 1000 };
+      sticky = { cookieName, maxAgeSeconds: ms / 1000, secure: this.entry.httpsOnly };
+      for (const version of [this.stable, this.canary]) {
+        const problem = headerValueProblem(stickyCookie(sticky, version.subsetName));
+        if (problem !== undefined) {
+          throw new Error(`stickySession.cookieName gives a Set-Cookie value that ${problem}, got ${show(cookieName)}`);
+        }
+      }
     }
     const meshRouting = props.meshRouting ?? MeshRouting.SAME_AS_GATEWAY;
     if (!Object.values(MeshRouting).includes(meshRouting)) {

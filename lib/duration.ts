@@ -1,9 +1,10 @@
 import { Duration } from 'cdk8s';
+import { durationProblem } from './mesh/istio-validation';
 import { show } from './validate';
 
 /**
  * Renders a cdk8s `Duration` as Istio takes it (`5s`, `250ms`, `3m` style), after checking that it
- * is at least 1 ms, as Istio's CRDs require.
+ * is at least 1 ms and whole milliseconds, as Istio's CRDs and validation webhook require.
  *
  * @param prop the prop, for the error message
  */
@@ -12,7 +13,7 @@ export function istioDuration(prop: string, duration: Duration): string {
     throw new Error(`${prop} must be a Duration (e.g. Duration.seconds(5)), got ${show(duration)}`);
   }
   const ms = duration.toMilliseconds({ integral: false });
-  if (!Number.isFinite(ms) || ms < 1 || !Number.isInteger(ms)) {
+  if (durationProblem(ms) !== undefined) {
     throw new Error(`${prop} must be a whole number of milliseconds, at least 1ms, got ${ms}ms`);
   }
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { hostServes } from './hosts';
 import { directRules, HttpRule, renderHttpRules } from './routing';
 import { IstioGateway, IstioVirtualService } from './istio-objects';
+import { duplicateHostsProblem, gatewayNameProblem } from './mesh/istio-validation';
 import { checkDnsSubdomain, checkHost, checkLabels, checkPort, checkUnique, show } from './validate';
 import { Website } from './website';
 
@@ -181,6 +182,12 @@ export class IstioEntry extends Construct {
   /** Whether the rules also apply to in-mesh traffic. */
   public readonly mesh: boolean;
 
+  /**
+   * Whether every request through the gateway arrives over HTTPS: the entry has an HTTPS server,
+   * and its plain HTTP servers only redirect to HTTPS.
+   */
+  public readonly httpsOnly: boolean;
+
   private readonly _hosts: string[];
   private routeSource?: IHttpRouteSource;
 
@@ -201,6 +208,10 @@ export class IstioEntry extends Construct {
     if (this.mesh && hosts.includes('*')) {
       throw new Error('hosts must not contain "*" when mesh is true: in-mesh routing needs real host names (a "*" host cannot apply to sidecars); name the hosts, e.g. ["www.example.com"]');
     }
+    const overlap = duplicateHostsProblem(hosts);
+    if (overlap !== undefined) {
+      throw new Error(`hosts ${overlap}, got ${show(hosts)}; Istio's webhook rejects such a VirtualService: keep the wider host only`);
+    }
     this._hosts = [...hosts];
     const serviceHost = this.website.serviceName;
     const vsHosts = this.mesh && !hosts.includes(serviceHost) ? [...hosts, serviceHost] : [...hosts];
@@ -213,9 +224,14 @@ export class IstioEntry extends Construct {
       throw new Error('tls and servers cannot both be given: tls is a shorthand for an HTTPS server and an HTTP redirect; describe both in servers instead');
     }
     const servers = this.renderServers(props.servers ?? (props.tls !== undefined ? tlsServers(props.tls) : [{}]), hosts);
+    this.httpsOnly = servers.some((server) => server.port.protocol === GatewayProtocol.HTTPS)
+      && servers.every((server) => server.port.protocol === GatewayProtocol.HTTPS || server.tls?.httpsRedirect === true);
 
     if (props.gatewayName !== undefined) {
-      checkDnsSubdomain('gatewayName', props.gatewayName);
+      const problem = typeof props.gatewayName === 'string' ? gatewayNameProblem(props.gatewayName) : 'must be a string';
+      if (problem !== undefined) {
+        throw new Error(`gatewayName ${problem}, got ${show(props.gatewayName)}`);
+      }
     }
     if (props.virtualServiceName !== undefined) {
       checkDnsSubdomain('virtualServiceName', props.virtualServiceName);
@@ -225,6 +241,10 @@ export class IstioEntry extends Construct {
       metadata: props.gatewayName !== undefined ? { name: props.gatewayName } : {},
       spec: { selector, servers },
     });
+    if (props.gatewayName === undefined && gatewayNameProblem(this.gateway.name) !== undefined) {
+      // cdk8s keeps dots of construct ids in generated names; Istio refuses them in a Gateway name.
+      throw new Error(`gatewayName must be given when the generated Gateway name is not a DNS-1123 label (Istio rejects dots in Gateway names), got generated name ${show(this.gateway.name)}; set gatewayName, or use construct ids without dots`);
+    }
     this.virtualService = new IstioVirtualService(this, 'Resource', {
       metadata: props.virtualServiceName !== undefined ? { name: props.virtualServiceName } : {},
       spec: {

@@ -1,4 +1,5 @@
 import { RE2JS } from '@bufbuild/re2';
+import { regexProblem } from './mesh/istio-validation';
 import { checkHeaderName, show } from './validate';
 
 /**
@@ -38,16 +39,16 @@ export class StringMatch {
 
   /**
    * The whole value must match `pattern`, in RE2 syntax (Envoy's regex engine: no lookaround, no
-   * backreferences).
+   * backreferences), not empty and at most 1,024 bytes long, as Istio's validation webhook requires.
    *
    * @see https://github.com/google/re2/wiki/Syntax
    */
   public static regex(pattern: string): StringMatch {
     StringMatch.text('regex', pattern);
-    try {
-      RE2JS.compile(pattern);
-    } catch (err) {
-      throw new Error(`regex must be valid RE2 syntax, got ${show(pattern)}: ${(err as Error).message}`);
+    const problem = regexProblem(pattern);
+    if (problem !== undefined) {
+      const shown = pattern.length > 60 ? `a pattern starting "${pattern.slice(0, 40)}"` : show(pattern);
+      throw new Error(`regex ${problem}, got ${shown}`);
     }
     return new StringMatch(StringMatchKind.REGEX, pattern);
   }
@@ -168,7 +169,7 @@ export class RequestMatch {
     return new RequestMatch(NONE).andUri(match);
   }
 
-  /** Requests whose query parameter `name` meets `match` (exact or regex: Istio has no prefix match here). */
+  /** Requests whose query parameter `name` meets `match` (a plain string means an exact match). */
   public static queryParam(name: string, match: StringMatch | string): RequestMatch {
     return new RequestMatch(NONE).andQueryParam(name, match);
   }
@@ -220,9 +221,6 @@ export class RequestMatch {
       throw new Error(`query parameter name must be a non-empty string, got ${show(name)}`);
     }
     const condition = RequestMatch.condition(match);
-    if (condition.kind === StringMatchKind.PREFIX) {
-      throw new Error(`query parameter "${name}" must be matched exactly or by regex (Istio does not support prefix matches on query parameters), got prefix ${show(condition.value)}`);
-    }
     if (this.conditions.queryParams.has(name)) {
       throw new Error(`query parameter name must appear once in a match, got ${show(name)} twice`);
     }

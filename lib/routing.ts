@@ -91,12 +91,20 @@ export interface HttpRule {
   readonly fault?: RenderedFault;
 }
 
-/** Sticky canary sessions: who lands on the canary keeps a cookie that sends them back there. */
+/**
+ * Sticky sessions: the weighted split assigns each user a version once, with a cookie naming it,
+ * and rules in front of the split send requests carrying the cookie back to that version.
+ */
 export interface StickyRouting {
   /** The cookie's name. */
   readonly cookieName: string;
   /** How long the cookie lasts, in seconds. */
   readonly maxAgeSeconds: number;
+  /**
+   * Mark the cookie `Secure` (sent back over HTTPS only).
+   * @default false
+   */
+  readonly secure?: boolean;
 }
 
 /** The inputs of a canary's routing. */
@@ -121,12 +129,15 @@ export interface CanaryRouting {
    */
   readonly canaryWeight?: Weight;
   /**
-   * Copy this share of the stable version's requests to the canary (shadow traffic).
+   * Copy this share of the requests that only the stable version serves to the canary (shadow
+   * traffic): the requests of the catch-all rule when the weight is 0, or of the rule that keeps
+   * sticky users on stable. A weight between 1 and 99 without sticky sessions has no such rule,
+   * and is refused.
    * @default - no mirroring
    */
   readonly mirror?: Percentage;
   /**
-   * Keep who lands on the canary there.
+   * Assign each user a version once.
    * @default - no stickiness
    */
   readonly sticky?: StickyRouting;
@@ -158,15 +169,20 @@ export function directRules(host: string): HttpRule[] {
   return [{ matches: [], destinations: [{ host }] }];
 }
 
-/** The cookie a sticky canary sets: `<name>=<canary subset>`. */
-export function stickyCookie(sticky: StickyRouting, canarySubset: string): string {
-  return `${sticky.cookieName}=${canarySubset}; Max-Age=${sticky.maxAgeSeconds}; Path=/`;
+/** The cookie a sticky session sets: `<name>=<subset>`, the subset the user was assigned. */
+export function stickyCookie(sticky: StickyRouting, subset: string): string {
+  return `${sticky.cookieName}=${subset}; Max-Age=${sticky.maxAgeSeconds}; Path=/${sticky.secure ? '; Secure' : ''}`;
 }
 
 /**
- * The rules of a canary release, most specific first: returning sticky users and the canary's
- * matches go wholly to the canary; everything else is split by weight, the canary first as in
- * Istio's examples.
+ * The rules of a canary release, most specific first: sticky users of the canary and the canary's
+ * matches go wholly to the canary; sticky users of stable go to stable; everything else is split by
+ * weight, the canary first as in Istio's examples, and with sticky sessions each destination of
+ * the split sets the cookie that names it, so a user is assigned once.
+ *
+ * A mirror goes only on a rule that carries nothing but stable traffic (Istio mirrors every
+ * request of the rule it is on, whichever destination serves it), and never on the fallback rule
+ * of other gateways.
  */
 export function canaryRules(routing: CanaryRouting): HttpRule[] {
   const matches = routing.canaryMatches ?? [];
@@ -174,6 +190,12 @@ export function canaryRules(routing: CanaryRouting): HttpRule[] {
   const canary = routing.canarySubset;
   if (canary === undefined && (matches.length > 0 || weight.percent > 0 || routing.mirror !== undefined)) {
     throw new Error(`canary must be set when canary matches, a canary weight or mirroring are given, got weight ${weight} and ${matches.length} match(es)`);
+  }
+  const split = weight.percent > 0 && weight.percent < 100;
+  if (routing.mirror !== undefined && (weight.percent === 100 || (split && routing.sticky === undefined))) {
+    throw new Error(weight.percent === 100
+      ? 'mirroring copies stable traffic, but a canary weight of 100 leaves none to copy: remove the mirror'
+      : `mirroring copies stable traffic only, but a weighted split (canary weight ${weight}) without sticky sessions has no rule that carries only stable traffic: Istio would mirror the canary's own requests too`);
   }
   const host = routing.host;
   const policy = {
@@ -187,7 +209,7 @@ export function canaryRules(routing: CanaryRouting): HttpRule[] {
   const fault = routing.canaryFault !== undefined ? { fault: routing.canaryFault } : {};
 
   const rules: HttpRule[] = [];
-  const sticky = canary !== undefined && routing.sticky !== undefined && weight.percent > 0 && weight.percent < 100 ? routing.sticky : undefined;
+  const sticky = canary !== undefined && routing.sticky !== undefined && split ? routing.sticky : undefined;
   if (sticky !== undefined) {
     rules.push({ matches: [RequestMatch.cookie(sticky.cookieName, canary!)], destinations: [toCanary], ...gateways, ...policy, ...fault });
   }
@@ -195,24 +217,33 @@ export function canaryRules(routing: CanaryRouting): HttpRule[] {
     rules.push({ matches, destinations: [toCanary], ...gateways, ...policy, ...fault });
   }
   if (canary === undefined || weight.percent === 0) {
-    rules.push({ matches: [], destinations: [toStable], ...policy, ...mirror });
+    if (routing.canaryGateways !== undefined && routing.mirror !== undefined) {
+      // Mirror the gateway's stable traffic only; in-mesh calls fall through to the rule below.
+      rules.push({ matches: [], destinations: [toStable], ...gateways, ...policy, ...mirror });
+      rules.push({ matches: [], destinations: [toStable], ...policy });
+    } else {
+      rules.push({ matches: [], destinations: [toStable], ...policy, ...mirror });
+    }
     return rules;
   }
   if (weight.percent === 100) {
     rules.push({ matches: [], destinations: [toCanary], ...gateways, ...policy, ...fault });
   } else {
-    const cookie = sticky !== undefined ? { setCookie: stickyCookie(sticky, canary) } : {};
+    if (sticky !== undefined) {
+      // Users assigned to stable stay there; this rule carries only stable traffic, so it is where a mirror goes.
+      rules.push({ matches: [RequestMatch.cookie(sticky.cookieName, routing.stableSubset)], destinations: [toStable], ...gateways, ...policy, ...mirror });
+    }
+    const cookie = (subset: string) => (sticky !== undefined ? { setCookie: stickyCookie(sticky, subset) } : {});
     rules.push({
       matches: [],
-      destinations: [{ ...toCanary, weight, ...cookie }, { ...toStable, weight: weight.complement() }],
+      destinations: [{ ...toCanary, weight, ...cookie(canary) }, { ...toStable, weight: weight.complement(), ...cookie(routing.stableSubset) }],
       ...gateways,
       ...policy,
-      ...mirror,
     });
   }
   if (routing.canaryGateways !== undefined) {
-    // Requests through other gateways (in-mesh calls) stay on the stable version.
-    rules.push({ matches: [], destinations: [toStable], ...policy, ...mirror });
+    // Requests through other gateways (in-mesh calls) stay on the stable version, and are not mirrored.
+    rules.push({ matches: [], destinations: [toStable], ...policy });
   }
   return rules;
 }

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { istioDuration } from './duration';
+import { percentProblem, retriesProblem } from './mesh/istio-validation';
 import { Percentage } from './percentage';
 import { RenderedFault, RenderedRetries } from './routing';
 import { checkInteger, show } from './validate';
@@ -34,7 +35,10 @@ export enum RetryOn {
 
 /** Retries of a route. */
 export interface RetryOptions {
-  /** Attempts after the first one. */
+  /**
+   * Attempts after the first one; 0 turns retries off (then `perTryTimeout` and `retryOn` must be
+   * left out, or Istio's webhook rejects the VirtualService).
+   */
   readonly attempts: number;
   /**
    * Timeout of each attempt.
@@ -43,7 +47,8 @@ export interface RetryOptions {
   readonly perTryTimeout?: Duration;
   /**
    * When to retry.
-   * @default - Istio's default: connect-failure, refused-stream, unavailable, cancelled, 503
+   * @default - Istio's default since 1.27: connect-failure, refused-stream, unavailable, cancelled
+   * (503 responses are no longer retried by default)
    */
   readonly retryOn?: RetryOn[];
 }
@@ -144,6 +149,10 @@ function percentage(prop: string, value: Percentage): { value: number } {
   if (!(value instanceof Percentage)) {
     throw new Error(`${prop} must be a Percentage (e.g. Percentage.of(10)), got ${show(value)}`);
   }
+  const problem = percentProblem(value.value);
+  if (problem !== undefined) {
+    throw new Error(`${prop} ${problem}, got ${value}`);
+  }
   return { value: value.value };
 }
 
@@ -165,11 +174,16 @@ export function renderRetries(prop: string, retries: RetryOptions): RenderedRetr
       }
     });
   }
-  return {
+  const rendered = {
     attempts,
     ...(retries.perTryTimeout !== undefined ? { perTryTimeout: istioDuration(`${prop}.perTryTimeout`, retries.perTryTimeout) } : {}),
     ...(retryOn !== undefined ? { retryOn: retryOn.join(',') } : {}),
   };
+  const problem = retriesProblem(rendered);
+  if (problem !== undefined) {
+    throw new Error(`${prop}.${problem}, got ${show(rendered)}`);
+  }
+  return rendered;
 }
 
 /** Istio's `HTTPFaultInjection`. */

@@ -1,6 +1,6 @@
 import { Chart, Duration, Testing } from 'cdk8s';
-import { describe, expect, test } from 'vitest';
-import { CanaryRelease, IstioEntry, MeshRouting, Percentage, RequestMatch, RetryOn, Website, Weight } from '../lib';
+import { describe, expect, test, vi } from 'vitest';
+import { CanaryRelease, IstioEntry, MeshRouting, Percentage, RequestMatch, RetryOn, StringMatch, Website, Weight } from '../lib';
 import { errorsOf, verifyManifests } from '../lib/mesh/verify';
 import { allSchemaErrors, find, ofKind, synth } from './support/synth';
 
@@ -188,12 +188,92 @@ describe('CanaryRelease traffic policy', () => {
     }]);
   });
 
-  test('sticky sessions keep users who land on the canary there', () => {
+  test('sticky sessions assign each user a version once: both versions set the cookie, and rules keep each user on theirs', () => {
+    // GIVEN
     const { c, website, entry } = setup();
+    // WHEN
     new CanaryRelease(c, 'release', { website, entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(20), stickySession: { maxAge: Duration.hours(1) } });
+    // THEN
     const http = find(valid(c), 'VirtualService', 'vs').spec.http;
-    expect(http[0].match).toEqual([{ headers: { cookie: { regex: '^(.*?;\\s*)?(canary=v2)(;.*)?$' } } }]);
-    expect(http[1].route[0].headers).toEqual({ response: { add: { 'set-cookie': 'canary=v2; Max-Age=3600; Path=/' } } });
+    expect(http.map((r: any) => [r.match?.[0].headers.cookie.regex, r.route.map((d: any) => [d.destination.subset, d.headers?.response.add['set-cookie']])])).toEqual([
+      ['^(.*?;\\s*)?(canary=v2)(;.*)?$', [['v2', undefined]]],
+      ['^(.*?;\\s*)?(canary=v1)(;.*)?$', [['v1', undefined]]],
+      [undefined, [['v2', 'canary=v2; Max-Age=3600; Path=/'], ['v1', 'canary=v1; Max-Age=3600; Path=/']]],
+    ]);
+  });
+
+  test('a sticky cookie is Secure when the entry serves HTTPS only, and not when it also serves plain HTTP', () => {
+    const cookies = (tls: boolean, redirectHttp?: boolean) => {
+      const c = Testing.chart();
+      const website = new Website(c, 'site', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:v1' }, { name: 'v2', image: 'img:v2' }] });
+      const entry = new IstioEntry(c, 'entry', { website, hosts: ['www.example.com'], gatewayName: 'gw', virtualServiceName: 'vs', ...(tls ? { tls: { credentialName: 'cert', redirectHttp } } : {}) });
+      new CanaryRelease(c, 'release', { website, entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(20), stickySession: { maxAge: Duration.minutes(1) } });
+      return find(synth(c), 'VirtualService', 'vs').spec.http.at(-1).route.map((d: any) => d.headers.response.add['set-cookie']);
+    };
+    expect(cookies(true)).toEqual(['canary=v2; Max-Age=60; Path=/; Secure', 'canary=v1; Max-Age=60; Path=/; Secure']);
+    expect(cookies(true, false)).toEqual(['canary=v2; Max-Age=60; Path=/; Secure', 'canary=v1; Max-Age=60; Path=/; Secure']);
+    expect(cookies(false)).toEqual(['canary=v2; Max-Age=60; Path=/', 'canary=v1; Max-Age=60; Path=/']);
+  });
+
+  test('with sticky sessions, a mirror copies only requests of users kept on stable', () => {
+    const { c, website, entry } = setup();
+    new CanaryRelease(c, 'release', {
+      website, entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(20), stickySession: { maxAge: Duration.hours(1) }, mirrorToCanary: Percentage.of(10),
+    });
+    const manifests = valid(c);
+    const http = find(manifests, 'VirtualService', 'vs').spec.http;
+    expect(http.filter((r: any) => r.mirror !== undefined).map((r: any) => r.route)).toEqual([[{ destination: { host: 'website', subset: 'v1' } }]]);
+    expect(verifyManifests(manifests).filter((f) => f.code.startsWith('mirror'))).toEqual([]);
+  });
+
+  test('warns at synthesis when outlier detection can eject a one-pod canary, and not with two pods at 50%', () => {
+    const warnings = (replicas: number, maxEjectionPercent: number) => {
+      const c = Testing.chart();
+      const website = new Website(c, 'site', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:v1', replicas: 4 }, { name: 'v2', image: 'img:v2', replicas }] });
+      const entry = new IstioEntry(c, 'entry', { website, gatewayName: 'gw', virtualServiceName: 'vs' });
+      new CanaryRelease(c, 'release', {
+        website, entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(10), destinationRuleName: 'website',
+        versionTrafficPolicies: { v2: { outlierDetection: { consecutive5xxErrors: 2, maxEjectionPercent } } },
+      });
+      const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        synth(c);
+        return stderr.mock.calls.map(([text]) => String(text)).filter((t) => t.includes('outlier-ejects-only-pod'));
+      } finally {
+        stderr.mockRestore();
+      }
+    };
+    expect(warnings(1, 100)).toEqual([
+      'WARNING outlier-ejects-only-pod DestinationRule default/website: subset "v2" runs one pod and its outlierDetection has maxEjectionPercent 100: after 2 consecutive 5xx the pod is ejected, and every request to the subset gets 503 "no healthy upstream" for 30s or more (Istio disables Envoy\'s panic threshold); run at least 2 pods with maxEjectionPercent 50 or less, or keep maxEjectionPercent below 100\n',
+    ]);
+    expect(warnings(2, 50)).toEqual([]);
+  });
+
+  test('values at the edges of what the constructs accept pass Istio\'s webhook rules', () => {
+    // GIVEN the smallest shares, the longest regex, retries off and a cookie name of unusual token characters
+    const { c, website, entry } = setup();
+    new CanaryRelease(c, 'release', {
+      website, entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(1),
+      canaryMatches: [RequestMatch.header('x-team', StringMatch.regex('a'.repeat(1024))), RequestMatch.queryParam('beta', StringMatch.prefix('o'))],
+      stickySession: { cookieName: "c!#$&'*+-.^_`|~", maxAge: Duration.seconds(1) },
+      mirrorToCanary: Percentage.of(0.0001),
+      retries: { attempts: 0 },
+      timeout: Duration.millis(1),
+      canaryFault: { abort: { httpStatus: 599, percentage: Percentage.of(0.0001) }, delay: { fixedDelay: Duration.millis(1), percentage: Percentage.of(100) } },
+    });
+    // WHEN
+    const manifests = valid(c);
+    // THEN nothing is rejected, nor copies nothing
+    expect(verifyManifests(manifests).filter((f) => ['rejected-by-istio', 'mirror-copies-nothing', 'mirror-copies-served-requests'].includes(f.code))).toEqual([]);
+  });
+
+  test('under STABLE_ONLY, in-mesh calls are never mirrored', () => {
+    const c = Testing.chart();
+    const website = new Website(c, 'site', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:v1' }, { name: 'v2', image: 'img:v2' }] });
+    const entry = new IstioEntry(c, 'entry', { website, hosts: ['www.example.com'], mesh: true, gatewayName: 'gw', virtualServiceName: 'vs' });
+    new CanaryRelease(c, 'release', { website, entry, stable: 'v1', canary: 'v2', mirrorToCanary: Percentage.of(10), meshRouting: MeshRouting.STABLE_ONLY });
+    const http = find(valid(c), 'VirtualService', 'vs').spec.http;
+    expect(http.map((r: any) => [r.match?.[0].gateways, r.mirrorPercentage?.value])).toEqual([[['gw'], 10], [undefined, undefined]]);
   });
 
   test('timeout, retries and a fault on the canary route', () => {
@@ -249,6 +329,30 @@ describe('CanaryRelease traffic policy', () => {
       const s2 = setup();
       expect(() => new CanaryRelease(s2.c, 'release', { website: s2.website, entry: s2.entry, stable: 'v1', canary: 'v2', mirrorToCanary: 5 as never }))
         .toThrow('mirrorToCanary must be a Percentage (e.g. Percentage.of(10)), got 5');
+    });
+
+    test('fails if a mirror would also copy the canary\'s own requests, or has no stable traffic to copy', () => {
+      const { c, website, entry } = setup();
+      expect(() => new CanaryRelease(c, 'release', { website, entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(20), mirrorToCanary: Percentage.of(10) }))
+        .toThrow('mirrorToCanary copies only requests that stable serves, but with canaryWeight 20% and no stickySession no rule carries only those: Istio would also copy the canary\'s own requests (20% x 10% = 2% of all requests run twice on the canary); set stickySession, or a canaryWeight of 0');
+      const s2 = setup();
+      expect(() => new CanaryRelease(s2.c, 'release', { website: s2.website, entry: s2.entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.ALL, mirrorToCanary: Percentage.of(10) }))
+        .toThrow('mirrorToCanary copies stable traffic, but canaryWeight 100% leaves none to copy: remove mirrorToCanary');
+    });
+
+    test('fails if a mirror percentage is one Istio turns into 0 millionths, copying nothing', () => {
+      const { c, website, entry } = setup();
+      expect(() => new CanaryRelease(c, 'release', { website, entry, stable: 'v1', canary: 'v2', mirrorToCanary: Percentage.of(0.00005) }))
+        .toThrow('mirrorToCanary must be at least 0.0001% (Istio counts mirrored requests in millionths and copies nothing below that), got 0.00005%');
+      const s2 = setup();
+      expect(() => new CanaryRelease(s2.c, 'release', { website: s2.website, entry: s2.entry, stable: 'v1', canary: 'v2', mirrorToCanary: Percentage.of(0) }))
+        .toThrow('mirrorToCanary must be at least 0.0001%');
+    });
+
+    test('fails on a sticky cookie name with "%", which Envoy would read as a variable in Set-Cookie', () => {
+      const { c, website, entry } = setup();
+      expect(() => new CanaryRelease(c, 'release', { website, entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(5), stickySession: { cookieName: 'a%b', maxAge: Duration.hours(1) } }))
+        .toThrow('stickySession.cookieName must not contain "%" (Envoy reads %...% in the Set-Cookie header as a variable), got "a%b"');
     });
 
     test('fails if a mirror or a weight targets an unknown version', () => {

@@ -116,6 +116,14 @@ describe('IstioEntry', () => {
     expect(allSchemaErrors(manifests)).toEqual([]);
   });
 
+  test('httpsOnly: an HTTPS server and HTTP servers that only redirect', () => {
+    const https = { port: 443, protocol: GatewayProtocol.HTTPS, tls: { credentialName: 'cert' } };
+    expect(new IstioEntry(Testing.chart(), 'entry', { website: site(), tls: { credentialName: 'cert' } }).httpsOnly).toBe(true);
+    expect(new IstioEntry(Testing.chart(), 'entry', { website: site(), servers: [https, { port: 80, portName: 'http', httpsRedirect: true }] }).httpsOnly).toBe(true);
+    expect(new IstioEntry(Testing.chart(), 'entry', { website: site(), servers: [https, { port: 80, portName: 'http' }] }).httpsOnly).toBe(false);
+    expect(new IstioEntry(Testing.chart(), 'entry', { website: site() }).httpsOnly).toBe(false);
+  });
+
   describe('bad input', () => {
     test('fails if an HTTPS server has no credential', () => {
       expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), servers: [{ protocol: GatewayProtocol.HTTPS }] }))
@@ -139,6 +147,18 @@ describe('IstioEntry', () => {
         .toThrow('hosts must not contain "*" when mesh is true');
       expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), hosts: ['www.example.com', '*'], mesh: true }))
         .toThrow('hosts must not contain "*" when mesh is true');
+    });
+
+    test('fails if two hosts overlap, which Istio\'s webhook rejects as duplicates', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), hosts: ['*.example.com', 'www.example.com'] }))
+        .toThrow('hosts must not overlap: "*.example.com" and "www.example.com" are duplicates for Istio (one covers the other), got ["*.example.com","www.example.com"]; Istio\'s webhook rejects such a VirtualService: keep the wider host only');
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), hosts: ['*', 'www.example.com'] })).toThrow('hosts must not overlap');
+    });
+
+    test('fails if the generated Gateway name would have a dot, which Istio\'s webhook rejects', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry.v1', { website: site() }))
+        .toThrow('gatewayName must be given when the generated Gateway name is not a DNS-1123 label (Istio rejects dots in Gateway names), got generated name "test-entry.v1-gateway-c85414ca"; set gatewayName, or use construct ids without dots');
+      expect(new IstioEntry(Testing.chart(), 'entry.v1', { website: site(), gatewayName: 'website-gateway' }).gateway.name).toBe('website-gateway');
     });
 
     test('fails if a host is not a valid host', () => {
@@ -182,9 +202,12 @@ describe('IstioEntry', () => {
         .toThrow('selector["istio"] must be a label value');
     });
 
-    test('fails if an object name is not a DNS-1123 subdomain', () => {
+    test('fails if an object name is not a DNS-1123 subdomain, or a Gateway name not a DNS-1123 label', () => {
       expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), gatewayName: 'Website_Gateway' }))
-        .toThrow('gatewayName must be a DNS-1123 subdomain');
+        .toThrow('gatewayName must be a DNS-1123 label (at most 63 lower-case letters, digits or "-", no dots): Istio rejects other Gateway names, got "Website_Gateway"');
+      // A dot passes the CRD schema, but Istio's webhook rejects the Gateway (ValidateGateway).
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), gatewayName: 'website.gateway' }))
+        .toThrow('gatewayName must be a DNS-1123 label (at most 63 lower-case letters, digits or "-", no dots)');
       expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), virtualServiceName: 'vs!' }))
         .toThrow('virtualServiceName must be a DNS-1123 subdomain');
     });

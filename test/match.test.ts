@@ -29,8 +29,15 @@ describe('StringMatch', () => {
   });
 
   test('fails if a regex is not valid RE2, such as a lookahead', () => {
-    expect(() => StringMatch.regex('(?=canary)')).toThrow('regex must be valid RE2 syntax, got "(?=canary)": ');
-    expect(() => StringMatch.regex('(')).toThrow('regex must be valid RE2 syntax, got "("');
+    expect(() => StringMatch.regex('(?=canary)')).toThrow(/^regex must be valid RE2 syntax: .*, got "\(\?=canary\)"$/);
+    expect(() => StringMatch.regex('(')).toThrow(/^regex must be valid RE2 syntax: .*, got "\("$/);
+  });
+
+  test('fails if a regex is empty or longer than Istio\'s 1,024 bytes, which its webhook rejects', () => {
+    expect(() => StringMatch.regex('')).toThrow('regex must not be empty (Istio rejects an empty regex; use present() to match any value), got ""');
+    expect(StringMatch.regex('a'.repeat(1024)).value).toHaveLength(1024);
+    expect(() => StringMatch.regex('a'.repeat(1025)))
+      .toThrow(`regex must be at most 1024 bytes long (Istio's limit); it has 1025, got a pattern starting "${'a'.repeat(40)}"`);
   });
 
   test('present() renders as an empty StringMatch and needs only presence', () => {
@@ -112,9 +119,18 @@ describe('RequestMatch', () => {
     expect(() => RequestMatch.cookie('canary', 'a;b')).toThrow('cookie value must be a string without ";", ",", spaces, quotes or backslashes, got "a;b"');
   });
 
-  test('fails on a prefix match of a query parameter, which Istio does not support', () => {
-    expect(() => RequestMatch.queryParam('beta', StringMatch.prefix('o')))
-      .toThrow('query parameter "beta" must be matched exactly or by regex (Istio does not support prefix matches on query parameters), got prefix "o"');
+  test('a query parameter may be matched by prefix, as Istio translates it to an Envoy string match', () => {
+    // GIVEN
+    const match = RequestMatch.queryParam('beta', StringMatch.prefix('o'));
+    // THEN
+    expect(match.toJson()).toEqual({ queryParams: { beta: { prefix: 'o' } } });
+    expect(match.matches({ query: { beta: 'on' } })).toBe(true);
+    expect(match.matches({ query: { beta: 'off' } })).toBe(true);
+    expect(match.matches({ query: { beta: 'yes' } })).toBe(false);
+  });
+
+  test('fails on a cookie whose regex would pass Istio\'s 1,024-byte limit', () => {
+    expect(() => RequestMatch.cookie('c'.repeat(1010), 'v2')).toThrow(/^regex must be at most 1024 bytes long/);
   });
 
   test('fails on a uri given twice or as a presence match, and on a match that is not a StringMatch', () => {

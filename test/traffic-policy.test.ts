@@ -16,6 +16,13 @@ describe('renderRetries', () => {
     expect(() => renderRetries('retries', { attempts: 2, retryOn: ['503' as RetryOn] })).toThrow('retries.retryOn[0] must be one of 5xx, gateway-error');
     expect(() => renderRetries('retries', { attempts: 2, retryOn: [] })).toThrow('retries.retryOn must list at least one condition, got []');
   });
+
+  test('fails on retries of 0 attempts with retryOn or perTryTimeout, which Istio\'s webhook rejects', () => {
+    expect(() => renderRetries('retries', { attempts: 0, retryOn: [RetryOn.SERVER_ERROR] }))
+      .toThrow('retries.attempts of 0 turns retries off, so retryOn must not be set (Istio rejects them), got {"attempts":0,"retryOn":"5xx"}');
+    expect(() => renderRetries('retries', { attempts: 0, perTryTimeout: Duration.seconds(2) }))
+      .toThrow('retries.attempts of 0 turns retries off, so perTryTimeout must not be set (Istio rejects them), got {"attempts":0,"perTryTimeout":"2s"}');
+  });
 });
 
 describe('renderFault', () => {
@@ -34,6 +41,12 @@ describe('renderFault', () => {
     expect(() => renderFault('canaryFault', { delay: { fixedDelay: Duration.seconds(0), percentage: Percentage.of(1) } })).toThrow('canaryFault.delay.fixedDelay must be a whole number of milliseconds, at least 1ms');
     expect(() => renderFault('canaryFault', { abort: { httpStatus: 99, percentage: Percentage.of(1) } })).toThrow('canaryFault.abort.httpStatus must be a whole number between 200 and 599, got 99');
     expect(() => renderFault('canaryFault', { abort: { httpStatus: 503, percentage: 10 as never } })).toThrow('canaryFault.abort.percentage must be a Percentage (e.g. Percentage.of(10)), got 10');
+  });
+
+  test('fails on a fault percentage between 0 and 0.0001, which Istio\'s webhook rejects', () => {
+    expect(() => renderFault('canaryFault', { abort: { httpStatus: 503, percentage: Percentage.of(0.00005) } }))
+      .toThrow('canaryFault.abort.percentage must be 0 or between 0.0001 and 100 (Istio\'s limits), got 0.00005%');
+    expect(renderFault('canaryFault', { delay: { fixedDelay: Duration.seconds(1), percentage: Percentage.of(0.0001) } }).delay?.percentage).toEqual({ value: 0.0001 });
   });
 });
 

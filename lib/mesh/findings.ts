@@ -64,6 +64,10 @@ export const CODES = {
   'deployment-selector-mismatch': { severity: Severity.ERROR, istioCode: undefined },
   'gateway-selects-no-workload': { severity: Severity.INFO, istioCode: 'IST0101' },
   'tls-without-credential': { severity: Severity.ERROR, istioCode: undefined },
+  'rejected-by-istio': { severity: Severity.ERROR, istioCode: 'IST0106' },
+  'mirror-copies-nothing': { severity: Severity.WARNING, istioCode: undefined },
+  'mirror-copies-served-requests': { severity: Severity.WARNING, istioCode: undefined },
+  'outlier-ejects-only-pod': { severity: Severity.WARNING, istioCode: undefined },
 } as const satisfies Record<string, { severity: Severity; istioCode: string | undefined }>;
 
 /** A code of ours. */

@@ -3,6 +3,7 @@ import {
 } from './checks';
 import { compareFindings, Finding, Severity } from './findings';
 import { Manifest, MeshIndex } from './manifests';
+import { checkTrafficPolicies } from './traffic-findings';
 
 /**
  * Verifies a set of manifests as a whole, offline: that every request a VirtualService routes
@@ -20,6 +21,7 @@ export function verifyManifests(manifests: readonly Manifest[]): Finding[] {
     ...checkConflicts(index),
     ...checkRules(index),
     ...checkServicesAndWorkloads(index),
+    ...checkTrafficPolicies(manifests),
   ].sort(compareFindings);
 }
 

@@ -1,0 +1,162 @@
+/**
+ * Findings about traffic policy over plain manifests: what Istio's validation webhook rejects
+ * (the rules in `istio-validation.ts`, shared with the constructs), and settings that Istio accepts
+ * but that do something else in the mesh than they seem to (a mirror that copies nothing, or the
+ * served requests too; outlier detection that can eject a subset's only pod).
+ */
+import { CODES, Finding, FindingCode, Severity } from './findings';
+import { destinationRuleIssues, gatewayIssues, mirrorCopiesNothing, virtualServiceIssues } from './istio-validation';
+import { Manifest } from './manifests';
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
+
+interface Ref {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+function refOf(m: Manifest): Ref {
+  return { kind: m.kind ?? '?', namespace: m.metadata?.namespace ?? 'default', name: m.metadata?.name ?? '?' };
+}
+
+function make(code: FindingCode, ref: Ref, message: string): Finding {
+  const known: { severity: Severity; istioCode: string | undefined } = CODES[code];
+  return {
+    severity: known.severity,
+    code,
+    ...(known.istioCode !== undefined ? { istioCode: known.istioCode } : {}),
+    ...ref,
+    message,
+  };
+}
+
+function obj(value: unknown): Record<string, any> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, any> : undefined;
+}
+
+function isIstio(m: Manifest, kind: string): boolean {
+  return m.kind === kind && (m.apiVersion ?? '').split('/')[0] === 'networking.istio.io';
+}
+
+/** Every traffic-policy finding about `manifests`. */
+export function checkTrafficPolicies(manifests: readonly Manifest[]): Finding[] {
+  const findings: Finding[] = [];
+  const valid = manifests.filter((m): m is Manifest => obj(m) !== undefined);
+  for (const m of valid) {
+    const issues = isIstio(m, 'VirtualService') ? virtualServiceIssues(m.spec)
+      : isIstio(m, 'DestinationRule') ? destinationRuleIssues(m.spec)
+        : isIstio(m, 'Gateway') ? gatewayIssues(m.metadata?.name, m.spec) : [];
+    for (const issue of issues) {
+      findings.push(make('rejected-by-istio', refOf(m), `${issue.path} ${issue.message}; Istio's validation webhook rejects the object, so kubectl apply fails`));
+    }
+    if (isIstio(m, 'VirtualService')) {
+      findings.push(...mirrorFindings(m));
+    }
+  }
+  findings.push(...outlierFindings(valid));
+  return findings;
+}
+
+function mirrorFindings(vs: Manifest): Finding[] {
+  const findings: Finding[] = [];
+  (Array.isArray(vs.spec?.http) ? vs.spec.http : []).forEach((rule: any, i: number) => {
+    const mirror = obj(rule?.mirror);
+    if (mirror === undefined) {
+      return;
+    }
+    const value = obj(rule.mirrorPercentage)?.value;
+    if (typeof value === 'number' && value >= 0 && value <= 100 && mirrorCopiesNothing(value)) {
+      findings.push(make('mirror-copies-nothing', refOf(vs), `http rule ${i + 1} mirrors ${value}% of its requests, which Istio turns into 0 millionths: nothing is copied; use at least 0.0001, or remove the mirror`));
+    }
+    const routes = Array.isArray(rule.route) ? rule.route : [];
+    const served = routes.filter((r: any) => r?.destination?.host === mirror.host && r?.destination?.subset === mirror.subset);
+    if (served.length > 0 && routes.length > 1) {
+      const weight = served.reduce((sum: number, r: any) => sum + (typeof r.weight === 'number' ? r.weight : 0), 0);
+      const total = routes.reduce((sum: number, r: any) => sum + (typeof r.weight === 'number' ? r.weight : 0), 0);
+      const share = total > 0 ? `${Math.round((weight / total) * 10000) / 100}%` : 'part';
+      findings.push(make('mirror-copies-served-requests', refOf(vs), `http rule ${i + 1} mirrors to ${mirror.subset ?? mirror.host}, which also serves ${share} of the rule's requests: Istio mirrors every request the rule takes, so those are run twice there; mirror from a rule that only routes elsewhere`));
+    }
+  });
+  return findings;
+}
+
+interface Pods {
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly replicas: number;
+}
+
+function podsOf(manifests: readonly Manifest[]): Pods[] {
+  const pods: Pods[] = [];
+  for (const m of manifests) {
+    const group = (m.apiVersion ?? '').split('/')[0];
+    if (WORKLOAD_KINDS.has(m.kind ?? '') && group === 'apps') {
+      const replicas = typeof m.spec?.replicas === 'number' ? m.spec.replicas : 1;
+      pods.push({ namespace: refOf(m).namespace, labels: obj(m.spec?.template?.metadata?.labels) ?? {}, replicas });
+    } else if (m.kind === 'Pod' && m.apiVersion === 'v1') {
+      pods.push({ namespace: refOf(m).namespace, labels: obj(m.metadata?.labels) ?? {}, replicas: 1 });
+    }
+  }
+  return pods;
+}
+
+function subsetPods(pods: readonly Pods[], namespace: string, selector: Record<string, string>): number | undefined {
+  let total = 0;
+  let found = false;
+  for (const p of pods) {
+    if (p.namespace === namespace && Object.entries(selector).every(([k, v]) => p.labels[k] === v)) {
+      total += p.replicas;
+      found = true;
+    }
+  }
+  return found ? total : undefined;
+}
+
+/** Whether outlier detection, as Istio renders it, is on: a consecutive-error threshold above 0. */
+function ejects(outlier: Record<string, any>): boolean {
+  const fiveXx = outlier.consecutive5xxErrors;
+  const gateway = outlier.consecutiveGatewayErrors;
+  // Istio leaves Envoy's default of 5 consecutive 5xx when consecutive5xxErrors is not set.
+  return fiveXx === undefined || Number(fiveXx) > 0 || Number(gateway ?? 0) > 0;
+}
+
+/**
+ * Outlier detection that can eject every pod of a one-pod subset. Envoy ejects a host only while
+ * `100 × (ejected + 1) / hosts ≤ maxEjectionPercent` (`DetectorImpl::ejectHost`), so the only pod
+ * goes only with 100; and Istio sets the panic threshold to `minHealthPercent`, 0 by default
+ * (`applyOutlierDetection` in pilot's `cluster_traffic_policy.go`), so Envoy does not fall back to
+ * the ejected pod: every request to the subset gets 503 "no healthy upstream" for the ejection time.
+ */
+function outlierFindings(manifests: readonly Manifest[]): Finding[] {
+  const pods = podsOf(manifests);
+  const services = new Map<string, Record<string, string>>();
+  for (const m of manifests) {
+    if (m.kind === 'Service' && m.apiVersion === 'v1' && obj(m.spec?.selector) !== undefined) {
+      services.set(`${refOf(m).namespace}/${m.metadata?.name}`, m.spec.selector);
+    }
+  }
+  const findings: Finding[] = [];
+  for (const dr of manifests.filter((m) => isIstio(m, 'DestinationRule'))) {
+    const ref = refOf(dr);
+    const host = String(dr.spec?.host ?? '');
+    const [name, namespace = ref.namespace] = host.replace(/\.svc\.cluster\.local$/, '').split('.');
+    const serviceSelector = services.get(`${namespace}/${name}`);
+    if (serviceSelector === undefined) {
+      continue;
+    }
+    const top = obj(obj(dr.spec?.trafficPolicy)?.outlierDetection);
+    for (const subset of Array.isArray(dr.spec?.subsets) ? dr.spec.subsets : []) {
+      // A subset's outlierDetection replaces the top-level one as a whole (Istio's mergeTrafficPolicy).
+      const outlier = obj(obj(subset?.trafficPolicy)?.outlierDetection) ?? top;
+      if (outlier === undefined || outlier.maxEjectionPercent !== 100 || Number(outlier.minHealthPercent ?? 0) > 0 || !ejects(outlier)) {
+        continue;
+      }
+      const count = subsetPods(pods, namespace, { ...serviceSelector, ...(obj(subset?.labels) ?? {}) });
+      if (count === 1) {
+        findings.push(make('outlier-ejects-only-pod', ref, `subset "${subset.name}" runs one pod and its outlierDetection has maxEjectionPercent 100: after ${outlier.consecutive5xxErrors ?? 5} consecutive 5xx the pod is ejected, and every request to the subset gets 503 "no healthy upstream" for ${outlier.baseEjectionTime ?? '30s'} or more (Istio disables Envoy's panic threshold); run at least 2 pods with maxEjectionPercent 50 or less, or keep maxEjectionPercent below 100`));
+      }
+    }
+  }
+  return findings;
+}
