@@ -22,8 +22,8 @@ describe('verify', () => {
   test('reports the tutorial\'s step 4 mistake as an error and exits 1', () => {
     const { code, stdout, stderr } = cli('verify', step4);
     expect(code).toBe(1);
-    expect(stdout.split('\n')[0]).toBe('ERROR IST0101 VirtualService default/website-virtual-service: http rule 1 routes to subset "version-2" of host website.default.svc.cluster.local, but DestinationRule default/website does not define it (it defines "version-1"); every request this route takes fails with 503 until the subset exists: add the subset to the DestinationRule before routing to it');
-    expect(stderr).toBe('verified 6 objects: 1 error, 0 warnings, 1 info\n');
+    expect(stdout.split('\n')[0]).toBe(`ERROR IST0101 VirtualService default/website-virtual-service (${step4}:82): http rule 1 routes to subset "version-2" of host website.default.svc.cluster.local, but DestinationRule default/website does not define it (it defines "version-1"); every request this route takes fails with 503 until the subset exists: add the subset to the DestinationRule before routing to it`);
+    expect(stderr).toBe('verified 6 objects (Deployment 2, DestinationRule 1, Gateway 1, Service 1, VirtualService 1): 1 error, 0 warnings, 1 info\n');
   });
 
   test.each(['01-v1-only', '02-subset-v1', '03-canary-deployed', '04-header-route', '05-weighted'])('finds no error in the library\'s output for stage %s and exits 0', (name) => {
@@ -38,7 +38,7 @@ describe('verify', () => {
     const findings = JSON.parse(stdout);
     expect(findings[0]).toEqual({
       severity: 'error', code: 'unknown-subset', istioCode: 'IST0101', kind: 'VirtualService', namespace: 'default', name: 'website-virtual-service',
-      message: expect.stringContaining('subset "version-2"'),
+      message: expect.stringContaining('subset "version-2"'), source: { file: step4, line: 82 },
     });
     expect(findings[1]).toMatchObject({ severity: 'info', code: 'gateway-selects-no-workload' });
   });
@@ -51,7 +51,7 @@ describe('verify', () => {
     writeFileSync(join(dir, 'list.yml'), 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: c}\n');
     const { code, stderr } = cli('verify', dir);
     expect(code).toBe(0);
-    expect(stderr).toBe('verified 2 objects: 0 errors, 0 warnings, 0 infos\n');
+    expect(stderr).toBe('verified 1 object (Service 1): 0 errors, 0 warnings, 0 infos\nskipped 1 object of kinds the checks do not read (ConfigMap 1)\n');
   });
 
   test('exits 2 on malformed YAML, naming the file and line', () => {
@@ -71,7 +71,7 @@ describe('verify', () => {
   });
 
   test('exits 2 with usage on bad options or no files', () => {
-    expect(cli('verify')).toMatchObject({ code: 2, stderr: expect.stringContaining('verify: give at least one file or folder') });
+    expect(cli('verify')).toMatchObject({ code: 2, stderr: expect.stringContaining('verify: give at least one file or folder (- for standard input)') });
     expect(cli('verify', '--jsn', step4)).toMatchObject({ code: 2, stderr: expect.stringContaining('verify: unknown option --jsn') });
   });
 });

@@ -1,0 +1,237 @@
+/**
+ * The shape of the fields the checks read, as the API server and Istio's validation accept them:
+ * a list where a list is expected, whole non-negative weights, string labels. An object that
+ * breaks them would be refused by `kubectl apply`; the verification reports it with the path of
+ * the field and leaves it out of the other checks, which can then trust the types they read.
+ *
+ * Written by hand rather than compiled from the CRD schemas: it covers the core kinds too, loads
+ * in no time, and says what is wrong in the words of the rest of the verification.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/
+ */
+import { Manifest } from './manifests';
+
+/** A field of the wrong shape. */
+export interface ShapeError {
+  /** Where, as a JSON path from the object (`spec.http[0].route[0].weight`). */
+  readonly path: string;
+  /** What is wrong: `must be ..., got ...`. */
+  readonly message: string;
+}
+
+type Check = (value: unknown, path: string, errors: ShapeError[]) => void;
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) {
+    return 'a list';
+  }
+  if (value !== null && typeof value === 'object') {
+    // js-yaml reads an unrendered `{{ .Values.x }}` as a mapping whose key is a mapping.
+    return Object.keys(value).some((k) => k.startsWith('[object ')) ? 'a mapping (an unrendered template such as {{ .Values.x }}? render it first)' : 'a mapping';
+  }
+  if (typeof value === 'string') {
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
+  }
+  if (typeof value === 'boolean') {
+    return `${value} (unquoted yes, no, on and off are booleans in YAML 1.1: quote the value)`;
+  }
+  return String(value);
+}
+
+function fail(errors: ShapeError[], path: string, expected: string, value: unknown): void {
+  errors.push({ path, message: `${path} must be ${expected}, got ${describe(value)}` });
+}
+
+function child(path: string, key: string | number): string {
+  if (typeof key === 'number') {
+    return `${path}[${key}]`;
+  }
+  const name = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : JSON.stringify(key);
+  return path === '' ? name : name.startsWith('"') ? `${path}[${name}]` : `${path}.${name}`;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+const str: Check = (v, p, e) => {
+  if (typeof v !== 'string') {
+    fail(e, p, 'a string', v);
+  }
+};
+
+const bool: Check = (v, p, e) => {
+  if (typeof v !== 'boolean') {
+    fail(e, p, 'true or false', v);
+  }
+};
+
+function int(min: number, max: number): Check {
+  return (v, p, e) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      fail(e, p, `a whole number ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}`, v);
+    }
+  };
+}
+
+function num(min: number, max: number): Check {
+  return (v, p, e) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+      fail(e, p, `a number from ${min} to ${max}`, v);
+    }
+  };
+}
+
+const intOrString: Check = (v, p, e) => {
+  if (typeof v !== 'string' && !(typeof v === 'number' && Number.isInteger(v))) {
+    fail(e, p, 'a whole number or a name', v);
+  }
+};
+
+function oneOf(...values: string[]): Check {
+  return (v, p, e) => {
+    if (typeof v !== 'string' || !values.includes(v)) {
+      fail(e, p, `one of ${values.join(', ')}`, v);
+    }
+  };
+}
+
+/** A mapping whose listed fields, when present and not null, have their shape; `required` must be present. */
+function obj(fields: Record<string, Check>, required: readonly string[] = []): Check {
+  return (v, p, e) => {
+    if (!isMapping(v)) {
+      fail(e, p, 'a mapping', v);
+      return;
+    }
+    for (const name of required) {
+      if (v[name] === undefined || v[name] === null) {
+        e.push({ path: child(p, name), message: `${child(p, name)} is required` });
+      }
+    }
+    for (const [name, check] of Object.entries(fields)) {
+      const value = v[name];
+      if (value !== undefined && value !== null) {
+        check(value, child(p, name), e);
+      }
+    }
+  };
+}
+
+function list(item: Check): Check {
+  return (v, p, e) => {
+    if (!Array.isArray(v)) {
+      fail(e, p, 'a list', v);
+      return;
+    }
+    v.forEach((value, i) => item(value, child(p, i), e));
+  };
+}
+
+function mapOf(value: Check): Check {
+  return (v, p, e) => {
+    if (!isMapping(v)) {
+      fail(e, p, 'a mapping', v);
+      return;
+    }
+    for (const [key, item] of Object.entries(v)) {
+      value(item, child(p, key), e);
+    }
+  };
+}
+
+const labels = mapOf(str);
+const port = int(1, 65535);
+const metadata = obj({ name: str, namespace: str, labels }, ['name']);
+const labelSelector = obj({
+  matchLabels: labels,
+  matchExpressions: list(obj({ key: str, operator: oneOf('In', 'NotIn', 'Exists', 'DoesNotExist'), values: list(str) }, ['key', 'operator'])),
+});
+const stringMatch = obj({ exact: str, prefix: str, regex: str });
+const destination = obj({ host: str, subset: str, port: obj({ number: port }) }, ['host']);
+const percent = obj({ value: num(0, 100) });
+const httpRoute = obj({
+  name: str,
+  match: list(obj({
+    name: str,
+    uri: stringMatch,
+    scheme: stringMatch,
+    method: stringMatch,
+    authority: stringMatch,
+    headers: mapOf(stringMatch),
+    queryParams: mapOf(stringMatch),
+    withoutHeaders: mapOf(stringMatch),
+    ignoreUriCase: bool,
+    port,
+    sourceLabels: labels,
+    gateways: list(str),
+    sourceNamespace: str,
+  })),
+  route: list(obj({ destination, weight: int(0, 2147483647) }, ['destination'])),
+  mirror: destination,
+  mirrorPercentage: percent,
+  mirrors: list(obj({ destination, percentage: percent }, ['destination'])),
+  redirect: obj({}),
+  rewrite: obj({}),
+  directResponse: obj({}),
+});
+
+const SPECS: Record<string, Check> = {
+  'v1/Service': obj({ selector: labels, ports: list(obj({ port, name: str, appProtocol: str, targetPort: intOrString, protocol: str }, ['port'])) }),
+  'v1/Pod': obj({}),
+  'apps/Deployment': obj({ replicas: int(0, 2147483647), selector: labelSelector, template: obj({ metadata: obj({ labels }) }) }),
+  'networking.istio.io/ServiceEntry': obj({ hosts: list(str) }),
+  'networking.istio.io/Gateway': obj({
+    selector: labels,
+    servers: list(obj({ hosts: list(str), port: obj({ number: port, name: str, protocol: str }), tls: obj({ mode: str, credentialName: str }) })),
+  }),
+  'networking.istio.io/VirtualService': obj({ hosts: list(str), gateways: list(str), http: list(httpRoute), tcp: list(obj({})), tls: list(obj({})), exportTo: list(str) }),
+  'networking.istio.io/DestinationRule': obj({
+    host: str,
+    subsets: list(obj({ name: str, labels, trafficPolicy: obj({}) }, ['name'])),
+    trafficPolicy: obj({}),
+    exportTo: list(str),
+  }, ['host']),
+};
+SPECS['apps/StatefulSet'] = SPECS['apps/Deployment'];
+SPECS['apps/ReplicaSet'] = SPECS['apps/Deployment'];
+SPECS['apps/DaemonSet'] = obj({ selector: labelSelector, template: obj({ metadata: obj({ labels }) }) });
+
+/** The group of an `apiVersion` (`''` for the core group `v1`). */
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+function specKey(m: Manifest): string | undefined {
+  if (typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') {
+    return undefined;
+  }
+  const key = m.apiVersion === 'v1' ? `v1/${m.kind}` : `${groupOf(m.apiVersion)}/${m.kind}`;
+  return Object.prototype.hasOwnProperty.call(SPECS, key) ? key : undefined;
+}
+
+/** Whether the verification reads objects of this apiVersion and kind. */
+export function isVerifiedKind(m: Manifest): boolean {
+  return specKey(m) !== undefined;
+}
+
+/**
+ * The fields of `m` whose shape the checks cannot use; none for kinds the verification does not
+ * read, whose metadata is only required to be strings where present.
+ */
+export function shapeErrors(m: Manifest): ShapeError[] {
+  const errors: ShapeError[] = [];
+  const key = specKey(m);
+  if (key === undefined) {
+    obj({ metadata: obj({ name: str, namespace: str }) })(m, '', errors);
+    return errors;
+  }
+  if (m.metadata === undefined || m.metadata === null) {
+    return [{ path: 'metadata', message: 'metadata is required' }];
+  }
+  metadata(m.metadata, 'metadata', errors);
+  if (m.spec !== undefined && m.spec !== null) {
+    SPECS[key](m.spec, 'spec', errors);
+  }
+  return errors;
+}
