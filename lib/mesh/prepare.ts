@@ -94,7 +94,7 @@ export function prepareManifests(input: readonly unknown[]): PreparedManifests {
           kind: m.kind,
           namespace: m.metadata?.namespace ?? DEFAULT_NAMESPACE,
           name: m.metadata!.name!,
-          message: `is given twice: this copy${at(sourceOf(m))} replaces the one${at(sourceOf(previous))}, as kubectl apply keeps the last one applied; only this copy is verified`,
+          message: `is given twice: this copy replaces the one${at(sourceOf(previous))}, as kubectl apply keeps the last one applied; only this copy is verified`,
           ...withSource(m),
         });
       }

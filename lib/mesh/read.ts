@@ -245,9 +245,30 @@ function looksLikeJson(text: string): boolean {
   return /^\s*(\{\s*["}]|\[\s*[{\]])/.test(text);
 }
 
+/** As deep as js-yaml lets YAML nest (its `maxDepth`): deeper is no manifest, and would exhaust the stack of later walks. */
+const MAX_DEPTH = 100;
+
+/** Whether `root` nests no deeper than `MAX_DEPTH`. */
+function shallow(root: unknown): boolean {
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (value !== null && typeof value === 'object') {
+      if (depth >= MAX_DEPTH) {
+        return false;
+      }
+      for (const child of Object.values(value)) {
+        stack.push([child, depth + 1]);
+      }
+    }
+  }
+  return true;
+}
+
 function parseJson(text: string, file: string): unknown[] {
+  let doc: unknown;
   try {
-    return [JSON.parse(text)];
+    doc = JSON.parse(text);
   } catch (err) {
     if (err instanceof RangeError) {
       throw new InputError(`${file}: nesting too deep`);
@@ -257,6 +278,10 @@ function parseJson(text: string, file: string): unknown[] {
     const where = at !== null ? place(text, file, Number(at[1])) : file;
     throw new InputError(`${where}: malformed JSON: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '')}`);
   }
+  if (!shallow(doc)) {
+    throw new InputError(`${file}: nesting deeper than ${MAX_DEPTH} levels`);
+  }
+  return [doc];
 }
 
 /** The documents of a YAML text and the line each starts on. */
