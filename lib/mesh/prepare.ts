@@ -81,7 +81,8 @@ export function prepareManifests(input: readonly unknown[]): PreparedManifests {
       }
       continue;
     }
-    const identity = JSON.stringify([groupOf(m.apiVersion), m.kind, m.metadata?.namespace ?? DEFAULT_NAMESPACE, m.metadata?.name]);
+    // Names, namespaces and kinds cannot hold a NUL character.
+    const identity = `${groupOf(m.apiVersion)}\0${m.kind}\0${m.metadata?.namespace ?? DEFAULT_NAMESPACE}\0${m.metadata?.name}`;
     const earlier = typeof m.metadata?.name === 'string' ? byIdentity.get(identity) : undefined;
     if (earlier !== undefined) {
       const previous = kept[earlier]!;

@@ -85,15 +85,25 @@ function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Reads a file descriptor to its end, refusing more than `MAX_INPUT_BYTES`. */
-function readLimited(fd: number, name: string): string {
-  const chunks: Buffer[] = [];
+/**
+ * Reads a file descriptor to its end, refusing more than `MAX_INPUT_BYTES`, into one buffer sized
+ * from `sizeHint` (a regular file's size) and grown as needed (pipes, devices).
+ */
+function readLimited(fd: number, name: string, sizeHint = 0): string {
+  let buffer = Buffer.allocUnsafe(Math.min(MAX_INPUT_BYTES + 1, Math.max(64 * 1024, sizeHint + 1)));
   let total = 0;
-  const chunk = Buffer.allocUnsafe(1024 * 1024);
   for (;;) {
+    if (total === buffer.length) {
+      if (total > MAX_INPUT_BYTES) {
+        throw tooLarge(name);
+      }
+      const grown = Buffer.allocUnsafe(Math.min(MAX_INPUT_BYTES + 1, buffer.length * 2));
+      buffer.copy(grown, 0, 0, total);
+      buffer = grown;
+    }
     let n: number;
     try {
-      n = readSync(fd, chunk, 0, chunk.length, null);
+      n = readSync(fd, buffer, total, buffer.length - total, null);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') {
@@ -109,12 +119,11 @@ function readLimited(fd: number, name: string): string {
       break;
     }
     total += n;
-    if (total > MAX_INPUT_BYTES) {
-      throw tooLarge(name);
-    }
-    chunks.push(Buffer.from(chunk.subarray(0, n)));
   }
-  return Buffer.concat(chunks, total).toString('utf8');
+  if (total > MAX_INPUT_BYTES) {
+    throw tooLarge(name);
+  }
+  return buffer.toString('utf8', 0, total);
 }
 
 function tooLarge(name: string): InputError {
@@ -144,7 +153,7 @@ export function readInput(path: string, stdin?: () => string): string {
     if (stat.isFile() && stat.size > MAX_INPUT_BYTES) {
       throw tooLarge(path);
     }
-    return readLimited(fd, path);
+    return readLimited(fd, path, stat.isFile() ? stat.size : 0);
   } finally {
     closeSync(fd);
   }

@@ -19,7 +19,32 @@ export interface ShapeError {
   readonly message: string;
 }
 
-type Check = (value: unknown, path: string, errors: ShapeError[]) => void;
+/** A path from the object, built as a chain and written out only for an error. */
+interface Path {
+  readonly up?: Path;
+  readonly key: string | number;
+}
+
+type Check = (value: unknown, path: Path, errors: ShapeError[]) => void;
+
+function pathText(path: Path | undefined): string {
+  if (path === undefined) {
+    return '';
+  }
+  const parent = pathText(path.up);
+  const key = path.key;
+  if (typeof key === 'number') {
+    return `${parent}[${key}]`;
+  }
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+    return `${parent}[${JSON.stringify(key)}]`;
+  }
+  return parent === '' ? key : `${parent}.${key}`;
+}
+
+function child(path: Path | undefined, key: string | number): Path {
+  return { up: path, key };
+}
 
 function describe(value: unknown): string {
   if (Array.isArray(value)) {
@@ -38,16 +63,9 @@ function describe(value: unknown): string {
   return String(value);
 }
 
-function fail(errors: ShapeError[], path: string, expected: string, value: unknown): void {
-  errors.push({ path, message: `${path} must be ${expected}, got ${describe(value)}` });
-}
-
-function child(path: string, key: string | number): string {
-  if (typeof key === 'number') {
-    return `${path}[${key}]`;
-  }
-  const name = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : JSON.stringify(key);
-  return path === '' ? name : name.startsWith('"') ? `${path}[${name}]` : `${path}.${name}`;
+function fail(errors: ShapeError[], path: Path, expected: string, value: unknown): void {
+  const text = pathText(path);
+  errors.push({ path: text, message: `${text} must be ${expected}, got ${describe(value)}` });
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {
@@ -98,6 +116,7 @@ function oneOf(...values: string[]): Check {
 
 /** A mapping whose listed fields, when present and not null, have their shape; `required` must be present. */
 function obj(fields: Record<string, Check>, required: readonly string[] = []): Check {
+  const names = Object.keys(fields);
   return (v, p, e) => {
     if (!isMapping(v)) {
       fail(e, p, 'a mapping', v);
@@ -105,13 +124,14 @@ function obj(fields: Record<string, Check>, required: readonly string[] = []): C
     }
     for (const name of required) {
       if (v[name] === undefined || v[name] === null) {
-        e.push({ path: child(p, name), message: `${child(p, name)} is required` });
+        const text = pathText(child(p, name));
+        e.push({ path: text, message: `${text} is required` });
       }
     }
-    for (const [name, check] of Object.entries(fields)) {
+    for (const name of names) {
       const value = v[name];
       if (value !== undefined && value !== null) {
-        check(value, child(p, name), e);
+        fields[name](value, child(p, name), e);
       }
     }
   };
@@ -133,8 +153,10 @@ function mapOf(value: Check): Check {
       fail(e, p, 'a mapping', v);
       return;
     }
-    for (const [key, item] of Object.entries(v)) {
-      value(item, child(p, key), e);
+    for (const key in v) {
+      if (Object.prototype.hasOwnProperty.call(v, key)) {
+        value(v[key], child(p, key), e);
+      }
     }
   };
 }
@@ -142,6 +164,12 @@ function mapOf(value: Check): Check {
 const labels = mapOf(str);
 const port = int(1, 65535);
 const metadata = obj({ name: str, namespace: str, labels }, ['name']);
+const names = obj({ name: str, namespace: str });
+const anyMetadata: Check = (v, p, e) => {
+  if (v !== undefined && v !== null) {
+    names(v, p, e);
+  }
+};
 const labelSelector = obj({
   matchLabels: labels,
   matchExpressions: list(obj({ key: str, operator: oneOf('In', 'NotIn', 'Exists', 'DoesNotExist'), values: list(str) }, ['key', 'operator'])),
@@ -223,15 +251,15 @@ export function shapeErrors(m: Manifest): ShapeError[] {
   const errors: ShapeError[] = [];
   const key = specKey(m);
   if (key === undefined) {
-    obj({ metadata: obj({ name: str, namespace: str }) })(m, '', errors);
+    anyMetadata(m.metadata, { key: 'metadata' }, errors);
     return errors;
   }
   if (m.metadata === undefined || m.metadata === null) {
     return [{ path: 'metadata', message: 'metadata is required' }];
   }
-  metadata(m.metadata, 'metadata', errors);
+  metadata(m.metadata, { key: 'metadata' }, errors);
   if (m.spec !== undefined && m.spec !== null) {
-    SPECS[key](m.spec, 'spec', errors);
+    SPECS[key](m.spec, { key: 'spec' }, errors);
   }
   return errors;
 }
