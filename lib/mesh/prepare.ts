@@ -5,8 +5,8 @@
  */
 import { CODES, Finding, formatSource, Source } from './findings';
 import { DEFAULT_NAMESPACE, Manifest } from './manifests';
-import { groupOf, isVerifiedKind, shapeErrors } from './shape';
-import { sourceOf } from './source';
+import { checkShape, groupOf, isVerifiedKind } from './shape';
+import { recordSource, sourceOf } from './source';
 
 /** The manifests as the cluster would hold them, and what was set aside. */
 export interface PreparedManifests {
@@ -56,13 +56,20 @@ export function prepareManifests(input: readonly unknown[]): PreparedManifests {
   let notObjects = 0;
   let invalid = 0;
   let replaced = 0;
-  for (const m of input) {
-    if (!isMapping(m) || typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') {
+  for (const given of input) {
+    if (!isMapping(given) || typeof given.apiVersion !== 'string' || typeof given.kind !== 'string') {
       notObjects++;
       continue;
     }
+    const { errors, manifest } = checkShape(given);
+    const m = manifest as Record<string, any>;
+    if (m !== given) {
+      const source = sourceOf(given);
+      if (source !== undefined) {
+        recordSource(m, source);
+      }
+    }
     const verified = isVerifiedKind(m);
-    const errors = shapeErrors(m);
     if (errors.length > 0) {
       if (verified) {
         invalid++;

@@ -25,7 +25,10 @@ interface Path {
   readonly key: string | number;
 }
 
-type Check = (value: unknown, path: Path, errors: ShapeError[]) => void;
+/** The errors found, and the fields checked that are null (the API server takes them as absent). */
+type Found = ShapeError[] & { nulls?: Path[] };
+
+type Check = (value: unknown, path: Path, errors: Found) => void;
 
 function pathText(path: Path | undefined): string {
   if (path === undefined) {
@@ -130,7 +133,9 @@ function obj(fields: Record<string, Check>, required: readonly string[] = []): C
     }
     for (const name of names) {
       const value = v[name];
-      if (value !== undefined && value !== null) {
+      if (value === null) {
+        e.nulls?.push(child(p, name));
+      } else if (value !== undefined) {
         fields[name](value, child(p, name), e);
       }
     }
@@ -248,7 +253,10 @@ export function isVerifiedKind(m: Manifest): boolean {
  * read, whose metadata is only required to be strings where present.
  */
 export function shapeErrors(m: Manifest): ShapeError[] {
-  const errors: ShapeError[] = [];
+  return check(m, []);
+}
+
+function check(m: Manifest, errors: Found): ShapeError[] {
   const key = specKey(m);
   if (key === undefined) {
     anyMetadata(m.metadata, { key: 'metadata' }, errors);
@@ -258,8 +266,37 @@ export function shapeErrors(m: Manifest): ShapeError[] {
     return [{ path: 'metadata', message: 'metadata is required' }];
   }
   metadata(m.metadata, { key: 'metadata' }, errors);
-  if (m.spec !== undefined && m.spec !== null) {
+  if (m.spec === null) {
+    errors.nulls?.push({ key: 'spec' });
+  } else if (m.spec !== undefined) {
     SPECS[key](m.spec, { key: 'spec' }, errors);
   }
   return errors;
+}
+
+/**
+ * The shape errors of `m`, and `m` without the fields the checks read that are null, which the
+ * API server takes as absent (`selector: null`, `labels:` left empty by a template): `m` itself
+ * when there are none, else a copy, so that the checks need not tell null from absent.
+ */
+export function checkShape(m: Manifest): { errors: ShapeError[]; manifest: Manifest } {
+  const found: Found = Object.assign([], { nulls: [] as Path[] });
+  const errors = [...check(m, found)];
+  const nulls = found.nulls!;
+  if (nulls.length === 0 || errors.length > 0) {
+    return { errors, manifest: m };
+  }
+  const copy: any = structuredClone(m);
+  for (const path of nulls) {
+    const keys: Array<string | number> = [];
+    for (let p: Path | undefined = path; p !== undefined; p = p.up) {
+      keys.unshift(p.key);
+    }
+    let parent = copy;
+    keys.slice(0, -1).forEach((k) => { parent = parent?.[k]; });
+    if (parent !== null && typeof parent === 'object') {
+      delete parent[keys[keys.length - 1]];
+    }
+  }
+  return { errors, manifest: copy };
 }

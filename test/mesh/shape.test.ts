@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isVerifiedKind, shapeErrors } from '../../lib/mesh/shape';
+import { checkShape, isVerifiedKind, shapeErrors } from '../../lib/mesh/shape';
 import { deployment, destinationRule, gateway, route, service, tutorial, virtualService } from '../support/fixtures';
 
 const paths = (m: any) => shapeErrors(m).map((e) => e.path);
@@ -58,5 +58,27 @@ describe('shapeErrors', () => {
     expect(shapeErrors(policy)).toEqual([]);
     expect(isVerifiedKind({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway' })).toBe(false);
     expect(isVerifiedKind({ apiVersion: 'networking.istio.io/v1beta1', kind: 'Gateway' })).toBe(true);
+  });
+});
+
+describe('checkShape', () => {
+  test('drops the null fields the checks read, on a copy, as the API server takes them as absent', () => {
+    // GIVEN
+    const d = deployment('web', { app: 'web' });
+    d.spec.selector = null;
+    d.metadata.labels = null;
+    // WHEN
+    const { errors, manifest } = checkShape(d);
+    // THEN
+    expect(errors).toEqual([]);
+    expect(manifest).not.toBe(d);
+    expect(manifest.spec.selector).toBeUndefined();
+    expect('labels' in (manifest.metadata as object)).toBe(false);
+    expect(d.spec.selector).toBeNull();
+  });
+
+  test('returns the object itself when nothing is null', () => {
+    const s = service('web');
+    expect(checkShape(s).manifest).toBe(s);
   });
 });

@@ -93,3 +93,9 @@ describe('verifyManifests on manifests as kubectl apply leaves them', () => {
     expect(names).toEqual(['B', 'a', 'b']);
   });
 });
+
+test('a null selector is taken as absent, as the API server does, instead of crashing', () => {
+  const manifests = tutorial();
+  manifests.find((m) => m.kind === 'Deployment').spec.selector = null;
+  expect(() => verifyManifests(manifests)).not.toThrow();
+});
