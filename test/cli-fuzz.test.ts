@@ -10,6 +10,7 @@ import { bookinfo, ISTIO_SAMPLES } from './support/samples';
 /**
  * Mutated inputs, from the tutorial's output and from Istio's samples, never make the command
  * line fail with a stack trace or an internal error: every answer is 0, 1 or 2 with a message.
+ * FUZZ_RUNS and FUZZ_SEED run more or other cases: FUZZ_RUNS=8000 FUZZ_SEED=7 npx vitest run test/cli-fuzz.test.ts
  */
 const tutorialDir = join(__dirname, '__snapshots__', 'tutorial');
 const bases: string[] = [
@@ -67,7 +68,7 @@ const oddValue = fc.oneof(
 );
 
 describe('the command line on mutated input', () => {
-  test('never an internal error for a value replaced or removed anywhere in real manifests (700 runs)', () => {
+  test('never an internal error for a value replaced or removed anywhere in real manifests (700 runs, or FUZZ_RUNS)', () => {
     fc.assert(fc.property(fc.nat(), fc.nat(), oddValue, fc.nat(), fc.boolean(), (base, at, value, command, json) => {
       // GIVEN one field of a real manifest set to an odd value (undefined: removed)
       const b = base % documents.length;
@@ -84,10 +85,10 @@ describe('the command line on mutated input', () => {
       const text = json ? docs.map((d: unknown) => JSON.stringify(d)).join('\n---\n') : docs.map((d: unknown) => dump(d, { noRefs: true })).join('---\n');
       // THEN
       expectHandled(run(text, COMMANDS[command % COMMANDS.length]));
-    }), { seed: 20261127, numRuns: 700 });
+    }), { seed: Number(process.env.FUZZ_SEED ?? 20261127), numRuns: Number(process.env.FUZZ_RUNS ?? 700) });
   });
 
-  test('never an internal error for text edited with YAML\'s special characters (700 runs)', () => {
+  test('never an internal error for text edited with YAML\'s special characters (700 runs, or FUZZ_RUNS)', () => {
     const pieces = [':', ': ', '- ', '&a ', '*a', '&b [*a, *a]', '{', '}', '[', ']', '"', '\'', '\n', '  ', '\t', '#', '!!str ', '!!timestamp ', '!foo ', '%YAML 1.1\n', '|', '>', '---\n', '...\n', '<<: *a\n', '\u0000', '\uFEFF', '{{ .Values.x }}', 'kind: List\nitems: ', '? '];
     fc.assert(fc.property(fc.nat(), fc.array(fc.record({ at: fc.nat(), remove: fc.nat({ max: 30 }), insert: fc.constantFrom(...pieces) }), { minLength: 1, maxLength: 6 }), fc.nat(), (base, edits, command) => {
       // GIVEN a real manifest text with a few edits
@@ -98,6 +99,6 @@ describe('the command line on mutated input', () => {
       }
       // WHEN / THEN
       expectHandled(run(text, COMMANDS[command % COMMANDS.length]));
-    }), { seed: 20261127, numRuns: 700 });
+    }), { seed: Number(process.env.FUZZ_SEED ?? 20261127), numRuns: Number(process.env.FUZZ_RUNS ?? 700) });
   });
 });

@@ -211,6 +211,14 @@ describe('explain', () => {
     expect(code).toBe(1);
   });
 
+  test('follows the last copy of objects given twice, each Deployment once', () => {
+    // GIVEN the header-route stage applied after the weighted one
+    const { code, stdout } = cli('explain', stage('05-weighted'), stage('04-header-route'));
+    // THEN the header-route VirtualService answers, with one Deployment per subset
+    expect(code).toBe(0);
+    expect(stdout).toContain('matched: VirtualService default/website-virtual-service, http rule 2: every request\n  100% -> subset version-1 of website.default.svc.cluster.local -> Deployment default/web-v1 (4 pods)\n');
+  });
+
   test('--json numbers rules from 1, as the text does', () => {
     const data = JSON.parse(cli('explain', '--json', stage('04-header-route')).stdout);
     expect(data.rule).toEqual({ number: 2, matchedBy: 'every request' });
