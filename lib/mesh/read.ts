@@ -293,26 +293,39 @@ function parseJson(text: string, file: string): unknown[] {
   return [doc];
 }
 
-/** The documents of a YAML text and the line each starts on. */
-function parseYaml(text: string, file: string): { docs: unknown[]; lines: number[] } {
+/** Documents, the line each starts on, and the line of each item of a `List`. */
+interface Parsed {
+  readonly docs: unknown[];
+  readonly lines: number[];
+  readonly itemLines?: Map<object, number>;
+}
+
+/** The documents of a YAML text, the line each starts on and the line of each List item. */
+function parseYaml(text: string, file: string): Parsed {
   const lines: number[] = [];
-  let depth = 0;
+  const opened: number[] = [];
+  const itemLines = new Map<object, number>();
   try {
     const docs = jsyaml.loadAll(text, null, {
       filename: file,
       schema: KUBERNETES_SCHEMA,
       listener: (event, state) => {
         if (event === 'open') {
-          if (depth === 0) {
+          if (opened.length === 0) {
             lines.push(state.line + 1);
           }
-          depth++;
+          opened.push(state.line + 1);
         } else {
-          depth--;
+          const line = opened.pop()!;
+          // The items of a List are the objects two levels below a document (document, items, item).
+          const result = (state as unknown as { result: any }).result;
+          if (opened.length === 2 && result !== null && typeof result === 'object' && typeof result.kind === 'string') {
+            itemLines.set(result, line);
+          }
         }
       },
     });
-    return { docs, lines };
+    return { docs, lines, itemLines };
   } catch (err) {
     if (err instanceof jsyaml.YAMLException) {
       const at = err.mark ? `:${err.mark.line + 1}:${err.mark.column + 1}` : '';
@@ -344,8 +357,9 @@ export function parseManifestText(text: string, file: string): Manifest[] {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   let docs: unknown[];
   let lines: number[];
+  let itemLines: Map<object, number> | undefined;
   const json = extname(file).toLowerCase() === '.json';
-  let parsed: { docs: unknown[]; lines: number[] } | undefined;
+  let parsed: Parsed | undefined;
   if (json || looksLikeJson(body)) {
     try {
       parsed = { docs: parseJson(body, file), lines: [jsonLine(body)] };
@@ -360,9 +374,9 @@ export function parseManifestText(text: string, file: string): Manifest[] {
         throw err;
       }
     }
-    ({ docs, lines } = parsed);
+    ({ docs, lines, itemLines } = parsed);
   } else {
-    ({ docs, lines } = parseYaml(body, file));
+    ({ docs, lines, itemLines } = parseYaml(body, file));
   }
   // Without both an anchor and an alias mark there is nothing to expand.
   if (body.includes('&') && body.includes('*')) {
@@ -385,7 +399,7 @@ export function parseManifestText(text: string, file: string): Manifest[] {
     const items = typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items) ? value.items : [value];
     for (const item of items) {
       if (item !== null && typeof item === 'object') {
-        recordSource(item, { file, line });
+        recordSource(item, { file, line: items === value.items ? itemLines?.get(item) ?? line : line });
       }
       manifests.push(item);
     }

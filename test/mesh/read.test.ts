@@ -120,7 +120,12 @@ describe('sources', () => {
     // GIVEN / WHEN
     const manifests = parseManifestText('# header\n---\nkind: A\n---\n\nkind: List\nitems:\n  - {kind: B}\n', 'f.yaml');
     // THEN
-    expect(manifests.map(sourceOf)).toEqual([{ file: 'f.yaml', line: 3 }, { file: 'f.yaml', line: 6 }]);
+    expect(manifests.map(sourceOf)).toEqual([{ file: 'f.yaml', line: 3 }, { file: 'f.yaml', line: 8 }]);
+  });
+
+  test('each item of a YAML List records its own line', () => {
+    const text = 'apiVersion: v1\nkind: List\nmetadata: {resourceVersion: ""}\nitems:\n  - apiVersion: v1\n    kind: Service\n    metadata: {name: a}\n  - apiVersion: v1\n    kind: Service\n    metadata:\n      name: b\n';
+    expect(parseManifestText(text, 'list.yaml').map(sourceOf)).toEqual([{ file: 'list.yaml', line: 5 }, { file: 'list.yaml', line: 8 }]);
   });
 
   test('objects built in memory have no source', () => {
