@@ -41,7 +41,7 @@ commands:
   help      show the help of a command: help <command>
 
 Files are YAML or JSON manifests (multi-document); folders are read recursively (node_modules
-and dot-folders left out); - reads standard input. Run "${NAME} help <command>" or
+and names starting with a dot left out); - reads standard input. Run "${NAME} help <command>" or
 "${NAME} <command> --help" for a command's options; --version prints the version.
 
 exit code: 0 nothing wrong, 1 errors found, 2 unusable input or bad usage, 3 internal error

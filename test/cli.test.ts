@@ -265,6 +265,13 @@ describe('diagram', () => {
     expect(stdout).toMatch(/-->\|20%\| n\d+/);
     expect(stdout).toMatch(/-->\|80%\| n\d+/);
   });
+  test('exits 1 when it draws without objects that have invalid fields, named on stderr', () => {
+    const file = write('invalid-gateways.yaml', readFileSync(stage('05-weighted'), 'utf8').replace('  gateways:\n    - website-gateway\n', '  gateways: website-gateway\n'));
+    const { code, stdout, stderr } = cli('diagram', file);
+    expect(stderr).toContain(`ERROR invalid-field VirtualService default/website-virtual-service (${file}:139): spec.gateways must be a list, got the string "website-gateway"`);
+    expect(stdout).not.toContain('VirtualService');
+    expect(code).toBe(1);
+  });
 });
 
 describe('the command line', () => {

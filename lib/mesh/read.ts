@@ -34,13 +34,18 @@ export function describeFsError(err: unknown): string {
 
 /**
  * Files to read: the files given (`-` is standard input), and the YAML/JSON files under the
- * folders given, in name order. `node_modules` and folders whose name starts with a dot are not
- * entered unless given; a folder reached twice through symbolic links is read once.
+ * folders given, in name order. `node_modules` and files and folders whose name starts with a dot
+ * are left out unless given; a folder reached twice through symbolic links is read once.
  */
 export function manifestFiles(paths: readonly string[]): string[] {
   const files: string[] = [];
   const entered = new Set<string>();
   const visit = (path: string, given: boolean) => {
+    // Hidden files and folders (.git, editor lock files) and node_modules are not manifests to apply.
+    const name = basename(path);
+    if (!given && (name.startsWith('.') || name === 'node_modules')) {
+      return;
+    }
     let stat;
     try {
       stat = statSync(path);
@@ -48,10 +53,6 @@ export function manifestFiles(paths: readonly string[]): string[] {
       throw new InputError(`${path}: ${describeFsError(err)}`);
     }
     if (stat.isDirectory()) {
-      const name = basename(path);
-      if (!given && (name === 'node_modules' || name.startsWith('.'))) {
-        return;
-      }
       let real: string;
       let entries: string[];
       try {

@@ -134,13 +134,15 @@ describe('sources', () => {
 });
 
 describe('walking folders', () => {
-  test('leaves out node_modules and dot-folders unless they are given', () => {
+  test('leaves out node_modules, dot-folders and dot-files unless they are given', () => {
     // GIVEN
     const tree = mkdtempSync(join(dir, 'walk-'));
     for (const sub of ['node_modules/pkg', '.git', 'app']) {
       mkdirSync(join(tree, sub), { recursive: true });
       writeFileSync(join(tree, sub, 'x.yaml'), 'kind: A\n');
     }
+    writeFileSync(join(tree, '.pre-commit-config.yaml'), 'repos: []\n');
+    symlinkSync(join(tree, 'gone'), join(tree, 'app', '.#x.yaml')); // an editor's lock file: a dangling link
     // WHEN / THEN
     expect(manifestFiles([tree]).map((f) => f.slice(tree.length + 1))).toEqual([join('app', 'x.yaml')]);
     expect(manifestFiles([join(tree, '.git')])).toEqual([join(tree, '.git', 'x.yaml')]);
