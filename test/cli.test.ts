@@ -265,6 +265,7 @@ describe('diagram', () => {
     expect(stdout).toMatch(/-->\|20%\| n\d+/);
     expect(stdout).toMatch(/-->\|80%\| n\d+/);
   });
+
   test('exits 1 when it draws without objects that have invalid fields, named on stderr', () => {
     const file = write('invalid-gateways.yaml', readFileSync(stage('05-weighted'), 'utf8').replace('  gateways:\n    - website-gateway\n', '  gateways: website-gateway\n'));
     const { code, stdout, stderr } = cli('diagram', file);
