@@ -46,10 +46,14 @@ export function manifestFiles(paths: readonly string[]): string[] {
     if (!given && (name.startsWith('.') || name === 'node_modules')) {
       return;
     }
+    const manifestName = EXTENSIONS.has(extname(path).toLowerCase());
     let stat;
     try {
       stat = statSync(path);
     } catch (err) {
+      if (!given && !manifestName) {
+        return; // a broken link to something that would not be read anyway
+      }
       throw new InputError(`${path}: ${describeFsError(err)}`);
     }
     if (stat.isDirectory()) {
@@ -68,7 +72,7 @@ export function manifestFiles(paths: readonly string[]): string[] {
       for (const entry of entries.sort(compareNames)) {
         visit(join(path, entry), false);
       }
-    } else if (given || EXTENSIONS.has(extname(path).toLowerCase())) {
+    } else if (given || manifestName) {
       files.push(path);
     }
   };

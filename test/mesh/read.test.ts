@@ -143,6 +143,7 @@ describe('walking folders', () => {
     }
     writeFileSync(join(tree, '.pre-commit-config.yaml'), 'repos: []\n');
     symlinkSync(join(tree, 'gone'), join(tree, 'app', '.#x.yaml')); // an editor's lock file: a dangling link
+    symlinkSync(join(tree, 'gone'), join(tree, 'app', 'LICENSE')); // a dangling link to a file that is not a manifest
     // WHEN / THEN
     expect(manifestFiles([tree]).map((f) => f.slice(tree.length + 1))).toEqual([join('app', 'x.yaml')]);
     expect(manifestFiles([join(tree, '.git')])).toEqual([join(tree, '.git', 'x.yaml')]);
