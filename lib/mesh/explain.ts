@@ -30,6 +30,11 @@ export interface ExplainOptions {
    * @default "GET"
    */
   readonly method?: string;
+  /**
+   * The port the request is sent to (of the gateway, or of the Service in the mesh).
+   * @default - any port
+   */
+  readonly port?: number;
 }
 
 /** Pods behind a destination. */

@@ -32,6 +32,24 @@ export interface Finding {
   readonly name: string;
   /** What is wrong and how to fix it. */
   readonly message: string;
+  /**
+   * Where the object at fault is written, when it was read from a file.
+   * @default - unknown (objects built in memory)
+   */
+  readonly source?: Source;
+}
+
+/** A place in the input: a file (`-` for standard input) and a 1-based line. */
+export interface Source {
+  /** The file as given (a path, or `<stdin>`). */
+  readonly file: string;
+  /** The line the object starts on. */
+  readonly line: number;
+}
+
+/** `file:line`. */
+export function formatSource(source: Source): string {
+  return `${source.file}:${source.line}`;
 }
 
 /**
@@ -68,20 +86,45 @@ export const CODES = {
   'mirror-copies-nothing': { severity: Severity.WARNING, istioCode: undefined },
   'mirror-copies-served-requests': { severity: Severity.WARNING, istioCode: undefined },
   'outlier-ejects-only-pod': { severity: Severity.WARNING, istioCode: undefined },
+  'invalid-field': { severity: Severity.ERROR, istioCode: undefined },
+  'replaced-object': { severity: Severity.INFO, istioCode: undefined },
 } as const satisfies Record<string, { severity: Severity; istioCode: string | undefined }>;
 
 /** A code of ours. */
 export type FindingCode = keyof typeof CODES;
 
-/** Orders findings: errors first, then by kind, namespace, name and code. */
-export function compareFindings(a: Finding, b: Finding): number {
-  const rank = { [Severity.ERROR]: 0, [Severity.WARNING]: 1, [Severity.INFO]: 2 };
-  return rank[a.severity] - rank[b.severity]
-    || a.kind.localeCompare(b.kind) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)
-    || a.code.localeCompare(b.code) || a.message.localeCompare(b.message);
+/** Compares strings by code point, so that the order is the same under every locale. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** `ERROR IST0101 VirtualService default/website-virtual-service: ...`; our code stands in where istioctl has none. */
+const RANK = { [Severity.ERROR]: 0, [Severity.WARNING]: 1, [Severity.INFO]: 2 };
+
+/** Orders findings: errors first, then by kind, namespace, name, code and message (code point order). */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (RANK[a.severity] ?? 3) - (RANK[b.severity] ?? 3)
+    || compareText(a.kind, b.kind) || compareText(a.namespace, b.namespace) || compareText(a.name, b.name)
+    || compareText(a.code, b.code) || compareText(a.message, b.message);
+}
+
+/** The findings sorted, each distinct finding once (the first of equal ones, with its source). */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return [...findings].sort(compareFindings).filter((f) => {
+    const key = JSON.stringify([f.severity, f.code, f.kind, f.namespace, f.name, f.message]);
+    if (seen.has(key)) {
+      return false;
+    }
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * `ERROR IST0101 VirtualService default/website-virtual-service (site.yaml:12): ...`; our code
+ * stands in where istioctl has none, and the place is shown when known.
+ */
 export function formatFinding(f: Finding): string {
-  return `${f.severity.toUpperCase()} ${f.istioCode ?? f.code} ${f.kind} ${f.namespace}/${f.name}: ${f.message}`;
+  const at = f.source !== undefined ? ` (${formatSource(f.source)})` : '';
+  return `${f.severity.toUpperCase()} ${f.istioCode ?? f.code} ${f.kind} ${f.namespace}/${f.name}${at}: ${f.message}`;
 }

@@ -1,8 +1,11 @@
 import {
   checkConflicts, checkDestinations, checkGateways, checkRules, checkServicesAndWorkloads, checkSubsets,
 } from './checks';
-import { compareFindings, Finding, Severity } from './findings';
-import { Manifest, MeshIndex } from './manifests';
+import { Finding, Severity, sortFindings, Source } from './findings';
+import { DEFAULT_NAMESPACE, Manifest, MeshIndex } from './manifests';
+import { prepareManifests, PreparedManifests } from './prepare';
+import { isVerifiedKind } from './shape';
+import { sourceOf } from './source';
 import { checkTrafficPolicies } from './traffic-findings';
 
 /**
@@ -10,19 +13,38 @@ import { checkTrafficPolicies } from './traffic-findings';
  * reaches a gateway, host and subset that exist and select pods.
  *
  * Takes plain objects, exactly what `kubectl apply` would receive (from synthesis or from YAML
- * written by hand). Kinds the checks do not use are ignored.
+ * written by hand), and judges them as the cluster would hold them: an object given twice counts
+ * once, as its last copy, and an object whose fields have the wrong shape is reported and left out
+ * (see `prepareManifests`). Kinds the checks do not use are ignored. Findings are sorted, each
+ * distinct finding once, with the place of the object when it was read from a file.
  */
 export function verifyManifests(manifests: readonly Manifest[]): Finding[] {
-  const index = new MeshIndex(manifests);
-  return [
+  return verifyPrepared(prepareManifests(manifests));
+}
+
+/** Verifies manifests already prepared (for callers that also need what was skipped). */
+export function verifyPrepared(prepared: PreparedManifests): Finding[] {
+  const index = new MeshIndex(prepared.manifests);
+  const sources = new Map<string, Source>();
+  for (const m of prepared.manifests) {
+    const source = sourceOf(m);
+    if (source !== undefined && isVerifiedKind(m)) {
+      sources.set(JSON.stringify([m.kind, m.metadata?.namespace ?? DEFAULT_NAMESPACE, m.metadata?.name]), source);
+    }
+  }
+  const found = [
     ...checkDestinations(index),
     ...checkGateways(index),
     ...checkSubsets(index),
     ...checkConflicts(index),
     ...checkRules(index),
     ...checkServicesAndWorkloads(index),
-    ...checkTrafficPolicies(manifests),
-  ].sort(compareFindings);
+    ...checkTrafficPolicies(prepared.manifests),
+  ].map((f) => {
+    const source = f.source ?? sources.get(JSON.stringify([f.kind, f.namespace, f.name]));
+    return source === undefined ? f : { ...f, source };
+  });
+  return sortFindings([...prepared.findings, ...found]);
 }
 
 /** The errors among `findings`. */

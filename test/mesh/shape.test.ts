@@ -1,0 +1,84 @@
+import { describe, expect, test } from 'vitest';
+import { checkShape, isVerifiedKind, shapeErrors } from '../../lib/mesh/shape';
+import { deployment, destinationRule, gateway, route, service, tutorial, virtualService } from '../support/fixtures';
+
+const paths = (m: any) => shapeErrors(m).map((e) => e.path);
+
+describe('shapeErrors', () => {
+  test('the tutorial\'s objects have the shape the checks expect', () => {
+    expect(tutorial().flatMap((m) => shapeErrors(m))).toEqual([]);
+  });
+
+  test.each([
+    ['spec.http given as a string', { http: 'route everything' }, 'spec.http must be a list, got the string "route everything"'],
+    ['gateways given as a string', { gateways: 'website-gateway' }, 'spec.gateways must be a list, got the string "website-gateway"'],
+    ['a route that is a mapping', { http: [{ route: { destination: { host: 'website' } } }] }, 'spec.http[0].route must be a list, got a mapping'],
+    ['a negative weight', { http: [{ route: [{ ...route('website', 'a'), weight: -20 }] }] }, 'spec.http[0].route[0].weight must be a whole number from 0 to 2147483647, got -20'],
+    ['a fractional weight', { http: [{ route: [{ ...route('website', 'a'), weight: 2.5 }] }] }, 'spec.http[0].route[0].weight must be a whole number from 0 to 2147483647, got 2.5'],
+    ['a weight written as a string', { http: [{ route: [{ ...route('website', 'a'), weight: '50' }] }] }, 'spec.http[0].route[0].weight must be a whole number from 0 to 2147483647, got the string "50"'],
+    ['a destination without host', { http: [{ route: [{ destination: { subset: 'a' } }] }] }, 'spec.http[0].route[0].destination.host is required'],
+    ['a header match that is not a StringMatch', { http: [{ match: [{ headers: { qa: 'canary' } }] }] }, 'spec.http[0].match[0].headers.qa must be a mapping, got the string "canary"'],
+  ])('fails if a VirtualService has %s', (_, spec, message) => {
+    // GIVEN
+    const vs = virtualService('website', [], {});
+    vs.spec = { hosts: ['website'], ...spec };
+    // WHEN / THEN
+    expect(shapeErrors(vs).map((e) => e.message)).toEqual([message]);
+  });
+
+  test('fails if replicas are a string, and names labels with dots by their key', () => {
+    const d = deployment('web', { 'app.kubernetes.io/name': 'web' });
+    d.spec.replicas = '3';
+    d.spec.template.metadata.labels = { 'app.kubernetes.io/name': true };
+    expect(shapeErrors(d).map((e) => e.message)).toEqual([
+      'spec.replicas must be a whole number from 0 to 2147483647, got the string "3"',
+      'spec.template.metadata.labels["app.kubernetes.io/name"] must be a string, got true (unquoted yes, no, on and off are booleans in YAML 1.1: quote the value)',
+    ]);
+  });
+
+  test('fails if a namespace is a template placeholder read as a mapping', () => {
+    const s = service('web');
+    s.metadata.namespace = { '[object Object]': null };
+    expect(shapeErrors(s).map((e) => e.message)).toEqual(['metadata.namespace must be a string, got a mapping (an unrendered template such as {{ .Values.x }}? render it first)']);
+  });
+
+  test('fails on DestinationRules without host, subsets without name, Gateways with text ports', () => {
+    const dr = destinationRule('website', 'website', [['v1', { version: 'v1' }]]);
+    delete dr.spec.host;
+    dr.spec.subsets.push({ labels: { version: 'v2' } });
+    const gw = gateway('gw');
+    gw.spec.servers[0].port.number = '80';
+    expect(paths(dr)).toEqual(['spec.host', 'spec.subsets[1].name']);
+    expect(paths(gw)).toEqual(['spec.servers[0].port.number']);
+  });
+
+  test('kinds the checks do not read are only checked for string metadata', () => {
+    const policy = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p' }, spec: { rules: 'anything' } };
+    expect(isVerifiedKind(policy)).toBe(false);
+    expect(shapeErrors(policy)).toEqual([]);
+    expect(isVerifiedKind({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway' })).toBe(false);
+    expect(isVerifiedKind({ apiVersion: 'networking.istio.io/v1beta1', kind: 'Gateway' })).toBe(true);
+  });
+});
+
+describe('checkShape', () => {
+  test('drops the null fields the checks read, on a copy, as the API server takes them as absent', () => {
+    // GIVEN
+    const d = deployment('web', { app: 'web' });
+    d.spec.selector = null;
+    d.metadata.labels = null;
+    // WHEN
+    const { errors, manifest } = checkShape(d);
+    // THEN
+    expect(errors).toEqual([]);
+    expect(manifest).not.toBe(d);
+    expect(manifest.spec.selector).toBeUndefined();
+    expect('labels' in (manifest.metadata as object)).toBe(false);
+    expect(d.spec.selector).toBeNull();
+  });
+
+  test('returns the object itself when nothing is null', () => {
+    const s = service('web');
+    expect(checkShape(s).manifest).toBe(s);
+  });
+});
