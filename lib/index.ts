@@ -2,6 +2,7 @@ export * from './weight';
 export * from './match';
 export * from './routing';
 export * from './website';
+export * from './workload-defaults';
 export * from './istio-entry';
 export * from './canary-release';
 export * from './rollout/steps';
