@@ -64,6 +64,9 @@ export const CODES = {
   'deployment-selector-mismatch': { severity: Severity.ERROR, istioCode: undefined },
   'gateway-selects-no-workload': { severity: Severity.INFO, istioCode: 'IST0101' },
   'tls-without-credential': { severity: Severity.ERROR, istioCode: undefined },
+  'namespace-not-enrolled': { severity: Severity.WARNING, istioCode: 'IST0102' },
+  'conflicting-enrollment-labels': { severity: Severity.WARNING, istioCode: 'IST0123' },
+  'conflicting-gateways': { severity: Severity.ERROR, istioCode: 'IST0145' },
 } as const satisfies Record<string, { severity: Severity; istioCode: string | undefined }>;
 
 /** A code of ours. */

@@ -1,6 +1,7 @@
 import {
   checkConflicts, checkDestinations, checkGateways, checkRules, checkServicesAndWorkloads, checkSubsets,
 } from './checks';
+import { checkEnrollment, checkGatewayConflicts } from './enrollment';
 import { compareFindings, Finding, Severity } from './findings';
 import { Manifest, MeshIndex } from './manifests';
 
@@ -20,6 +21,7 @@ export function verifyManifests(manifests: readonly Manifest[]): Finding[] {
     ...checkConflicts(index),
     ...checkRules(index),
     ...checkServicesAndWorkloads(index),
+    ...checkEnrollment(index, manifests), ...checkGatewayConflicts(manifests),
   ].sort(compareFindings);
 }
 
