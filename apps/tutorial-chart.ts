@@ -1,7 +1,9 @@
 import { Chart, ChartProps, Size } from 'cdk8s';
 import { ContainerSecurityContextProps, Cpu, PodSecurityContextProps } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CanaryRelease, IstioEntry, LinuxCapability, RequestMatch, Website, WebsiteVersionOptions, Weight } from '../lib';
+import {
+  CanaryRelease, IstioEntry, LinuxCapability, MeshNamespace, RequestMatch, Website, WebsiteVersionOptions, Weight,
+} from '../lib';
 
 /**
  * The steps of the tutorial, in order. Each is the whole desired state after that step.
@@ -93,6 +95,10 @@ export class TutorialChart extends Chart {
     if (step < 0) {
       throw new Error(`stage must be one of ${TUTORIAL_STAGES.join(', ')}, got "${stage}"`);
     }
+
+    // The tutorial's first step: `kubectl label namespace default istio-injection=enabled`, so
+    // that every pod gets a sidecar and joins the mesh.
+    new MeshNamespace(this, 'namespace');
 
     const website = new Website(this, 'website', { serviceName: 'website', port: 80 });
     website.addVersion(VERSION_1);

@@ -3,6 +3,7 @@ export * from './match';
 export * from './routing';
 export * from './website';
 export * from './workload-defaults';
+export * from './mesh-namespace';
 export * from './istio-entry';
 export * from './canary-release';
 export * from './rollout/steps';

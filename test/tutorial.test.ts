@@ -66,8 +66,10 @@ describe('the tutorial app', () => {
       }
     });
 
-    test('every object is in the default namespace', () => {
-      for (const m of stage(s)) {
+    test('every object is in the default namespace, which is enrolled for automatic sidecar injection', () => {
+      const manifests = stage(s);
+      expect(find(manifests, 'Namespace', 'default').metadata).toEqual({ name: 'default', labels: { 'istio-injection': 'enabled' } });
+      for (const m of manifests.filter((x) => x.kind !== 'Namespace')) {
         expect(m.metadata.namespace).toBe('default');
       }
     });
@@ -76,7 +78,7 @@ describe('the tutorial app', () => {
   test('v1-only: web-v1 with 4 replicas, Service website, the Gateway and a VirtualService routing to the Service', () => {
     const manifests = stage('v1-only');
     expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
-      'Service/website', 'Deployment/web-v1', 'Gateway/website-gateway', 'VirtualService/website-virtual-service',
+      'Namespace/default', 'Service/website', 'Deployment/web-v1', 'Gateway/website-gateway', 'VirtualService/website-virtual-service',
     ]);
     const v1 = find(manifests, 'Deployment', 'web-v1');
     expect(v1.spec.replicas).toBe(4);
@@ -136,7 +138,7 @@ describe('the tutorial app', () => {
   test('weighted: 20% to version-2 and 80% to version-1, the header rule gone', () => {
     const manifests = stage('weighted');
     expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
-      'Service/website', 'Deployment/web-v1', 'Deployment/web-v2', 'Gateway/website-gateway',
+      'Namespace/default', 'Service/website', 'Deployment/web-v1', 'Deployment/web-v2', 'Gateway/website-gateway',
       'VirtualService/website-virtual-service', 'DestinationRule/website',
     ]);
     expect(find(manifests, 'VirtualService', 'website-virtual-service').spec.http).toEqual([{
