@@ -4,6 +4,7 @@ export * from './routing';
 export * from './website';
 export * from './workload-defaults';
 export * from './mesh-namespace';
+export * from './mesh-verification';
 export * from './istio-entry';
 export * from './canary-release';
 export * from './rollout/steps';
