@@ -106,34 +106,40 @@ export function checkEnrollment(index: MeshIndex, manifests: readonly Manifest[]
  * @see https://istio.io/latest/docs/reference/config/analysis/ist0145/
  */
 export function checkGatewayConflicts(manifests: readonly Manifest[]): Finding[] {
-  interface Server { gateway: ObjectRef; port: number; hosts: string[]; bind: string }
-  const byKey = new Map<string, Server[]>();
+  interface Server { gateway: ObjectRef; port: number; selector: string; hosts: string[] }
+  // Servers by `selector~port~bind~host`, so that each host is one lookup, not a scan of all servers.
+  const byHost = new Map<string, Server[]>();
+  const servers: Array<{ server: Server; keys: string[] }> = [];
   for (const m of manifests) {
     if (m === null || typeof m !== 'object' || m.kind !== 'Gateway' || (m.apiVersion ?? '').split('/')[0] !== 'networking.istio.io') {
       continue;
     }
     const gateway: ObjectRef = { kind: 'Gateway', namespace: m.metadata?.namespace ?? DEFAULT_NAMESPACE, name: String(m.metadata?.name ?? '?') };
     const selector = Object.entries(m.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).sort().join(',');
-    for (const server of Array.isArray(m.spec?.servers) ? m.spec.servers : []) {
-      const port = Number(server?.port?.number);
-      const key = `${selector}~${port}`;
-      const list = byKey.get(key) ?? [];
-      list.push({ gateway, port, hosts: Array.isArray(server?.hosts) ? server.hosts.map(String) : [], bind: String(server?.bind ?? '') });
-      byKey.set(key, list);
+    for (const s of Array.isArray(m.spec?.servers) ? m.spec.servers : []) {
+      const server: Server = { gateway, port: Number(s?.port?.number), selector, hosts: Array.isArray(s?.hosts) ? [...new Set<string>(s.hosts.map(String))] : [] };
+      const keys = server.hosts.map((h) => `${selector}~${server.port}~${String(s?.bind ?? '')}~${h}`);
+      keys.forEach((key) => {
+        const list = byHost.get(key) ?? [];
+        list.push(server);
+        byHost.set(key, list);
+      });
+      servers.push({ server, keys });
     }
   }
   const findings: Finding[] = [];
-  for (const [key, servers] of byKey) {
-    const selector = key.slice(0, key.lastIndexOf('~'));
-    for (const server of servers) {
-      const others = servers.filter((o) => (o.gateway.namespace !== server.gateway.namespace || o.gateway.name !== server.gateway.name)
-        && o.bind === server.bind && o.hosts.some((h) => server.hosts.includes(h)));
-      if (others.length === 0) {
-        continue;
+  for (const { server, keys } of servers) {
+    const hosts: string[] = [];
+    const names = new Set<string>();
+    keys.forEach((key, i) => {
+      const others = (byHost.get(key) ?? []).filter((o) => o.gateway.namespace !== server.gateway.namespace || o.gateway.name !== server.gateway.name);
+      if (others.length > 0) {
+        hosts.push(server.hosts[i]);
+        others.forEach((o) => names.add(`${o.gateway.namespace}/${o.gateway.name}`));
       }
-      const hosts = [...new Set(others.flatMap((o) => o.hosts.filter((h) => server.hosts.includes(h))))];
-      const names = [...new Set(others.map((o) => `${o.gateway.namespace}/${o.gateway.name}`))].sort();
-      findings.push(finding('conflicting-gateways', server.gateway, `port ${server.port} serves ${hosts.map((h) => `"${h}"`).join(', ')} on the gateway workload ${selector || '(any)'}, and so does Gateway ${names.join(', ')}; the gateway merges them and which VirtualService answers is undefined: serve each host on one Gateway (give each entry its own hosts), or select different gateway workloads`));
+    });
+    if (hosts.length > 0) {
+      findings.push(finding('conflicting-gateways', server.gateway, `port ${server.port} serves ${hosts.map((h) => `"${h}"`).join(', ')} on the gateway workload ${server.selector || '(any)'}, and so does Gateway ${[...names].sort().join(', ')}; the gateway merges them and which VirtualService answers is undefined: serve each host on one Gateway (give each entry its own hosts), or select different gateway workloads`));
     }
   }
   return findings;

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { checkGatewayConflicts } from '../../lib/mesh/enrollment';
 import { formatFinding } from '../../lib/mesh/findings';
 import { verifyManifests } from '../../lib/mesh/verify';
 import { deployment, gateway, M, tutorial } from '../support/fixtures';
@@ -75,6 +76,19 @@ describe('conflicting gateways (IST0145)', () => {
 
   test('Gateways in different namespaces conflict too, since they configure the same gateway workload', () => {
     expect(codes([...tutorial(), gateway('other', ['*'], { ns: 'team-b' })], 'conflicting-gateways')).toHaveLength(2);
+  });
+
+  test('one Gateway repeating a host in two servers is not a conflict between Gateways', () => {
+    const twice = gateway('twice');
+    twice.spec.servers.push({ ...twice.spec.servers[0], port: { number: 80, name: 'http-2', protocol: 'HTTP' } });
+    expect(codes([twice], 'conflicting-gateways')).toEqual([]);
+  });
+
+  test('the check looks hosts up instead of comparing every pair: 20,000 Gateways on one workload and port take well under a second', () => {
+    const many = Array.from({ length: 20000 }, (_, i) => gateway(`gw${i}`, [`site${i}.example.com`]));
+    const start = performance.now();
+    expect(checkGatewayConflicts(many)).toEqual([]);
+    expect(performance.now() - start).toBeLessThan(1000);
   });
 
   test('other hosts, other ports or other gateway workloads do not conflict', () => {
