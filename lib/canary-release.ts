@@ -203,6 +203,7 @@ export class CanaryRelease extends Construct {
     if (props.destinationRuleName !== undefined) {
       checkDnsSubdomain('destinationRuleName', props.destinationRuleName);
     }
+    checkRoutedReplicas(this.stable, this.canary, this.canaryMatches.length, this.canaryWeight);
     this.routing = this.routingOptions(props);
     const trafficPolicy = props.trafficPolicy !== undefined ? renderTrafficPolicy('trafficPolicy', props.trafficPolicy) : undefined;
     const versionPolicies = new Map<string, Record<string, unknown>>();
@@ -320,5 +321,16 @@ export class CanaryRelease extends Construct {
       throw new Error(`${prop} must be a version of the website (${known}), got ${show(name)}; add it with website.addVersion() first`);
     }
     return version;
+  }
+}
+
+/** A version that requests are routed to must have pods, or every request it takes fails with 503. */
+function checkRoutedReplicas(stable: WebsiteVersion, canary: WebsiteVersion | undefined, matches: number, weight: Weight): void {
+  if (stable.replicas === 0 && weight.percent < 100) {
+    throw new Error(`stable version "${stable.name}" must have replicas, got 0: it takes ${100 - weight.percent}% of the requests, and each fails with 503 while no pod serves them; give it replicas, or route to a version that has some`);
+  }
+  if (canary !== undefined && canary.replicas === 0 && (weight.percent > 0 || matches > 0)) {
+    const what = [weight.percent > 0 ? `canaryWeight ${weight}` : '', matches > 0 ? `${matches} canaryMatches` : ''].filter((x) => x !== '').join(' and ');
+    throw new Error(`canary version "${canary.name}" must have replicas, got 0: ${what} route requests to it, and each fails with 503 while no pod serves them; give it replicas, or leave canaryWeight and canaryMatches out until it has some`);
   }
 }

@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { MeshVerification } from './mesh-verification';
 import { Finding, formatFinding, Severity } from './mesh/findings';
 import { errorsOf, verifyManifests } from './mesh/verify';
 
@@ -20,7 +21,9 @@ const printed = new WeakMap<IConstruct, Set<string>>();
 
 /**
  * Verifies the mesh around `object` when it is rendered, and throws if a request could be routed
- * to a gateway, host or subset that does not exist or selects no pods.
+ * to a gateway, host or subset that does not exist or selects no pods. Nothing is done for a chart
+ * whose verification is off (`MeshVerification.disable`); Services and hosts declared with
+ * `MeshVerification` are known to the checks.
  *
  * It runs inside `toJson()`, so `app.synth()`, `cdk8s synth` and `Testing.synth(chart)` all stop
  * on an error. Every chart of the app is indexed (a Service may live in another chart); findings
@@ -35,10 +38,10 @@ const printed = new WeakMap<IConstruct, Set<string>>();
  * @param rendered its own JSON, already rendered
  */
 export function verifyOnRender(object: ApiObject, rendered: unknown): void {
-  if (verifying) {
+  const chart = Chart.of(object);
+  if (verifying || MeshVerification.isDisabled(chart)) {
     return;
   }
-  const chart = Chart.of(object);
   const root = rootOf(chart);
   let pass = passes.get(root);
   if (pass === undefined || pass.rendered.has(object)) {
@@ -78,6 +81,8 @@ function verifyApp(root: IConstruct, object: ApiObject, rendered: unknown): Pass
       }
       keysByChart.set(c, keys);
     }
+    // Declared as living outside the app: known to the checks, never reported on.
+    manifests.push(...MeshVerification.externalManifests(root));
     return { findings: verifyManifests(manifests), keysByChart, rendered: new Set() };
   } finally {
     verifying = false;

@@ -1,9 +1,10 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
-import { Construct } from 'constructs';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import * as kplus from 'cdk8s-plus-27';
 import {
   checkDnsLabel, checkDnsSubdomain, checkInteger, checkLabelValue, checkPort, checkServiceName, show,
 } from './validate';
+import { LinuxCapability, renderCapabilities, resolveResources } from './workload-defaults';
 
 /** The label that every pod of the website carries, whatever its version. */
 export const APP_LABEL = 'app';
@@ -70,22 +71,48 @@ export interface WebsiteVersionOptions {
 
   /**
    * CPU and memory requests and limits of the container, as typed units
-   * (`Cpu.millis(100)`, `Size.mebibytes(200)`).
-   * @default - cdk8s-plus-27's defaults: requests 1000m CPU and 512Mi, limits 1500m and 2048Mi
+   * (`Cpu.millis(100)`, `Size.mebibytes(200)`). The container always gets limits: a resource
+   * not mentioned gets the defaults, and a request without a limit gets the default limit (raised
+   * to the request when the request is larger). A limit below its request is an error.
+   * @default - requests 1000m CPU and 512Mi, limits 1500m and 2048Mi (cdk8s-plus-27's defaults)
    */
   readonly resources?: kplus.ContainerResources;
 
   /**
-   * Security settings of the container.
-   * @default - cdk8s-plus-27's defaults: non-root, read-only root filesystem, no privilege escalation
+   * Security settings of the container. Capabilities are not set here: the container drops them
+   * all, and `addCapabilities` puts some back.
+   * @default - non-root, read-only root filesystem, no privilege escalation (cdk8s-plus-27's defaults)
    */
   readonly securityContext?: kplus.ContainerSecurityContextProps;
 
   /**
-   * Security settings of the pod.
-   * @default - cdk8s-plus-27's defaults: non-root
+   * Security settings of the pod. The pod's seccomp profile is always `RuntimeDefault`.
+   * @default - non-root (cdk8s-plus-27's default)
    */
   readonly podSecurityContext?: kplus.PodSecurityContextProps;
+
+  /**
+   * Linux capabilities the container gets back after dropping all of them. Anything but
+   * `NET_BIND_SERVICE` leaves the Pod Security Standards' "restricted" profile for "baseline".
+   * @default - none: every capability is dropped
+   * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/
+   */
+  readonly addCapabilities?: LinuxCapability[];
+
+  /**
+   * Probe that tells when a pod may receive requests; until it passes, the pod is not an
+   * endpoint of the Service, and Istio sends it nothing. `false` for none.
+   * @default - for HTTP, an HTTP GET of `/` on the container port; for HTTP/2 and gRPC, a TCP
+   * connection to it
+   * @see https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/
+   */
+  readonly readiness?: kplus.Probe | false;
+
+  /**
+   * Probe whose failure restarts the container.
+   * @default - none
+   */
+  readonly liveness?: kplus.Probe;
 }
 
 /** Props of a `Website`. */
@@ -168,6 +195,10 @@ export class Website extends Construct {
 
   public constructor(scope: Construct, id: string, props: WebsiteProps = {}) {
     super(scope, id);
+    const namespace = Chart.of(this).namespace;
+    if (namespace !== undefined) {
+      checkDnsLabel(`namespace of chart "${Chart.of(this).node.id}"`, namespace);
+    }
     this.port = checkPort('port', props.port ?? 80);
     this.containerPort = checkPort('containerPort', props.containerPort ?? this.port);
     this.protocol = props.protocol ?? WebProtocol.HTTP;
@@ -184,6 +215,7 @@ export class Website extends Construct {
     });
     this.serviceName = this.service.name;
     this.appLabel = checkLabelValue('appLabel', props.appLabel ?? this.serviceName);
+    claimAppLabel(this, namespace);
     this.service.selectLabel(APP_LABEL, this.appLabel);
 
     for (const version of props.versions ?? []) {
@@ -207,6 +239,18 @@ export class Website extends Construct {
     }
     if (typeof options.image !== 'string' || options.image.trim() === '' || /\s/.test(options.image)) {
       throw new Error(`image of version "${name}" must be a non-empty image reference without spaces, got ${show(options.image)}`);
+    }
+    const resources = resolveResources(`resources of version "${name}"`, options.resources);
+    if (options.securityContext?.capabilities !== undefined) {
+      throw new Error(`securityContext.capabilities of version "${name}" cannot be set, got ${show(options.securityContext.capabilities)}: the container drops every capability; list those it needs in addCapabilities`);
+    }
+    const capabilities = renderCapabilities(`addCapabilities of version "${name}"`, options.addCapabilities);
+    const readiness = options.readiness ?? this.defaultReadiness();
+    if (readiness !== false && !(readiness instanceof kplus.Probe)) {
+      throw new Error(`readiness of version "${name}" must be a Probe (e.g. Probe.fromHttpGet('/healthz')) or false, got ${show(readiness)}`);
+    }
+    if (options.liveness !== undefined && !(options.liveness instanceof kplus.Probe)) {
+      throw new Error(`liveness of version "${name}" must be a Probe (e.g. Probe.fromHttpGet('/healthz')), got ${show(options.liveness)}`);
     }
     for (const other of this._versions.values()) {
       if (other.name === name) {
@@ -236,8 +280,10 @@ export class Website extends Construct {
         name: containerName,
         image: options.image,
         ports: [{ number: this.containerPort, name: this.protocol }],
-        resources: options.resources,
+        resources,
         securityContext: options.securityContext,
+        ...(readiness !== false ? { readiness } : {}),
+        ...(options.liveness !== undefined ? { liveness: options.liveness } : {}),
       }],
     });
     deployment.select(kplus.LabelSelector.of({ labels }));
@@ -245,6 +291,12 @@ export class Website extends Construct {
     // select-by-object feature, which this construct does not use. Left in, renaming a construct
     // would restart every pod for nothing.
     ApiObject.of(deployment).addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
+    // The rest of the "restricted" Pod Security Standard, which cdk8s-plus-27 has no typed props
+    // for: the runtime's default seccomp profile, and no capabilities but those asked for.
+    ApiObject.of(deployment).addJsonPatch(
+      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+      JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', capabilities),
+    );
 
     const version: WebsiteVersion = { name, label, subsetName, replicas, image: options.image, deployment };
     this._versions.set(name, version);
@@ -260,4 +312,27 @@ export class Website extends Construct {
   public findVersion(name: string): WebsiteVersion | undefined {
     return this._versions.get(name);
   }
+
+  private defaultReadiness(): kplus.Probe {
+    // The kubelet's HTTP probes speak HTTP/1.1, which an HTTP/2-only or gRPC server may refuse.
+    return this.protocol === WebProtocol.HTTP
+      ? kplus.Probe.fromHttpGet('/', { port: this.containerPort })
+      : kplus.Probe.fromTcpSocket({ port: this.containerPort });
+  }
+}
+
+// The websites of each app by `namespace/app label`: two websites sharing an app label in one
+// namespace would select each other's pods.
+const appLabels = new WeakMap<IConstruct, Map<string, Website>>();
+
+function claimAppLabel(website: Website, namespace: string | undefined): void {
+  const root = website.node.root;
+  const claimed = appLabels.get(root) ?? new Map<string, Website>();
+  appLabels.set(root, claimed);
+  const key = `${namespace ?? 'default'}/${website.appLabel}`;
+  const other = claimed.get(key);
+  if (other !== undefined) {
+    throw new Error(`appLabel of ${website.node.path} must differ from every other website's in namespace "${namespace ?? 'default'}", got "${website.appLabel}", already used by ${other.node.path}: their Services and subsets would select each other's pods; give one of them another appLabel or serviceName`);
+  }
+  claimed.set(key, website);
 }

@@ -127,6 +127,40 @@ describe('CanaryRelease', () => {
         .toThrow('canary must be set when canaryMatches or canaryWeight send traffic to it, got canaryWeight 20% and 0 canaryMatches');
     });
 
+    test('fails if the stable version has 0 replicas while it takes requests', () => {
+      const { c, website, entry } = setup([]);
+      website.addVersion({ name: 'v1', image: 'img:1', replicas: 0 });
+      website.addVersion({ name: 'v2', image: 'img:2' });
+      expect(() => new CanaryRelease(c, 'release', { website, entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(20) }))
+        .toThrow('stable version "v1" must have replicas, got 0: it takes 80% of the requests, and each fails with 503 while no pod serves them; give it replicas, or route to a version that has some');
+    });
+
+    test('fails if the canary has 0 replicas while a weight or a match routes to it', () => {
+      const { c, website, entry } = setup(['v1']);
+      website.addVersion({ name: 'v2', image: 'img:2', replicas: 0 });
+      expect(() => new CanaryRelease(c, 'release', { website, entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(20), canaryMatches: [RequestMatch.header('qa', 'x')] }))
+        .toThrow('canary version "v2" must have replicas, got 0: canaryWeight 20% and 1 canaryMatches route requests to it, and each fails with 503 while no pod serves them; give it replicas, or leave canaryWeight and canaryMatches out until it has some');
+      expect(() => new CanaryRelease(c, 'other', { website, entry, stable: 'v1', canary: 'v2', canaryMatches: [RequestMatch.header('qa', 'x')] }))
+        .toThrow('canary version "v2" must have replicas, got 0: 1 canaryMatches route requests to it');
+    });
+
+    test('a version with 0 replicas that takes no requests is allowed: a canary without traffic, or a stable version the canary has replaced', () => {
+      // GIVEN
+      const { c, website, entry } = setup([]);
+      website.addVersion({ name: 'v1', image: 'img:1', replicas: 0, deploymentName: 'web-v1' });
+      website.addVersion({ name: 'v2', image: 'img:2', deploymentName: 'web-v2' });
+      website.addVersion({ name: 'v3', image: 'img:3', replicas: 0, deploymentName: 'web-v3' });
+      // WHEN
+      new CanaryRelease(c, 'release', { website, entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(100) });
+      const quiet = setup([]);
+      quiet.website.addVersion({ name: 'v1', image: 'img:1' });
+      quiet.website.addVersion({ name: 'v2', image: 'img:2', replicas: 0 });
+      new CanaryRelease(quiet.c, 'release', { website: quiet.website, entry: quiet.entry, stable: 'v1', canary: 'v2' });
+      // THEN
+      expect(find(synth(c), 'Deployment', 'web-v1').spec.replicas).toBe(0);
+      expect(ofKind(synth(quiet.c), 'DestinationRule')).toHaveLength(1);
+    });
+
     test('fails if a canary match is not a RequestMatch', () => {
       const { c, website, entry } = setup();
       expect(() => new CanaryRelease(c, 'release', {

@@ -28,6 +28,11 @@ function write(name: string, text: string): string {
   return file;
 }
 
+/** The line where a stage file's VirtualService document starts (its apiVersion, just before its kind). */
+function virtualServiceLine(file: string): number {
+  return readFileSync(file, 'utf8').split('\n').indexOf('kind: VirtualService');
+}
+
 describe('verify', () => {
   test('reports the tutorial\'s step 4 mistake as an error and exits 1', () => {
     const { code, stdout, stderr } = cli('verify', step4);
@@ -121,7 +126,7 @@ describe('verify', () => {
     const file = write('weights.yaml', readFileSync(stage('05-weighted'), 'utf8').replace('weight: 20', 'weight: -20').replace('weight: 80', 'weight: 120'));
     const { code, stdout, stderr } = cli('verify', file);
     expect(code).toBe(1);
-    expect(stdout).toContain(`ERROR invalid-field VirtualService default/website-virtual-service (${file}:139): spec.http[0].route[0].weight must be a whole number from 0 to 2147483647, got -20;`);
+    expect(stdout).toContain(`ERROR invalid-field VirtualService default/website-virtual-service (${file}:${virtualServiceLine(stage('05-weighted'))}): spec.http[0].route[0].weight must be a whole number from 0 to 2147483647, got -20;`);
     expect(stderr).toContain('left out 1 object with invalid fields (see the invalid-field errors)');
   });
 
@@ -129,7 +134,7 @@ describe('verify', () => {
     const { code, stdout } = cli('verify', stage('04-header-route'), stage('05-weighted'));
     expect(code).toBe(0);
     expect(stdout).not.toContain('IST0109');
-    expect(stdout).toContain(`INFO replaced-object VirtualService default/website-virtual-service (${stage('05-weighted')}:139): is given twice: this copy replaces the one at ${stage('04-header-route')}:`);
+    expect(stdout).toContain(`INFO replaced-object VirtualService default/website-virtual-service (${stage('05-weighted')}:${virtualServiceLine(stage('05-weighted'))}): is given twice: this copy replaces the one at ${stage('04-header-route')}:`);
   });
 
   test('exits 2 with a clear message, fast, on an alias bomb and on an endless input', () => {
@@ -269,7 +274,7 @@ describe('diagram', () => {
   test('exits 1 when it draws without objects that have invalid fields, named on stderr', () => {
     const file = write('invalid-gateways.yaml', readFileSync(stage('05-weighted'), 'utf8').replace('  gateways:\n    - website-gateway\n', '  gateways: website-gateway\n'));
     const { code, stdout, stderr } = cli('diagram', file);
-    expect(stderr).toContain(`ERROR invalid-field VirtualService default/website-virtual-service (${file}:139): spec.gateways must be a list, got the string "website-gateway"`);
+    expect(stderr).toContain(`ERROR invalid-field VirtualService default/website-virtual-service (${file}:${virtualServiceLine(stage('05-weighted'))}): spec.gateways must be a list, got the string "website-gateway"`);
     expect(stdout).not.toContain('VirtualService');
     expect(code).toBe(1);
   });

@@ -38,7 +38,8 @@ describe('IstioEntry', () => {
     const c = Testing.chart();
     const website = site(c);
     new IstioEntry(c, 'entry', { website });
-    new IstioEntry(c, 'named', { website, gatewayName: 'website-gateway', virtualServiceName: 'website-virtual-service' });
+    // Another host: two entries serving "*" on one gateway port would conflict (IST0145).
+    new IstioEntry(c, 'named', { website, hosts: ['www.example.com'], gatewayName: 'website-gateway', virtualServiceName: 'website-virtual-service' });
     const manifests = synth(c);
     expect(ofKind(manifests, 'Gateway').map((g) => g.metadata.name)).toEqual([expect.stringMatching(/^test-entry-gateway-c8[0-9a-f]{6}$/), 'website-gateway']);
     expect(ofKind(manifests, 'VirtualService').map((g) => g.metadata.name)).toEqual([expect.stringMatching(/^test-entry-c8[0-9a-f]{6}$/), 'website-virtual-service']);

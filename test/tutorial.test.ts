@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { afterAll, describe, expect, test } from 'vitest';
 import { TUTORIAL_STAGES, TutorialChart, TutorialStage } from '../apps/tutorial-chart';
+import { podSecurityViolations } from './support/pod-security';
 import { parseManifests } from './support/schema';
 import { allSchemaErrors, find, Manifest, ofKind } from './support/synth';
 
@@ -53,20 +54,22 @@ describe('the tutorial app', () => {
       }
     });
 
-    test('the tutorial\'s defects are fixed: apps/v1 with selectors, 100m and 200Mi, networking.istio.io/v1', () => {
+    test('the tutorial\'s defects are fixed: apps/v1 with selectors, 100m and 200Mi requests (with the default limits), networking.istio.io/v1', () => {
       const manifests = stage(s);
       for (const deployment of ofKind(manifests, 'Deployment')) {
         expect(deployment.apiVersion).toBe('apps/v1');
         expect(deployment.spec.selector.matchLabels).toEqual({ app: 'website', version: deployment.spec.template.metadata.labels.version });
-        expect(deployment.spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '100m', memory: '200Mi' } });
+        expect(deployment.spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '100m', memory: '200Mi' }, limits: { cpu: '1500m', memory: '2048Mi' } });
       }
       for (const istio of manifests.filter((m) => m.apiVersion.startsWith('networking.istio.io'))) {
         expect(istio.apiVersion).toBe('networking.istio.io/v1');
       }
     });
 
-    test('every object is in the default namespace', () => {
-      for (const m of stage(s)) {
+    test('every object is in the default namespace, which is enrolled for automatic sidecar injection', () => {
+      const manifests = stage(s);
+      expect(find(manifests, 'Namespace', 'default').metadata).toEqual({ name: 'default', labels: { 'istio-injection': 'enabled' } });
+      for (const m of manifests.filter((x) => x.kind !== 'Namespace')) {
         expect(m.metadata.namespace).toBe('default');
       }
     });
@@ -75,7 +78,7 @@ describe('the tutorial app', () => {
   test('v1-only: web-v1 with 4 replicas, Service website, the Gateway and a VirtualService routing to the Service', () => {
     const manifests = stage('v1-only');
     expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
-      'Service/website', 'Deployment/web-v1', 'Gateway/website-gateway', 'VirtualService/website-virtual-service',
+      'Namespace/default', 'Service/website', 'Deployment/web-v1', 'Gateway/website-gateway', 'VirtualService/website-virtual-service',
     ]);
     const v1 = find(manifests, 'Deployment', 'web-v1');
     expect(v1.spec.replicas).toBe(4);
@@ -135,7 +138,7 @@ describe('the tutorial app', () => {
   test('weighted: 20% to version-2 and 80% to version-1, the header rule gone', () => {
     const manifests = stage('weighted');
     expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
-      'Service/website', 'Deployment/web-v1', 'Deployment/web-v2', 'Gateway/website-gateway',
+      'Namespace/default', 'Service/website', 'Deployment/web-v1', 'Deployment/web-v2', 'Gateway/website-gateway',
       'VirtualService/website-virtual-service', 'DestinationRule/website',
     ]);
     expect(find(manifests, 'VirtualService', 'website-virtual-service').spec.http).toEqual([{
@@ -150,12 +153,35 @@ describe('the tutorial app', () => {
     ]);
   });
 
-  test('the tutorial\'s nginx images run as root with a writable filesystem, and nothing more is relaxed', () => {
+  test('the tutorial\'s nginx images run as root with a writable filesystem and four capabilities, and nothing more is relaxed', () => {
     const pod = find(stage('weighted'), 'Deployment', 'web-v2').spec.template.spec;
-    expect(pod.securityContext.runAsNonRoot).toBe(false);
+    expect(pod.securityContext).toEqual({ fsGroupChangePolicy: 'Always', runAsNonRoot: false, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.containers[0].securityContext).toEqual({
-      allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: false, runAsNonRoot: false,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE', 'CHOWN', 'SETUID', 'SETGID'] },
+      privileged: false,
+      readOnlyRootFilesystem: false,
+      runAsNonRoot: false,
     });
+  });
+
+  test('the tutorial\'s pods pass the "baseline" Pod Security Standard, not "restricted"', () => {
+    for (const deployment of ofKind(stage('weighted'), 'Deployment')) {
+      expect(podSecurityViolations(deployment.spec.template, 'baseline')).toEqual([]);
+      expect(podSecurityViolations(deployment.spec.template, 'restricted')).toEqual([
+        'Running as Non-root: spec.securityContext.runAsNonRoot must be true',
+        'Running as Non-root: spec.containers[0].securityContext.runAsNonRoot must be true (or set true for the pod)',
+        'Capabilities: spec.containers[0].securityContext.capabilities.add may only hold NET_BIND_SERVICE, not CHOWN',
+        'Capabilities: spec.containers[0].securityContext.capabilities.add may only hold NET_BIND_SERVICE, not SETUID',
+        'Capabilities: spec.containers[0].securityContext.capabilities.add may only hold NET_BIND_SERVICE, not SETGID',
+      ]);
+    }
+  });
+
+  test('each version is ready only when nginx answers / on port 80', () => {
+    for (const deployment of ofKind(stage('weighted'), 'Deployment')) {
+      expect(deployment.spec.template.spec.containers[0].readinessProbe).toEqual({ failureThreshold: 3, httpGet: { path: '/', port: 80, scheme: 'HTTP' } });
+    }
   });
 
   test('fails if the stage is unknown', () => {

@@ -1,7 +1,8 @@
-import { Chart, Size, Testing } from 'cdk8s';
-import { Cpu } from 'cdk8s-plus-27';
+import { App, Chart, Duration, Size, Testing } from 'cdk8s';
+import { Capability, Cpu, Probe } from 'cdk8s-plus-27';
 import { describe, expect, test } from 'vitest';
-import { Website, WebProtocol } from '../lib';
+import { LinuxCapability, Website, WebProtocol } from '../lib';
+import { podSecurityViolations } from './support/pod-security';
 import { allSchemaErrors, find, ofKind, synth } from './support/synth';
 
 function chart(): Chart {
@@ -110,7 +111,7 @@ describe('Website', () => {
     expect(container.name).toBe('website-version-1');
     expect(container.image).toBe('kublr/kublr-tutorial-images:v1');
     expect(container.ports).toEqual([{ containerPort: 80, name: 'http' }]);
-    expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '200Mi' } });
+    expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '200Mi' }, limits: { cpu: '1500m', memory: '2048Mi' } });
     expect(deployment.spec.template.metadata.labels.version).toBe('website-version-1');
   });
 
@@ -120,6 +121,131 @@ describe('Website', () => {
     const pod = find(synth(c), 'Deployment', 'web-v1').spec.template.spec;
     expect(pod.securityContext.runAsNonRoot).toBe(true);
     expect(pod.containers[0].securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+  });
+
+  test('by default the pods meet the "restricted" Pod Security Standard: every capability dropped, seccomp RuntimeDefault', () => {
+    // GIVEN
+    const c = chart();
+    // WHEN
+    new Website(c, 'site', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:1', deploymentName: 'web-v1' }] });
+    // THEN
+    const manifests = synth(c);
+    const template = find(manifests, 'Deployment', 'web-v1').spec.template;
+    expect(podSecurityViolations(template, 'restricted')).toEqual([]);
+    expect(template.spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+    expect(template.spec.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
+    expect(allSchemaErrors(manifests)).toEqual([]);
+  });
+
+  test('addCapabilities puts capabilities back after dropping all; NET_BIND_SERVICE alone stays restricted', () => {
+    // GIVEN
+    const c = chart();
+    // WHEN
+    new Website(c, 'site', {
+      serviceName: 'website',
+      versions: [
+        { name: 'v1', image: 'img:1', deploymentName: 'web-v1', addCapabilities: [LinuxCapability.NET_BIND_SERVICE] },
+        { name: 'v2', image: 'img:2', deploymentName: 'web-v2', addCapabilities: [LinuxCapability.NET_BIND_SERVICE, LinuxCapability.CHOWN] },
+      ],
+    });
+    // THEN
+    const manifests = synth(c);
+    const v1 = find(manifests, 'Deployment', 'web-v1').spec.template;
+    const v2 = find(manifests, 'Deployment', 'web-v2').spec.template;
+    expect(v1.spec.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_BIND_SERVICE'] });
+    expect(podSecurityViolations(v1, 'restricted')).toEqual([]);
+    expect(v2.spec.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_BIND_SERVICE', 'CHOWN'] });
+    expect(podSecurityViolations(v2, 'baseline')).toEqual([]);
+    expect(podSecurityViolations(v2, 'restricted')).toEqual(['Capabilities: spec.containers[0].securityContext.capabilities.add may only hold NET_BIND_SERVICE, not CHOWN']);
+    expect(allSchemaErrors(manifests)).toEqual([]);
+  });
+
+  describe('resources', () => {
+    const resourcesOf = (resources: any) => {
+      const c = chart();
+      new Website(c, 'site', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:1', deploymentName: 'web-v1', resources }] });
+      const manifests = synth(c);
+      expect(allSchemaErrors(manifests)).toEqual([]);
+      return find(manifests, 'Deployment', 'web-v1').spec.template.spec.containers[0].resources;
+    };
+
+    test('without resources, the container gets 1000m/512Mi requests and 1500m/2048Mi limits', () => {
+      expect(resourcesOf(undefined)).toEqual({ requests: { cpu: '1000m', memory: '512Mi' }, limits: { cpu: '1500m', memory: '2048Mi' } });
+    });
+
+    test('requests alone keep the default limits', () => {
+      expect(resourcesOf({ cpu: { request: Cpu.millis(100) }, memory: { request: Size.mebibytes(200) } }))
+        .toEqual({ requests: { cpu: '100m', memory: '200Mi' }, limits: { cpu: '1500m', memory: '2048Mi' } });
+    });
+
+    test('a request above the default limit raises the limit to the request', () => {
+      expect(resourcesOf({ cpu: { request: Cpu.units(2) }, memory: { request: Size.gibibytes(4) } }))
+        .toEqual({ requests: { cpu: '2', memory: '4096Mi' }, limits: { cpu: '2', memory: '4096Mi' } });
+    });
+
+    test('limits given win; a resource not mentioned keeps its defaults; a limit alone is left without request', () => {
+      expect(resourcesOf({ cpu: { request: Cpu.millis(100), limit: Cpu.millis(200) } }))
+        .toEqual({ requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '200m', memory: '2048Mi' } });
+      expect(resourcesOf({ memory: { limit: Size.mebibytes(64) } }))
+        .toEqual({ requests: { cpu: '1000m' }, limits: { cpu: '1500m', memory: '64Mi' } });
+    });
+
+    test('fails if a limit is below its request', () => {
+      const site = new Website(chart(), 'site', { serviceName: 'website' });
+      expect(() => site.addVersion({ name: 'v1', image: 'img:1', resources: { cpu: { request: Cpu.millis(500), limit: Cpu.millis(200) } } }))
+        .toThrow('resources of version "v1".cpu.limit must be at least the request (500m), got 200m');
+      expect(() => site.addVersion({ name: 'v1', image: 'img:1', resources: { memory: { request: Size.mebibytes(512), limit: Size.mebibytes(256) } } }))
+        .toThrow('resources of version "v1".memory.limit must be at least the request (512Mi), got 256Mi');
+    });
+  });
+
+  describe('probes', () => {
+    const containerOf = (props: any, version: any = {}) => {
+      const c = chart();
+      new Website(c, 'site', { serviceName: 'website', ...props, versions: [{ name: 'v1', image: 'img:1', deploymentName: 'web-v1', ...version }] });
+      const manifests = synth(c);
+      expect(allSchemaErrors(manifests)).toEqual([]);
+      return find(manifests, 'Deployment', 'web-v1').spec.template.spec.containers[0];
+    };
+
+    test('by default an HTTP readiness probe asks for / on the container port, and there is no liveness probe', () => {
+      const container = containerOf({ port: 80, containerPort: 8080 });
+      expect(container.readinessProbe).toEqual({ failureThreshold: 3, httpGet: { path: '/', port: 8080, scheme: 'HTTP' } });
+      expect(container.livenessProbe).toBeUndefined();
+    });
+
+    test('for HTTP/2 and gRPC the default readiness probe opens a TCP connection to the container port', () => {
+      expect(containerOf({ protocol: WebProtocol.GRPC, port: 9090 }).readinessProbe).toEqual({ failureThreshold: 3, tcpSocket: { port: 9090 } });
+      expect(containerOf({ protocol: WebProtocol.HTTP2 }).readinessProbe).toEqual({ failureThreshold: 3, tcpSocket: { port: 80 } });
+    });
+
+    test('readiness and liveness probes given replace the default; readiness false removes it', () => {
+      const container = containerOf({}, {
+        readiness: Probe.fromHttpGet('/ready', { periodSeconds: Duration.seconds(5) }),
+        liveness: Probe.fromHttpGet('/healthz'),
+      });
+      expect(container.readinessProbe).toEqual({ failureThreshold: 3, periodSeconds: 5, httpGet: { path: '/ready', port: 80, scheme: 'HTTP' } });
+      expect(container.livenessProbe).toEqual({ failureThreshold: 3, httpGet: { path: '/healthz', port: 80, scheme: 'HTTP' } });
+      expect(containerOf({}, { readiness: false }).readinessProbe).toBeUndefined();
+    });
+
+    test('fails if a probe is not a Probe', () => {
+      const site = new Website(chart(), 'site', { serviceName: 'website' });
+      expect(() => site.addVersion({ name: 'v1', image: 'img:1', readiness: '/ready' as never }))
+        .toThrow('readiness of version "v1" must be a Probe (e.g. Probe.fromHttpGet(\'/healthz\')) or false, got "/ready"');
+      expect(() => site.addVersion({ name: 'v1', image: 'img:1', liveness: true as never }))
+        .toThrow('liveness of version "v1" must be a Probe (e.g. Probe.fromHttpGet(\'/healthz\')), got true');
+    });
+  });
+
+  test('websites with the same app label may live in different namespaces', () => {
+    // GIVEN
+    const app = new App();
+    // WHEN
+    new Website(new Chart(app, 'a', { namespace: 'a' }), 'site', { serviceName: 'website' });
+    new Website(new Chart(app, 'b', { namespace: 'b' }), 'site', { serviceName: 'website' });
+    // THEN
+    expect(app.charts.map((c) => c.namespace)).toEqual(['a', 'b']);
   });
 
   test('security settings given by the caller win over the defaults, the rest stays', () => {
@@ -249,6 +375,30 @@ describe('Website', () => {
 
     test('fails if the protocol is not one Istio knows for a web port', () => {
       expect(() => new Website(chart(), 'site', { protocol: 'tcp' as WebProtocol })).toThrow('protocol must be one of http, http2, grpc, got "tcp"');
+    });
+
+    test('fails if a capability is not one the baseline profile allows, or is repeated', () => {
+      expect(() => site().addVersion({ name: 'v1', image: 'img:1', addCapabilities: ['SYS_ADMIN' as LinuxCapability] }))
+        .toThrow('addCapabilities of version "v1"[0] must be one of AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT (the capabilities the "baseline" Pod Security Standard allows), got "SYS_ADMIN"');
+      expect(() => site().addVersion({ name: 'v1', image: 'img:1', addCapabilities: [LinuxCapability.CHOWN, LinuxCapability.CHOWN] }))
+        .toThrow('addCapabilities of version "v1" must not repeat a capability, got ["CHOWN","CHOWN"]');
+    });
+
+    test('fails if securityContext sets capabilities, which addCapabilities replaces', () => {
+      expect(() => site().addVersion({ name: 'v1', image: 'img:1', securityContext: { capabilities: { add: [Capability.CHOWN] } } }))
+        .toThrow('securityContext.capabilities of version "v1" cannot be set, got {"add":["CAP_CHOWN"]}: the container drops every capability; list those it needs in addCapabilities');
+    });
+
+    test('fails if the chart\'s namespace is not a DNS-1123 label', () => {
+      const c = new Chart(new App(), 'shop', { namespace: 'Shop_1' });
+      expect(() => new Website(c, 'site')).toThrow('namespace of chart "shop" must be a DNS-1123 label (at most 63 lower-case letters, digits or "-", starting and ending with a letter or digit), got "Shop_1"');
+    });
+
+    test('fails if two websites in one namespace share an app label, so that they would select each other\'s pods', () => {
+      const app = new App();
+      new Website(new Chart(app, 'one', { namespace: 'shop' }), 'site', { serviceName: 'shop' });
+      expect(() => new Website(new Chart(app, 'two', { namespace: 'shop' }), 'other', { serviceName: 'shop-admin', appLabel: 'shop' }))
+        .toThrow('appLabel of two/other must differ from every other website\'s in namespace "shop", got "shop", already used by one/site: their Services and subsets would select each other\'s pods; give one of them another appLabel or serviceName');
     });
   });
 });

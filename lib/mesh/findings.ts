@@ -88,6 +88,9 @@ export const CODES = {
   'outlier-ejects-only-pod': { severity: Severity.WARNING, istioCode: undefined },
   'invalid-field': { severity: Severity.ERROR, istioCode: undefined },
   'replaced-object': { severity: Severity.INFO, istioCode: undefined },
+  'namespace-not-enrolled': { severity: Severity.WARNING, istioCode: 'IST0102' },
+  'conflicting-enrollment-labels': { severity: Severity.WARNING, istioCode: 'IST0123' },
+  'conflicting-gateways': { severity: Severity.ERROR, istioCode: 'IST0145' },
 } as const satisfies Record<string, { severity: Severity; istioCode: string | undefined }>;
 
 /** A code of ours. */

@@ -211,6 +211,8 @@ const httpRoute = obj({
 const SPECS: Record<string, Check> = {
   'v1/Service': obj({ selector: labels, ports: list(obj({ port, name: str, appProtocol: str, targetPort: intOrString, protocol: str }, ['port'])) }),
   'v1/Pod': obj({}),
+  // Only its labels are read (mesh enrollment), which the metadata check covers.
+  'v1/Namespace': obj({}),
   'apps/Deployment': obj({ replicas: int(0, 2147483647), selector: labelSelector, template: obj({ metadata: obj({ labels }) }) }),
   'networking.istio.io/ServiceEntry': obj({ hosts: list(str) }),
   'networking.istio.io/Gateway': obj({

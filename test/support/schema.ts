@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { run } from '@bufbuild/cel';
 import Ajv, { ValidateFunction } from 'ajv';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Service } from 'kubernetes-models/v1/Service';
 import { parseAllDocuments } from 'yaml';
 
@@ -128,6 +129,7 @@ let checks: Record<string, Check> | undefined;
 function allChecks(): Record<string, Check> {
   checks ??= {
     'v1/Service': coreCheck(Service as never),
+    'v1/Namespace': coreCheck(Namespace as never),
     'apps/v1/Deployment': coreCheck(Deployment as never),
     ...crdChecks(),
   };

@@ -1,0 +1,146 @@
+/**
+ * Checks of where routed workloads live: namespaces enrolled in the mesh (IST0102, IST0123), and
+ * Gateways that take the same host on the same port of the same gateway workload (IST0145).
+ */
+import { destinationsOf, finding } from './checks';
+import { Finding } from './findings';
+import { DEFAULT_NAMESPACE, Manifest, MeshIndex, ObjectRef, WorkloadInfo } from './manifests';
+
+/** The label that turns on sidecar injection for a namespace (value `enabled`). */
+export const INJECTION_LABEL = 'istio-injection';
+/** The label that turns on sidecar injection by a given control plane revision. */
+export const REVISION_LABEL = 'istio.io/rev';
+/** The label that puts a namespace (or pod) in the ambient mesh (value `ambient`). */
+export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
+/** The pod label that asks for a sidecar whatever the namespace's labels (value `true`). */
+const POD_INJECT_LABEL = 'sidecar.istio.io/inject';
+const ISTIO_SYSTEM = 'istio-system';
+
+/** How a namespace's labels enrol its pods, as `istioctl analyze` reads them. */
+function enrollment(labels: Record<string, string>): 'enrolled' | 'opted-out' | 'not-enrolled' {
+  if (labels[DATAPLANE_MODE_LABEL] === 'ambient') {
+    return 'enrolled';
+  }
+  const injection = labels[INJECTION_LABEL];
+  if (injection === undefined || injection === '') {
+    return Object.prototype.hasOwnProperty.call(labels, REVISION_LABEL) ? 'enrolled' : 'not-enrolled';
+  }
+  // Any other value than `enabled` (usually `disabled`) keeps the namespace out on purpose.
+  return injection === 'enabled' ? 'enrolled' : 'opted-out';
+}
+
+/** Whether a pod enrols itself whatever its namespace says. */
+function podEnrolled(workload: WorkloadInfo): boolean {
+  return workload.labels[POD_INJECT_LABEL] === 'true' || workload.labels[DATAPLANE_MODE_LABEL] === 'ambient';
+}
+
+function refText(r: ObjectRef): string {
+  return `${r.kind} ${r.namespace}/${r.name}`;
+}
+
+/**
+ * Namespaces in the manifests that routed workloads live in but that are not enrolled in the mesh
+ * (IST0102), and namespaces with more than one kind of enrollment label (IST0123).
+ *
+ * istioctl reports every namespace without an enrollment label; this reports only those holding
+ * workloads that a VirtualService routes to, since their pods are the ones that must be in the
+ * mesh. A namespace is enrolled by `istio-injection: enabled`, by `istio.io/rev` (without
+ * `istio-injection`), or by `istio.io/dataplane-mode: ambient`; any other value of
+ * `istio-injection` (e.g. `disabled`) keeps it out on purpose and is not reported, nor are pods
+ * that enrol themselves (`sidecar.istio.io/inject: "true"`, `istio.io/dataplane-mode: ambient`).
+ *
+ * @see https://istio.io/latest/docs/reference/config/analysis/ist0102/
+ */
+export function checkEnrollment(index: MeshIndex, manifests: readonly Manifest[]): Finding[] {
+  const namespaces = manifests.filter((m) => m !== null && typeof m === 'object' && m.kind === 'Namespace' && m.apiVersion === 'v1');
+  if (namespaces.length === 0) {
+    return [];
+  }
+  // Routed workloads by namespace, with the first VirtualService that routes to each.
+  const routed = new Map<string, Map<WorkloadInfo, ObjectRef>>();
+  for (const vs of index.virtualServices) {
+    for (const { destination } of destinationsOf(vs)) {
+      const host = index.resolveHost(String(destination.host ?? ''), vs.ref.namespace);
+      for (const workload of index.workloadsBehind(host, destination.subset)) {
+        const byWorkload = routed.get(workload.ref.namespace) ?? new Map<WorkloadInfo, ObjectRef>();
+        routed.set(workload.ref.namespace, byWorkload);
+        if (!byWorkload.has(workload)) {
+          byWorkload.set(workload, vs.ref);
+        }
+      }
+    }
+  }
+  const findings: Finding[] = [];
+  for (const ns of namespaces) {
+    const name = String(ns.metadata?.name ?? '');
+    const labels: Record<string, string> = { ...(ns.metadata?.labels ?? {}) };
+    const ref: ObjectRef = { kind: 'Namespace', namespace: ns.metadata?.namespace ?? DEFAULT_NAMESPACE, name };
+    const enrollmentLabels = [
+      ...(labels[INJECTION_LABEL] !== undefined ? [`${INJECTION_LABEL}=${labels[INJECTION_LABEL]}`] : []),
+      ...[REVISION_LABEL, DATAPLANE_MODE_LABEL]
+        .filter((l) => labels[l] !== undefined && (labels[INJECTION_LABEL] === undefined || labels[INJECTION_LABEL] === 'enabled'))
+        .map((l) => `${l}=${labels[l]}`),
+    ];
+    if (enrollmentLabels.length > 1) {
+      findings.push(finding('conflicting-enrollment-labels', ref, `labels ${enrollmentLabels.join(', ')} each enrol the namespace in a different way, and which one applies is undefined; keep one of them`));
+    }
+    if (name === ISTIO_SYSTEM || enrollment(labels) !== 'not-enrolled') {
+      continue;
+    }
+    const outside = [...(routed.get(name) ?? new Map<WorkloadInfo, ObjectRef>())].filter(([workload]) => !podEnrolled(workload));
+    if (outside.length === 0) {
+      continue;
+    }
+    const listed = outside.slice(0, 3).map(([w, vs]) => `${refText(w.ref)} (routed by ${refText(vs)})`).join(', ');
+    const more = outside.length > 3 ? ` and ${outside.length - 3} more` : '';
+    findings.push(finding('namespace-not-enrolled', ref, `namespace ${name} is not enrolled in the mesh, but ${listed}${more} ${outside.length === 1 ? 'lives' : 'live'} in it: their pods get no sidecar, so they are outside the mesh (no mutual TLS, and the routing rules of their own calls do not apply); label the namespace ${INJECTION_LABEL}=enabled, ${REVISION_LABEL}=<revision> or ${DATAPLANE_MODE_LABEL}=ambient, or ${INJECTION_LABEL}=disabled to keep it out on purpose`));
+  }
+  return findings;
+}
+
+/**
+ * Gateways that select the same gateway workload and serve the same host on the same port
+ * (IST0145): the gateway merges them, and which VirtualService answers is undefined. As istioctl
+ * does, selectors are compared as written and hosts as exact strings (with their `bind`).
+ *
+ * @see https://istio.io/latest/docs/reference/config/analysis/ist0145/
+ */
+export function checkGatewayConflicts(manifests: readonly Manifest[]): Finding[] {
+  interface Server { gateway: ObjectRef; port: number; selector: string; hosts: string[] }
+  // Servers by `selector~port~bind~host`, so that each host is one lookup, not a scan of all servers.
+  const byHost = new Map<string, Server[]>();
+  const servers: Array<{ server: Server; keys: string[] }> = [];
+  for (const m of manifests) {
+    if (m === null || typeof m !== 'object' || m.kind !== 'Gateway' || (m.apiVersion ?? '').split('/')[0] !== 'networking.istio.io') {
+      continue;
+    }
+    const gateway: ObjectRef = { kind: 'Gateway', namespace: m.metadata?.namespace ?? DEFAULT_NAMESPACE, name: String(m.metadata?.name ?? '?') };
+    const selector = Object.entries(m.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).sort().join(',');
+    for (const s of Array.isArray(m.spec?.servers) ? m.spec.servers : []) {
+      const server: Server = { gateway, port: Number(s?.port?.number), selector, hosts: Array.isArray(s?.hosts) ? [...new Set<string>(s.hosts.map(String))] : [] };
+      const keys = server.hosts.map((h) => `${selector}~${server.port}~${String(s?.bind ?? '')}~${h}`);
+      keys.forEach((key) => {
+        const list = byHost.get(key) ?? [];
+        list.push(server);
+        byHost.set(key, list);
+      });
+      servers.push({ server, keys });
+    }
+  }
+  const findings: Finding[] = [];
+  for (const { server, keys } of servers) {
+    const hosts: string[] = [];
+    const names = new Set<string>();
+    keys.forEach((key, i) => {
+      const others = (byHost.get(key) ?? []).filter((o) => o.gateway.namespace !== server.gateway.namespace || o.gateway.name !== server.gateway.name);
+      if (others.length > 0) {
+        hosts.push(server.hosts[i]);
+        others.forEach((o) => names.add(`${o.gateway.namespace}/${o.gateway.name}`));
+      }
+    });
+    if (hosts.length > 0) {
+      findings.push(finding('conflicting-gateways', server.gateway, `port ${server.port} serves ${hosts.map((h) => `"${h}"`).join(', ')} on the gateway workload ${server.selector || '(any)'}, and so does Gateway ${[...names].sort().join(', ')}; the gateway merges them and which VirtualService answers is undefined: serve each host on one Gateway (give each entry its own hosts), or select different gateway workloads`));
+    }
+  }
+  return findings;
+}
