@@ -48,7 +48,7 @@ describe('schema validation used by the tests', () => {
   test('evaluates the CRDs\' CEL rules', () => {
     const vs = get('VirtualService');
     vs.spec.http[0].timeout = '0s';
-    expect(schemaErrors(vs).join()).toContain("spec.http[0].timeout: must be a valid duration greater than 1ms");
+    expect(schemaErrors(vs).join()).toContain('spec.http[0].timeout: must be a valid duration greater than 1ms');
     const gateway = get('Gateway');
     gateway.spec.servers[0].tls = { mode: 'SIMPLE', credentialName: 'a', credentialNames: ['b'] };
     expect(schemaErrors(gateway).join()).toContain('only one of credentialName or credentialNames can be set');
