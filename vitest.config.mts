@@ -1,6 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * `npm test`: the in-process tests, the everyday feedback loop. The tests that start processes,
+ * pack or install (test/integration/) run with `npm run test:integration` (vitest.integration.config.mts).
+ */
 export default defineConfig({
   resolve: {
     // The README's examples import the package by name, as users do.
@@ -8,8 +12,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    // The packaging and command-line tests start whole processes (tsc, npm pack, the app).
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    exclude: ['test/integration/**', '**/node_modules/**'],
+    testTimeout: 30_000,
   },
 });

@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseManifests, schemaErrors } from './support/schema';
+import { parseManifests, schemaErrors } from '../support/schema';
 
-const root = join(__dirname, '..');
+const root = join(__dirname, '..', '..');
 
 /**
  * Packs the library as `npm publish` would, installs the tarball into a scratch project next to
@@ -56,7 +56,7 @@ describe('the npm package', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     const bin = join(work, 'consumer', 'node_modules', 'cdk8s-istio-canary', pkg.bin['cdk8s-istio-canary']);
     expect(readFileSync(bin, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
-    const result = spawnSync(process.execPath, [bin, 'verify', join(__dirname, 'fixtures', 'tutorial-step4.yaml')], { encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [bin, 'verify', join(__dirname, '..', 'fixtures', 'tutorial-step4.yaml')], { encoding: 'utf8' });
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('ERROR IST0101 VirtualService default/website-virtual-service');
   });

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { parseManifests } from './support/schema';
+import { parseManifests } from '../support/schema';
 
-const root = join(__dirname, '..');
+const root = join(__dirname, '..', '..');
 // Istio 1.30.3's CRD bundle, as laid out in the development workspace (and in CI) next to the repo.
 const bundle = join(root, '..', 'shared', 'istio', 'crd-all.gen.yaml');
 
