@@ -1,9 +1,10 @@
 import { posix } from 'node:path';
 import { App, Chart, Duration, Yaml } from 'cdk8s';
-import { CanaryRelease } from './canary-release';
+import { CanaryRelease, CanaryReleaseProps, MeshRouting } from './canary-release';
 import { IstioEntry, IstioEntryProps } from './istio-entry';
 import { explain, Explanation } from './mesh/explain';
 import { Manifest } from './mesh/manifests';
+import { checkMaxPodLoad } from './rollout/capacity';
 import { PlannedStages, planStages, StageState } from './rollout/stages';
 import { RolloutStep } from './rollout/steps';
 import { Phase, PhaseKind, planTransition } from './rollout/transition';
@@ -60,7 +61,34 @@ export interface RolloutPlanProps {
    * @default Duration.seconds(10)
    */
   readonly pauseBetweenPhases?: Duration;
+
+  /**
+   * The release's other options, as for `CanaryRelease`: mirroring, sticky sessions, timeout,
+   * retries, faults, traffic policies, mesh routing. Those that need a canary apply at the stages
+   * that have one; `canaryFault` at the stages with a route only the canary takes.
+   * @default - CanaryRelease's defaults
+   */
+  readonly release?: PlanReleaseOptions;
+
+  /**
+   * How many times a stable pod's share before the release (every request over its pods) a pod
+   * may carry at any moment of the plan. The plan sizes the canary for its share; a step's
+   * explicit `canaryReplicas` below what its share needs is refused unless this is raised.
+   * @default 1
+   */
+  readonly maxPodLoad?: number;
+
+  /**
+   * Scale the stable version down as its share shrinks (after the routes moved, at least 1 pod),
+   * and back up before its share grows again, as Argo Rollouts' dynamic stable scale does.
+   * @default false - the stable version keeps all its pods until `finalize`
+   */
+  readonly scaleDownStable?: boolean;
 }
+
+/** The options of a `CanaryRelease` that a plan passes on to every stage's release. */
+export type PlanReleaseOptions = Omit<CanaryReleaseProps,
+'website' | 'entry' | 'stable' | 'canary' | 'canaryMatches' | 'canaryWeight' | 'destinationRuleName' | 'maxPodLoad'>;
 
 /** A stage with its manifests and the phases that reach it from the stage before. */
 export interface PlanStage {
@@ -99,8 +127,22 @@ export class RolloutPlan {
 
   public constructor(props: RolloutPlanProps) {
     const versions = (props.website?.versions ?? []).map((v) => v.name);
+    const replicasOf = (name: string) => props.website?.versions?.find((v) => v.name === name)?.replicas ?? 1;
+    const maxPodLoad = checkMaxPodLoad('maxPodLoad', props.maxPodLoad ?? 1);
     this.planned = planStages({
-      versions, stable: props.stable, canary: props.canary, steps: props.steps, requireTrafficBeforePromote: props.requireTrafficBeforePromote,
+      versions,
+      stable: props.stable,
+      canary: props.canary,
+      steps: props.steps,
+      requireTrafficBeforePromote: props.requireTrafficBeforePromote,
+      capacity: {
+        stableReplicas: replicasOf(props.stable),
+        canaryReplicas: replicasOf(props.canary),
+        maxPodLoad,
+        mirror: props.release?.mirrorToCanary,
+        meshStableOnly: props.release?.meshRouting === MeshRouting.STABLE_ONLY,
+        scaleDownStable: props.scaleDownStable ?? false,
+      },
     });
     this.before = this.planned.before;
     if (props.namespace !== undefined) {
@@ -133,8 +175,25 @@ export class RolloutPlan {
     return this.rendered.map((s) => ({ ...s, manifests: [...s.manifests], phases: [...s.phases] }));
   }
 
-  /** The objects of one stage, synthesized (and verified) like any chart. */
+  /**
+   * The objects of one stage, synthesized (and verified) like any chart. Errors and warnings
+   * name the stage.
+   */
   public manifestsOf(state: StageState): Manifest[] {
+    const stage = state.index === 0 ? 'the state before the plan' : `stage ${state.folder}`;
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: any, ...rest: any[]) => write.call(process.stderr,
+      typeof chunk === 'string' ? chunk.replace(/^(?=.)/gm, `${stage}: `) : chunk, ...rest)) as typeof process.stderr.write;
+    try {
+      return this.synthesize(state);
+    } catch (err) {
+      throw new Error(`${stage}: ${(err as Error).message}`);
+    } finally {
+      process.stderr.write = write;
+    }
+  }
+
+  private synthesize(state: StageState): Manifest[] {
     const app = new App({ outdir: 'unused' });
     const chart = new Chart(app, this.props.chartId ?? 'release', { namespace: this.props.namespace ?? 'default' });
     const versions = new Map((this.props.website.versions ?? []).map((v) => [v.name, v]));
@@ -145,7 +204,13 @@ export class RolloutPlan {
     }
     const entry = new IstioEntry(chart, 'entry', { ...this.props.entry, website });
     if (state.subsets) {
+      const { mirrorToCanary, stickySession, canaryFault, ...always } = this.props.release ?? {};
+      const canaryOnly = state.canaryMatches.length > 0 || state.canaryWeight.percent === 100
+        || (stickySession !== undefined && state.canaryWeight.percent > 0);
       new CanaryRelease(chart, 'release', {
+        ...always,
+        ...(state.canary !== undefined ? { mirrorToCanary, stickySession } : {}),
+        ...(state.canary !== undefined && canaryOnly ? { canaryFault } : {}),
         website,
         entry,
         destinationRuleName: this.props.destinationRuleName,
@@ -153,6 +218,7 @@ export class RolloutPlan {
         canary: state.canary,
         canaryMatches: [...state.canaryMatches],
         canaryWeight: state.canaryWeight,
+        maxPodLoad: this.props.maxPodLoad,
       });
     }
     return chart.toJson();
