@@ -4,9 +4,10 @@ import { CanaryRelease, CanaryReleaseProps, MeshRouting } from './canary-release
 import { IstioEntry, IstioEntryProps } from './istio-entry';
 import { explain, Explanation } from './mesh/explain';
 import { Manifest } from './mesh/manifests';
+import { Percentage } from './percentage';
 import { checkMaxPodLoad } from './rollout/capacity';
 import { PlannedStages, planStages, StageState } from './rollout/stages';
-import { RolloutStep } from './rollout/steps';
+import { RolloutStep, RolloutStepKind } from './rollout/steps';
 import { Phase, PhaseKind, planTransition } from './rollout/transition';
 import { writeOwnedFolder } from './owned-folder';
 import { checkDnsLabel, checkDnsSubdomain, show } from './validate';
@@ -65,7 +66,8 @@ export interface RolloutPlanProps {
   /**
    * The release's other options, as for `CanaryRelease`: mirroring, sticky sessions, timeout,
    * retries, faults, traffic policies, mesh routing. Those that need a canary apply at the stages
-   * that have one; `canaryFault` at the stages with a route only the canary takes.
+   * that have one (mirroring stops at `rollback`); `canaryFault` at the stages with a route only
+   * the canary takes.
    * @default - CanaryRelease's defaults
    */
   readonly release?: PlanReleaseOptions;
@@ -139,7 +141,8 @@ export class RolloutPlan {
         stableReplicas: replicasOf(props.stable),
         canaryReplicas: replicasOf(props.canary),
         maxPodLoad,
-        mirror: props.release?.mirrorToCanary,
+        // Anything else is refused by the stage's CanaryRelease, with its message.
+        mirror: props.release?.mirrorToCanary instanceof Percentage ? props.release.mirrorToCanary : undefined,
         meshStableOnly: props.release?.meshRouting === MeshRouting.STABLE_ONLY,
         scaleDownStable: props.scaleDownStable ?? false,
       },
@@ -180,7 +183,7 @@ export class RolloutPlan {
    * name the stage.
    */
   public manifestsOf(state: StageState): Manifest[] {
-    const stage = state.index === 0 ? 'the state before the plan' : `stage ${state.folder}`;
+    const stage = `stage ${state.folder}`;
     const write = process.stderr.write;
     process.stderr.write = ((chunk: any, ...rest: any[]) => write.call(process.stderr,
       typeof chunk === 'string' ? chunk.replace(/^(?=.)/gm, `${stage}: `) : chunk, ...rest)) as typeof process.stderr.write;
@@ -209,7 +212,9 @@ export class RolloutPlan {
         || (stickySession !== undefined && state.canaryWeight.percent > 0);
       new CanaryRelease(chart, 'release', {
         ...always,
-        ...(state.canary !== undefined ? { mirrorToCanary, stickySession } : {}),
+        ...(state.canary !== undefined ? { stickySession } : {}),
+        // Mirroring stops at a rollback, so that the canary can then be scaled down.
+        ...(state.canary !== undefined && state.kind !== RolloutStepKind.ROLLBACK ? { mirrorToCanary } : {}),
         ...(state.canary !== undefined && canaryOnly ? { canaryFault } : {}),
         website,
         entry,

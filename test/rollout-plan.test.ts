@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration } from 'cdk8s';
 import fc from 'fast-check';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test, vi } from 'vitest';
 import { progressivePlan, tutorialPlan } from '../apps/plan';
 import { TUTORIAL_STAGES, TutorialChart } from '../apps/tutorial-chart';
-import { PhaseKind, RequestMatch, RolloutPlan, RolloutStep, Weight } from '../lib';
+import { Percentage, PhaseKind, PlanStage, RequestMatch, RolloutPlan, RolloutStep, Weight } from '../lib';
 import { RECORD_FILE } from '../lib/owned-folder';
-import { planViolations } from './support/invariants';
+import { loads, planViolations } from './support/invariants';
 import { allSchemaErrors } from './support/synth';
 
 const root = join(__dirname, '..');
@@ -81,6 +81,23 @@ describe('the progressive plan', () => {
     ]);
   });
 
+  test('sizes the canary for its share and brings it to the stable\'s count at promote: no pod carries more than 25%', () => {
+    // GIVEN the tutorial's topology: 4 stable pods took every request before the release (25% each)
+    const stages = progressivePlan().stages();
+    // THEN the canary grows before its weight does, and keeps its pods once it is the stable version
+    const pods = (s: PlanStage, name: string) => s.manifests.find((m) => m.kind === 'Deployment' && m.metadata?.name === name)?.spec?.replicas;
+    expect(stages.map((s) => [s.state.name, pods(s, 'web-v1'), pods(s, 'web-v2')])).toEqual([
+      ['deploy-canary', 4, 1], ['header-only', 4, 1], ['weight-5', 4, 1], ['weight-25', 4, 1],
+      ['weight-50', 4, 2], ['promote', 4, 4], ['finalize', undefined, 4],
+    ]);
+    expect(stages.map((s) => loads(s.manifests).map((l) => l.share / l.pods))).toEqual([[25], [25], [5, 23.75], [25, 18.75], [25, 12.5], [25], [25]]);
+    // AND the canary scales up in the phase before the routes that give it its share
+    expect(stages[4].phases.map((p) => [p.kind, p.objects.map((o) => `${o.kind}/${o.metadata?.name}`)])).toEqual([
+      [PhaseKind.PREPARE, ['Deployment/web-v2']],
+      [PhaseKind.ROUTE, ['VirtualService/website-virtual-service']],
+    ]);
+  });
+
   test('every object of every stage validates against the schemas', () => {
     for (const plan of [tutorialPlan(), progressivePlan()]) {
       for (const stage of plan.stages()) {
@@ -91,6 +108,59 @@ describe('the progressive plan', () => {
 });
 
 describe('RolloutPlan', () => {
+  test('scaleDownStable shrinks the stable version after its share went, and grows it again before a rollback', () => {
+    // GIVEN 4 stable pods
+    const website = { ...site.website, versions: [{ name: 'v1', image: 'shop:1', replicas: 4 }, { name: 'v2', image: 'shop:2', replicas: 1 }] };
+    // WHEN
+    const plan = new RolloutPlan({
+      ...site, website, scaleDownStable: true,
+      steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(50)), RolloutStep.weight(Weight.percent(75)), RolloutStep.rollback()],
+    });
+    // THEN
+    const stages = plan.stages();
+    const replicas = (s: PlanStage) => s.manifests.filter((m) => m.kind === 'Deployment').map((m) => m.spec.replicas);
+    expect(stages.map(replicas)).toEqual([[4, 1], [2, 2], [1, 3], [4, 3]]);
+    expect(stages[1].phases.map((p) => p.kind)).toEqual([PhaseKind.PREPARE, PhaseKind.ROUTE, PhaseKind.RETIRE]);
+    expect(stages[3].phases.map((p) => [p.kind, p.objects.map((o) => o.spec?.replicas)])).toEqual([[PhaseKind.PREPARE, [4]], [PhaseKind.ROUTE, [undefined]]]);
+    expect(planViolations(plan)).toEqual([]);
+  });
+
+  test('an explicit canaryReplicas is used as given when it is enough', () => {
+    const plan = new RolloutPlan({ ...site, steps: [RolloutStep.deployCanary({ canaryReplicas: 1 }), RolloutStep.weight(Weight.percent(30), { canaryReplicas: 3 })] });
+    expect(plan.stages().map((s) => s.manifests.find((m) => m.kind === 'Deployment' && m.spec.template.metadata.labels.version === 'v2')?.spec.replicas)).toEqual([1, 3]);
+  });
+
+  test('fails if a step\'s canaryReplicas is too few for its share, unless maxPodLoad is raised', () => {
+    // GIVEN 3 stable pods (33.33% each)
+    const steps = [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(50), { canaryReplicas: 1 })];
+    // THEN
+    expect(() => new RolloutPlan({ ...site, steps })).toThrow(
+      'steps[1] (weight 50%) sets canaryReplicas to 1, too few: subset v2 takes 50% of the requests on 1 pod (50% per pod), above the stable\'s 33.33% per pod before the release (100% over 3 pods): it needs at least 2 pods, or a higher maxPodLoad',
+    );
+    expect(() => new RolloutPlan({ ...site, maxPodLoad: 1.5, steps })).not.toThrow();
+    expect(() => new RolloutPlan({ ...site, maxPodLoad: 0.9, steps })).toThrow('maxPodLoad must be a number of at least 1');
+    expect(() => RolloutStep.weight(Weight.percent(5), { canaryReplicas: 0 })).toThrow('canaryReplicas must be a whole number of at least 1, got 0');
+  });
+
+  test('errors and warnings while a stage is synthesized name the stage', () => {
+    // GIVEN a rollback that scales the canary to 0 (its subset then selects no pods: a warning)
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      new RolloutPlan({ ...site, steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(10)), RolloutStep.rollback({ scaleCanaryToZero: true })] });
+      // THEN
+      const written = stderr.mock.calls.map((c) => String(c[0])).join('');
+      expect(written).toMatch(/^stage 04-rollback-scale-down: WARNING/m);
+      expect(written.split('\n').filter((l) => l !== '' && !l.startsWith('stage 04-rollback-scale-down: '))).toEqual([]);
+    } finally {
+      stderr.mockRestore();
+    }
+    // AND a release the constructs refuse names the stage
+    expect(() => new RolloutPlan({ ...site, release: { timeout: 5 as never }, steps: [RolloutStep.deployCanary()] }))
+      .toThrow(/^stage 00-steady-state: timeout must be/);
+    expect(() => new RolloutPlan({ ...site, release: { mirrorToCanary: 5 as never }, steps: [RolloutStep.deployCanary()] }))
+      .toThrow('stage 01-deploy-canary: mirrorToCanary must be a Percentage (e.g. Percentage.of(10)), got 5');
+  });
+
   test('rollback with scale-down keeps every invariant, the canary scaled down only after routes left it', () => {
     const plan = new RolloutPlan({ ...site, steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(30)), RolloutStep.rollback({ scaleCanaryToZero: true })] });
     expect(planViolations(plan)).toEqual([]);
@@ -176,7 +246,14 @@ describe('RolloutPlan', () => {
       middle: fc.array(step, { maxLength: 5 }),
       weights: fc.uniqueArray(fc.integer({ min: 1, max: 99 }), { minLength: 5, maxLength: 5 }).map((w) => [...w].sort((a, b) => a - b)),
       end: fc.constantFrom('none', 'promote', 'finalize', 'rollback', 'rollback-scale-down', 'promote-rollback'),
-      replicas: fc.integer({ min: 1, max: 5 }),
+      // The stable's and the canary's own counts differ; the plan sizes the canary for its share.
+      stableReplicas: fc.integer({ min: 1, max: 6 }),
+      canaryReplicas: fc.integer({ min: 1, max: 3 }),
+      maxPodLoad: fc.constantFrom(1, 1.5, 2),
+      scaleDownStable: fc.boolean(),
+      mirror: fc.option(fc.constantFrom(5, 12.5, 50), { nil: undefined }),
+      // Canary pods given explicitly on weight steps (enough whatever the share, mirrored copies included: twice the stable's count or more).
+      explicit: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
     });
     let checked = 0;
     fc.assert(fc.property(arbitrary, (input) => {
@@ -191,7 +268,9 @@ describe('RolloutPlan', () => {
       input.middle.forEach((m, i) => {
         steps.push(m.kind === 'header'
           ? RolloutStep.headerOnly(RequestMatch.header('qa', `${m.value}-${i}`), { name: `m${i}` })
-          : RolloutStep.weight(Weight.percent(input.weights[w++]), { keepMatches: m.keep, name: `m${i}` }));
+          : RolloutStep.weight(Weight.percent(input.weights[w++]), {
+            keepMatches: m.keep, name: `m${i}`, ...(input.explicit !== undefined ? { canaryReplicas: 2 * input.stableReplicas + input.explicit } : {}),
+          }));
       });
       const ending: Record<string, RolloutStep[]> = {
         'none': [],
@@ -202,10 +281,13 @@ describe('RolloutPlan', () => {
         'promote-rollback': [RolloutStep.promote(), RolloutStep.rollback()],
       };
       steps.push(...ending[input.end]);
-      const versions = site.website.versions.map((v) => ({ ...v, replicas: input.replicas }));
+      const versions = site.website.versions.map((v) => ({ ...v, replicas: v.name === site.stable ? input.stableReplicas : input.canaryReplicas }));
       let plan: RolloutPlan;
       try {
-        plan = new RolloutPlan({ ...site, website: { ...site.website, versions }, steps });
+        plan = new RolloutPlan({
+          ...site, website: { ...site.website, versions }, steps, maxPodLoad: input.maxPodLoad, scaleDownStable: input.scaleDownStable,
+          release: input.mirror !== undefined ? { mirrorToCanary: Percentage.of(input.mirror) } : {},
+        });
       } catch (err) {
         // Two steps in a row that render the same state are refused; the generator may make them.
         if ((err as Error).message.includes('changes nothing')) {
@@ -214,7 +296,7 @@ describe('RolloutPlan', () => {
         throw err;
       }
       checked++;
-      expect(planViolations(plan)).toEqual([]);
+      expect(planViolations(plan, { maxPodLoad: input.maxPodLoad })).toEqual([]);
     }), { numRuns: 500, seed: 20261125 });
     expect(checked).toBeGreaterThanOrEqual(400);
   });
@@ -234,6 +316,21 @@ describe('npm run synth:plan', () => {
 });
 
 describe('the invariant checker', () => {
+  test('finds a pod that carries more than a stable pod did before the release', () => {
+    // GIVEN the old progressive plan: 50%, then 100%, on the canary's one pod, where 4 pods took every request
+    const website = { serviceName: 'website', versions: [{ name: 'v1', image: 'web:1', replicas: 4 }, { name: 'v2', image: 'web:2', replicas: 1 }] };
+    const plan = new RolloutPlan({
+      ...site, website, maxPodLoad: 4,
+      steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(50), { canaryReplicas: 1 }), RolloutStep.promote({ canaryReplicas: 1 })],
+    });
+    // THEN
+    expect(planViolations(plan)).toEqual([
+      '02-weight-50/route: website.default.svc.cluster.local#v2 takes 50% on 1 pods, above 25% per pod',
+      '03-promote/route: website.default.svc.cluster.local#v2 takes 100% on 1 pods, above 25% per pod',
+    ]);
+    expect(planViolations(plan, { maxPodLoad: 4 })).toEqual([]);
+  });
+
   test('finds a transition that routes before the subset is live, and one that retires a routed subset', () => {
     // GIVEN the tutorial plan with the phases of two stages reversed, as the tutorial's step 4 does
     const real = tutorialPlan();

@@ -94,7 +94,10 @@ export interface StageCapacity {
 
 /** The stages of a plan, and the state assumed live before its first stage. */
 export interface PlannedStages {
-  /** The state before stage 1: `undefined` for an empty cluster (a plan that starts with `stableOnly`). */
+  /**
+   * The state before stage 1, stage `00-steady-state` (the stable version alone with its subset):
+   * `undefined` for an empty cluster (a plan that starts with `stableOnly`).
+   */
   readonly before?: StageState;
   /** The stages, in order. */
   readonly stages: StageState[];
@@ -162,9 +165,9 @@ export function planStages(options: PlanStagesOptions): PlannedStages {
 
   const base = { stable, canaryMatches: [] as RequestMatch[], canaryWeight: Weight.NONE };
   const stableOnly = (index: number, name: string, subsets: boolean): StageState => ({
-    ...base, index, name, folder: '', kind: RolloutStepKind.STABLE_ONLY, deployed: stableAlone, subsets,
+    ...base, index, name, folder: `00-${name}`, kind: RolloutStepKind.STABLE_ONLY, deployed: stableAlone, subsets,
   });
-  const before = steps[0]?.kind === RolloutStepKind.STABLE_ONLY ? undefined : stableOnly(0, 'before', true);
+  const before = steps[0]?.kind === RolloutStepKind.STABLE_ONLY ? undefined : stableOnly(0, 'steady-state', true);
   let previous: StageState | undefined = before;
   let lastWeight = 0;
   let weighted = false;

@@ -92,11 +92,12 @@ export function planViolations(plan: RolloutPlan, options: { maxPodLoad?: number
       problems.push(`${where}: ${formatFinding(f)}`);
     }
     const routedBefore = routedSubsets(live);
+    const routesBefore = live.filter((m) => m.kind === 'VirtualService');
     for (const phase of stage.phases) {
       // 4. Applied on its own, the folder must be safe: nothing it retires or deletes is routed by the live stage.
       if (phase.kind === PhaseKind.RETIRE || phase.kind === PhaseKind.DELETE) {
         const after = applyPhase(live, phase);
-        const podsAfter = podsBehindRoutes(after.filter((m) => m.kind !== 'VirtualService').concat(live.filter((m) => m.kind === 'VirtualService')));
+        const podsAfter = podsBehindRoutes(after.filter((m) => m.kind !== 'VirtualService').concat(routesBefore));
         for (const key of routedBefore) {
           if ((podsAfter.get(key) ?? 0) === 0) {
             problems.push(`${where}/${phase.kind}: takes away ${key}, which the previous stage's routes still name`);
