@@ -20,8 +20,8 @@ export function routedSubsets(manifests: readonly Manifest[]): Set<string> {
   return routed;
 }
 
-/** Pods behind each routed subset (`host#subset` → replicas). */
-function podsBehindRoutes(manifests: readonly Manifest[]): Map<string, number> {
+/** Pods behind each routed subset (`host#subset` → replicas); a subset the DestinationRules lack has none. */
+export function podsBehind(manifests: readonly Manifest[]): Map<string, number> {
   const index = new MeshIndex(manifests);
   const pods = new Map<string, number>();
   for (const key of routedSubsets(manifests)) {
@@ -97,7 +97,7 @@ export function planViolations(plan: RolloutPlan, options: { maxPodLoad?: number
       // 4. Applied on its own, the folder must be safe: nothing it retires or deletes is routed by the live stage.
       if (phase.kind === PhaseKind.RETIRE || phase.kind === PhaseKind.DELETE) {
         const after = applyPhase(live, phase);
-        const podsAfter = podsBehindRoutes(after.filter((m) => m.kind !== 'VirtualService').concat(routesBefore));
+        const podsAfter = podsBehind(after.filter((m) => m.kind !== 'VirtualService').concat(routesBefore));
         for (const key of routedBefore) {
           if ((podsAfter.get(key) ?? 0) === 0) {
             problems.push(`${where}/${phase.kind}: takes away ${key}, which the previous stage's routes still name`);
@@ -109,7 +109,7 @@ export function planViolations(plan: RolloutPlan, options: { maxPodLoad?: number
       for (const f of errorsOf(verifyManifests(live))) {
         problems.push(`${where}/${phase.kind}: ${formatFinding(f)}`);
       }
-      for (const [key, pods] of podsBehindRoutes(live)) {
+      for (const [key, pods] of podsBehind(live)) {
         if (pods === 0) {
           problems.push(`${where}/${phase.kind}: routes to ${key}, which has no pods`);
         }
