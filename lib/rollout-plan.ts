@@ -58,10 +58,18 @@ export interface RolloutPlanProps {
   readonly requireTrafficBeforePromote?: boolean;
 
   /**
-   * How long `plan.md` pauses between phases, for istiod to push the change to every proxy.
-   * @default Duration.seconds(10)
+   * How long `plan.md` pauses between phases, for istiod to push the change to every proxy:
+   * istiod batches changes for up to 10 s (`PILOT_DEBOUNCE_MAX`) before it pushes them.
+   * @default Duration.seconds(20)
    */
   readonly pauseBetweenPhases?: Duration;
+
+  /**
+   * How long `plan.md` pauses between stages (the next stage may remove what the previous one's
+   * routes just stopped naming).
+   * @default - as `pauseBetweenPhases`
+   */
+  readonly pauseBetweenStages?: Duration;
 
   /**
    * The release's other options, as for `CanaryRelease`: mirroring, sticky sessions, timeout,
@@ -102,6 +110,16 @@ export interface PlanStage {
   readonly phases: Phase[];
 }
 
+// istiod's PILOT_DEBOUNCE_MAX (10 s by default) plus as long again for the push itself.
+const DEFAULT_PAUSE = Duration.seconds(20);
+
+function checkPause(prop: string, pause: Duration): Duration {
+  if (!(pause instanceof Duration) || pause.toMilliseconds({ integral: false }) <= 0) {
+    throw new Error(`${prop} must be a positive Duration (e.g. Duration.seconds(20)), got ${show(pause)}`);
+  }
+  return pause;
+}
+
 const PHASE_FILES: Record<PhaseKind, string> = {
   [PhaseKind.PREPARE]: '1-prepare.yaml',
   [PhaseKind.ROUTE]: '2-route.yaml',
@@ -125,6 +143,8 @@ export class RolloutPlan {
   private readonly props: RolloutPlanProps;
   private readonly planned: PlannedStages;
   private readonly pause: Duration;
+  private readonly stagePause: Duration;
+  private start?: PlanStage;
   private rendered?: PlanStage[];
 
   public constructor(props: RolloutPlanProps) {
@@ -152,10 +172,8 @@ export class RolloutPlan {
       checkDnsLabel('namespace', props.namespace);
     }
     checkDnsSubdomain('chartId', props.chartId ?? 'release');
-    this.pause = props.pauseBetweenPhases ?? Duration.seconds(10);
-    if (!(this.pause instanceof Duration) || this.pause.toMilliseconds({ integral: false }) <= 0) {
-      throw new Error(`pauseBetweenPhases must be a positive Duration (e.g. Duration.seconds(10)), got ${show(this.pause)}`);
-    }
+    this.pause = checkPause('pauseBetweenPhases', props.pauseBetweenPhases ?? DEFAULT_PAUSE);
+    this.stagePause = checkPause('pauseBetweenStages', props.pauseBetweenStages ?? this.pause);
     this.props = props;
     // Build every stage now, so that a prop the constructs refuse fails here and not when writing.
     this.stages();
@@ -176,6 +194,27 @@ export class RolloutPlan {
       });
     }
     return this.rendered.map((s) => ({ ...s, manifests: [...s.manifests], phases: [...s.phases] }));
+  }
+
+  /**
+   * Stage `00-steady-state`: the state the plan starts from, as phases from an empty cluster
+   * (`undefined` when the plan starts from an empty cluster).
+   */
+  public startStage(): PlanStage | undefined {
+    if (this.before === undefined) {
+      return undefined;
+    }
+    if (this.start === undefined) {
+      const manifests = this.manifestsOf(this.before);
+      this.start = { state: this.before, manifests, phases: planTransition([], manifests) };
+    }
+    return { ...this.start, manifests: [...this.start.manifests], phases: [...this.start.phases] };
+  }
+
+  /** Every stage `write()` writes: `00-steady-state` (when the plan starts from it), then the stages. */
+  public writtenStages(): PlanStage[] {
+    const start = this.startStage();
+    return [...(start !== undefined ? [start] : []), ...this.stages()];
   }
 
   /**
@@ -250,7 +289,7 @@ export class RolloutPlan {
    */
   public write(outdir: string, title: string): void {
     const files = new Map<string, string>();
-    for (const stage of this.stages()) {
+    for (const stage of this.writtenStages()) {
       for (const phase of stage.phases) {
         files.set(posix.join(stage.state.folder, PHASE_FILES[phase.kind]), Yaml.stringify(...phase.objects));
       }
@@ -261,48 +300,82 @@ export class RolloutPlan {
 
   /** `plan.md`: the stages, their traffic, and the exact commands (run from the plan's folder) with the pauses. */
   public markdown(title: string): string {
-    const stages = this.stages();
+    const stages = this.writtenStages();
     const seconds = this.pause.toSeconds({ integral: false });
+    const stageSeconds = this.stagePause.toSeconds({ integral: false });
     const lines = [`# Rollout plan: ${title}`, ''];
-    lines.push(this.before === undefined
-      ? 'Stage 01 starts from a cluster without any of these objects.'
-      : `Stage 01 starts from the release's steady state: version ${this.before.stable} alone, with its subset, taking every request.`);
+    if (this.before === undefined) {
+      lines.push(`Stage ${stages[0].state.folder} starts from a cluster without any of these objects.`);
+    } else {
+      lines.push(`Stage \`${this.before.folder}\` is the state the plan starts from: version ${this.before.stable} alone, with its subset, taking every request.`);
+      lines.push(`\`kubectl diff -f ${this.before.folder}/\` shows whether the live cluster is there (no output: it is); on an empty cluster, apply it as any stage.`);
+    }
     lines.push('');
     lines.push('Apply the stages in order, running the commands from the folder this file is in; each stage folder moves the');
-    lines.push('cluster from the previous stage. Within a stage the phase files go in name order, with a pause between them');
-    lines.push(`(${seconds} s here) so that every proxy has a subset before a route names it, and no route names a subset any`);
-    lines.push('more when it goes. `kubectl apply -f <stage folder>` applies the same files in the same order in one go, without');
-    lines.push('the pauses; nothing a stage retires is named by the previous stage\'s routes, so that too leaves no route without');
-    lines.push('its subset once the previous stage is live. Deletions are in a `delete/` subfolder, which `kubectl apply -f` skips.', '');
+    lines.push('cluster from the previous stage. Within a stage the phase files go in name order. Between phases, and between');
+    lines.push(`stages, the commands pause (${seconds === stageSeconds ? `${seconds} s` : `${seconds} s and ${stageSeconds} s`} here) so that every proxy has a subset before a route names it, and no`);
+    lines.push('route names a subset any more when it goes: istiod batches changes for up to 10 s (`PILOT_DEBOUNCE_MAX`) before it');
+    lines.push('pushes them. With istiod\'s status feature on (`PILOT_ENABLE_STATUS=true` and');
+    lines.push('`PILOT_ENABLE_CONFIG_DISTRIBUTION_TRACKING=true` in its environment), the `kubectl wait --for=condition=Reconciled`');
+    lines.push('commands shown as comments wait until every proxy has the change, and can replace the pauses.');
+    lines.push('`kubectl apply -f <stage folder>` applies the same files in the same order in one go, without the pauses; nothing a');
+    lines.push('stage retires is named by the previous stage\'s routes, so that too leaves no route without its subset once the');
+    lines.push('previous stage is live. Deletions are in a `delete/` subfolder, which `kubectl apply -f` skips; `kubectl apply -R`');
+    lines.push('would descend into it and re-create what the stage deletes.', '');
     lines.push('| stage | step | traffic |', '|---|---|---|');
     const traffic = new Map(stages.map((stage) => [stage, this.traffic(stage)]));
     for (const stage of stages) {
       const summary = traffic.get(stage)!.map((t) => `${t.request}: ${split(t.explanation)}`).join('; ');
-      const step = stage.state.kind === 'weight' ? `weight ${stage.state.canaryWeight}` : stage.state.kind;
+      const step = stage.state.index === 0 ? 'steady state' : stage.state.kind === 'weight' ? `weight ${stage.state.canaryWeight}` : stage.state.kind;
       lines.push(`| \`${stage.state.folder}\` | ${step} | ${summary} |`);
     }
+    let previous: Phase | undefined;
     for (const stage of stages) {
       lines.push('', `## ${stage.state.folder}`, '');
       for (const t of traffic.get(stage)!) {
         lines.push(`- ${t.request}: ${split(t.explanation)}`);
       }
       lines.push('', '```bash');
+      if (stage.state.index === 0) {
+        lines.push(`kubectl diff -f ${stage.state.folder}/   # no output: the live cluster is where the plan starts`);
+      }
       stage.phases.forEach((phase, i) => {
         const file = `${stage.state.folder}/${PHASE_FILES[phase.kind]}`;
-        if (i > 0) {
-          lines.push(`sleep ${seconds}   # let istiod push the previous phase to every proxy`);
+        if (previous !== undefined) {
+          lines.push(...waitFor(previous));
+          lines.push(i > 0
+            ? `sleep ${seconds}   # let istiod push the previous phase to every proxy`
+            : `sleep ${stageSeconds}   # let istiod push the previous stage to every proxy`);
         }
-        lines.push(phase.kind === PhaseKind.DELETE ? `kubectl delete -f ${file}` : `kubectl apply -f ${file}`);
+        if (phase.kind === PhaseKind.DELETE) {
+          lines.push(`kubectl delete -f ${file}   # not kubectl apply -R: it would re-create what delete/ holds`);
+        } else {
+          lines.push(`kubectl apply -f ${file}`);
+        }
         if (phase.kind === PhaseKind.PREPARE) {
-          for (const d of phase.objects.filter((m) => m.kind === 'Deployment' && (m.spec?.replicas ?? 1) > 0)) {
-            lines.push(`kubectl rollout status deployment/${d.metadata?.name} -n ${d.metadata?.namespace ?? 'default'} --timeout=5m`);
+          for (const d of phase.objects.filter((m) => ['Deployment', 'StatefulSet'].includes(m.kind ?? '') && (m.spec?.replicas ?? 1) > 0)) {
+            lines.push(`kubectl rollout status ${d.kind!.toLowerCase()}/${d.metadata?.name} -n ${d.metadata?.namespace ?? 'default'} --timeout=5m`);
           }
         }
+        previous = phase;
       });
       lines.push('```');
     }
     return `${lines.join('\n')}\n`;
   }
+}
+
+/** The `kubectl wait` for istiod to report the Istio objects of `phase` pushed to every proxy, as comments. */
+function waitFor(phase: Phase): string[] {
+  if (phase.kind === PhaseKind.DELETE) {
+    return [];
+  }
+  const byNamespace = new Map<string, string[]>();
+  for (const m of phase.objects.filter((o) => (o.apiVersion ?? '').startsWith('networking.istio.io/'))) {
+    const ns = m.metadata?.namespace ?? 'default';
+    byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), `${m.kind!.toLowerCase()}/${m.metadata?.name}`]);
+  }
+  return [...byNamespace].map(([ns, objects]) => `# or: kubectl wait --for=condition=Reconciled -n ${ns} ${objects.join(' ')} --timeout=5m`);
 }
 
 function split(e: Explanation): string {

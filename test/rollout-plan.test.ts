@@ -53,11 +53,16 @@ describe('the tutorial plan', () => {
     expect(markdown).toContain('| `04-header-route` | header-only | header qa exactly "canary-test": 100% to subset version-2 (1 pod); any other request: 100% to subset version-1 (4 pods) |');
     expect(markdown).toContain('| `05-weighted` | weight 20% | every request: 20% to subset version-2 (1 pod), 80% to subset version-1 (4 pods) |');
     expect(markdown).toContain([
+      'sleep 20   # let istiod push the previous stage to every proxy',
       'kubectl apply -f 02-subset-v1/1-prepare.yaml',
-      'sleep 10   # let istiod push the previous phase to every proxy',
+      '# or: kubectl wait --for=condition=Reconciled -n default destinationrule/website --timeout=5m',
+      'sleep 20   # let istiod push the previous phase to every proxy',
       'kubectl apply -f 02-subset-v1/2-route.yaml',
     ].join('\n'));
     expect(markdown).toContain('kubectl rollout status deployment/web-v2 -n default --timeout=5m');
+    // The tutorial starts from an empty cluster: no stage 00, no pause before its first stage
+    expect(markdown).toContain('```bash\nkubectl apply -f 01-v1-only/1-prepare.yaml\n');
+    expect(markdown).not.toContain('00-');
   });
 });
 
@@ -172,11 +177,12 @@ describe('RolloutPlan', () => {
   test('write() makes a folder per stage with phase files in name order, deletions apart, and plan.md', () => {
     const out = join(scratch, 'progressive');
     progressivePlan().write(out, 'progressive release');
-    expect(readdirSync(out)).toEqual([RECORD_FILE, '01-deploy-canary', '02-header-only', '03-weight-5', '04-weight-25', '05-weight-50', '06-promote', '07-finalize', 'plan.md']);
+    expect(readdirSync(out)).toEqual([RECORD_FILE, '00-steady-state', '01-deploy-canary', '02-header-only', '03-weight-5', '04-weight-25', '05-weight-50', '06-promote', '07-finalize', 'plan.md']);
+    expect(readdirSync(join(out, '00-steady-state'))).toEqual(['1-prepare.yaml', '2-route.yaml']);
     expect(readdirSync(join(out, '01-deploy-canary'))).toEqual(['1-prepare.yaml']);
     expect(readdirSync(join(out, '07-finalize'))).toEqual(['3-retire.yaml', 'delete']);
     expect(readdirSync(join(out, '07-finalize', 'delete'))).toEqual(['4-delete.yaml']);
-    expect(readFileSync(join(out, 'plan.md'), 'utf8')).toContain('kubectl delete -f 07-finalize/delete/4-delete.yaml');
+    expect(readFileSync(join(out, 'plan.md'), 'utf8')).toContain('kubectl delete -f 07-finalize/delete/4-delete.yaml   # not kubectl apply -R: it would re-create what delete/ holds');
   });
 
   test('write() again into its own folder removes exactly the files it wrote, keeping the user\'s', () => {
@@ -187,7 +193,7 @@ describe('RolloutPlan', () => {
     // WHEN a shorter plan is written there
     new RolloutPlan({ ...site, steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(10))] }).write(out, 'short');
     // THEN the stale stages are gone and the user's file stays
-    expect(readdirSync(out)).toEqual([RECORD_FILE, '01-deploy-canary', '02-weight-10', 'NOTES.md', 'plan.md']);
+    expect(readdirSync(out)).toEqual([RECORD_FILE, '00-steady-state', '01-deploy-canary', '02-weight-10', 'NOTES.md', 'plan.md']);
     expect(readFileSync(join(out, 'NOTES.md'), 'utf8')).toBe('mine');
     expect(readFileSync(join(out, 'plan.md'), 'utf8')).toContain('# Rollout plan: short');
   });
@@ -220,11 +226,42 @@ describe('RolloutPlan', () => {
     expect(readdirSync(here)).toEqual(['package.json']);
   });
 
-  test('the pause between phases is a Duration', () => {
-    const plan = new RolloutPlan({ ...site, pauseBetweenPhases: Duration.seconds(30), steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(10))] });
-    expect(plan.markdown('x')).not.toContain('sleep 10');
+  test('pauses between phases and between stages: 20 s by default (istiod\'s 10 s debounce and the push), or the Durations given', () => {
+    const steps = [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(10)), RolloutStep.rollback({ scaleCanaryToZero: true })];
+    const pauses = (md: string) => [...md.matchAll(/^sleep (\d+) +# let istiod push the previous (phase|stage)/gm)].map((m) => `${m[2]} ${m[1]}`);
+    // 00: prepare, route; 01: prepare; 02: route; 03: route; 04: retire
+    expect(pauses(new RolloutPlan({ ...site, steps }).markdown('x'))).toEqual(['phase 20', 'stage 20', 'stage 20', 'stage 20', 'stage 20']);
+    const custom = new RolloutPlan({ ...site, pauseBetweenPhases: Duration.seconds(30), pauseBetweenStages: Duration.minutes(1), steps });
+    expect(pauses(custom.markdown('x'))).toEqual(['phase 30', 'stage 60', 'stage 60', 'stage 60', 'stage 60']);
+    expect(custom.markdown('x')).toContain('the commands pause (30 s and 60 s here)');
     expect(() => new RolloutPlan({ ...site, pauseBetweenPhases: 30 as never, steps: [RolloutStep.deployCanary()] }))
-      .toThrow('pauseBetweenPhases must be a positive Duration (e.g. Duration.seconds(10)), got 30');
+      .toThrow('pauseBetweenPhases must be a positive Duration (e.g. Duration.seconds(20)), got 30');
+    expect(() => new RolloutPlan({ ...site, pauseBetweenStages: Duration.seconds(0), steps: [RolloutStep.deployCanary()] }))
+      .toThrow('pauseBetweenStages must be a positive Duration (e.g. Duration.seconds(20))');
+  });
+
+  test('a plan that starts from the steady state writes it as stage 00, to diff against the cluster or apply to an empty one', () => {
+    // GIVEN
+    const plan = new RolloutPlan({ ...site, steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(10))] });
+    // WHEN
+    const start = plan.startStage()!;
+    // THEN it is the state before stage 01, built from an empty cluster
+    expect(start.state.folder).toBe('00-steady-state');
+    expect(start.manifests).toEqual(plan.manifestsOf(plan.before!));
+    expect(start.phases.map((p) => [p.kind, p.objects.map((o) => o.kind)])).toEqual([
+      [PhaseKind.PREPARE, ['Service', 'Deployment', 'Gateway', 'DestinationRule']],
+      [PhaseKind.ROUTE, ['VirtualService']],
+    ]);
+    expect(plan.writtenStages().map((s) => s.state.folder)).toEqual(['00-steady-state', '01-deploy-canary', '02-weight-10']);
+    const markdown = plan.markdown('x');
+    expect(markdown).toContain('`kubectl diff -f 00-steady-state/` shows whether the live cluster is there');
+    expect(markdown).toContain('```bash\nkubectl diff -f 00-steady-state/   # no output: the live cluster is where the plan starts\nkubectl apply -f 00-steady-state/1-prepare.yaml\n');
+    expect(markdown).toContain('| `00-steady-state` | steady state | every request: 100% to subset v1 (3 pods) |');
+    // AND the folders applied in order to an empty cluster keep every invariant
+    const fromEmpty = { before: undefined, manifestsOf: plan.manifestsOf.bind(plan), stages: () => plan.writtenStages() } as unknown as RolloutPlan;
+    expect(planViolations(fromEmpty)).toEqual([]);
+    // AND a plan that starts from an empty cluster has no stage 00
+    expect(tutorialPlan().startStage()).toBeUndefined();
   });
 
   test('fails at once on a bad plan, and on a step that changes nothing', () => {
