@@ -151,6 +151,11 @@ export class RolloutPlan {
     const versions = (props.website?.versions ?? []).map((v) => v.name);
     const replicasOf = (name: string) => props.website?.versions?.find((v) => v.name === name)?.replicas ?? 1;
     const maxPodLoad = checkMaxPodLoad('maxPodLoad', props.maxPodLoad ?? 1);
+    for (const name of Object.keys(props.release?.versionTrafficPolicies ?? {})) {
+      if (!versions.includes(name)) {
+        throw new Error(`release.versionTrafficPolicies key must be a version of the website (${versions.map((v) => `"${v}"`).join(', ')}), got "${name}"`);
+      }
+    }
     this.planned = planStages({
       versions,
       stable: props.stable,
@@ -246,11 +251,14 @@ export class RolloutPlan {
     }
     const entry = new IstioEntry(chart, 'entry', { ...this.props.entry, website });
     if (state.subsets) {
-      const { mirrorToCanary, stickySession, canaryFault, ...always } = this.props.release ?? {};
+      const { mirrorToCanary, stickySession, canaryFault, versionTrafficPolicies, ...always } = this.props.release ?? {};
+      // Policies of versions the stage has (a subset exists only for a deployed version).
+      const policies = Object.entries(versionTrafficPolicies ?? {}).filter(([name]) => state.deployed.some((d) => d.name === name));
       const canaryOnly = state.canaryMatches.length > 0 || state.canaryWeight.percent === 100
         || (stickySession !== undefined && state.canaryWeight.percent > 0);
       new CanaryRelease(chart, 'release', {
         ...always,
+        ...(versionTrafficPolicies !== undefined ? { versionTrafficPolicies: Object.fromEntries(policies) } : {}),
         ...(state.canary !== undefined ? { stickySession } : {}),
         // Mirroring stops at a rollback, so that the canary can then be scaled down.
         ...(state.canary !== undefined && state.kind !== RolloutStepKind.ROLLBACK ? { mirrorToCanary } : {}),
