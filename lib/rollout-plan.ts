@@ -5,6 +5,7 @@ import { IstioEntry, IstioEntryProps } from './istio-entry';
 import { explain, Explanation } from './mesh/explain';
 import { Manifest } from './mesh/manifests';
 import { Percentage } from './percentage';
+import { SYNC_WAVE_ANNOTATION, SYNC_WAVES, withSyncWaves } from './rollout/argocd';
 import { checkMaxPodLoad } from './rollout/capacity';
 import { PlannedStages, planStages, StageState } from './rollout/stages';
 import { RolloutStep, RolloutStepKind } from './rollout/steps';
@@ -100,6 +101,26 @@ export interface RolloutPlanProps {
 export type PlanReleaseOptions = Omit<CanaryReleaseProps,
 'website' | 'entry' | 'stable' | 'canary' | 'canaryMatches' | 'canaryWeight' | 'destinationRuleName' | 'maxPodLoad'>;
 
+/** How `RolloutPlan.write` lays the stages out. */
+export enum PlanLayout {
+  /** A file per phase in each stage folder, applied in name order with `kubectl` (`plan.md` has the commands). */
+  KUBECTL_PHASES = 'kubectl-phases',
+  /**
+   * The whole state of each stage in one file, each object annotated with the Argo CD sync wave of
+   * its phase (prepare 0, route 1, retire 2); deletions are left to Argo CD's pruning.
+   */
+  ARGO_CD_SYNC_WAVES = 'argo-cd-sync-waves',
+}
+
+/** Options of `RolloutPlan.write`. */
+export interface PlanWriteOptions {
+  /**
+   * How the stages are laid out.
+   * @default PlanLayout.KUBECTL_PHASES
+   */
+  readonly layout?: PlanLayout;
+}
+
 /** A stage with its manifests and the phases that reach it from the stage before. */
 export interface PlanStage {
   /** The stage. */
@@ -119,6 +140,8 @@ function checkPause(prop: string, pause: Duration): Duration {
   }
   return pause;
 }
+
+const ARGO_CD_FILE = 'resources.yaml';
 
 const PHASE_FILES: Record<PhaseKind, string> = {
   [PhaseKind.PREPARE]: '1-prepare.yaml',
@@ -295,15 +318,83 @@ export class RolloutPlan {
    * else (a folder with other files, a file, a link, `/`, the home folder, the current folder or
    * their parents) is refused before anything is touched.
    */
-  public write(outdir: string, title: string): void {
-    const files = new Map<string, string>();
-    for (const stage of this.writtenStages()) {
-      for (const phase of stage.phases) {
-        files.set(posix.join(stage.state.folder, PHASE_FILES[phase.kind]), Yaml.stringify(...phase.objects));
-      }
+  public write(outdir: string, title: string, options: PlanWriteOptions = {}): void {
+    const layout = options.layout ?? PlanLayout.KUBECTL_PHASES;
+    if (!Object.values(PlanLayout).includes(layout)) {
+      throw new Error(`layout must be one of ${Object.values(PlanLayout).join(', ')}, got ${show(layout)}`);
     }
-    files.set('plan.md', this.markdown(title));
+    const files = new Map<string, string>();
+    if (layout === PlanLayout.ARGO_CD_SYNC_WAVES) {
+      for (const stage of this.writtenStages()) {
+        files.set(posix.join(stage.state.folder, ARGO_CD_FILE), Yaml.stringify(...this.syncWaves(stage)));
+      }
+      files.set('plan.md', this.argoCdMarkdown(title));
+    } else {
+      for (const stage of this.writtenStages()) {
+        for (const phase of stage.phases) {
+          files.set(posix.join(stage.state.folder, PHASE_FILES[phase.kind]), Yaml.stringify(...phase.objects));
+        }
+      }
+      files.set('plan.md', this.markdown(title));
+    }
     writeOwnedFolder('RolloutPlan.write', outdir, files);
+  }
+
+  /**
+   * Every object of a stage, annotated with the Argo CD sync wave of its phase: committed to the
+   * folder an Argo CD Application watches, one sync carries out the stage's phases in order.
+   */
+  public syncWaves(stage: PlanStage): Manifest[] {
+    return withSyncWaves(`stage ${stage.state.folder}`, stage.manifests, stage.phases);
+  }
+
+  /** `plan.md` of the Argo CD layout: the stages, their traffic, and how to hand each to Argo CD. */
+  public argoCdMarkdown(title: string): string {
+    const stages = this.writtenStages();
+    const stageSeconds = this.stagePause.toSeconds({ integral: false });
+    const lines = [`# Rollout plan: ${title} (Argo CD)`, ''];
+    lines.push(this.before === undefined
+      ? `Stage ${stages[0].state.folder} starts from a cluster without any of these objects.`
+      : `Stage \`${this.before.folder}\` is the state the plan starts from: version ${this.before.stable} alone, with its subset, taking every request.`);
+    lines.push('');
+    lines.push(`Each stage folder holds the whole state of the stage in \`${ARGO_CD_FILE}\`, each object annotated with the`);
+    lines.push(`\`${SYNC_WAVE_ANNOTATION}\` of its phase: ${SYNC_WAVES.prepare} to prepare (workloads, Services, Gateways, DestinationRules with new`);
+    lines.push(`subsets, and what the stage leaves unchanged), ${SYNC_WAVES.route} to route (VirtualServices), ${SYNC_WAVES.retire} to retire (DestinationRules without the old`);
+    lines.push('subsets, workloads scaled down). Argo CD applies the waves in order and waits for each to be healthy (a');
+    lines.push('Deployment once it is rolled out); what the stage no longer has is pruned. Commit the stages in order, each');
+    lines.push('replacing the files of the folder the Application watches (`$APP_PATH`, in the Git repository of the');
+    lines.push('Application `$APP`), and wait for each sync before the next stage. The Application needs:', '');
+    lines.push('- `syncPolicy.syncOptions: [PruneLast=true]`, so that deletions come after every wave, as the last phase;');
+    lines.push('- pruning: `syncPolicy.automated.prune: true`, or `argocd app sync $APP --prune`;');
+    lines.push(`- \`ARGOCD_SYNC_WAVE_DELAY\` of at least ${stageSeconds} (seconds) on the application controller: Istio objects have no health`);
+    lines.push('  check, so between the route wave and the retire wave only this delay (2 s by default) gives istiod time to push');
+    lines.push('  the routes to every proxy (it batches changes for up to 10 s, `PILOT_DEBOUNCE_MAX`).', '');
+    lines.push('| stage | step | traffic |', '|---|---|---|');
+    const traffic = new Map(stages.map((stage) => [stage, this.traffic(stage)]));
+    for (const stage of stages) {
+      lines.push(`| \`${stage.state.folder}\` | ${stepOf(stage)} | ${traffic.get(stage)!.map((t) => `${t.request}: ${split(t.explanation)}`).join('; ')} |`);
+    }
+    stages.forEach((stage, i) => {
+      lines.push('', `## ${stage.state.folder}`, '');
+      const waves = stage.phases.filter((p) => p.kind !== PhaseKind.DELETE)
+        .map((p) => `wave ${SYNC_WAVES[p.kind as Exclude<PhaseKind, PhaseKind.DELETE>]}: ${p.objects.map((o) => `${o.kind} ${o.metadata?.name}`).join(', ')}`);
+      const pruned = stage.phases.filter((p) => p.kind === PhaseKind.DELETE).flatMap((p) => p.objects.map((o) => `${o.kind} ${o.metadata?.name}`));
+      for (const line of [...waves, ...(pruned.length > 0 ? [`pruned last: ${pruned.join(', ')}`] : [])]) {
+        lines.push(`- ${line}`);
+      }
+      for (const t of traffic.get(stage)!) {
+        lines.push(`- then ${t.request}: ${split(t.explanation)}`);
+      }
+      lines.push('', '```bash');
+      if (i > 0) {
+        lines.push(`sleep ${stageSeconds}   # let istiod push the previous stage to every proxy`);
+      }
+      lines.push(`rsync -a --delete ${stage.state.folder}/ "$APP_PATH"/`);
+      lines.push(`git -C "$APP_PATH" add -A . && git -C "$APP_PATH" commit -m "${title}: ${stage.state.folder}" && git -C "$APP_PATH" push`);
+      lines.push(`argocd app sync "$APP" --prune && argocd app wait "$APP" --sync --health --timeout 900`);
+      lines.push('```');
+    });
+    return `${lines.join('\n')}\n`;
   }
 
   /** `plan.md`: the stages, their traffic, and the exact commands (run from the plan's folder) with the pauses. */
@@ -334,8 +425,7 @@ export class RolloutPlan {
     const traffic = new Map(stages.map((stage) => [stage, this.traffic(stage)]));
     for (const stage of stages) {
       const summary = traffic.get(stage)!.map((t) => `${t.request}: ${split(t.explanation)}`).join('; ');
-      const step = stage.state.index === 0 ? 'steady state' : stage.state.kind === 'weight' ? `weight ${stage.state.canaryWeight}` : stage.state.kind;
-      lines.push(`| \`${stage.state.folder}\` | ${step} | ${summary} |`);
+      lines.push(`| \`${stage.state.folder}\` | ${stepOf(stage)} | ${summary} |`);
     }
     let previous: Phase | undefined;
     for (const stage of stages) {
@@ -384,6 +474,13 @@ function waitFor(phase: Phase): string[] {
     byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), `${m.kind!.toLowerCase()}/${m.metadata?.name}`]);
   }
   return [...byNamespace].map(([ns, objects]) => `# or: kubectl wait --for=condition=Reconciled -n ${ns} ${objects.join(' ')} --timeout=5m`);
+}
+
+function stepOf(stage: PlanStage): string {
+  if (stage.state.index === 0) {
+    return 'steady state';
+  }
+  return stage.state.kind === RolloutStepKind.WEIGHT ? `weight ${stage.state.canaryWeight}` : stage.state.kind;
 }
 
 function split(e: Explanation): string {
