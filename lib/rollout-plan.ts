@@ -362,8 +362,8 @@ export class RolloutPlan {
     lines.push(`subsets, and what the stage leaves unchanged), ${SYNC_WAVES.route} to route (VirtualServices), ${SYNC_WAVES.retire} to retire (DestinationRules without the old`);
     lines.push('subsets, workloads scaled down). Argo CD applies the waves in order and waits for each to be healthy (a');
     lines.push('Deployment once it is rolled out); what the stage no longer has is pruned. Commit the stages in order, each');
-    lines.push('replacing the files of the folder the Application watches (`$APP_PATH`, in the Git repository of the');
-    lines.push('Application `$APP`), and wait for each sync before the next stage. The Application needs:', '');
+    lines.push(`stage's \`${ARGO_CD_FILE}\` replacing the one in the folder the Application \`$APP\` watches (\`$APP_PATH\`, in its Git`);
+    lines.push('repository, holding nothing else), and wait for each sync before the next stage. The Application needs:', '');
     lines.push('- `syncPolicy.syncOptions: [PruneLast=true]`, so that deletions come after every wave, as the last phase;');
     lines.push('- pruning: `syncPolicy.automated.prune: true`, or `argocd app sync $APP --prune`;');
     lines.push(`- \`ARGOCD_SYNC_WAVE_DELAY\` of at least ${stageSeconds} (seconds) on the application controller: Istio objects have no health`);
@@ -389,8 +389,8 @@ export class RolloutPlan {
       if (i > 0) {
         lines.push(`sleep ${stageSeconds}   # let istiod push the previous stage to every proxy`);
       }
-      lines.push(`rsync -a --delete ${stage.state.folder}/ "$APP_PATH"/`);
-      lines.push(`git -C "$APP_PATH" add -A . && git -C "$APP_PATH" commit -m "${title}: ${stage.state.folder}" && git -C "$APP_PATH" push`);
+      lines.push(`cp ${stage.state.folder}/${ARGO_CD_FILE} "$APP_PATH"/${ARGO_CD_FILE}`);
+      lines.push(`git -C "$APP_PATH" add ${ARGO_CD_FILE} && git -C "$APP_PATH" commit -m "${title}: ${stage.state.folder}" && git -C "$APP_PATH" push`);
       lines.push(`argocd app sync "$APP" --prune && argocd app wait "$APP" --sync --health --timeout 900`);
       lines.push('```');
     });

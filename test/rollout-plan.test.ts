@@ -142,6 +142,16 @@ describe('RolloutPlan', () => {
     expect(() => new RolloutPlan({ ...site, steps })).toThrow(
       'steps[1] (weight 50%) sets canaryReplicas to 1, too few: subset v2 takes 50% of the requests on 1 pod (50% per pod), above the stable\'s 33.33% per pod before the release (100% over 3 pods): it needs at least 2 pods, or a higher maxPodLoad',
     );
+    // AND the README shows that message word for word
+    const message = (() => {
+      try {
+        new RolloutPlan({ ...site, steps });
+        return '';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    })();
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(`\`\`\`text\n${message}\n\`\`\``);
     expect(() => new RolloutPlan({ ...site, maxPodLoad: 1.5, steps })).not.toThrow();
     expect(() => new RolloutPlan({ ...site, maxPodLoad: 0.9, steps })).toThrow('maxPodLoad must be a number of at least 1');
     expect(() => RolloutStep.weight(Weight.percent(5), { canaryReplicas: 0 })).toThrow('canaryReplicas must be a whole number of at least 1, got 0');

@@ -114,11 +114,19 @@ describe('RolloutPlan in the Argo CD layout', () => {
     expect(markdown).toContain('`syncPolicy.syncOptions: [PruneLast=true]`');
     expect(markdown).toContain('`ARGOCD_SYNC_WAVE_DELAY` of at least 20 (seconds)');
     expect(markdown).toContain(['## 07-finalize', '', '- wave 2: DestinationRule website', '- pruned last: Deployment web-v1'].join('\n'));
-    expect(markdown).toContain('rsync -a --delete 05-weight-50/ "$APP_PATH"/');
+    expect(markdown).toContain('cp 05-weight-50/resources.yaml "$APP_PATH"/resources.yaml\ngit -C "$APP_PATH" add resources.yaml && git -C "$APP_PATH" commit -m "progressive release: 05-weight-50"');
   });
 
   test('fails if the layout is not one of PlanLayout', () => {
     expect(() => progressivePlan().write(join(scratch, 'bad'), 'x', { layout: 'helm' as never }))
       .toThrow('layout must be one of kubectl-phases, argo-cd-sync-waves, got "helm"');
+  });
+
+  test('the README\'s Application prunes, and prunes last', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### GitOps with Argo CD'));
+    const [application] = parseManifests(section.slice(section.indexOf('```yaml\n') + 8, section.indexOf('```\n', section.indexOf('```yaml\n') + 8)));
+    expect(application.kind).toBe('Application');
+    expect(application.spec.syncPolicy).toEqual({ automated: { prune: true }, syncOptions: ['PruneLast=true'] });
   });
 });
