@@ -119,6 +119,23 @@ describe('planTransition, edge cases', () => {
     expect(kinds(planTransition([dr('v1')], [bare]))).toEqual([[PhaseKind.RETIRE, ['DestinationRule/website']]]);
   });
 
+  test('takes manifests as users bring them: workloads and DestinationRules without spec, subsets that are not objects', () => {
+    const bare = (kind: string, name: string) => ({ apiVersion: kind === 'Deployment' ? 'apps/v1' : 'networking.istio.io/v1', kind, metadata: { name } });
+    // A workload without spec runs 1 pod
+    expect(kinds(planTransition([deployment('w', V1, { replicas: 2 })], [bare('Deployment', 'w')]))).toEqual([[PhaseKind.RETIRE, ['Deployment/w']]]);
+    expect(kinds(planTransition([bare('Deployment', 'w')], [deployment('w', V1, { replicas: 0 })]))).toEqual([[PhaseKind.RETIRE, ['Deployment/w']]]);
+    // A DestinationRule without spec has no subsets
+    expect(kinds(planTransition([bare('DestinationRule', 'website')], [dr('v1')]))).toEqual([[PhaseKind.PREPARE, ['DestinationRule/website']]]);
+    expect(kinds(planTransition([dr('v1')], [bare('DestinationRule', 'website')]))).toEqual([[PhaseKind.RETIRE, ['DestinationRule/website']]]);
+    // A subset entry that is not an object is kept until the routes change, like any other
+    const odd = { ...dr('v1'), spec: { host: 'website', subsets: [null, { name: 'v1', labels: { version: 'v1' } }] } };
+    const phases = planTransition([odd], [dr('v2')]);
+    expect(phases.map((p) => [p.kind, p.objects.map((o) => o.spec.subsets)])).toEqual([
+      [PhaseKind.PREPARE, [[{ name: 'v2', labels: { version: 'v2' } }, null, { name: 'v1', labels: { version: 'v1' } }]]],
+      [PhaseKind.RETIRE, [[{ name: 'v2', labels: { version: 'v2' } }]]],
+    ]);
+  });
+
   test('objects are told apart by apiVersion, kind, namespace and name; no namespace is default', () => {
     expect(objectKey(deployment('w', V1))).toBe('apps/v1/Deployment/default/w');
     expect(objectKey(deployment('w', V1, { ns: 'shop' }))).toBe('apps/v1/Deployment/shop/w');
