@@ -156,12 +156,17 @@ const PHASE_FILES: Record<PhaseKind, string> = {
  * of the website, entry and release, with the transition between consecutive stages ordered so
  * that no request meets a subset that is not live yet or no longer live.
  *
+ * No pod carries more than a stable pod did before the release (times `maxPodLoad`): the canary
+ * is scaled up, in the phase before the routes that give it its share, to what its share needs, and
+ * `promote` first brings it to the stable's count.
+ *
  * Bad plans fail at once (`new RolloutPlan(...)`): traffic before the canary is deployed, weights
  * that go backwards, `finalize` without `promote`, steps after `finalize` or `rollback`, versions
- * the website does not have.
+ * the website does not have, a step's `canaryReplicas` too few for its share. Errors and warnings
+ * while a stage is synthesized name the stage.
  */
 export class RolloutPlan {
-  /** The state before stage 1 (`undefined` when the plan starts on an empty cluster). */
+  /** The state before stage 1, stage `00-steady-state` (`undefined` when the plan starts on an empty cluster). */
   public readonly before?: StageState;
   private readonly props: RolloutPlanProps;
   private readonly planned: PlannedStages;
@@ -310,8 +315,9 @@ export class RolloutPlan {
   }
 
   /**
-   * Writes the plan: a folder per stage (`NN-<stage>/`, phase files applied in name order) and
-   * `plan.md`, under `outdir`.
+   * Writes the plan: a folder per stage (`NN-<stage>/`, phase files applied in name order; with
+   * `PlanLayout.ARGO_CD_SYNC_WAVES`, the whole stage in one file with sync waves) and `plan.md`,
+   * under `outdir`. A plan that starts from the steady state writes it too, as `00-steady-state/`.
    *
    * `outdir` must be new, empty, or a folder this method wrote before: it keeps a record of its files
    * (`.cdk8s-istio-canary-files.json`) and removes exactly those before writing again. Anything

@@ -350,15 +350,16 @@ describe('RolloutPlan', () => {
 });
 
 describe('npm run synth:plan', () => {
-  test('writes both plans under dist/plan', () => {
+  test('writes the plans under dist/plan, the progressive one also for Argo CD', () => {
     const out = join(scratch, 'dist');
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'apps/plan.ts'], { cwd: root, env: { ...process.env, CDK8S_OUTDIR: out }, encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    for (const name of ['tutorial', 'progressive']) {
+    for (const name of ['tutorial', 'progressive', 'progressive-argocd']) {
       expect(existsSync(join(out, 'plan', name, 'plan.md'))).toBe(true);
     }
     expect(readdirSync(join(out, 'plan', 'tutorial'))).toEqual([RECORD_FILE, '01-v1-only', '02-subset-v1', '03-canary-deployed', '04-header-route', '05-weighted', 'plan.md']);
+    expect(readdirSync(join(out, 'plan', 'progressive-argocd', '07-finalize'))).toEqual(['resources.yaml']);
   });
 });
 
