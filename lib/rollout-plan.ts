@@ -420,9 +420,10 @@ export class RolloutPlan {
     lines.push('cluster from the previous stage. Within a stage the phase files go in name order. Between phases, and between');
     lines.push(`stages, the commands pause (${seconds === stageSeconds ? `${seconds} s` : `${seconds} s and ${stageSeconds} s`} here) so that every proxy has a subset before a route names it, and no`);
     lines.push('route names a subset any more when it goes: istiod batches changes for up to 10 s (`PILOT_DEBOUNCE_MAX`) before it');
-    lines.push('pushes them. With istiod\'s status feature on (`PILOT_ENABLE_STATUS=true` and');
-    lines.push('`PILOT_ENABLE_CONFIG_DISTRIBUTION_TRACKING=true` in its environment), the `kubectl wait --for=condition=Reconciled`');
-    lines.push('commands shown as comments wait until every proxy has the change, and can replace the pauses.');
+    lines.push('pushes them. Up to Istio 1.22, istiod with `PILOT_ENABLE_STATUS=true` and `PILOT_ENABLE_CONFIG_DISTRIBUTION_TRACKING=true`');
+    lines.push('sets a `Reconciled` condition once every proxy has an object, and the `kubectl wait --for=condition=Reconciled`');
+    lines.push('commands shown as comments can replace the pauses; Istio 1.23 removed that tracking, so on later versions keep the');
+    lines.push('pauses (`istioctl proxy-status` after one shows whether a proxy is still `STALE`).');
     lines.push('`kubectl apply -f <stage folder>` applies the same files in the same order in one go, without the pauses; nothing a');
     lines.push('stage retires is named by the previous stage\'s routes, so that too leaves no route without its subset once the');
     lines.push('previous stage is live. Deletions are in a `delete/` subfolder, which `kubectl apply -f` skips; `kubectl apply -R`');
@@ -469,7 +470,10 @@ export class RolloutPlan {
   }
 }
 
-/** The `kubectl wait` for istiod to report the Istio objects of `phase` pushed to every proxy, as comments. */
+/**
+ * The `kubectl wait` for istiod to report the Istio objects of `phase` pushed to every proxy, as
+ * comments: the `Reconciled` condition exists up to Istio 1.22 (istio/istio#51866 removed it).
+ */
 function waitFor(phase: Phase): string[] {
   if (phase.kind === PhaseKind.DELETE) {
     return [];
@@ -479,7 +483,7 @@ function waitFor(phase: Phase): string[] {
     const ns = m.metadata?.namespace ?? 'default';
     byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), `${m.kind!.toLowerCase()}/${m.metadata?.name}`]);
   }
-  return [...byNamespace].map(([ns, objects]) => `# or: kubectl wait --for=condition=Reconciled -n ${ns} ${objects.join(' ')} --timeout=5m`);
+  return [...byNamespace].map(([ns, objects]) => `# or, up to Istio 1.22 with its status on: kubectl wait --for=condition=Reconciled -n ${ns} ${objects.join(' ')} --timeout=5m`);
 }
 
 function stepOf(stage: PlanStage): string {

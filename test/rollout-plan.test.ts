@@ -55,7 +55,7 @@ describe('the tutorial plan', () => {
     expect(markdown).toContain([
       'sleep 20   # let istiod push the previous stage to every proxy',
       'kubectl apply -f 02-subset-v1/1-prepare.yaml',
-      '# or: kubectl wait --for=condition=Reconciled -n default destinationrule/website --timeout=5m',
+      '# or, up to Istio 1.22 with its status on: kubectl wait --for=condition=Reconciled -n default destinationrule/website --timeout=5m',
       'sleep 20   # let istiod push the previous phase to every proxy',
       'kubectl apply -f 02-subset-v1/2-route.yaml',
     ].join('\n'));
