@@ -344,6 +344,12 @@ describe('RolloutPlan', () => {
       }
       checked++;
       expect(planViolations(plan, { maxPodLoad: input.maxPodLoad })).toEqual([]);
+      // Stage 00 applied to an empty cluster leads to the state the plan starts from, safely.
+      const start = plan.startStage();
+      if (start !== undefined) {
+        const fromEmpty = { before: undefined, manifestsOf: plan.manifestsOf.bind(plan), stages: () => [start] } as unknown as RolloutPlan;
+        expect(planViolations(fromEmpty, { maxPodLoad: input.maxPodLoad })).toEqual([]);
+      }
     }), { numRuns: 500, seed: 20261125 });
     expect(checked).toBeGreaterThanOrEqual(400);
   });
