@@ -1,10 +1,11 @@
 /**
  * Rollout plans as folders of ordered phases: `npm run synth:plan` writes
  * - `dist/plan/tutorial/`: the tutorial's five steps as a plan;
- * - `dist/plan/progressive/`: deploy, header, 5%, 25%, 50%, promote, finalize.
+ * - `dist/plan/progressive/`: deploy, header, 5%, 25%, 50%, promote, finalize;
+ * - `dist/plan/progressive-argocd/`: the same release as stage folders for Argo CD (sync waves).
  */
 import { join } from 'node:path';
-import { RequestMatch, RolloutPlan, RolloutStep, Weight } from '../lib';
+import { PlanLayout, RequestMatch, RolloutPlan, RolloutStep, Weight } from '../lib';
 import { runApp } from './run';
 import { TUTORIAL_ENTRY, VERSION_1, VERSION_2 } from './tutorial-chart';
 
@@ -54,7 +55,9 @@ if (require.main === module) {
   runApp(() => {
     const root = process.env.CDK8S_OUTDIR ?? 'dist';
     tutorialPlan().write(join(root, 'plan', 'tutorial'), 'the tutorial');
-    progressivePlan().write(join(root, 'plan', 'progressive'), 'progressive release');
-    process.stdout.write(`wrote ${join(root, 'plan', 'tutorial')} and ${join(root, 'plan', 'progressive')}\n`);
+    const progressive = progressivePlan();
+    progressive.write(join(root, 'plan', 'progressive'), 'progressive release');
+    progressive.write(join(root, 'plan', 'progressive-argocd'), 'progressive release', { layout: PlanLayout.ARGO_CD_SYNC_WAVES });
+    process.stdout.write(`wrote ${['tutorial', 'progressive', 'progressive-argocd'].map((name) => join(root, 'plan', name)).join(', ')}\n`);
   });
 }

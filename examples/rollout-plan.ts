@@ -8,7 +8,7 @@ const plan = new RolloutPlan({
     serviceName: 'shop',
     versions: [
       { name: 'v1', image: 'ghcr.io/example/shop:1.4.0', replicas: 3 },
-      { name: 'v2', image: 'ghcr.io/example/shop:1.5.0', replicas: 3 },
+      { name: 'v2', image: 'ghcr.io/example/shop:1.5.0', replicas: 1 },
     ],
   },
   entry: { hosts: ['shop.example.com'], gatewayName: 'shop', virtualServiceName: 'shop' },

@@ -6,6 +6,7 @@ import { RequestMatch } from './match';
 import { istioDuration } from './duration';
 import { Percentage } from './percentage';
 import { headerValueProblem, mirrorCopiesNothing, PERCENT_MIN } from './mesh/istio-validation';
+import { checkReleaseCapacity } from './rollout/capacity';
 import { CanaryRouting, canaryRules, HttpRule, StickyRouting, stickyCookie } from './routing';
 import { FaultOptions, renderFault, renderRetries, renderTrafficPolicy, RetryOptions, TrafficPolicyOptions } from './traffic-policy';
 import { checkDnsSubdomain, show } from './validate';
@@ -142,6 +143,15 @@ export interface CanaryReleaseProps extends CanaryRoutingOptions {
    * @default - none
    */
   readonly versionTrafficPolicies?: Record<string, TrafficPolicyOptions>;
+
+  /**
+   * How much more than a stable pod carried before the release (every request over the stable's
+   * pods) a pod may carry: a subset's share of the weighted traffic (mirrored copies included,
+   * header and cookie matches left out) over its pods must stay within it. Raise it to accept a
+   * canary with fewer pods than its share needs.
+   * @default 1
+   */
+  readonly maxPodLoad?: number;
 }
 
 /**
@@ -205,6 +215,10 @@ export class CanaryRelease extends Construct {
     }
     checkRoutedReplicas(this.stable, this.canary, this.canaryMatches.length, this.canaryWeight);
     this.routing = this.routingOptions(props);
+    checkReleaseCapacity({
+      rules: this.httpRules(), stableSubset: this.stable.subsetName, maxPodLoad: props.maxPodLoad,
+      pods: new Map(this.website.versions.map((v) => [v.subsetName, v.replicas])),
+    });
     const trafficPolicy = props.trafficPolicy !== undefined ? renderTrafficPolicy('trafficPolicy', props.trafficPolicy) : undefined;
     const versionPolicies = new Map<string, Record<string, unknown>>();
     for (const [name, policy] of Object.entries(props.versionTrafficPolicies ?? {})) {

@@ -12,6 +12,7 @@ export * from './canary-release';
 export * from './rollout/steps';
 export * from './rollout/stages';
 export * from './rollout/transition';
+export * from './rollout/argocd';
 export * from './rollout-plan';
 export * from './mesh/findings';
 export * from './mesh/manifests';

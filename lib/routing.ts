@@ -175,6 +175,15 @@ export function stickyCookie(sticky: StickyRouting, subset: string): string {
 }
 
 /**
+ * Whether a mirror of stable traffic has a rule to go on at this canary weight: at 0 the catch-all
+ * rule carries only stable traffic, and with sticky sessions the rule of users assigned to stable
+ * does; a split without sticky sessions, or a weight of 100, has no such rule.
+ */
+export function mirrorFits(weight: Weight, sticky: boolean): boolean {
+  return weight.percent === 0 || (weight.percent < 100 && sticky);
+}
+
+/**
  * The rules of a canary release, most specific first: sticky users of the canary and the canary's
  * matches go wholly to the canary; sticky users of stable go to stable; everything else is split by
  * weight, the canary first as in Istio's examples, and with sticky sessions each destination of
@@ -192,7 +201,7 @@ export function canaryRules(routing: CanaryRouting): HttpRule[] {
     throw new Error(`canary must be set when canary matches, a canary weight or mirroring are given, got weight ${weight} and ${matches.length} match(es)`);
   }
   const split = weight.percent > 0 && weight.percent < 100;
-  if (routing.mirror !== undefined && (weight.percent === 100 || (split && routing.sticky === undefined))) {
+  if (routing.mirror !== undefined && !mirrorFits(weight, routing.sticky !== undefined)) {
     throw new Error(weight.percent === 100
       ? 'mirroring copies stable traffic, but a canary weight of 100 leaves none to copy: remove the mirror'
       : `mirroring copies stable traffic only, but a weighted split (canary weight ${weight}) without sticky sessions has no rule that carries only stable traffic: Istio would mirror the canary's own requests too`);

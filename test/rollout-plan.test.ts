@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration } from 'cdk8s';
 import fc from 'fast-check';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test, vi } from 'vitest';
 import { progressivePlan, tutorialPlan } from '../apps/plan';
 import { TUTORIAL_STAGES, TutorialChart } from '../apps/tutorial-chart';
-import { PhaseKind, RequestMatch, RolloutPlan, RolloutStep, Weight } from '../lib';
+import { Percentage, PhaseKind, PlanStage, RequestMatch, RolloutPlan, RolloutStep, Weight } from '../lib';
 import { RECORD_FILE } from '../lib/owned-folder';
-import { planViolations } from './support/invariants';
+import { loads, planViolations } from './support/invariants';
 import { allSchemaErrors } from './support/synth';
 
 const root = join(__dirname, '..');
@@ -54,11 +54,16 @@ describe('the tutorial plan', () => {
     expect(markdown).toContain('| `04-header-route` | header-only | header qa exactly "canary-test": 100% to subset version-2 (1 pod); any other request: 100% to subset version-1 (4 pods) |');
     expect(markdown).toContain('| `05-weighted` | weight 20% | every request: 20% to subset version-2 (1 pod), 80% to subset version-1 (4 pods) |');
     expect(markdown).toContain([
+      'sleep 20   # let istiod push the previous stage to every proxy',
       'kubectl apply -f 02-subset-v1/1-prepare.yaml',
-      'sleep 10   # let istiod push the previous phase to every proxy',
+      '# or, up to Istio 1.22 with its status on: kubectl wait --for=condition=Reconciled -n default destinationrule/website --timeout=5m',
+      'sleep 20   # let istiod push the previous phase to every proxy',
       'kubectl apply -f 02-subset-v1/2-route.yaml',
     ].join('\n'));
     expect(markdown).toContain('kubectl rollout status deployment/web-v2 -n default --timeout=5m');
+    // The tutorial starts from an empty cluster: no stage 00, no pause before its first stage
+    expect(markdown).toContain('```bash\nkubectl apply -f 01-v1-only/1-prepare.yaml\n');
+    expect(markdown).not.toContain('00-');
   });
 });
 
@@ -82,6 +87,23 @@ describe('the progressive plan', () => {
     ]);
   });
 
+  test('sizes the canary for its share and brings it to the stable\'s count at promote: no pod carries more than 25%', () => {
+    // GIVEN the tutorial's topology: 4 stable pods took every request before the release (25% each)
+    const stages = progressivePlan().stages();
+    // THEN the canary grows before its weight does, and keeps its pods once it is the stable version
+    const pods = (s: PlanStage, name: string) => s.manifests.find((m) => m.kind === 'Deployment' && m.metadata?.name === name)?.spec?.replicas;
+    expect(stages.map((s) => [s.state.name, pods(s, 'web-v1'), pods(s, 'web-v2')])).toEqual([
+      ['deploy-canary', 4, 1], ['header-only', 4, 1], ['weight-5', 4, 1], ['weight-25', 4, 1],
+      ['weight-50', 4, 2], ['promote', 4, 4], ['finalize', undefined, 4],
+    ]);
+    expect(stages.map((s) => loads(s.manifests).map((l) => l.share / l.pods))).toEqual([[25], [25], [5, 23.75], [25, 18.75], [25, 12.5], [25], [25]]);
+    // AND the canary scales up in the phase before the routes that give it its share
+    expect(stages[4].phases.map((p) => [p.kind, p.objects.map((o) => `${o.kind}/${o.metadata?.name}`)])).toEqual([
+      [PhaseKind.PREPARE, ['Deployment/web-v2']],
+      [PhaseKind.ROUTE, ['VirtualService/website-virtual-service']],
+    ]);
+  });
+
   test('every object of every stage validates against the schemas', () => {
     for (const plan of [tutorialPlan(), progressivePlan()]) {
       for (const stage of plan.stages()) {
@@ -92,6 +114,69 @@ describe('the progressive plan', () => {
 });
 
 describe('RolloutPlan', () => {
+  test('scaleDownStable shrinks the stable version after its share went, and grows it again before a rollback', () => {
+    // GIVEN 4 stable pods
+    const website = { ...site.website, versions: [{ name: 'v1', image: 'shop:1', replicas: 4 }, { name: 'v2', image: 'shop:2', replicas: 1 }] };
+    // WHEN
+    const plan = new RolloutPlan({
+      ...site, website, scaleDownStable: true,
+      steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(50)), RolloutStep.weight(Weight.percent(75)), RolloutStep.rollback()],
+    });
+    // THEN
+    const stages = plan.stages();
+    const replicas = (s: PlanStage) => s.manifests.filter((m) => m.kind === 'Deployment').map((m) => m.spec.replicas);
+    expect(stages.map(replicas)).toEqual([[4, 1], [2, 2], [1, 3], [4, 3]]);
+    expect(stages[1].phases.map((p) => p.kind)).toEqual([PhaseKind.PREPARE, PhaseKind.ROUTE, PhaseKind.RETIRE]);
+    expect(stages[3].phases.map((p) => [p.kind, p.objects.map((o) => o.spec?.replicas)])).toEqual([[PhaseKind.PREPARE, [4]], [PhaseKind.ROUTE, [undefined]]]);
+    expect(planViolations(plan)).toEqual([]);
+  });
+
+  test('an explicit canaryReplicas is used as given when it is enough', () => {
+    const plan = new RolloutPlan({ ...site, steps: [RolloutStep.deployCanary({ canaryReplicas: 1 }), RolloutStep.weight(Weight.percent(30), { canaryReplicas: 3 })] });
+    expect(plan.stages().map((s) => s.manifests.find((m) => m.kind === 'Deployment' && m.spec.template.metadata.labels.version === 'v2')?.spec.replicas)).toEqual([1, 3]);
+  });
+
+  test('fails if a step\'s canaryReplicas is too few for its share, unless maxPodLoad is raised', () => {
+    // GIVEN 3 stable pods (33.33% each)
+    const steps = [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(50), { canaryReplicas: 1 })];
+    // THEN
+    expect(() => new RolloutPlan({ ...site, steps })).toThrow(
+      'steps[1] (weight 50%) sets canaryReplicas to 1, too few: subset v2 takes 50% of the requests on 1 pod (50% per pod), above the stable\'s 33.33% per pod before the release (100% over 3 pods): it needs at least 2 pods, or a higher maxPodLoad',
+    );
+    // AND the README shows that message word for word
+    const message = (() => {
+      try {
+        new RolloutPlan({ ...site, steps });
+        return '';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    })();
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(`\`\`\`text\n${message}\n\`\`\``);
+    expect(() => new RolloutPlan({ ...site, maxPodLoad: 1.5, steps })).not.toThrow();
+    expect(() => new RolloutPlan({ ...site, maxPodLoad: 0.9, steps })).toThrow('maxPodLoad must be a number of at least 1');
+    expect(() => RolloutStep.weight(Weight.percent(5), { canaryReplicas: 0 })).toThrow('canaryReplicas must be a whole number of at least 1, got 0');
+  });
+
+  test('errors and warnings while a stage is synthesized name the stage', () => {
+    // GIVEN a rollback that scales the canary to 0 (its subset then selects no pods: a warning)
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      new RolloutPlan({ ...site, steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(10)), RolloutStep.rollback({ scaleCanaryToZero: true })] });
+      // THEN
+      const written = stderr.mock.calls.map((c) => String(c[0])).join('');
+      expect(written).toMatch(/^stage 04-rollback-scale-down: WARNING/m);
+      expect(written.split('\n').filter((l) => l !== '' && !l.startsWith('stage 04-rollback-scale-down: '))).toEqual([]);
+    } finally {
+      stderr.mockRestore();
+    }
+    // AND a release the constructs refuse names the stage
+    expect(() => new RolloutPlan({ ...site, release: { timeout: 5 as never }, steps: [RolloutStep.deployCanary()] }))
+      .toThrow(/^stage 00-steady-state: timeout must be/);
+    expect(() => new RolloutPlan({ ...site, release: { mirrorToCanary: 5 as never }, steps: [RolloutStep.deployCanary()] }))
+      .toThrow('stage 01-deploy-canary: mirrorToCanary must be a Percentage (e.g. Percentage.of(10)), got 5');
+  });
+
   test('rollback with scale-down keeps every invariant, the canary scaled down only after routes left it', () => {
     const plan = new RolloutPlan({ ...site, steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(30)), RolloutStep.rollback({ scaleCanaryToZero: true })] });
     expect(planViolations(plan)).toEqual([]);
@@ -103,11 +188,12 @@ describe('RolloutPlan', () => {
   test('write() makes a folder per stage with phase files in name order, deletions apart, and plan.md', () => {
     const out = join(scratch, 'progressive');
     progressivePlan().write(out, 'progressive release');
-    expect(readdirSync(out)).toEqual([RECORD_FILE, '01-deploy-canary', '02-header-only', '03-weight-5', '04-weight-25', '05-weight-50', '06-promote', '07-finalize', 'plan.md']);
+    expect(readdirSync(out)).toEqual([RECORD_FILE, '00-steady-state', '01-deploy-canary', '02-header-only', '03-weight-5', '04-weight-25', '05-weight-50', '06-promote', '07-finalize', 'plan.md']);
+    expect(readdirSync(join(out, '00-steady-state'))).toEqual(['1-prepare.yaml', '2-route.yaml']);
     expect(readdirSync(join(out, '01-deploy-canary'))).toEqual(['1-prepare.yaml']);
     expect(readdirSync(join(out, '07-finalize'))).toEqual(['3-retire.yaml', 'delete']);
     expect(readdirSync(join(out, '07-finalize', 'delete'))).toEqual(['4-delete.yaml']);
-    expect(readFileSync(join(out, 'plan.md'), 'utf8')).toContain('kubectl delete -f 07-finalize/delete/4-delete.yaml');
+    expect(readFileSync(join(out, 'plan.md'), 'utf8')).toContain('kubectl delete -f 07-finalize/delete/4-delete.yaml   # not kubectl apply -R: it would re-create what delete/ holds');
   });
 
   test('write() again into its own folder removes exactly the files it wrote, keeping the user\'s', () => {
@@ -118,7 +204,7 @@ describe('RolloutPlan', () => {
     // WHEN a shorter plan is written there
     new RolloutPlan({ ...site, steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(10))] }).write(out, 'short');
     // THEN the stale stages are gone and the user's file stays
-    expect(readdirSync(out)).toEqual([RECORD_FILE, '01-deploy-canary', '02-weight-10', 'NOTES.md', 'plan.md']);
+    expect(readdirSync(out)).toEqual([RECORD_FILE, '00-steady-state', '01-deploy-canary', '02-weight-10', 'NOTES.md', 'plan.md']);
     expect(readFileSync(join(out, 'NOTES.md'), 'utf8')).toBe('mine');
     expect(readFileSync(join(out, 'plan.md'), 'utf8')).toContain('# Rollout plan: short');
   });
@@ -151,11 +237,42 @@ describe('RolloutPlan', () => {
     expect(readdirSync(here)).toEqual(['package.json']);
   });
 
-  test('the pause between phases is a Duration', () => {
-    const plan = new RolloutPlan({ ...site, pauseBetweenPhases: Duration.seconds(30), steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(10))] });
-    expect(plan.markdown('x')).not.toContain('sleep 10');
+  test('pauses between phases and between stages: 20 s by default (istiod\'s 10 s debounce and the push), or the Durations given', () => {
+    const steps = [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(10)), RolloutStep.rollback({ scaleCanaryToZero: true })];
+    const pauses = (md: string) => [...md.matchAll(/^sleep (\d+) +# let istiod push the previous (phase|stage)/gm)].map((m) => `${m[2]} ${m[1]}`);
+    // 00: prepare, route; 01: prepare; 02: route; 03: route; 04: retire
+    expect(pauses(new RolloutPlan({ ...site, steps }).markdown('x'))).toEqual(['phase 20', 'stage 20', 'stage 20', 'stage 20', 'stage 20']);
+    const custom = new RolloutPlan({ ...site, pauseBetweenPhases: Duration.seconds(30), pauseBetweenStages: Duration.minutes(1), steps });
+    expect(pauses(custom.markdown('x'))).toEqual(['phase 30', 'stage 60', 'stage 60', 'stage 60', 'stage 60']);
+    expect(custom.markdown('x')).toContain('the commands pause (30 s and 60 s here)');
     expect(() => new RolloutPlan({ ...site, pauseBetweenPhases: 30 as never, steps: [RolloutStep.deployCanary()] }))
-      .toThrow('pauseBetweenPhases must be a positive Duration (e.g. Duration.seconds(10)), got 30');
+      .toThrow('pauseBetweenPhases must be a positive Duration (e.g. Duration.seconds(20)), got 30');
+    expect(() => new RolloutPlan({ ...site, pauseBetweenStages: Duration.seconds(0), steps: [RolloutStep.deployCanary()] }))
+      .toThrow('pauseBetweenStages must be a positive Duration (e.g. Duration.seconds(20))');
+  });
+
+  test('a plan that starts from the steady state writes it as stage 00, to diff against the cluster or apply to an empty one', () => {
+    // GIVEN
+    const plan = new RolloutPlan({ ...site, steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(10))] });
+    // WHEN
+    const start = plan.startStage()!;
+    // THEN it is the state before stage 01, built from an empty cluster
+    expect(start.state.folder).toBe('00-steady-state');
+    expect(start.manifests).toEqual(plan.manifestsOf(plan.before!));
+    expect(start.phases.map((p) => [p.kind, p.objects.map((o) => o.kind)])).toEqual([
+      [PhaseKind.PREPARE, ['Service', 'Deployment', 'Gateway', 'DestinationRule']],
+      [PhaseKind.ROUTE, ['VirtualService']],
+    ]);
+    expect(plan.writtenStages().map((s) => s.state.folder)).toEqual(['00-steady-state', '01-deploy-canary', '02-weight-10']);
+    const markdown = plan.markdown('x');
+    expect(markdown).toContain('`kubectl diff -f 00-steady-state/` shows whether the live cluster is there');
+    expect(markdown).toContain('```bash\nkubectl diff -f 00-steady-state/   # no output: the live cluster is where the plan starts\nkubectl apply -f 00-steady-state/1-prepare.yaml\n');
+    expect(markdown).toContain('| `00-steady-state` | steady state | every request: 100% to subset v1 (3 pods) |');
+    // AND the folders applied in order to an empty cluster keep every invariant
+    const fromEmpty = { before: undefined, manifestsOf: plan.manifestsOf.bind(plan), stages: () => plan.writtenStages() } as unknown as RolloutPlan;
+    expect(planViolations(fromEmpty)).toEqual([]);
+    // AND a plan that starts from an empty cluster has no stage 00
+    expect(tutorialPlan().startStage()).toBeUndefined();
   });
 
   test('fails at once on a bad plan, and on a step that changes nothing', () => {
@@ -177,7 +294,14 @@ describe('RolloutPlan', () => {
       middle: fc.array(step, { maxLength: 5 }),
       weights: fc.uniqueArray(fc.integer({ min: 1, max: 99 }), { minLength: 5, maxLength: 5 }).map((w) => [...w].sort((a, b) => a - b)),
       end: fc.constantFrom('none', 'promote', 'finalize', 'rollback', 'rollback-scale-down', 'promote-rollback'),
-      replicas: fc.integer({ min: 1, max: 5 }),
+      // The stable's and the canary's own counts differ; the plan sizes the canary for its share.
+      stableReplicas: fc.integer({ min: 1, max: 6 }),
+      canaryReplicas: fc.integer({ min: 1, max: 3 }),
+      maxPodLoad: fc.constantFrom(1, 1.5, 2),
+      scaleDownStable: fc.boolean(),
+      mirror: fc.option(fc.constantFrom(5, 12.5, 50), { nil: undefined }),
+      // Canary pods given explicitly on weight steps (enough whatever the share, mirrored copies included: twice the stable's count or more).
+      explicit: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
     });
     let checked = 0;
     fc.assert(fc.property(arbitrary, (input) => {
@@ -192,7 +316,9 @@ describe('RolloutPlan', () => {
       input.middle.forEach((m, i) => {
         steps.push(m.kind === 'header'
           ? RolloutStep.headerOnly(RequestMatch.header('qa', `${m.value}-${i}`), { name: `m${i}` })
-          : RolloutStep.weight(Weight.percent(input.weights[w++]), { keepMatches: m.keep, name: `m${i}` }));
+          : RolloutStep.weight(Weight.percent(input.weights[w++]), {
+            keepMatches: m.keep, name: `m${i}`, ...(input.explicit !== undefined ? { canaryReplicas: 2 * input.stableReplicas + input.explicit } : {}),
+          }));
       });
       const ending: Record<string, RolloutStep[]> = {
         'none': [],
@@ -203,10 +329,13 @@ describe('RolloutPlan', () => {
         'promote-rollback': [RolloutStep.promote(), RolloutStep.rollback()],
       };
       steps.push(...ending[input.end]);
-      const versions = site.website.versions.map((v) => ({ ...v, replicas: input.replicas }));
+      const versions = site.website.versions.map((v) => ({ ...v, replicas: v.name === site.stable ? input.stableReplicas : input.canaryReplicas }));
       let plan: RolloutPlan;
       try {
-        plan = new RolloutPlan({ ...site, website: { ...site.website, versions }, steps });
+        plan = new RolloutPlan({
+          ...site, website: { ...site.website, versions }, steps, maxPodLoad: input.maxPodLoad, scaleDownStable: input.scaleDownStable,
+          release: input.mirror !== undefined ? { mirrorToCanary: Percentage.of(input.mirror) } : {},
+        });
       } catch (err) {
         // Two steps in a row that render the same state are refused; the generator may make them.
         if ((err as Error).message.includes('changes nothing')) {
@@ -215,26 +344,48 @@ describe('RolloutPlan', () => {
         throw err;
       }
       checked++;
-      expect(planViolations(plan)).toEqual([]);
+      expect(planViolations(plan, { maxPodLoad: input.maxPodLoad })).toEqual([]);
+      // Stage 00 applied to an empty cluster leads to the state the plan starts from, safely.
+      const start = plan.startStage();
+      if (start !== undefined) {
+        const fromEmpty = { before: undefined, manifestsOf: plan.manifestsOf.bind(plan), stages: () => [start] } as unknown as RolloutPlan;
+        expect(planViolations(fromEmpty, { maxPodLoad: input.maxPodLoad })).toEqual([]);
+      }
     }), { numRuns: 500, seed: 20261125 });
     expect(checked).toBeGreaterThanOrEqual(400);
   });
 });
 
 describe('npm run synth:plan', () => {
-  test('writes both plans under dist/plan', () => {
+  test('writes the plans under dist/plan, the progressive one also for Argo CD', () => {
     const out = join(scratch, 'dist');
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'apps/plan.ts'], { cwd: root, env: { ...process.env, CDK8S_OUTDIR: out }, encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    for (const name of ['tutorial', 'progressive']) {
+    for (const name of ['tutorial', 'progressive', 'progressive-argocd']) {
       expect(existsSync(join(out, 'plan', name, 'plan.md'))).toBe(true);
     }
     expect(readdirSync(join(out, 'plan', 'tutorial'))).toEqual([RECORD_FILE, '01-v1-only', '02-subset-v1', '03-canary-deployed', '04-header-route', '05-weighted', 'plan.md']);
+    expect(readdirSync(join(out, 'plan', 'progressive-argocd', '07-finalize'))).toEqual(['resources.yaml']);
   });
 });
 
 describe('the invariant checker', () => {
+  test('finds a pod that carries more than a stable pod did before the release', () => {
+    // GIVEN the old progressive plan: 50%, then 100%, on the canary's one pod, where 4 pods took every request
+    const website = { serviceName: 'website', versions: [{ name: 'v1', image: 'web:1', replicas: 4 }, { name: 'v2', image: 'web:2', replicas: 1 }] };
+    const plan = new RolloutPlan({
+      ...site, website, maxPodLoad: 4,
+      steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(50), { canaryReplicas: 1 }), RolloutStep.promote({ canaryReplicas: 1 })],
+    });
+    // THEN
+    expect(planViolations(plan)).toEqual([
+      '02-weight-50/route: website.default.svc.cluster.local#v2 takes 50% on 1 pods, above 25% per pod',
+      '03-promote/route: website.default.svc.cluster.local#v2 takes 100% on 1 pods, above 25% per pod',
+    ]);
+    expect(planViolations(plan, { maxPodLoad: 4 })).toEqual([]);
+  });
+
   test('finds a transition that routes before the subset is live, and one that retires a routed subset', () => {
     // GIVEN the tutorial plan with the phases of two stages reversed, as the tutorial's step 4 does
     const real = tutorialPlan();

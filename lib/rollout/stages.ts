@@ -1,6 +1,9 @@
 import { RequestMatch } from '../match';
+import { Percentage } from '../percentage';
+import { canaryRules, mirrorFits } from '../routing';
 import { checkDnsLabel, show } from '../validate';
 import { Weight } from '../weight';
+import { CapacityBar, capacityProblems, podsNeeded, ruleShares } from './capacity';
 import { RolloutStep, RolloutStepKind } from './steps';
 
 /** A version deployed at a stage. */
@@ -53,11 +56,53 @@ export interface PlanStagesOptions {
    * @default false
    */
   readonly requireTrafficBeforePromote?: boolean;
+  /**
+   * Size the versions for their share of the traffic: every stage then gives both versions an
+   * explicit replica count.
+   * @default - versions keep their own counts (replicas left undefined)
+   */
+  readonly capacity?: StageCapacity;
+}
+
+/** What sizing the versions for their traffic needs. */
+export interface StageCapacity {
+  /** The stable version's own replicas: before the release it took every request on them. */
+  readonly stableReplicas: number;
+  /** The canary's own replicas: it never runs fewer unless a step says so. */
+  readonly canaryReplicas: number;
+  /**
+   * How many times a stable pod's share before the release a pod may carry.
+   * @default 1
+   */
+  readonly maxPodLoad?: number;
+  /**
+   * Mirroring to the canary (its copies count in its share).
+   * @default - none
+   */
+  readonly mirror?: Percentage;
+  /**
+   * Sticky sessions: with them, mirroring goes on at weighted stages too (see `mirrorFits`).
+   * @default false
+   */
+  readonly sticky?: boolean;
+  /**
+   * In-mesh calls always go to the stable version.
+   * @default false
+   */
+  readonly meshStableOnly?: boolean;
+  /**
+   * Scale the stable version down as its share shrinks (at least 1 pod), and back before it grows.
+   * @default false
+   */
+  readonly scaleDownStable?: boolean;
 }
 
 /** The stages of a plan, and the state assumed live before its first stage. */
 export interface PlannedStages {
-  /** The state before stage 1: `undefined` for an empty cluster (a plan that starts with `stableOnly`). */
+  /**
+   * The state before stage 1, stage `00-steady-state` (the stable version alone with its subset):
+   * `undefined` for an empty cluster (a plan that starts with `stableOnly`).
+   */
   readonly before?: StageState;
   /** The stages, in order. */
   readonly stages: StageState[];
@@ -95,11 +140,42 @@ export function planStages(options: PlanStagesOptions): PlannedStages {
     throw new Error('steps must list at least one step, got none');
   }
 
+  const cap = options.capacity;
+  const bar: CapacityBar | undefined = cap !== undefined ? { stablePodsBefore: cap.stableReplicas, maxPodLoad: cap.maxPodLoad ?? 1 } : undefined;
+  /** The shares of the stable and canary subsets at a weight, as the release will route them. */
+  const shares = (weight: Weight) => {
+    const sticky = cap?.sticky === true;
+    const found = ruleShares(canaryRules({
+      host: 'h', stableSubset: 'stable', canarySubset: 'canary', canaryWeight: weight,
+      mirror: cap?.mirror !== undefined && mirrorFits(weight, sticky) ? cap.mirror : undefined,
+      ...(sticky ? { sticky: { cookieName: 'canary', maxAgeSeconds: 1 } } : {}),
+      ...(cap?.meshStableOnly ? { canaryGateways: ['gateway'] } : {}),
+    }));
+    return { stable: found.get('stable') ?? 0, canary: found.get('canary') ?? 0 };
+  };
+  /** Both versions, sized for `weight` when the plan sizes them. */
+  const sized = (at: string, step: RolloutStep, weight: Weight, canaryFloor: number): StageVersion[] => {
+    if (cap === undefined || bar === undefined) {
+      return [{ name: stable }, { name: canary }];
+    }
+    const share = shares(weight);
+    const explicit = step.settings.canaryReplicas;
+    const canaryPods = explicit ?? Math.max(canaryFloor, podsNeeded(share.canary, bar));
+    const problems = capacityProblems([{ subset: canary, share: share.canary, pods: canaryPods }], bar);
+    if (problems.length > 0) {
+      throw new Error(`${at} sets canaryReplicas to ${explicit}, too few: ${problems[0]}`);
+    }
+    const stablePods = cap.scaleDownStable ? Math.min(cap.stableReplicas, Math.max(1, podsNeeded(share.stable, bar))) : cap.stableReplicas;
+    return [{ name: stable, replicas: stablePods }, { name: canary, replicas: canaryPods }];
+  };
+  const canaryPodsOf = (state: StageState | undefined) => state?.deployed.find((d) => d.name === canary)?.replicas;
+  const stableAlone = cap !== undefined ? [{ name: stable, replicas: cap.stableReplicas }] : [{ name: stable }];
+
   const base = { stable, canaryMatches: [] as RequestMatch[], canaryWeight: Weight.NONE };
   const stableOnly = (index: number, name: string, subsets: boolean): StageState => ({
-    ...base, index, name, folder: '', kind: RolloutStepKind.STABLE_ONLY, deployed: [{ name: stable }], subsets,
+    ...base, index, name, folder: `00-${name}`, kind: RolloutStepKind.STABLE_ONLY, deployed: stableAlone, subsets,
   });
-  const before = steps[0]?.kind === RolloutStepKind.STABLE_ONLY ? undefined : stableOnly(0, 'before', true);
+  const before = steps[0]?.kind === RolloutStepKind.STABLE_ONLY ? undefined : stableOnly(0, 'steady-state', true);
   let previous: StageState | undefined = before;
   let lastWeight = 0;
   let weighted = false;
@@ -134,7 +210,7 @@ export function planStages(options: PlanStagesOptions): PlannedStages {
         throw new Error(`${at} sends traffic to the canary before it is deployed: put RolloutStep.deployCanary() before it, so that its subset is live before any route names it`);
       }
     };
-    const withCanary = { stable, canary, deployed: [{ name: stable }, { name: canary }], subsets: true };
+    const withCanary = (weight: Weight, floor = cap?.canaryReplicas ?? 1) => ({ stable, canary, deployed: sized(at, step, weight, floor), subsets: true });
     switch (step.kind) {
       case RolloutStepKind.STABLE_ONLY:
         // It starts a plan; a second one may only introduce the subsets (as the tutorial does).
@@ -147,7 +223,7 @@ export function planStages(options: PlanStagesOptions): PlannedStages {
         if (canaryDeployed) {
           throw new Error(`${at}: the canary is already deployed`);
         }
-        push(step, { ...withCanary, canaryMatches: [], canaryWeight: Weight.NONE });
+        push(step, { ...withCanary(Weight.NONE), canaryMatches: [], canaryWeight: Weight.NONE });
         return;
       case RolloutStepKind.HEADER_ONLY: {
         needsCanary();
@@ -155,7 +231,7 @@ export function planStages(options: PlanStagesOptions): PlannedStages {
         if (matches.length === 0 || matches.some((m) => !(m instanceof RequestMatch))) {
           throw new Error(`${at} needs at least one RequestMatch, e.g. RequestMatch.header('qa', 'canary-test')`);
         }
-        push(step, { ...withCanary, canaryMatches: matches, canaryWeight: Weight.NONE });
+        push(step, { ...withCanary(Weight.NONE), canaryMatches: matches, canaryWeight: Weight.NONE });
         return;
       }
       case RolloutStepKind.WEIGHT: {
@@ -169,7 +245,7 @@ export function planStages(options: PlanStagesOptions): PlannedStages {
         }
         lastWeight = weight.percent;
         weighted = true;
-        push(step, { ...withCanary, canaryMatches: step.settings.keepMatches ? prev!.canaryMatches : [], canaryWeight: weight });
+        push(step, { ...withCanary(weight), canaryMatches: step.settings.keepMatches ? prev!.canaryMatches : [], canaryWeight: weight });
         return;
       }
       case RolloutStepKind.PROMOTE:
@@ -178,20 +254,26 @@ export function planStages(options: PlanStagesOptions): PlannedStages {
           throw new Error(`${at} promotes the canary before any weight step, which requireTrafficBeforePromote forbids: add RolloutStep.weight(...) before it`);
         }
         lastWeight = 100;
-        push(step, { ...withCanary, canaryMatches: [], canaryWeight: Weight.ALL });
+        // The new version takes the stable's load: at least as many pods as the stable had.
+        push(step, { ...withCanary(Weight.ALL, Math.max(cap?.canaryReplicas ?? 1, cap?.stableReplicas ?? 1)), canaryMatches: [], canaryWeight: Weight.ALL });
         return;
       case RolloutStepKind.FINALIZE:
         if (prev === undefined || prev.canary === undefined || prev.canaryWeight.percent !== 100) {
           throw new Error(`${at} must follow RolloutStep.promote(): the old version can only be removed once no route names it`);
         }
-        push(step, { stable: canary, deployed: [{ name: canary }], subsets: true, canaryMatches: [], canaryWeight: Weight.NONE });
+        // The new stable version keeps the pods it had at promote.
+        push(step, { stable: canary, deployed: [{ name: canary, ...(cap !== undefined ? { replicas: canaryPodsOf(prev) } : {}) }], subsets: true, canaryMatches: [], canaryWeight: Weight.NONE });
         return;
       case RolloutStepKind.ROLLBACK:
         needsCanary();
-        push(step, { ...withCanary, canaryMatches: [], canaryWeight: Weight.NONE });
-        if (step.settings.scaleCanaryToZero) {
-          // A stage of its own: the canary's pods go only once no route reaches them.
-          push(step, { ...withCanary, deployed: [{ name: stable }, { name: canary, replicas: 0 }], canaryMatches: [], canaryWeight: Weight.NONE }, `${stages[stages.length - 1].name}-scale-down`);
+        {
+          // Every request back to the stable version (at its full count again); the canary keeps its pods.
+          const back = withCanary(Weight.NONE, canaryPodsOf(prev) ?? 1);
+          push(step, { ...back, canaryMatches: [], canaryWeight: Weight.NONE });
+          if (step.settings.scaleCanaryToZero) {
+            // A stage of its own: the canary's pods go only once no route reaches them.
+            push(step, { ...back, deployed: [back.deployed[0], { name: canary, replicas: 0 }], canaryMatches: [], canaryWeight: Weight.NONE }, `${stages[stages.length - 1].name}-scale-down`);
+          }
         }
         return;
     }

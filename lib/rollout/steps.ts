@@ -1,4 +1,5 @@
 import { RequestMatch } from '../match';
+import { checkInteger } from '../validate';
 import { Weight } from '../weight';
 
 /** The kinds of rollout step. */
@@ -28,6 +29,17 @@ export interface RolloutStepOptions {
   readonly name?: string;
 }
 
+/** Options of the steps that set how many pods the canary runs. */
+export interface CanaryReplicasOptions extends RolloutStepOptions {
+  /**
+   * The canary's pods at this stage. The plan refuses a count too small for the canary's share
+   * (see `RolloutPlanProps.maxPodLoad`).
+   * @default - the canary's own count, or more when its share needs more pods (for `promote`,
+   *   at least the stable's count)
+   */
+  readonly canaryReplicas?: number;
+}
+
 /** Options of `RolloutStep.stableOnly`. */
 export interface StableOnlyOptions extends RolloutStepOptions {
   /**
@@ -39,7 +51,7 @@ export interface StableOnlyOptions extends RolloutStepOptions {
 }
 
 /** Options of `RolloutStep.weight`. */
-export interface WeightStepOptions extends RolloutStepOptions {
+export interface WeightStepOptions extends CanaryReplicasOptions {
   /**
    * Keep the canary matches of the previous stage (e.g. QA's header) in front of the split.
    * @default false
@@ -83,6 +95,11 @@ export interface RolloutStepSettings {
    * @default - not used
    */
   readonly scaleCanaryToZero?: boolean;
+  /**
+   * `deployCanary`, `headerOnly`, `weight`, `promote`: the canary's pods.
+   * @default - computed from the canary's share
+   */
+  readonly canaryReplicas?: number;
 }
 
 /**
@@ -95,24 +112,24 @@ export class RolloutStep {
   }
 
   /** Deploy the canary with no traffic: its Deployment and subset exist, nothing routes to it. */
-  public static deployCanary(options: RolloutStepOptions = {}): RolloutStep {
-    return new RolloutStep(RolloutStepKind.DEPLOY_CANARY, options.name, {});
+  public static deployCanary(options: CanaryReplicasOptions = {}): RolloutStep {
+    return new RolloutStep(RolloutStepKind.DEPLOY_CANARY, options.name, replicas(options));
   }
 
   /** Send requests meeting any of `matches` to the canary (QA by header); others stay on stable. */
-  public static headerOnly(matches: RequestMatch | RequestMatch[], options: RolloutStepOptions = {}): RolloutStep {
+  public static headerOnly(matches: RequestMatch | RequestMatch[], options: CanaryReplicasOptions = {}): RolloutStep {
     const list = Array.isArray(matches) ? [...matches] : [matches];
-    return new RolloutStep(RolloutStepKind.HEADER_ONLY, options.name, { matches: list });
+    return new RolloutStep(RolloutStepKind.HEADER_ONLY, options.name, { matches: list, ...replicas(options) });
   }
 
   /** Send `weight` of the requests to the canary. */
   public static weight(weight: Weight, options: WeightStepOptions = {}): RolloutStep {
-    return new RolloutStep(RolloutStepKind.WEIGHT, options.name, { weight, keepMatches: options.keepMatches ?? false });
+    return new RolloutStep(RolloutStepKind.WEIGHT, options.name, { weight, keepMatches: options.keepMatches ?? false, ...replicas(options) });
   }
 
   /** Send every request to the canary. */
-  public static promote(options: RolloutStepOptions = {}): RolloutStep {
-    return new RolloutStep(RolloutStepKind.PROMOTE, options.name, {});
+  public static promote(options: CanaryReplicasOptions = {}): RolloutStep {
+    return new RolloutStep(RolloutStepKind.PROMOTE, options.name, replicas(options));
   }
 
   /** Make the canary the stable version and remove the old one (after `promote`). */
@@ -138,4 +155,8 @@ export class RolloutStep {
   public toString(): string {
     return this.kind === RolloutStepKind.WEIGHT ? `weight ${this.settings.weight}` : this.kind;
   }
+}
+
+function replicas(options: CanaryReplicasOptions): RolloutStepSettings {
+  return options.canaryReplicas !== undefined ? { canaryReplicas: checkInteger('canaryReplicas', options.canaryReplicas, 1, Number.MAX_SAFE_INTEGER) } : {};
 }

@@ -24,7 +24,7 @@ export interface Phase {
   readonly objects: Manifest[];
 }
 
-const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
+const WORKLOADS = new Set<string | undefined>(['Deployment', 'StatefulSet', 'ReplicaSet']);
 
 /** `apiVersion/kind/namespace/name`. */
 export function objectKey(m: Manifest): string {
@@ -47,7 +47,8 @@ export function planTransition(before: readonly Manifest[], after: readonly Mani
   const phases: Record<PhaseKind, Manifest[]> = { prepare: [], route: [], retire: [], delete: [] };
   for (const m of after) {
     const previous = old.get(objectKey(m));
-    if (previous !== undefined && JSON.stringify(previous) === JSON.stringify(m)) {
+    // (A new object never equals `undefined`.)
+    if (JSON.stringify(previous) === JSON.stringify(m)) {
       continue;
     }
     if (m.kind === 'VirtualService') {
@@ -65,7 +66,7 @@ export function planTransition(before: readonly Manifest[], after: readonly Mani
         }
         phases.retire.push(m);
       }
-    } else if (WORKLOADS.has(m.kind ?? '') && previous !== undefined && (m.spec?.replicas ?? 1) < (previous.spec?.replicas ?? 1)) {
+    } else if (WORKLOADS.has(m.kind) && previous !== undefined && (m.spec?.replicas ?? 1) < (previous.spec?.replicas ?? 1)) {
       phases.retire.push(m);
     } else {
       phases.prepare.push(m);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { planStages, RequestMatch, RolloutStep, RolloutStepKind, Weight } from '../../lib';
+import { Percentage, planStages, RequestMatch, RolloutStep, RolloutStepKind, StageCapacity, Weight } from '../../lib';
 
 const qa = RequestMatch.header('qa', 'canary-test');
 const plan = (steps: RolloutStep[], extra: { requireTrafficBeforePromote?: boolean } = {}) =>
@@ -103,5 +103,51 @@ describe('planStages', () => {
     test('fails on a header step without a match', () => {
       expect(() => plan([RolloutStep.deployCanary(), RolloutStep.headerOnly([])])).toThrow('steps[1] (header-only) needs at least one RequestMatch');
     });
+  });
+});
+
+describe('planStages with capacity', () => {
+  const sized = (steps: RolloutStep[], capacity: Partial<StageCapacity> = {}) =>
+    planStages({ versions: ['v1', 'v2'], stable: 'v1', canary: 'v2', steps, capacity: { stableReplicas: 4, canaryReplicas: 1, ...capacity } })
+      .stages.map((s) => [s.name, s.deployed.map((d) => `${d.name}=${d.replicas}`).join(' ')]);
+
+  test('the canary runs its own count, or what its share needs, and at promote the stable\'s count, which it keeps', () => {
+    expect(sized([
+      RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(25)), RolloutStep.weight(Weight.percent(26)), RolloutStep.weight(Weight.percent(75)),
+      RolloutStep.promote(), RolloutStep.finalize(),
+    ])).toEqual([
+      ['deploy-canary', 'v1=4 v2=1'], ['weight-25', 'v1=4 v2=1'], ['weight-26', 'v1=4 v2=2'], ['weight-75', 'v1=4 v2=3'], ['promote', 'v1=4 v2=4'], ['finalize', 'v2=4'],
+    ]);
+    // the canary's own count is a floor, and a larger one is kept at promote
+    expect(sized([RolloutStep.deployCanary(), RolloutStep.promote(), RolloutStep.finalize()], { canaryReplicas: 6 })).toEqual([
+      ['deploy-canary', 'v1=4 v2=6'], ['promote', 'v1=4 v2=6'], ['finalize', 'v2=6'],
+    ]);
+    // the state before the plan has the stable's count
+    expect(planStages({ versions: ['v1', 'v2'], stable: 'v1', canary: 'v2', steps: [RolloutStep.deployCanary()], capacity: { stableReplicas: 4, canaryReplicas: 1 } }).before?.deployed)
+      .toEqual([{ name: 'v1', replicas: 4 }]);
+  });
+
+  test('maxPodLoad lowers what a share needs; mirrored copies raise it; in-mesh calls on the stable keep it whole', () => {
+    expect(sized([RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(50))], { maxPodLoad: 2 })).toEqual([['deploy-canary', 'v1=4 v2=1'], ['weight-50', 'v1=4 v2=1']]);
+    expect(sized([RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(20))], { mirror: Percentage.of(10), sticky: true })).toEqual([['deploy-canary', 'v1=4 v2=1'], ['weight-20', 'v1=4 v2=2']]);
+    // without sticky sessions a split carries no mirror (see mirrorFits): the weight alone counts
+    expect(sized([RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(20))], { mirror: Percentage.of(10) })).toEqual([['deploy-canary', 'v1=4 v2=1'], ['weight-20', 'v1=4 v2=1']]);
+    expect(sized([RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(20))], { mirror: Percentage.of(30) })).toEqual([['deploy-canary', 'v1=4 v2=2'], ['weight-20', 'v1=4 v2=1']]);
+    expect(sized([RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(50))], { meshStableOnly: true, scaleDownStable: true }))
+      .toEqual([['deploy-canary', 'v1=4 v2=1'], ['weight-50', 'v1=4 v2=2']]);
+  });
+
+  test('scaleDownStable shrinks the stable to its share (at least 1 pod) and a rollback brings it back whole; the canary keeps its pods', () => {
+    expect(sized([RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(60)), RolloutStep.promote(), RolloutStep.rollback({ scaleCanaryToZero: true })], { scaleDownStable: true })).toEqual([
+      ['deploy-canary', 'v1=4 v2=1'], ['weight-60', 'v1=2 v2=3'], ['promote', 'v1=1 v2=4'], ['rollback', 'v1=4 v2=4'], ['rollback-scale-down', 'v1=4 v2=0'],
+    ]);
+  });
+
+  test('an explicit canaryReplicas wins when it is enough; fails if it is too few, with the numbers', () => {
+    expect(sized([RolloutStep.deployCanary({ canaryReplicas: 3 }), RolloutStep.headerOnly(qa, { canaryReplicas: 2 }), RolloutStep.weight(Weight.percent(10), { canaryReplicas: 5 }), RolloutStep.promote({ canaryReplicas: 4 })]))
+      .toEqual([['deploy-canary', 'v1=4 v2=3'], ['header-only', 'v1=4 v2=2'], ['weight-10', 'v1=4 v2=5'], ['promote', 'v1=4 v2=4']]);
+    expect(() => sized([RolloutStep.deployCanary(), RolloutStep.promote({ canaryReplicas: 3 })])).toThrow(
+      'steps[1] (promote) sets canaryReplicas to 3, too few: subset v2 takes 100% of the requests on 3 pods (33.33% per pod), above the stable\'s 25% per pod before the release (100% over 4 pods): it needs at least 4 pods, or a higher maxPodLoad',
+    );
   });
 });

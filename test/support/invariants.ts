@@ -20,8 +20,8 @@ export function routedSubsets(manifests: readonly Manifest[]): Set<string> {
   return routed;
 }
 
-/** Pods behind each routed subset (`host#subset` → replicas). */
-function podsBehindRoutes(manifests: readonly Manifest[]): Map<string, number> {
+/** Pods behind each routed subset (`host#subset` → replicas); a subset the DestinationRules lack has none. */
+export function podsBehind(manifests: readonly Manifest[]): Map<string, number> {
   const index = new MeshIndex(manifests);
   const pods = new Map<string, number>();
   for (const key of routedSubsets(manifests)) {
@@ -32,10 +32,59 @@ function podsBehindRoutes(manifests: readonly Manifest[]): Map<string, number> {
   return pods;
 }
 
+/** Whether an Istio match only restricts the gateway, not the request (its share is then known). */
+function matchesEveryRequest(match: any): boolean {
+  return Object.keys(match ?? {}).every((k) => k === 'gateways');
+}
+
+/**
+ * Each routed subset's share of the weighted traffic (mirrored copies included) and its pods:
+ * rules with request matches are left out; each other rule is a stream of its own, and a subset's
+ * share is its largest in any stream.
+ */
+export function loads(manifests: readonly Manifest[]): Array<{ key: string; share: number; pods: number }> {
+  const index = new MeshIndex(manifests);
+  const shares = new Map<string, number>();
+  for (const vs of index.virtualServices) {
+    for (const rule of vs.http) {
+      if (!(rule.match ?? []).every(matchesEveryRequest)) {
+        continue;
+      }
+      const stream = new Map<string, number>();
+      const add = (destination: any, share: number) => {
+        const key = `${index.resolveHost(destination.host, vs.ref.namespace)}#${destination.subset ?? ''}`;
+        stream.set(key, (stream.get(key) ?? 0) + share);
+      };
+      for (const route of rule.route ?? []) {
+        add(route.destination, route.weight ?? 100);
+      }
+      if (rule.mirror !== undefined) {
+        add(rule.mirror, rule.mirrorPercentage?.value ?? 100);
+      }
+      for (const [key, share] of stream) {
+        shares.set(key, Math.max(shares.get(key) ?? 0, share));
+      }
+    }
+  }
+  return [...shares].map(([key, share]) => {
+    const [host, subset] = key.split('#');
+    const pods = index.workloadsBehind(host, subset === '' ? undefined : subset).reduce((n, w) => n + (w.replicas ?? 1), 0);
+    return { key, share, pods };
+  });
+}
+
+/** Pods of every workload, which before a release is the stable version alone. */
+function allPods(manifests: readonly Manifest[]): number {
+  return manifests.filter((m) => ['Deployment', 'StatefulSet'].includes(m.kind ?? '')).reduce((n, m) => n + (m.spec?.replicas ?? 1), 0);
+}
+
 /** Every way the plan breaks an invariant; empty when it is safe. */
-export function planViolations(plan: RolloutPlan): string[] {
+export function planViolations(plan: RolloutPlan, options: { maxPodLoad?: number } = {}): string[] {
   const problems: string[] = [];
   let live: Manifest[] = plan.before === undefined ? [] : plan.manifestsOf(plan.before);
+  // 5. Capacity: the stable's per-pod share before the release, from the state before stage 1 (or stage 1 itself).
+  const stablePods = allPods(plan.before === undefined ? plan.stages()[0].manifests : live);
+  const limit = (100 / stablePods) * (options.maxPodLoad ?? 1);
   for (const stage of plan.stages()) {
     const where = stage.state.folder;
     // 1. Every stage passes the mesh verification.
@@ -43,11 +92,12 @@ export function planViolations(plan: RolloutPlan): string[] {
       problems.push(`${where}: ${formatFinding(f)}`);
     }
     const routedBefore = routedSubsets(live);
+    const routesBefore = live.filter((m) => m.kind === 'VirtualService');
     for (const phase of stage.phases) {
       // 4. Applied on its own, the folder must be safe: nothing it retires or deletes is routed by the live stage.
       if (phase.kind === PhaseKind.RETIRE || phase.kind === PhaseKind.DELETE) {
         const after = applyPhase(live, phase);
-        const podsAfter = podsBehindRoutes(after.filter((m) => m.kind !== 'VirtualService').concat(live.filter((m) => m.kind === 'VirtualService')));
+        const podsAfter = podsBehind(after.filter((m) => m.kind !== 'VirtualService').concat(routesBefore));
         for (const key of routedBefore) {
           if ((podsAfter.get(key) ?? 0) === 0) {
             problems.push(`${where}/${phase.kind}: takes away ${key}, which the previous stage's routes still name`);
@@ -59,9 +109,14 @@ export function planViolations(plan: RolloutPlan): string[] {
       for (const f of errorsOf(verifyManifests(live))) {
         problems.push(`${where}/${phase.kind}: ${formatFinding(f)}`);
       }
-      for (const [key, pods] of podsBehindRoutes(live)) {
+      for (const [key, pods] of podsBehind(live)) {
         if (pods === 0) {
           problems.push(`${where}/${phase.kind}: routes to ${key}, which has no pods`);
+        }
+      }
+      for (const load of loads(live)) {
+        if (load.pods > 0 && load.share / load.pods > limit + 1e-9) {
+          problems.push(`${where}/${phase.kind}: ${load.key} takes ${load.share}% on ${load.pods} pods, above ${limit}% per pod`);
         }
       }
       // 3. The stable version always has pods (its subset is named after it in these plans).
