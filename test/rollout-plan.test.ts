@@ -1,5 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration } from 'cdk8s';
@@ -353,20 +352,6 @@ describe('RolloutPlan', () => {
       }
     }), { numRuns: 500, seed: 20261125 });
     expect(checked).toBeGreaterThanOrEqual(400);
-  });
-});
-
-describe('npm run synth:plan', () => {
-  test('writes the plans under dist/plan, the progressive one also for Argo CD', () => {
-    const out = join(scratch, 'dist');
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'apps/plan.ts'], { cwd: root, env: { ...process.env, CDK8S_OUTDIR: out }, encoding: 'utf8' });
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-    for (const name of ['tutorial', 'progressive', 'progressive-argocd']) {
-      expect(existsSync(join(out, 'plan', name, 'plan.md'))).toBe(true);
-    }
-    expect(readdirSync(join(out, 'plan', 'tutorial'))).toEqual([RECORD_FILE, '01-v1-only', '02-subset-v1', '03-canary-deployed', '04-header-route', '05-weighted', 'plan.md']);
-    expect(readdirSync(join(out, 'plan', 'progressive-argocd', '07-finalize'))).toEqual(['resources.yaml']);
   });
 });
 

@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { TUTORIAL_STAGES, TutorialStage } from '../../apps/tutorial-chart';
+import { RECORD_FILE } from '../../lib/owned-folder';
 
 /*
  * The apps and the command line as processes, as a user runs them: slower than the in-process
@@ -77,5 +78,22 @@ describe('the command line as a process', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli.ts', 'verify', step4], { cwd: root, encoding: 'utf8' });
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('ERROR IST0101');
+  });
+});
+
+describe('npm run synth:plan', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'plan-synth-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  test('writes the plans under dist/plan, the progressive one also for Argo CD', () => {
+    const out = join(scratch, 'dist');
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'apps/plan.ts'], { cwd: root, env: { ...process.env, CDK8S_OUTDIR: out }, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    for (const name of ['tutorial', 'progressive', 'progressive-argocd']) {
+      expect(existsSync(join(out, 'plan', name, 'plan.md'))).toBe(true);
+    }
+    expect(readdirSync(join(out, 'plan', 'tutorial'))).toEqual([RECORD_FILE, '01-v1-only', '02-subset-v1', '03-canary-deployed', '04-header-route', '05-weighted', 'plan.md']);
+    expect(readdirSync(join(out, 'plan', 'progressive-argocd', '07-finalize'))).toEqual(['resources.yaml']);
   });
 });
