@@ -304,7 +304,7 @@ export class CanaryRelease extends Construct {
       ...(props.timeout !== undefined ? { timeout: istioDuration('timeout', props.timeout) } : {}),
       ...(props.retries !== undefined ? { retries: renderRetries('retries', props.retries) } : {}),
       ...(props.canaryFault !== undefined ? { canaryFault: renderFault('canaryFault', props.canaryFault) } : {}),
-      ...(meshRouting === MeshRouting.STABLE_ONLY ? { canaryGateways: [this.entry.gateway.name] } : {}),
+      ...(meshRouting === MeshRouting.STABLE_ONLY ? { canaryGateways: [this.entry.gatewayName] } : {}),
     };
   }
 
