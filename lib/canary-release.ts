@@ -1,4 +1,5 @@
 import { Duration, Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IstioEntry } from './istio-entry';
 import { IstioDestinationRule } from './istio-objects';
@@ -10,6 +11,9 @@ import { CanaryRouting, canaryRules, HttpRule, StickyRouting, stickyCookie } fro
 import { FaultOptions, renderFault, renderRetries, renderTrafficPolicy, RetryOptions, TrafficPolicyOptions } from './traffic-policy';
 import { checkDnsSubdomain, show } from './validate';
 import { VERSION_LABEL, Website, WebsiteVersion } from './website';
+import { checkGatewayApiRelease } from './render/gateway-api/release';
+import { versionServices } from './version-services';
+import { TrafficApi } from './model/traffic-api';
 import { Weight } from './weight';
 
 type CanaryReleaseRouting = Omit<CanaryRouting, 'host' | 'stableSubset' | 'canarySubset' | 'canaryMatches' | 'canaryWeight'>;
@@ -159,8 +163,13 @@ export class CanaryRelease extends Construct {
   public readonly website: Website;
   /** The entry whose VirtualService carries the routing. */
   public readonly entry: IstioEntry;
-  /** The DestinationRule. */
-  public readonly destinationRule: IstioDestinationRule;
+  /** The DestinationRule; `undefined` when the entry uses the Gateway API. */
+  public readonly destinationRule?: IstioDestinationRule;
+  /**
+   * The Service of each version, by version name, that the HTTPRoutes send to; empty when the
+   * entry uses the Istio API (which routes to DestinationRule subsets instead).
+   */
+  public readonly versionServices: ReadonlyMap<string, kplus.Service>;
 
   private readonly stable: WebsiteVersion;
   private readonly canary?: WebsiteVersion;
@@ -210,6 +219,14 @@ export class CanaryRelease extends Construct {
       this.findVersion(`versionTrafficPolicies key`, name);
       versionPolicies.set(name, renderTrafficPolicy(`versionTrafficPolicies["${name}"]`, policy));
     }
+
+    if (this.entry.api === TrafficApi.GATEWAY_API) {
+      checkGatewayApiRelease(props, this.canaryMatches, this.httpRules());
+      this.entry.routeWith(this);
+      this.versionServices = versionServices(this, this.website, this.entry);
+      return;
+    }
+    this.versionServices = new Map();
 
     // Claim the entry before adding objects, so that a refused release leaves nothing behind.
     this.entry.routeWith(this);

@@ -182,12 +182,15 @@ function mirrorShare(percent: number): Record<string, unknown> {
 
 /**
  * The rules that apply to one parent: those restricted to `gateway` and those without a
- * restriction, in order.
+ * restriction, in order, up to the first that takes every request (the fallback for other
+ * gateways that follows it could never match).
  *
  * @param gateway the gateway name the rules' `gateways` use (`mesh` for in-mesh calls)
  */
 export function rulesForParent(rules: readonly HttpRule[], gateway: string): HttpRule[] {
-  return rules.filter((rule) => rule.gateways === undefined || rule.gateways.includes(gateway));
+  const applying = rules.filter((rule) => rule.gateways === undefined || rule.gateways.includes(gateway));
+  const catchAll = applying.findIndex((rule) => rule.matches.length === 0);
+  return catchAll >= 0 ? applying.slice(0, catchAll + 1) : applying;
 }
 
 /**
