@@ -4,11 +4,12 @@ import { Construct } from 'constructs';
 import { IstioEntry } from './istio-entry';
 import { IstioDestinationRule } from './istio-objects';
 import { RequestMatch } from './match';
-import { istioDuration } from './duration';
+import { checkDuration } from './duration';
 import { Percentage } from './percentage';
 import { headerValueProblem, mirrorCopiesNothing, PERCENT_MIN } from './mesh/istio-validation';
 import { CanaryRouting, canaryRules, HttpRule, StickyRouting, stickyCookie } from './routing';
-import { FaultOptions, renderFault, renderRetries, renderTrafficPolicy, RetryOptions, TrafficPolicyOptions } from './traffic-policy';
+import { checkFault, checkRetries, checkTrafficPolicy, FaultOptions, RetryOptions, TrafficPolicyOptions } from './traffic-policy';
+import { istioTrafficPolicy } from './render/istio/traffic-policy';
 import { checkDnsSubdomain, show } from './validate';
 import { VERSION_LABEL, Website, WebsiteVersion } from './website';
 import { checkGatewayApiRelease } from './render/gateway-api/release';
@@ -213,11 +214,11 @@ export class CanaryRelease extends Construct {
       checkDnsSubdomain('destinationRuleName', props.destinationRuleName);
     }
     this.routing = this.routingOptions(props);
-    const trafficPolicy = props.trafficPolicy !== undefined ? renderTrafficPolicy('trafficPolicy', props.trafficPolicy) : undefined;
-    const versionPolicies = new Map<string, Record<string, unknown>>();
+    const trafficPolicy = props.trafficPolicy !== undefined ? checkTrafficPolicy('trafficPolicy', props.trafficPolicy) : undefined;
+    const versionPolicies = new Map<string, TrafficPolicyOptions>();
     for (const [name, policy] of Object.entries(props.versionTrafficPolicies ?? {})) {
       this.findVersion(`versionTrafficPolicies key`, name);
-      versionPolicies.set(name, renderTrafficPolicy(`versionTrafficPolicies["${name}"]`, policy));
+      versionPolicies.set(name, checkTrafficPolicy(`versionTrafficPolicies["${name}"]`, policy));
     }
 
     if (this.entry.api === TrafficApi.GATEWAY_API) {
@@ -235,13 +236,13 @@ export class CanaryRelease extends Construct {
       metadata: props.destinationRuleName !== undefined ? { name: props.destinationRuleName } : {},
       spec: {
         host: this.website.serviceName,
-        ...(trafficPolicy !== undefined ? { trafficPolicy } : {}),
+        ...(trafficPolicy !== undefined ? { trafficPolicy: istioTrafficPolicy(trafficPolicy) } : {}),
         // Rendered at synthesis, so that versions added later get their subsets too.
         subsets: Lazy.any({
           produce: () => this.website.versions.map((v) => ({
             name: v.subsetName,
             labels: { [VERSION_LABEL]: v.label },
-            ...(versionPolicies.has(v.name) ? { trafficPolicy: versionPolicies.get(v.name) } : {}),
+            ...(versionPolicies.has(v.name) ? { trafficPolicy: istioTrafficPolicy(versionPolicies.get(v.name)!) } : {}),
           })),
         }),
       },
@@ -318,9 +319,9 @@ export class CanaryRelease extends Construct {
     return {
       ...(props.mirrorToCanary !== undefined ? { mirror: props.mirrorToCanary } : {}),
       ...(sticky !== undefined ? { sticky } : {}),
-      ...(props.timeout !== undefined ? { timeout: istioDuration('timeout', props.timeout) } : {}),
-      ...(props.retries !== undefined ? { retries: renderRetries('retries', props.retries) } : {}),
-      ...(props.canaryFault !== undefined ? { canaryFault: renderFault('canaryFault', props.canaryFault) } : {}),
+      ...(props.timeout !== undefined ? { timeout: checkDuration('timeout', props.timeout) } : {}),
+      ...(props.retries !== undefined ? { retries: checkRetries('retries', props.retries) } : {}),
+      ...(props.canaryFault !== undefined ? { canaryFault: checkFault('canaryFault', props.canaryFault) } : {}),
       ...(meshRouting === MeshRouting.STABLE_ONLY ? { canaryGateways: [this.entry.gatewayName] } : {}),
     };
   }

@@ -1,4 +1,5 @@
 import { RE2JS } from '@bufbuild/re2';
+import { Duration } from 'cdk8s';
 import { RequestMatch, StringMatch, StringMatchKind } from '../../match';
 import { TrafficApi, unsupportedFeature, USE_ISTIO_API } from '../../model/traffic-api';
 import type { HttpRule, RouteDestination } from '../../routing';
@@ -75,7 +76,7 @@ function outranks(a: number[], b: number[]): boolean {
 }
 
 function outcome(rule: HttpRule): string {
-  return JSON.stringify([rule.destinations.map((d) => [d.host, d.subset, d.weight?.percent, d.setCookie]), rule.mirror?.subset, rule.mirror?.percentage.value, rule.timeout]);
+  return JSON.stringify([rule.destinations.map((d) => [d.host, d.subset, d.weight?.percent, d.setCookie]), rule.mirror?.subset, rule.mirror?.percentage.value, rule.timeout?.toMilliseconds({ integral: false })]);
 }
 
 /**
@@ -138,15 +139,11 @@ export function renderGatewayApiMatch(match: RequestMatch): Record<string, unkno
 }
 
 /**
- * A duration as the Gateway API writes it: up to four parts of at most five digits each
- * (`1h30m`, `250ms`), from the `5s` / `250ms` form the routing model holds.
+ * A checked duration as the Gateway API writes it: up to four parts of at most five digits each
+ * (`1h30m`, `250ms`).
  */
-export function gatewayApiDuration(duration: string): string {
-  const m = /^(\d+)(ms|s)$/.exec(duration);
-  if (m === null) {
-    throw new Error(`duration must be whole seconds or milliseconds such as "5s" or "250ms", got "${duration}"`);
-  }
-  let ms = Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+export function gatewayApiDuration(duration: Duration): string {
+  let ms = duration.toMilliseconds({ integral: false });
   const parts: string[] = [];
   for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
     const n = Math.floor(ms / size);
@@ -157,7 +154,7 @@ export function gatewayApiDuration(duration: string): string {
   }
   const text = parts.join('');
   if (!/^([0-9]{1,5}(h|m|s|ms)){1,4}$/.test(text)) {
-    throw new Error(`duration must be below 100000 hours for the Gateway API, got "${duration}"`);
+    throw new Error(`duration must be below 100000 hours for the Gateway API, got ${duration.toHours({ integral: false })}h`);
   }
   return text;
 }

@@ -1,4 +1,6 @@
+import { durationText } from '../../duration';
 import type { HttpRule } from '../../routing';
+import { istioFault, istioRetries } from './traffic-policy';
 
 /** The Istio `HTTPRoute` list for `spec.http`. */
 export function renderHttpRules(rules: readonly HttpRule[]): Array<Record<string, unknown>> {
@@ -18,9 +20,9 @@ export function renderHttpRules(rules: readonly HttpRule[]): Array<Record<string
         mirror: { host: rule.mirror.host, ...(rule.mirror.subset !== undefined ? { subset: rule.mirror.subset } : {}) },
         mirrorPercentage: { value: rule.mirror.percentage.value },
       } : {}),
-      ...(rule.timeout !== undefined ? { timeout: rule.timeout } : {}),
-      ...(rule.retries !== undefined ? { retries: { ...rule.retries } } : {}),
-      ...(rule.fault !== undefined ? { fault: rule.fault } : {}),
+      ...(rule.timeout !== undefined ? { timeout: durationText(rule.timeout) } : {}),
+      ...(rule.retries !== undefined ? { retries: istioRetries(rule.retries) } : {}),
+      ...(rule.fault !== undefined ? { fault: istioFault(rule.fault) } : {}),
     };
   });
 }

@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { canaryRules, HttpRule, Percentage, RequestMatch, StringMatch, Weight } from '../../../lib';
 import {
@@ -58,7 +59,7 @@ describe('renderGatewayApiRules', () => {
   });
 
   test('a timeout becomes timeouts.request on every rule', () => {
-    const rendered = renderGatewayApiRules(canaryRules({ ...base, canaryWeight: Weight.percent(20), timeout: '5s' }), context);
+    const rendered = renderGatewayApiRules(canaryRules({ ...base, canaryWeight: Weight.percent(20), timeout: Duration.seconds(5) }), context);
     expect(rendered[0].timeouts).toEqual({ request: '5s' });
   });
 
@@ -69,7 +70,7 @@ describe('renderGatewayApiRules', () => {
   });
 
   test('fails if a rule injects faults, naming the feature, the API and the alternative', () => {
-    const rules = canaryRules({ ...base, canaryMatches: [RequestMatch.header('qa', 'x')], canaryFault: { abort: { httpStatus: 503, percentage: { value: 10 } } } });
+    const rules = canaryRules({ ...base, canaryMatches: [RequestMatch.header('qa', 'x')], canaryFault: { abort: { httpStatus: 503, percentage: Percentage.of(10) } } });
     expect(() => renderGatewayApiRules(rules, context)).toThrow(
       'canaryFault is not supported with the Gateway API v1.5.1 standard channel (HTTPRoute has no fault injection); use api: TrafficApi.ISTIO');
   });
@@ -145,13 +146,14 @@ describe('rulesForParent', () => {
 
 describe('gatewayApiDuration', () => {
   test('writes whole units the way the Gateway API pattern takes them', () => {
-    expect(gatewayApiDuration('5s')).toBe('5s');
-    expect(gatewayApiDuration('250ms')).toBe('250ms');
-    expect(gatewayApiDuration('3600s')).toBe('1h');
-    expect(gatewayApiDuration('100500ms')).toBe('1m40s500ms');
+    expect(gatewayApiDuration(Duration.seconds(5))).toBe('5s');
+    expect(gatewayApiDuration(Duration.millis(250))).toBe('250ms');
+    expect(gatewayApiDuration(Duration.seconds(3600))).toBe('1h');
+    expect(gatewayApiDuration(Duration.millis(100500))).toBe('1m40s500ms');
+    expect(gatewayApiDuration(Duration.hours(99999))).toBe('99999h');
   });
 
   test('fails if a part would need more than five digits', () => {
-    expect(() => gatewayApiDuration(`${100_000 * 3600}s`)).toThrow('duration must be below 100000 hours for the Gateway API, got "360000000s"');
+    expect(() => gatewayApiDuration(Duration.hours(100_000))).toThrow('duration must be below 100000 hours for the Gateway API, got 100000h');
   });
 });
