@@ -83,7 +83,8 @@ function option(args: string[], name: string): string | undefined {
   return value;
 }
 
-async function importCrds(api: CrdImport, source: string, importsDir: string): Promise<void> {
+/** The kept CRDs of `source`, `v1` only, in code-point order of their names. */
+async function extractCrds(api: CrdImport, source: string): Promise<any[]> {
   const text = await readSource(source);
   const crds = parseAllDocuments(text)
     .map((doc) => doc.toJS())
@@ -98,9 +99,10 @@ async function importCrds(api: CrdImport, source: string, importsDir: string): P
       throw new Error(`${crd.metadata.name} in ${source} has no ${KEPT_VERSION} version`);
     }
   }
-  // Code-point order, whatever the locale.
-  crds.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+  return crds.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+}
 
+async function importCrds(api: CrdImport, crds: any[], source: string, importsDir: string): Promise<void> {
   const crdFile = join(importsDir, api.crdFile);
   writeFileSync(crdFile, api.header + crds.map((crd) => stringify(crd, { lineWidth: 0 })).join('---\n'));
 
@@ -130,8 +132,15 @@ async function main(): Promise<void> {
   if (args.length > 1 || args.some((a) => a.startsWith('--'))) {
     throw new Error(`usage: npm run import -- [istio-path-or-url] [--gateway-api path-or-url] [--output DIR], got ${args.join(' ')}`);
   }
-  await importCrds(ISTIO, args[0] ?? ISTIO.defaultSource, importsDir);
-  await importCrds(GATEWAY_API, gatewayApiSource ?? GATEWAY_API.defaultSource, importsDir);
+  // Read both sources before writing anything, so that a bad source changes no file.
+  const imports = [[ISTIO, args[0] ?? ISTIO.defaultSource], [GATEWAY_API, gatewayApiSource ?? GATEWAY_API.defaultSource]] as const;
+  const extracted = [];
+  for (const [api, source] of imports) {
+    extracted.push({ api, source, crds: await extractCrds(api, source) });
+  }
+  for (const { api, source, crds } of extracted) {
+    await importCrds(api, crds, source, importsDir);
+  }
 }
 
 main().catch((err: Error) => {

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -60,13 +60,14 @@ describe('npm run import', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  test.skipIf(!existsSync(bundle))('fails if the Gateway API source lacks the CRDs, with a message and no stack trace', () => {
+  test.skipIf(!existsSync(bundle))('fails if the Gateway API source lacks the CRDs, with a message, no stack trace and no file written', () => {
     const out = mkdtempSync(join(tmpdir(), 'imports-'));
     try {
       const result = spawnSync('npm', ['run', '--silent', 'import', '--', bundle, '--gateway-api', bundle, '--output', out], { cwd: root, encoding: 'utf8' });
       expect(result.status).not.toBe(0);
       expect(result.stderr).toContain('lacks the CRDs gateways.gateway.networking.k8s.io, httproutes.gateway.networking.k8s.io');
       expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(readdirSync(out)).toEqual([]);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
