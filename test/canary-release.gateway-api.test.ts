@@ -125,6 +125,21 @@ describe('CanaryRelease on a Gateway API entry', () => {
         `canaryMatches[1] uri prefix ${API}`);
     });
 
+    test('fails if there are more canary matches than an HTTPRoute rule holds', () => {
+      const canaryMatches = Array.from({ length: 65 }, (_, i) => RequestMatch.header('qa', `tester-${i}`));
+      expect(() => release({ stable: 'v1', canary: 'v2', canaryMatches })).toThrow(
+        `canaryMatches with 65 matches ${API} (an HTTPRoute rule holds at most 64); use fewer, broader matches, or ${ISTIO}`);
+    });
+
+    test('fails if a canary match has more header conditions than an HTTPRouteMatch holds', () => {
+      let match = RequestMatch.header('h0', 'x');
+      for (let i = 1; i <= 16; i++) {
+        match = match.andHeader(`h${i}`, 'x');
+      }
+      expect(() => release({ stable: 'v1', canary: 'v2', canaryMatches: [match] })).toThrow(
+        `canaryMatches[0] with 17 header conditions ${API} (an HTTPRouteMatch holds at most 16); split the conditions over fewer, or ${ISTIO}`);
+    });
+
     test('fails if HTTPRoute precedence would reorder the rules: a query-only canary match with sticky sessions', () => {
       expect(() => release({ stable: 'v1', canary: 'v2', canaryMatches: [RequestMatch.queryParam('canary', '1')], canaryWeight: Weight.percent(20), stickySession: { maxAge: Duration.hours(1) } })).toThrow(
         `the match "query parameter canary exactly "1"" ${API} (HTTPRoute ranks matches by path`);

@@ -1,7 +1,7 @@
 import { RequestMatch } from '../../match';
 import { TrafficApi, unsupportedFeature, USE_ISTIO_API } from '../../model/traffic-api';
 import type { HttpRule } from '../../routing';
-import { checkGatewayApiMatch, checkGatewayApiOrder } from './routes';
+import { checkGatewayApiMatch, checkGatewayApiOrder, MAX_MATCHES } from './routes';
 
 /** The props of a release that only Istio's API expresses, as the user gave them. */
 export interface IstioOnlyReleaseProps {
@@ -38,6 +38,9 @@ export function checkGatewayApiRelease(props: IstioOnlyReleaseProps, canaryMatch
   }
   if (props.destinationRuleName !== undefined) {
     throw unsupportedFeature('destinationRuleName', API, 'the HTTPRoutes send to one Service per version, not to DestinationRule subsets', 'leave destinationRuleName out');
+  }
+  if (canaryMatches.length > MAX_MATCHES) {
+    throw unsupportedFeature(`canaryMatches with ${canaryMatches.length} matches`, API, `an HTTPRoute rule holds at most ${MAX_MATCHES}`, `use fewer, broader matches, or ${USE_ISTIO_API}`);
   }
   canaryMatches.forEach((match, i) => checkGatewayApiMatch(`canaryMatches[${i}]`, match));
   checkGatewayApiOrder(rules);

@@ -14,6 +14,10 @@ import type { HttpRule, RouteDestination } from '../../routing';
  */
 
 const API = TrafficApi.GATEWAY_API;
+/** The most header or query conditions an `HTTPRouteMatch` holds (the CRD's `maxItems`). */
+const MAX_CONDITIONS = 16;
+/** The most matches an HTTPRoute rule holds (the CRD's `maxItems`). */
+export const MAX_MATCHES = 64;
 
 /** What a renderer needs besides the rules. */
 export interface GatewayApiRouteContext {
@@ -43,6 +47,11 @@ export function backendName(destination: { readonly host: string; readonly subse
 export function checkGatewayApiMatch(prop: string, match: RequestMatch): void {
   if (match.withoutHeaderConditions.size > 0) {
     throw unsupportedFeature(`${prop} withoutHeader`, API, 'HTTPRoute matches have no negative header condition', USE_ISTIO_API);
+  }
+  for (const [what, size] of [['header', match.headerConditions.size], ['query parameter', match.queryParamConditions.size]] as const) {
+    if (size > MAX_CONDITIONS) {
+      throw unsupportedFeature(`${prop} with ${size} ${what} conditions`, API, `an HTTPRouteMatch holds at most ${MAX_CONDITIONS}`, `split the conditions over fewer, or ${USE_ISTIO_API}`);
+    }
   }
   const uri = match.uriCondition;
   if (uri !== undefined && uri.kind !== StringMatchKind.EXACT) {

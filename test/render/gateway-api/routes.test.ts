@@ -108,6 +108,16 @@ describe('renderGatewayApiMatch', () => {
       'match uri prefix is not supported with the Gateway API v1.5.1 standard channel (PathPrefix matches whole path segments ("/api" does not match "/apix"), not a string prefix as Istio does); match an exact path');
   });
 
+  test('fails if a match has more query conditions than an HTTPRouteMatch holds', () => {
+    let match = RequestMatch.queryParam('q0', 'x');
+    for (let i = 1; i <= 16; i++) {
+      match = match.andQueryParam(`q${i}`, 'x');
+    }
+    expect(() => renderGatewayApiMatch(match)).toThrow(
+      'match with 17 query parameter conditions is not supported with the Gateway API v1.5.1 standard channel (an HTTPRouteMatch holds at most 16)');
+    expect(() => renderGatewayApiMatch(match.andHeader('qa', 'x'))).toThrow('match with 17 query parameter conditions');
+  });
+
   test('fails if the path is a regex, which Istio ranks below the catch-all', () => {
     expect(() => renderGatewayApiMatch(RequestMatch.uri(StringMatch.regex('/api/.*')))).toThrow(
       'match uri regex is not supported with the Gateway API v1.5.1 standard channel (Istio ranks RegularExpression paths below every PathPrefix');
