@@ -208,7 +208,9 @@ export interface IstioEntryProps {
 }
 
 /**
- * The way into a website: an Istio Gateway and the VirtualService bound to it.
+ * The way into a website: an Istio Gateway and the VirtualService bound to it, or, with
+ * `api: TrafficApi.GATEWAY_API`, a Gateway API Gateway and the HTTPRoutes bound to it (and to the
+ * Service, for in-mesh traffic).
  *
  * With no release attached, the VirtualService sends every request to the website's Service.
  * A `CanaryRelease` replaces those rules with its own: Istio allows one VirtualService per host,
