@@ -34,9 +34,18 @@ export function checkGatewayApiServers(servers: readonly ServerModel[]): void {
  */
 export function gatewayApiListeners(servers: readonly ServerModel[]): Array<Record<string, unknown>> {
   checkGatewayApiServers(servers);
+  const seen = new Map<string, number>();
+  servers.forEach((server, i) => {
+    const key = `${server.port}/${server.protocol}/${listenerHostname(server) ?? ''}`;
+    const other = seen.get(key);
+    if (other !== undefined) {
+      throw new Error(`servers[${i}] and servers[${other}] would be listeners with the same port, protocol and hostname, which a Gateway API Gateway refuses, got port ${server.port} ${server.protocol} for hosts ${server.hosts.join(', ')}; give each server on a port a single host of its own`);
+    }
+    seen.set(key, i);
+  });
   return servers.map((server) => ({
     name: server.name,
-    ...(server.hosts.length === 1 && server.hosts[0] !== '*' ? { hostname: server.hosts[0] } : {}),
+    ...(listenerHostname(server) !== undefined ? { hostname: listenerHostname(server) } : {}),
     port: server.port,
     protocol: server.protocol,
     ...(server.tls !== undefined ? {
@@ -44,6 +53,10 @@ export function gatewayApiListeners(servers: readonly ServerModel[]): Array<Reco
       tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: server.tls.credentialName }] },
     } : {}),
   }));
+}
+
+function listenerHostname(server: ServerModel): string | undefined {
+  return server.hosts.length === 1 && server.hosts[0] !== '*' ? server.hosts[0] : undefined;
 }
 
 /** The route hostnames for the entry's hosts: none for `*` (any host). */

@@ -17,6 +17,19 @@ describe('gatewayApiListeners', () => {
     expect(gatewayApiListeners([{ ...http, hosts: ['a.example.com', 'b.example.com'] }])).toEqual([{ name: 'http', port: 80, protocol: 'HTTP' }]);
   });
 
+  test('servers on one port are listeners of their own host each', () => {
+    const a = { ...https, name: 'https-a', hosts: ['a.example.com'] };
+    const b = { ...https, name: 'https-b', hosts: ['b.example.com'] };
+    expect(gatewayApiListeners([a, b]).map((l) => l.hostname)).toEqual(['a.example.com', 'b.example.com']);
+  });
+
+  test('fails if two servers would be listeners of the same port, protocol and hostname', () => {
+    const a = { ...http, name: 'http-a', hosts: ['a.example.com', 'b.example.com'] };
+    const b = { ...http, name: 'http-b', hosts: ['c.example.com', 'd.example.com'] };
+    expect(() => gatewayApiListeners([a, b])).toThrow(
+      'servers[1] and servers[0] would be listeners with the same port, protocol and hostname, which a Gateway API Gateway refuses, got port 80 HTTP for hosts c.example.com, d.example.com; give each server on a port a single host of its own');
+  });
+
   test('fails if a server is HTTP2, which no listener protocol expresses', () => {
     expect(() => gatewayApiListeners([{ ...http, protocol: 'HTTP2' }])).toThrow(
       'servers[0].protocol HTTP2 is not supported with the Gateway API v1.5.1 standard channel (a listener\'s protocol is HTTP or HTTPS; there is no HTTP/2-only listener); use GatewayProtocol.HTTP (clients may still upgrade), or use api: TrafficApi.ISTIO');
