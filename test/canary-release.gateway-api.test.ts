@@ -86,6 +86,48 @@ describe('CanaryRelease on a Gateway API entry', () => {
     }
   });
 
+  describe('the same release under both APIs', () => {
+    /** Each rule as [number of matches, backends with weights and cookies, mirror, timeout], whichever API wrote it. */
+    function istioShape(vs: any): unknown[] {
+      return vs.spec.http.map((rule: any) => [
+        (rule.match ?? []).length,
+        rule.route.map((r: any) => [`website-${r.destination.subset}`, r.weight, r.headers?.response?.add?.['set-cookie']]),
+        rule.mirror !== undefined ? [`website-${rule.mirror.subset}`, rule.mirrorPercentage.value] : undefined,
+        rule.timeout,
+      ]);
+    }
+    function gatewayApiShape(route: any): unknown[] {
+      return route.spec.rules.map((rule: any) => [
+        (rule.matches ?? []).length,
+        rule.backendRefs.map((b: any) => [b.name, b.weight, b.filters?.[0]?.responseHeaderModifier?.add?.[0]?.value]),
+        rule.filters !== undefined ? [rule.filters[0].requestMirror.backendRef.name, rule.filters[0].requestMirror.percent] : undefined,
+        rule.timeouts?.request,
+      ]);
+    }
+    const cases: Array<[string, ReleaseOptions]> = [
+      ['stable only', { stable: 'v1' }],
+      ['header match and weight', { stable: 'v1', canary: 'v2', canaryMatches: [RequestMatch.header('qa', 'canary-test')], canaryWeight: Weight.percent(20) }],
+      ['all to the canary', { stable: 'v1', canary: 'v2', canaryWeight: Weight.ALL }],
+      ['shadowing only', { stable: 'v1', canary: 'v2', mirrorToCanary: Percentage.of(30) }],
+      ['sticky with mirror and timeout', {
+        stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(10), stickySession: { maxAge: Duration.minutes(30) }, mirrorToCanary: Percentage.of(50), timeout: Duration.seconds(3),
+      }],
+    ];
+
+    test.each(cases)('%s: the HTTPRoute has the VirtualService\'s rules, in the same order, to the same versions', (_, options) => {
+      // GIVEN
+      const istio = Testing.chart();
+      const website = new Website(istio, 'site', { serviceName: 'website', versions: ['v1', 'v2'].map((name) => ({ name, image: `img:${name}` })) });
+      const entry = new IstioEntry(istio, 'entry', { website, virtualServiceName: 'website', hosts: ['www.example.com'] });
+      new CanaryRelease(istio, 'release', { website, entry, ...options });
+      // WHEN
+      const viaIstio = istioShape(find(synth(istio), 'VirtualService', 'website'));
+      const viaGatewayApi = gatewayApiShape(find(release(options).manifests(), 'HTTPRoute', 'website'));
+      // THEN
+      expect(viaGatewayApi).toEqual(viaIstio);
+    });
+  });
+
   describe('refusals: each names the feature, the API and the alternative', () => {
     const API = 'is not supported with the Gateway API v1.5.1 standard channel';
     const ISTIO = 'use api: TrafficApi.ISTIO on the IstioEntry, which renders it as Istio\'s own objects';
