@@ -74,14 +74,14 @@ export interface CanaryRoutingOptions {
   readonly timeout?: Duration;
 
   /**
-   * Retries, on every route.
+   * Retries, on every route (Istio API only: the Gateway API's standard channel has none).
    * @default - Istio's default: up to 2 retries on connect-failure, refused-stream, unavailable, cancelled (not on 503 since Istio 1.27)
    */
   readonly retries?: RetryOptions;
 
   /**
    * Faults injected into the requests that go only to the canary (its matches and sticky users),
-   * to test how it and its clients cope.
+   * to test how it and its clients cope (Istio API only).
    * @default - none
    */
   readonly canaryFault?: FaultOptions;
@@ -124,23 +124,24 @@ export interface CanaryReleaseProps extends CanaryRoutingOptions {
   /** The website whose versions are released. */
   readonly website: Website;
 
-  /** The entry whose VirtualService carries the routing. */
+  /** The entry whose VirtualService (or, with the Gateway API, HTTPRoutes) carries the routing. */
   readonly entry: IstioEntry;
 
   /**
-   * Name of the DestinationRule.
+   * Name of the DestinationRule (Istio API only).
    * @default - derived from the construct path, as cdk8s names objects
    */
   readonly destinationRuleName?: string;
 
   /**
-   * Connection pool and outlier detection for every version.
+   * Connection pool and outlier detection for every version (Istio API only).
    * @default - Istio's defaults
    */
   readonly trafficPolicy?: TrafficPolicyOptions;
 
   /**
-   * Connection pool and outlier detection for some versions' subsets, by version name. Istio
+   * Connection pool and outlier detection for some versions' subsets, by version name (Istio API
+   * only). Istio
    * merges each with `trafficPolicy` field by field: a `connectionPool` or `outlierDetection` set
    * here replaces that whole field of `trafficPolicy` for the subset, and a field left out here is
    * inherited from `trafficPolicy`.
