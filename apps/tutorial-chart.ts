@@ -2,7 +2,7 @@ import { Chart, ChartProps, Size } from 'cdk8s';
 import { ContainerSecurityContextProps, Cpu, PodSecurityContextProps } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  CanaryRelease, IstioEntry, LinuxCapability, MeshNamespace, RequestMatch, Website, WebsiteVersionOptions, Weight,
+  CanaryRelease, IstioEntry, LinuxCapability, MeshNamespace, RequestMatch, TrafficApi, Website, WebsiteVersionOptions, Weight,
 } from '../lib';
 
 /**
@@ -20,6 +20,12 @@ export interface TutorialChartProps extends ChartProps {
    * @default 'weighted' (the final state)
    */
   readonly stage?: TutorialStage;
+
+  /**
+   * The routing API the objects are written for.
+   * @default TrafficApi.ISTIO
+   */
+  readonly api?: TrafficApi;
 }
 
 // The tutorial's images are nginx as its official image runs it: the master process starts as
@@ -84,6 +90,14 @@ export const TUTORIAL_ENTRY = {
   virtualServiceName: 'website-virtual-service',
 };
 
+/** The tutorial's Gateway and HTTPRoute names, for any host, with the Gateway API. */
+export const TUTORIAL_GATEWAY_API_ENTRY = {
+  hosts: ['*'],
+  api: TrafficApi.GATEWAY_API,
+  gatewayName: 'website-gateway',
+  routeName: 'website',
+};
+
 /**
  * The topology of the Kublr canary tutorial (see `../shared/seed/`), at one of its steps.
  */
@@ -106,7 +120,8 @@ export class TutorialChart extends Chart {
       website.addVersion(VERSION_2);
     }
 
-    const entry = new IstioEntry(this, 'entry', { website, ...TUTORIAL_ENTRY });
+    const gatewayApi = props.api === TrafficApi.GATEWAY_API;
+    const entry = new IstioEntry(this, 'entry', { website, ...(gatewayApi ? TUTORIAL_GATEWAY_API_ENTRY : TUTORIAL_ENTRY) });
     if (step < TUTORIAL_STAGES.indexOf('subset-v1')) {
       return;
     }
@@ -115,7 +130,8 @@ export class TutorialChart extends Chart {
     new CanaryRelease(this, 'release', {
       website,
       entry,
-      destinationRuleName: 'website',
+      // With the Gateway API each version has a Service instead of a DestinationRule subset.
+      ...(gatewayApi ? {} : { destinationRuleName: 'website' }),
       stable: 'version-1',
       canary,
       canaryMatches: stage === 'header-route' ? [RequestMatch.header('qa', 'canary-test')] : [],

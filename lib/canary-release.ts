@@ -1,16 +1,21 @@
 import { Duration, Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IstioEntry } from './istio-entry';
 import { IstioDestinationRule } from './istio-objects';
 import { RequestMatch } from './match';
-import { istioDuration } from './duration';
+import { checkDuration } from './duration';
 import { Percentage } from './percentage';
 import { headerValueProblem, mirrorCopiesNothing, PERCENT_MIN } from './mesh/istio-validation';
 import { checkReleaseCapacity } from './rollout/capacity';
 import { CanaryRouting, canaryRules, HttpRule, StickyRouting, stickyCookie } from './routing';
-import { FaultOptions, renderFault, renderRetries, renderTrafficPolicy, RetryOptions, TrafficPolicyOptions } from './traffic-policy';
+import { checkFault, checkRetries, checkTrafficPolicy, FaultOptions, RetryOptions, TrafficPolicyOptions } from './traffic-policy';
+import { istioTrafficPolicy } from './render/istio/traffic-policy';
 import { checkDnsSubdomain, show } from './validate';
 import { VERSION_LABEL, Website, WebsiteVersion } from './website';
+import { checkGatewayApiRelease } from './render/gateway-api/release';
+import { versionServices } from './version-services';
+import { TrafficApi } from './model/traffic-api';
 import { Weight } from './weight';
 
 type CanaryReleaseRouting = Omit<CanaryRouting, 'host' | 'stableSubset' | 'canarySubset' | 'canaryMatches' | 'canaryWeight'>;
@@ -70,14 +75,14 @@ export interface CanaryRoutingOptions {
   readonly timeout?: Duration;
 
   /**
-   * Retries, on every route.
+   * Retries, on every route (Istio API only: the Gateway API's standard channel has none).
    * @default - Istio's default: up to 2 retries on connect-failure, refused-stream, unavailable, cancelled (not on 503 since Istio 1.27)
    */
   readonly retries?: RetryOptions;
 
   /**
    * Faults injected into the requests that go only to the canary (its matches and sticky users),
-   * to test how it and its clients cope.
+   * to test how it and its clients cope (Istio API only).
    * @default - none
    */
   readonly canaryFault?: FaultOptions;
@@ -120,23 +125,24 @@ export interface CanaryReleaseProps extends CanaryRoutingOptions {
   /** The website whose versions are released. */
   readonly website: Website;
 
-  /** The entry whose VirtualService carries the routing. */
+  /** The entry whose VirtualService (or, with the Gateway API, HTTPRoutes) carries the routing. */
   readonly entry: IstioEntry;
 
   /**
-   * Name of the DestinationRule.
+   * Name of the DestinationRule (Istio API only).
    * @default - derived from the construct path, as cdk8s names objects
    */
   readonly destinationRuleName?: string;
 
   /**
-   * Connection pool and outlier detection for every version.
+   * Connection pool and outlier detection for every version (Istio API only).
    * @default - Istio's defaults
    */
   readonly trafficPolicy?: TrafficPolicyOptions;
 
   /**
-   * Connection pool and outlier detection for some versions' subsets, by version name. Istio
+   * Connection pool and outlier detection for some versions' subsets, by version name (Istio API
+   * only). Istio
    * merges each with `trafficPolicy` field by field: a `connectionPool` or `outlierDetection` set
    * here replaces that whole field of `trafficPolicy` for the subset, and a field left out here is
    * inherited from `trafficPolicy`.
@@ -169,8 +175,13 @@ export class CanaryRelease extends Construct {
   public readonly website: Website;
   /** The entry whose VirtualService carries the routing. */
   public readonly entry: IstioEntry;
-  /** The DestinationRule. */
-  public readonly destinationRule: IstioDestinationRule;
+  /** The DestinationRule; `undefined` when the entry uses the Gateway API. */
+  public readonly destinationRule?: IstioDestinationRule;
+  /**
+   * The Service of each version, by version name, that the HTTPRoutes send to; empty when the
+   * entry uses the Istio API (which routes to DestinationRule subsets instead).
+   */
+  public readonly versionServices: ReadonlyMap<string, kplus.Service>;
 
   private readonly stable: WebsiteVersion;
   private readonly canary?: WebsiteVersion;
@@ -219,12 +230,20 @@ export class CanaryRelease extends Construct {
       rules: this.httpRules(), stableSubset: this.stable.subsetName, maxPodLoad: props.maxPodLoad,
       pods: new Map(this.website.versions.map((v) => [v.subsetName, v.replicas])),
     });
-    const trafficPolicy = props.trafficPolicy !== undefined ? renderTrafficPolicy('trafficPolicy', props.trafficPolicy) : undefined;
-    const versionPolicies = new Map<string, Record<string, unknown>>();
+    const trafficPolicy = props.trafficPolicy !== undefined ? checkTrafficPolicy('trafficPolicy', props.trafficPolicy) : undefined;
+    const versionPolicies = new Map<string, TrafficPolicyOptions>();
     for (const [name, policy] of Object.entries(props.versionTrafficPolicies ?? {})) {
       this.findVersion(`versionTrafficPolicies key`, name);
-      versionPolicies.set(name, renderTrafficPolicy(`versionTrafficPolicies["${name}"]`, policy));
+      versionPolicies.set(name, checkTrafficPolicy(`versionTrafficPolicies["${name}"]`, policy));
     }
+
+    if (this.entry.api === TrafficApi.GATEWAY_API) {
+      checkGatewayApiRelease(props, this.canaryMatches, this.httpRules());
+      this.entry.routeWith(this);
+      this.versionServices = versionServices(this, this.website, this.entry);
+      return;
+    }
+    this.versionServices = new Map();
 
     // Claim the entry before adding objects, so that a refused release leaves nothing behind.
     this.entry.routeWith(this);
@@ -233,13 +252,13 @@ export class CanaryRelease extends Construct {
       metadata: props.destinationRuleName !== undefined ? { name: props.destinationRuleName } : {},
       spec: {
         host: this.website.serviceName,
-        ...(trafficPolicy !== undefined ? { trafficPolicy } : {}),
+        ...(trafficPolicy !== undefined ? { trafficPolicy: istioTrafficPolicy(trafficPolicy) } : {}),
         // Rendered at synthesis, so that versions added later get their subsets too.
         subsets: Lazy.any({
           produce: () => this.website.versions.map((v) => ({
             name: v.subsetName,
             labels: { [VERSION_LABEL]: v.label },
-            ...(versionPolicies.has(v.name) ? { trafficPolicy: versionPolicies.get(v.name) } : {}),
+            ...(versionPolicies.has(v.name) ? { trafficPolicy: istioTrafficPolicy(versionPolicies.get(v.name)!) } : {}),
           })),
         }),
       },
@@ -316,10 +335,10 @@ export class CanaryRelease extends Construct {
     return {
       ...(props.mirrorToCanary !== undefined ? { mirror: props.mirrorToCanary } : {}),
       ...(sticky !== undefined ? { sticky } : {}),
-      ...(props.timeout !== undefined ? { timeout: istioDuration('timeout', props.timeout) } : {}),
-      ...(props.retries !== undefined ? { retries: renderRetries('retries', props.retries) } : {}),
-      ...(props.canaryFault !== undefined ? { canaryFault: renderFault('canaryFault', props.canaryFault) } : {}),
-      ...(meshRouting === MeshRouting.STABLE_ONLY ? { canaryGateways: [this.entry.gateway.name] } : {}),
+      ...(props.timeout !== undefined ? { timeout: checkDuration('timeout', props.timeout) } : {}),
+      ...(props.retries !== undefined ? { retries: checkRetries('retries', props.retries) } : {}),
+      ...(props.canaryFault !== undefined ? { canaryFault: checkFault('canaryFault', props.canaryFault) } : {}),
+      ...(meshRouting === MeshRouting.STABLE_ONLY ? { canaryGateways: [this.entry.gatewayName] } : {}),
     };
   }
 

@@ -1,14 +1,25 @@
-import { Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { hostServes } from './hosts';
 import { directRules, HttpRule, renderHttpRules } from './routing';
 import { IstioGateway, IstioVirtualService } from './istio-objects';
+import { ServerModel } from './model/servers';
+import { TrafficApi, unsupportedFeature, USE_ISTIO_API } from './model/traffic-api';
+import { istioServers } from './render/istio/gateway';
+import { checkGatewayApiServers, gatewayApiListeners, gatewayParentRefs, httpsRedirectRules, routeHostnames } from './render/gateway-api/gateway';
+import { GatewayApiGateway, GatewayApiHttpRoute } from './render/gateway-api/objects';
+import { renderGatewayApiRules, rulesForParent } from './render/gateway-api/routes';
 import { duplicateHostsProblem, gatewayNameProblem } from './mesh/istio-validation';
-import { checkDnsSubdomain, checkHost, checkLabels, checkPort, checkUnique, show } from './validate';
+import { checkDnsLabel, checkDnsSubdomain, checkHost, checkLabels, checkPort, checkUnique, show } from './validate';
 import { Website } from './website';
 
 /** The reserved gateway name that makes a VirtualService apply to in-mesh traffic. */
 export const MESH_GATEWAY = 'mesh';
+
+/** The label that sends a Service's in-mesh traffic through a waypoint, in ambient mode. */
+export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
+
+export { TrafficApi } from './model/traffic-api';
 
 /**
  * Protocol of a Gateway server (the plain-text ones; TLS servers need certificates).
@@ -156,14 +167,50 @@ export interface IstioEntryProps {
   readonly gatewayName?: string;
 
   /**
-   * Name of the VirtualService.
+   * Name of the VirtualService (Istio API only).
    * @default - derived from the construct path, as cdk8s names objects
    */
   readonly virtualServiceName?: string;
+
+  /**
+   * The API the routing is written for: Istio's Gateway, VirtualService and DestinationRule, or
+   * the Kubernetes Gateway API's Gateway and HTTPRoutes (with one Service per version). A feature
+   * the chosen API cannot express is refused with a message naming the alternative.
+   * @default TrafficApi.ISTIO
+   */
+  readonly api?: TrafficApi;
+
+  /**
+   * The GatewayClass of the Gateway (Gateway API only). With `istio`, Istio deploys and runs a
+   * gateway for the Gateway itself, so there is no `selector`.
+   * @default 'istio'
+   * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/gateway-api/
+   */
+  readonly gatewayClassName?: string;
+
+  /**
+   * Name of the HTTPRoute for traffic through the Gateway (Gateway API only). In-mesh traffic gets
+   * `<name>-mesh`, the HTTP-to-HTTPS redirect `<name>-https-redirect`.
+   * @default - derived from the construct path, as cdk8s names objects
+   */
+  readonly routeName?: string;
+
+  /**
+   * In ambient mode, label the website's Services (the site-wide one and each version's) with
+   * `istio.io/use-waypoint: <waypoint>`, so that in-mesh calls to them go through that waypoint,
+   * which applies the in-mesh HTTPRoute (Gateway API only, with `mesh: true`). The cluster must run
+   * Istio in ambient mode, the namespace must be enrolled (`istio.io/dataplane-mode: ambient`), and
+   * the waypoint deployed (`istioctl waypoint apply --name <waypoint>`).
+   * @default - no label: sidecars apply the in-mesh routing
+   * @see https://istio.io/latest/docs/ambient/usage/waypoint/
+   */
+  readonly waypoint?: string;
 }
 
 /**
- * The way into a website: an Istio Gateway and the VirtualService bound to it.
+ * The way into a website: an Istio Gateway and the VirtualService bound to it, or, with
+ * `api: TrafficApi.GATEWAY_API`, a Gateway API Gateway and the HTTPRoutes bound to it (and to the
+ * Service, for in-mesh traffic).
  *
  * With no release attached, the VirtualService sends every request to the website's Service.
  * A `CanaryRelease` replaces those rules with its own: Istio allows one VirtualService per host,
@@ -175,10 +222,22 @@ export interface IstioEntryProps {
 export class IstioEntry extends Construct {
   /** The website that traffic goes to. */
   public readonly website: Website;
-  /** The Gateway. */
-  public readonly gateway: IstioGateway;
-  /** The VirtualService. */
-  public readonly virtualService: IstioVirtualService;
+  /** The API the routing is written for. */
+  public readonly api: TrafficApi;
+  /** The Istio Gateway; `undefined` with the Gateway API. */
+  public readonly gateway?: IstioGateway;
+  /** The VirtualService; `undefined` with the Gateway API. */
+  public readonly virtualService?: IstioVirtualService;
+  /** The Gateway API Gateway; `undefined` with the Istio API. */
+  public readonly gatewayApiGateway?: GatewayApiGateway;
+  /** The HTTPRoute for traffic through the Gateway; `undefined` with the Istio API. */
+  public readonly httpRoute?: GatewayApiHttpRoute;
+  /** The HTTPRoute for in-mesh traffic (with `mesh` and the Gateway API only). */
+  public readonly meshHttpRoute?: GatewayApiHttpRoute;
+  /** Name of the Gateway, whichever API it is written for. */
+  public readonly gatewayName: string;
+  /** The waypoint the website's Services are labelled with, if any. */
+  public readonly waypoint?: string;
   /** Whether the rules also apply to in-mesh traffic. */
   public readonly mesh: boolean;
 
@@ -198,6 +257,12 @@ export class IstioEntry extends Construct {
     }
     this.website = props.website;
     this.mesh = props.mesh ?? false;
+    this.api = props.api ?? TrafficApi.ISTIO;
+    if (!Object.values(TrafficApi).includes(this.api)) {
+      throw new Error(`api must be one of ${Object.values(TrafficApi).join(', ')}, got ${show(this.api)}`);
+    }
+    checkApiProps(this.api, props, this.mesh);
+    this.waypoint = props.waypoint;
 
     const hosts = props.hosts ?? ['*'];
     if (!Array.isArray(hosts) || hosts.length === 0) {
@@ -223,9 +288,12 @@ export class IstioEntry extends Construct {
     if (props.tls !== undefined && props.servers !== undefined) {
       throw new Error('tls and servers cannot both be given: tls is a shorthand for an HTTPS server and an HTTP redirect; describe both in servers instead');
     }
-    const servers = this.renderServers(props.servers ?? (props.tls !== undefined ? tlsServers(props.tls) : [{}]), hosts);
-    this.httpsOnly = servers.some((server) => server.port.protocol === GatewayProtocol.HTTPS)
-      && servers.every((server) => server.port.protocol === GatewayProtocol.HTTPS || server.tls?.httpsRedirect === true);
+    const servers = this.serverModels(props.servers ?? (props.tls !== undefined ? tlsServers(props.tls) : [{}]), hosts);
+    this.httpsOnly = servers.some((server) => server.protocol === GatewayProtocol.HTTPS)
+      && servers.every((server) => server.protocol === GatewayProtocol.HTTPS || server.httpsRedirect);
+    if (this.api === TrafficApi.GATEWAY_API) {
+      checkGatewayApiServers(servers);
+    }
 
     if (props.gatewayName !== undefined) {
       const problem = typeof props.gatewayName === 'string' ? gatewayNameProblem(props.gatewayName) : 'must be a string';
@@ -237,14 +305,27 @@ export class IstioEntry extends Construct {
       checkDnsSubdomain('virtualServiceName', props.virtualServiceName);
     }
 
+    if (this.api === TrafficApi.GATEWAY_API) {
+      this.gatewayApiGateway = new GatewayApiGateway(this, 'Gateway', {
+        metadata: props.gatewayName !== undefined ? { name: props.gatewayName } : {},
+        spec: { gatewayClassName: props.gatewayClassName ?? 'istio', listeners: gatewayApiListeners(servers) as any },
+      });
+      this.gatewayName = this.gatewayApiGateway.name;
+      checkGeneratedGatewayName(props, this.gatewayName);
+      const routes = this.gatewayApiRoutes(props, servers);
+      this.httpRoute = routes.httpRoute;
+      this.meshHttpRoute = routes.meshHttpRoute;
+      if (this.waypoint !== undefined) {
+        this.labelWithWaypoint(this.website.service);
+      }
+      return;
+    }
     this.gateway = new IstioGateway(this, 'Gateway', {
       metadata: props.gatewayName !== undefined ? { name: props.gatewayName } : {},
-      spec: { selector, servers },
+      spec: { selector, servers: istioServers(servers) as any },
     });
-    if (props.gatewayName === undefined && gatewayNameProblem(this.gateway.name) !== undefined) {
-      // cdk8s keeps dots of construct ids in generated names; Istio refuses them in a Gateway name.
-      throw new Error(`gatewayName must be given when the generated Gateway name is not a DNS-1123 label (Istio rejects dots in Gateway names), got generated name ${show(this.gateway.name)}; set gatewayName, or use construct ids without dots`);
-    }
+    this.gatewayName = this.gateway.name;
+    checkGeneratedGatewayName(props, this.gatewayName);
     this.virtualService = new IstioVirtualService(this, 'Resource', {
       metadata: props.virtualServiceName !== undefined ? { name: props.virtualServiceName } : {},
       spec: {
@@ -263,7 +344,51 @@ export class IstioEntry extends Construct {
 
   /** The gateways the VirtualService is bound to, `mesh` included when set. */
   public get gateways(): string[] {
-    return this.mesh ? [this.gateway.name, MESH_GATEWAY] : [this.gateway.name];
+    return this.mesh ? [this.gatewayName, MESH_GATEWAY] : [this.gatewayName];
+  }
+
+  /**
+   * Labels `service` with the entry's waypoint, if it has one (ambient mode).
+   */
+  public labelWithWaypoint(service: Construct): void {
+    if (this.waypoint !== undefined) {
+      ApiObject.of(service).metadata.addLabel(USE_WAYPOINT_LABEL, this.waypoint);
+    }
+  }
+
+  private gatewayApiRoutes(props: IstioEntryProps, servers: ServerModel[]): { httpRoute: GatewayApiHttpRoute; meshHttpRoute?: GatewayApiHttpRoute } {
+    if (props.routeName !== undefined) {
+      checkDnsSubdomain('routeName', props.routeName);
+    }
+    const context = { port: this.website.port };
+    const hostnames = routeHostnames(this._hosts);
+    const httpRoute = new GatewayApiHttpRoute(this, 'Resource', {
+      metadata: props.routeName !== undefined ? { name: props.routeName } : {},
+      spec: {
+        parentRefs: gatewayParentRefs(this.gatewayName, servers, false) as any,
+        ...hostnames,
+        // Rendered at synthesis, so that a release attached later still reaches the output.
+        rules: Lazy.any({ produce: () => renderGatewayApiRules(rulesForParent(this.httpRules(), this.gatewayName), context) }),
+      },
+    });
+    if (servers.some((s) => s.httpsRedirect)) {
+      new GatewayApiHttpRoute(this, 'HttpsRedirect', {
+        metadata: { name: `${httpRoute.name}-https-redirect` },
+        spec: { parentRefs: gatewayParentRefs(this.gatewayName, servers, true) as any, ...hostnames, rules: httpsRedirectRules() as any },
+      });
+    }
+    if (!this.mesh) {
+      return { httpRoute };
+    }
+    // GAMMA: a route whose parent is the Service applies to in-mesh calls to it.
+    const meshHttpRoute = new GatewayApiHttpRoute(this, 'MeshRoute', {
+      metadata: { name: `${httpRoute.name}-mesh` },
+      spec: {
+        parentRefs: [{ group: '', kind: 'Service', name: this.website.serviceName, port: this.website.port }],
+        rules: Lazy.any({ produce: () => renderGatewayApiRules(rulesForParent(this.httpRules(), MESH_GATEWAY), context) }),
+      },
+    });
+    return { httpRoute, meshHttpRoute };
   }
 
   /** The HTTP rules of the VirtualService as they stand now. */
@@ -283,7 +408,7 @@ export class IstioEntry extends Construct {
     this.routeSource = source;
   }
 
-  private renderServers(servers: GatewayServer[], hosts: string[]) {
+  private serverModels(servers: GatewayServer[], hosts: string[]): ServerModel[] {
     if (!Array.isArray(servers) || servers.length === 0) {
       throw new Error(`servers must list at least one server, got ${show(servers)}`);
     }
@@ -298,16 +423,14 @@ export class IstioEntry extends Construct {
       }
       serverHosts.forEach((host, j) => checkHost(`servers[${i}].hosts[${j}]`, host));
       return {
-        port: {
-          number: checkPort(`servers[${i}].port`, server.port ?? (protocol === GatewayProtocol.HTTPS ? 443 : 80)),
-          name: checkDnsSubdomain(`servers[${i}].portName`, server.portName ?? protocol.toLowerCase()),
-          protocol,
-        },
+        port: checkPort(`servers[${i}].port`, server.port ?? (protocol === GatewayProtocol.HTTPS ? 443 : 80)),
+        name: checkDnsSubdomain(`servers[${i}].portName`, server.portName ?? protocol.toLowerCase()),
+        protocol,
         hosts: [...serverHosts],
-        ...renderServerTls(i, protocol, server),
+        ...serverTls(i, protocol, server),
       };
     });
-    checkUnique('servers port names', rendered.map((s) => s.port.name));
+    checkUnique('servers port names', rendered.map((s) => s.name));
     for (const host of hosts) {
       if (!rendered.some((s) => s.hosts.some((serverHost) => hostServes(serverHost, host)))) {
         throw new Error(`hosts contains "${host}", which no Gateway server serves (servers' hosts: ${rendered.map((s) => s.hosts.join(', ')).join('; ')}); add it to a server's hosts`);
@@ -324,7 +447,7 @@ function tlsServers(tls: EntryTlsOptions): GatewayServer[] {
   ];
 }
 
-function renderServerTls(i: number, protocol: GatewayProtocol, server: GatewayServer): { tls?: Record<string, unknown> } {
+function serverTls(i: number, protocol: GatewayProtocol, server: GatewayServer): { tls?: ServerModel['tls']; httpsRedirect: boolean } {
   if (protocol === GatewayProtocol.HTTPS) {
     if (server.tls === undefined || typeof server.tls.credentialName !== 'string') {
       throw new Error(`servers[${i}] uses HTTPS and needs tls.credentialName: the Secret with the certificate and key, in the ingress gateway's namespace (never the key itself)`);
@@ -336,10 +459,44 @@ function renderServerTls(i: number, protocol: GatewayProtocol, server: GatewaySe
     if (!Object.values(TlsMode).includes(mode)) {
       throw new Error(`servers[${i}].tls.mode must be one of ${Object.values(TlsMode).join(', ')}, got ${show(mode)}`);
     }
-    return { tls: { mode, credentialName: checkDnsSubdomain(`servers[${i}].tls.credentialName`, server.tls.credentialName) } };
+    return { tls: { mode, credentialName: checkDnsSubdomain(`servers[${i}].tls.credentialName`, server.tls.credentialName) }, httpsRedirect: false };
   }
   if (server.tls !== undefined) {
     throw new Error(`servers[${i}].tls needs protocol HTTPS, got ${protocol}`);
   }
-  return server.httpsRedirect ? { tls: { httpsRedirect: true } } : {};
+  return { httpsRedirect: server.httpsRedirect === true };
+}
+
+function checkGeneratedGatewayName(props: IstioEntryProps, name: string): void {
+  if (props.gatewayName === undefined && gatewayNameProblem(name) !== undefined) {
+    // cdk8s keeps dots of construct ids in generated names; Istio refuses them in a Gateway name.
+    throw new Error(`gatewayName must be given when the generated Gateway name is not a DNS-1123 label (Istio rejects dots in Gateway names), got generated name ${show(name)}; set gatewayName, or use construct ids without dots`);
+  }
+}
+
+/** Refuses the props that the chosen API has no use for, naming what to use instead. */
+function checkApiProps(api: TrafficApi, props: IstioEntryProps, mesh: boolean): void {
+  if (api === TrafficApi.ISTIO) {
+    for (const prop of ['gatewayClassName', 'routeName', 'waypoint'] as const) {
+      if (props[prop] !== undefined) {
+        throw new Error(`${prop} applies to the Gateway API only, got ${show(props[prop])}; set api: TrafficApi.GATEWAY_API, or leave ${prop} out`);
+      }
+    }
+    return;
+  }
+  if (props.selector !== undefined) {
+    throw unsupportedFeature('selector', api, 'Istio deploys a gateway for each Gateway of its GatewayClass, so no pods are selected', `leave selector out and choose the gatewayClassName, or ${USE_ISTIO_API}`);
+  }
+  if (props.virtualServiceName !== undefined) {
+    throw unsupportedFeature('virtualServiceName', api, 'the routing is an HTTPRoute, not a VirtualService', 'name it with routeName instead');
+  }
+  if (props.gatewayClassName !== undefined) {
+    checkDnsSubdomain('gatewayClassName', props.gatewayClassName);
+  }
+  if (props.waypoint !== undefined) {
+    checkDnsLabel('waypoint', props.waypoint);
+    if (!mesh) {
+      throw new Error(`waypoint routes in-mesh calls, but the entry is not bound to mesh, got waypoint ${show(props.waypoint)}; set mesh: true, or leave waypoint out`);
+    }
+  }
 }

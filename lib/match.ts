@@ -253,6 +253,21 @@ export class RequestMatch {
     return new Map(this.conditions.headers);
   }
 
+  /** The conditions on headers that must not be met, by header name (a copy). */
+  public get withoutHeaderConditions(): Map<string, StringMatch> {
+    return new Map(this.conditions.withoutHeaders);
+  }
+
+  /** The query parameter conditions, by parameter name (a copy). */
+  public get queryParamConditions(): Map<string, StringMatch> {
+    return new Map(this.conditions.queryParams);
+  }
+
+  /** The condition on the path, if any. */
+  public get uriCondition(): StringMatch | undefined {
+    return this.conditions.uri;
+  }
+
   /** A request that meets this match, for explaining it: headers with their values, the path and query. */
   public get example(): { headers: Record<string, string>; path: string } {
     const sample = (m: StringMatch) => (m.kind === StringMatchKind.REGEX ? undefined : m.value || 'x');

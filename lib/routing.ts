@@ -1,11 +1,18 @@
+import { Duration } from 'cdk8s';
 import { RequestMatch } from './match';
 import { Percentage } from './percentage';
+import type { FaultOptions, RetryOptions } from './traffic-policy';
 import { Weight } from './weight';
 
 /**
- * The routing model: the HTTP rules of a VirtualService as plain values, built and checked
- * without a construct tree, then rendered to Istio's JSON.
+ * The routing model: the HTTP rules of a release as plain, API-neutral values, built and checked
+ * without a construct tree. Renderers turn them into objects at synthesis: Istio's VirtualService
+ * rules (`lib/render/istio/routes.ts`) or the Gateway API's HTTPRoute rules
+ * (`lib/render/gateway-api/routes.ts`).
  */
+
+// Istio's rendered forms, kept exported from here for the public API.
+export type { RenderedFault, RenderedRetries } from './render/istio/traffic-policy';
 
 /** Where a rule sends (part of) its traffic. */
 export interface RouteDestination {
@@ -28,36 +35,6 @@ export interface RouteDestination {
   readonly setCookie?: string;
 }
 
-/** Retries of a rule, rendered as Istio's `HTTPRetry`. */
-export interface RenderedRetries {
-  /** Attempts after the first one. */
-  readonly attempts: number;
-  /**
-   * Timeout of each attempt, e.g. `2s`.
-   * @default - the route's timeout
-   */
-  readonly perTryTimeout?: string;
-  /**
-   * Comma-separated retry conditions.
-   * @default - Istio's default conditions
-   */
-  readonly retryOn?: string;
-}
-
-/** Fault injection of a rule, rendered as Istio's `HTTPFaultInjection`. */
-export interface RenderedFault {
-  /**
-   * Delay a share of requests.
-   * @default - no delay
-   */
-  readonly delay?: { readonly fixedDelay: string; readonly percentage: { readonly value: number } };
-  /**
-   * Abort a share of requests with an HTTP status.
-   * @default - no abort
-   */
-  readonly abort?: { readonly httpStatus: number; readonly percentage: { readonly value: number } };
-}
-
 /** One HTTP rule: requests that meet any of `matches` (or all requests) go to `destinations`. */
 export interface HttpRule {
   /** Alternatives (OR); empty means every request. */
@@ -75,20 +52,20 @@ export interface HttpRule {
    */
   readonly mirror?: { readonly host: string; readonly subset?: string; readonly percentage: Percentage };
   /**
-   * Timeout of a request, e.g. `5s`.
+   * Timeout of a request, checked (whole milliseconds, at least 1 ms).
    * @default - none
    */
-  readonly timeout?: string;
+  readonly timeout?: Duration;
   /**
-   * Retries.
+   * Retries, checked.
    * @default - Istio's default retries
    */
-  readonly retries?: RenderedRetries;
+  readonly retries?: RetryOptions;
   /**
-   * Faults injected, for testing.
+   * Faults injected, for testing, checked.
    * @default - none
    */
-  readonly fault?: RenderedFault;
+  readonly fault?: FaultOptions;
 }
 
 /**
@@ -142,20 +119,20 @@ export interface CanaryRouting {
    */
   readonly sticky?: StickyRouting;
   /**
-   * Timeout of every rule.
+   * Timeout of every rule, checked.
    * @default - none
    */
-  readonly timeout?: string;
+  readonly timeout?: Duration;
   /**
-   * Retries of every rule.
+   * Retries of every rule, checked.
    * @default - Istio's default retries
    */
-  readonly retries?: RenderedRetries;
+  readonly retries?: RetryOptions;
   /**
-   * Faults injected into the rules that go only to the canary.
+   * Faults injected into the rules that go only to the canary, checked.
    * @default - none
    */
-  readonly canaryFault?: RenderedFault;
+  readonly canaryFault?: FaultOptions;
   /**
    * Apply the canary rules to requests through these gateways only; the others (e.g. in-mesh
    * calls) always go to the stable version.
@@ -263,27 +240,5 @@ export function routedSubsets(rules: readonly HttpRule[]): string[] {
   return [...new Set(subsets)];
 }
 
-/** The Istio `HTTPRoute` list for `spec.http`. */
-export function renderHttpRules(rules: readonly HttpRule[]): Array<Record<string, unknown>> {
-  return rules.map((rule) => {
-    const gateways = rule.gateways !== undefined ? { gateways: [...rule.gateways] } : {};
-    const matches = rule.matches.length > 0
-      ? rule.matches.map((m) => ({ ...m.toJson(), ...gateways }))
-      : rule.gateways !== undefined ? [gateways] : [];
-    return {
-      ...(matches.length > 0 ? { match: matches } : {}),
-      route: rule.destinations.map((d) => ({
-        destination: { host: d.host, ...(d.subset !== undefined ? { subset: d.subset } : {}) },
-        ...(d.weight !== undefined ? { weight: d.weight.percent } : {}),
-        ...(d.setCookie !== undefined ? { headers: { response: { add: { 'set-cookie': d.setCookie } } } } : {}),
-      })),
-      ...(rule.mirror !== undefined ? {
-        mirror: { host: rule.mirror.host, ...(rule.mirror.subset !== undefined ? { subset: rule.mirror.subset } : {}) },
-        mirrorPercentage: { value: rule.mirror.percentage.value },
-      } : {}),
-      ...(rule.timeout !== undefined ? { timeout: rule.timeout } : {}),
-      ...(rule.retries !== undefined ? { retries: { ...rule.retries } } : {}),
-      ...(rule.fault !== undefined ? { fault: rule.fault } : {}),
-    };
-  });
-}
+// The Istio rendering of these rules lives with the Istio renderer; re-exported for the public API.
+export { renderHttpRules } from './render/istio/routes';

@@ -1,9 +1,16 @@
 import { Duration } from 'cdk8s';
-import { istioDuration } from './duration';
+import { checkDuration, durationText } from './duration';
 import { percentProblem, retriesProblem } from './mesh/istio-validation';
 import { Percentage } from './percentage';
-import { RenderedFault, RenderedRetries } from './routing';
+import { istioFault, istioRetries, istioTrafficPolicy, RenderedFault, RenderedRetries } from './render/istio/traffic-policy';
 import { checkInteger, show } from './validate';
+
+/*
+ * Retries, faults and traffic policies as the routing model holds them: the options types below,
+ * checked and with defaults resolved by the `check...` functions. Each API's renderer turns them
+ * into its own objects (`lib/render/istio/traffic-policy.ts` for Istio); the Gateway API's
+ * standard channel has none of them, and refuses them.
+ */
 
 /**
  * Conditions on which Envoy retries a request, as Istio's `retryOn` takes them.
@@ -145,7 +152,7 @@ function count(prop: string, value: number | undefined, min = 1): number | undef
   return value === undefined ? undefined : checkInteger(prop, value, min, COUNT_MAX);
 }
 
-function percentage(prop: string, value: Percentage): { value: number } {
+function percentage(prop: string, value: Percentage): Percentage {
   if (!(value instanceof Percentage)) {
     throw new Error(`${prop} must be a Percentage (e.g. Percentage.of(10)), got ${show(value)}`);
   }
@@ -153,15 +160,15 @@ function percentage(prop: string, value: Percentage): { value: number } {
   if (problem !== undefined) {
     throw new Error(`${prop} ${problem}, got ${value}`);
   }
-  return { value: value.value };
+  return value;
 }
 
-function compact<T extends Record<string, unknown>>(obj: T): Partial<T> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+function compact<T extends object>(obj: T): T {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** Istio's `HTTPRetry`. */
-export function renderRetries(prop: string, retries: RetryOptions): RenderedRetries {
+/** Checks retries; returns a copy holding only what was set. */
+export function checkRetries(prop: string, retries: RetryOptions): RetryOptions {
   const attempts = checkInteger(`${prop}.attempts`, retries.attempts, 0, 100);
   const retryOn = retries.retryOn;
   if (retryOn !== undefined) {
@@ -174,63 +181,72 @@ export function renderRetries(prop: string, retries: RetryOptions): RenderedRetr
       }
     });
   }
-  const rendered = {
-    attempts,
-    ...(retries.perTryTimeout !== undefined ? { perTryTimeout: istioDuration(`${prop}.perTryTimeout`, retries.perTryTimeout) } : {}),
-    ...(retryOn !== undefined ? { retryOn: retryOn.join(',') } : {}),
-  };
-  const problem = retriesProblem(rendered);
+  const perTryTimeout = retries.perTryTimeout !== undefined ? checkDuration(`${prop}.perTryTimeout`, retries.perTryTimeout) : undefined;
+  const shown = compact({ attempts, perTryTimeout: perTryTimeout && durationText(perTryTimeout), retryOn: retryOn?.join(',') });
+  const problem = retriesProblem(shown);
   if (problem !== undefined) {
-    throw new Error(`${prop}.${problem}, got ${show(rendered)}`);
+    throw new Error(`${prop}.${problem}, got ${show(shown)}`);
   }
-  return rendered;
+  return compact({ attempts, perTryTimeout, retryOn: retryOn && [...retryOn] });
 }
 
-/** Istio's `HTTPFaultInjection`. */
-export function renderFault(prop: string, fault: FaultOptions): RenderedFault {
+/** Checks a fault; returns a copy holding only what was set. */
+export function checkFault(prop: string, fault: FaultOptions): FaultOptions {
   if (fault.delay === undefined && fault.abort === undefined) {
     throw new Error(`${prop} must have a delay, an abort or both, got ${show(fault)}`);
   }
-  return {
-    ...(fault.delay !== undefined ? {
-      delay: { fixedDelay: istioDuration(`${prop}.delay.fixedDelay`, fault.delay.fixedDelay), percentage: percentage(`${prop}.delay.percentage`, fault.delay.percentage) },
-    } : {}),
-    ...(fault.abort !== undefined ? {
-      abort: { httpStatus: checkInteger(`${prop}.abort.httpStatus`, fault.abort.httpStatus, 200, 599), percentage: percentage(`${prop}.abort.percentage`, fault.abort.percentage) },
-    } : {}),
-  };
+  return compact({
+    delay: fault.delay && {
+      fixedDelay: checkDuration(`${prop}.delay.fixedDelay`, fault.delay.fixedDelay),
+      percentage: percentage(`${prop}.delay.percentage`, fault.delay.percentage),
+    },
+    abort: fault.abort && {
+      httpStatus: checkInteger(`${prop}.abort.httpStatus`, fault.abort.httpStatus, 200, 599),
+      percentage: percentage(`${prop}.abort.percentage`, fault.abort.percentage),
+    },
+  });
 }
 
-/** Istio's `TrafficPolicy` (connection pool and outlier detection). */
-export function renderTrafficPolicy(prop: string, policy: TrafficPolicyOptions): Record<string, unknown> {
+/** Checks a traffic policy; returns a copy with outlier detection's defaults filled in. */
+export function checkTrafficPolicy(prop: string, policy: TrafficPolicyOptions): TrafficPolicyOptions {
   const pool = policy.connectionPool;
   const outlier = policy.outlierDetection;
   if (pool === undefined && outlier === undefined) {
     throw new Error(`${prop} must set connectionPool, outlierDetection or both, got ${show(policy)}`);
   }
-  const tcp = pool && compact({
+  const checkedPool: ConnectionPoolOptions | undefined = pool && compact({
     maxConnections: count(`${prop}.connectionPool.maxConnections`, pool.maxConnections),
-    connectTimeout: pool.connectTimeout && istioDuration(`${prop}.connectionPool.connectTimeout`, pool.connectTimeout),
-  });
-  const http = pool && compact({
+    connectTimeout: pool.connectTimeout && checkDuration(`${prop}.connectionPool.connectTimeout`, pool.connectTimeout),
     http1MaxPendingRequests: count(`${prop}.connectionPool.http1MaxPendingRequests`, pool.http1MaxPendingRequests),
     http2MaxRequests: count(`${prop}.connectionPool.http2MaxRequests`, pool.http2MaxRequests),
     maxRequestsPerConnection: count(`${prop}.connectionPool.maxRequestsPerConnection`, pool.maxRequestsPerConnection),
     maxRetries: count(`${prop}.connectionPool.maxRetries`, pool.maxRetries, 0),
   });
-  if (pool !== undefined && Object.keys(tcp ?? {}).length + Object.keys(http ?? {}).length === 0) {
+  if (checkedPool !== undefined && Object.keys(checkedPool).length === 0) {
     throw new Error(`${prop}.connectionPool must set at least one limit, got ${show(pool)}`);
   }
   return compact({
-    connectionPool: pool && compact({
-      tcp: tcp && Object.keys(tcp).length > 0 ? tcp : undefined,
-      http: http && Object.keys(http).length > 0 ? http : undefined,
-    }),
-    outlierDetection: outlier && compact({
+    connectionPool: checkedPool,
+    outlierDetection: outlier && {
       consecutive5xxErrors: count(`${prop}.outlierDetection.consecutive5xxErrors`, outlier.consecutive5xxErrors ?? 5),
-      interval: istioDuration(`${prop}.outlierDetection.interval`, outlier.interval ?? Duration.seconds(10)),
-      baseEjectionTime: istioDuration(`${prop}.outlierDetection.baseEjectionTime`, outlier.baseEjectionTime ?? Duration.seconds(30)),
+      interval: checkDuration(`${prop}.outlierDetection.interval`, outlier.interval ?? Duration.seconds(10)),
+      baseEjectionTime: checkDuration(`${prop}.outlierDetection.baseEjectionTime`, outlier.baseEjectionTime ?? Duration.seconds(30)),
       maxEjectionPercent: checkInteger(`${prop}.outlierDetection.maxEjectionPercent`, outlier.maxEjectionPercent ?? 10, 0, 100),
-    }),
+    },
   });
+}
+
+/** Istio's `HTTPRetry`: the checked retries, rendered. */
+export function renderRetries(prop: string, retries: RetryOptions): RenderedRetries {
+  return istioRetries(checkRetries(prop, retries));
+}
+
+/** Istio's `HTTPFaultInjection`: the checked fault, rendered. */
+export function renderFault(prop: string, fault: FaultOptions): RenderedFault {
+  return istioFault(checkFault(prop, fault));
+}
+
+/** Istio's `TrafficPolicy` (connection pool and outlier detection): the checked policy, rendered. */
+export function renderTrafficPolicy(prop: string, policy: TrafficPolicyOptions): Record<string, unknown> {
+  return istioTrafficPolicy(checkTrafficPolicy(prop, policy));
 }

@@ -159,7 +159,7 @@ describe('IstioEntry', () => {
     test('fails if the generated Gateway name would have a dot, which Istio\'s webhook rejects', () => {
       expect(() => new IstioEntry(Testing.chart(), 'entry.v1', { website: site() }))
         .toThrow('gatewayName must be given when the generated Gateway name is not a DNS-1123 label (Istio rejects dots in Gateway names), got generated name "test-entry.v1-gateway-c85414ca"; set gatewayName, or use construct ids without dots');
-      expect(new IstioEntry(Testing.chart(), 'entry.v1', { website: site(), gatewayName: 'website-gateway' }).gateway.name).toBe('website-gateway');
+      expect(new IstioEntry(Testing.chart(), 'entry.v1', { website: site(), gatewayName: 'website-gateway' }).gatewayName).toBe('website-gateway');
     });
 
     test('fails if a host is not a valid host', () => {

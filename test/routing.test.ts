@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { canaryRules, directRules, HttpRule, Percentage, renderHttpRules, RequestMatch, routedSubsets, Weight } from '../lib';
 
@@ -138,8 +139,8 @@ describe('canaryRules with traffic policy', () => {
 
   test('timeout and retries go on every rule, faults only on rules that go wholly to the canary', () => {
     const rules = renderHttpRules(canaryRules({
-      ...base, canaryMatches: [qa], canaryWeight: Weight.percent(10), timeout: '5s', retries: { attempts: 2 },
-      canaryFault: { abort: { httpStatus: 503, percentage: { value: 5 } } },
+      ...base, canaryMatches: [qa], canaryWeight: Weight.percent(10), timeout: Duration.seconds(5), retries: { attempts: 2 },
+      canaryFault: { abort: { httpStatus: 503, percentage: Percentage.of(5) } },
     }));
     expect(rules.map((r) => [r.timeout, r.retries, r.fault])).toEqual([
       ['5s', { attempts: 2 }, { abort: { httpStatus: 503, percentage: { value: 5 } } }],

@@ -60,3 +60,59 @@ describe('schema validation used by the tests', () => {
     expect(schemaErrors(dr)).toEqual(['DestinationRule Website: metadata.name must be a DNS-1123 subdomain, got "Website"']);
   });
 });
+
+describe('schema validation of Gateway API objects (v1.5.1 standard channel)', () => {
+  const route = () => ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'website' },
+    spec: {
+      parentRefs: [{ name: 'website-gateway' }],
+      rules: [{ backendRefs: [{ name: 'website-v2', port: 80, weight: 20 }, { name: 'website-v1', port: 80, weight: 80 }] }],
+    },
+  });
+  const gateway = () => ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'website-gateway' },
+    spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+  });
+
+  test('accepts a Gateway and a weighted HTTPRoute, with the defaults the API server fills in before its CEL rules run', () => {
+    expect([gateway(), route()].flatMap(schemaErrors)).toEqual([]);
+  });
+
+  test('rejects an unknown field in an HTTPRoute, as strict field validation does', () => {
+    const r: any = route();
+    r.spec.rules[0].retry = { attempts: 2 };
+    expect(schemaErrors(r)).toEqual([
+      'HTTPRoute website: spec.rules.0 must NOT have additional properties {"additionalProperty":"retry"}',
+    ]);
+  });
+
+  test('rejects the experimental channel\'s sessionPersistence, which v1.5.1\'s standard channel lacks', () => {
+    const r: any = route();
+    r.spec.rules[0].sessionPersistence = { sessionName: 'canary', type: 'Cookie' };
+    expect(schemaErrors(r).join()).toContain('"additionalProperty":"sessionPersistence"');
+  });
+
+  test('evaluates the CRDs\' CEL rules: a Service backend needs a port', () => {
+    const r: any = route();
+    delete r.spec.rules[0].backendRefs[0].port;
+    expect(schemaErrors(r)).toEqual([
+      'HTTPRoute website: spec.rules[0].backendRefs[0]: Must have port for Service reference ((size(self.group) == 0 && self.kind == \'Service\') ? has(self.port) : true)',
+    ]);
+  });
+
+  test('evaluates the CRDs\' CEL rules over keyword-named fields (namespace): two refs to one parent need section names', () => {
+    const r: any = route();
+    r.spec.parentRefs = [{ name: 'website-gateway', sectionName: 'https' }, { name: 'website-gateway' }];
+    expect(schemaErrors(r).join()).toContain('sectionName must be specified when parentRefs includes 2 or more references to the same parent');
+  });
+
+  test('rejects a Gateway listener name that is not a DNS-1123 label', () => {
+    const g: any = gateway();
+    g.spec.listeners[0].name = 'HTTP';
+    expect(schemaErrors(g).join()).toContain('spec.listeners.0.name must match pattern');
+  });
+});

@@ -14,7 +14,7 @@ function step4AsWritten(chart: Chart): void {
     canaryMatches: [RequestMatch.header('qa', 'canary-test')],
   });
   // A hand edit, as in the tutorial: the DestinationRule loses its version-2 subset.
-  ApiObject.of(release.destinationRule).addJsonPatch(JsonPatch.remove('/spec/subsets/1'));
+  ApiObject.of(release.destinationRule!).addJsonPatch(JsonPatch.remove('/spec/subsets/1'));
 }
 
 const EXPECTED = 'ERROR IST0101 VirtualService default/website-virtual-service: http rule 1 routes to subset "version-2" of host website.default.svc.cluster.local, but DestinationRule default/website does not define it (it defines "version-1")';
@@ -47,7 +47,7 @@ describe('verification at synthesis', () => {
     const website = new Website(chart, 'website', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:1' }, { name: 'v2', image: 'img:2' }] });
     const entry = new IstioEntry(chart, 'entry', { website, virtualServiceName: 'vs' });
     const release = new CanaryRelease(chart, 'release', { website, entry, stable: 'v1', canary: 'v2', canaryMatches: [RequestMatch.header('qa', 'x')], destinationRuleName: 'dr' });
-    ApiObject.of(release.destinationRule).addJsonPatch(JsonPatch.replace('/spec/subsets/1/labels/version', 'v3'));
+    ApiObject.of(release.destinationRule!).addJsonPatch(JsonPatch.replace('/spec/subsets/1/labels/version', 'v3'));
     expect(() => synth(chart)).toThrow('ERROR IST0173 DestinationRule default/dr: subset "v2" selects no pods');
   });
 
@@ -59,7 +59,7 @@ describe('verification at synthesis', () => {
     const release = new CanaryRelease(chart, 'release', { website, entry, stable: 'v1', canary: 'v2', canaryMatches: [RequestMatch.header('qa', 'x')], destinationRuleName: 'dr' });
     expect(synth(chart)).toHaveLength(6);
     // WHEN the DestinationRule loses the canary's subset afterwards
-    ApiObject.of(release.destinationRule).addJsonPatch(JsonPatch.remove('/spec/subsets/1'));
+    ApiObject.of(release.destinationRule!).addJsonPatch(JsonPatch.remove('/spec/subsets/1'));
     // THEN the next synthesis fails
     expect(() => synth(chart)).toThrow('routes to subset "v2"');
   });

@@ -97,3 +97,27 @@ describe('npm run synth:plan', () => {
     expect(readdirSync(join(out, 'plan', 'progressive-argocd', '07-finalize'))).toEqual(['resources.yaml']);
   });
 });
+
+describe('CANARY_API as the app reads it', () => {
+  const outdirs: string[] = [];
+  afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  function runApp(env: Record<string, string>) {
+    const dir = mkdtempSync(join(tmpdir(), 'tutorial-gateway-api-'));
+    outdirs.push(dir);
+    const { CANARY_STAGE: _s, CANARY_API: _a, ...rest } = process.env;
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'apps/tutorial.ts'], { cwd: root, env: { ...rest, ...env, CDK8S_OUTDIR: dir }, encoding: 'utf8' });
+    return { ...result, dir };
+  }
+
+  test('CANARY_API=gateway-api with CANARY_STAGE writes that stage as Gateway API objects', () => {
+    const result = runApp({ CANARY_API: 'gateway-api', CANARY_STAGE: 'header-route' });
+    expect([result.status, result.stderr, result.stdout]).toEqual([0, '', `synthesized stage header-route as Gateway API objects to ${result.dir}/\n`]);
+    expect(readFileSync(join(result.dir, 'tutorial.k8s.yaml'), 'utf8')).toBe(readFileSync(join(__dirname, '..', '__snapshots__', 'tutorial-gateway-api', '04-header-route.yaml'), 'utf8'));
+  });
+
+  test('fails if CANARY_API is unknown, with the APIs listed and no stack trace', () => {
+    const result = runApp({ CANARY_API: 'gamma' });
+    expect([result.status, result.stderr]).toEqual([1, 'error: CANARY_API must be one of istio, gateway-api, got "gamma"\n']);
+  });
+});

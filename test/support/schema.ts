@@ -2,9 +2,10 @@
  * Validates manifests the way an API server would accept or reject them, offline.
  *
  * - Core kinds: `kubernetes-models`' JSON schemas.
- * - Istio kinds: the openAPIV3Schema of the committed CRDs (`imports/istio-networking-v1.crds.yaml`,
- *   from Istio's own bundle) with ajv, plus their CEL rules (`x-kubernetes-validations`) with a
- *   CEL evaluator. Unknown fields are errors, as under `kubectl apply`'s default strict field
+ * - Istio and Gateway API kinds: the openAPIV3Schema of the committed CRDs
+ *   (`imports/istio-networking-v1.crds.yaml` from Istio's own bundle,
+ *   `imports/gateway-api-v1.crds.yaml` from the Gateway API v1.5.1 standard channel) with ajv, plus
+ *   their CEL rules (`x-kubernetes-validations`) with a CEL evaluator. Unknown fields are errors, as under `kubectl apply`'s default strict field
  *   validation (the CRD schemas alone would let the API server prune them silently).
  */
 import { readFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ import { parseAllDocuments } from 'yaml';
 type Json = any;
 type Check = (obj: Json) => string[];
 
-const CRD_FILE = join(__dirname, '..', '..', 'imports', 'istio-networking-v1.crds.yaml');
+const CRD_FILES = ['istio-networking-v1.crds.yaml', 'gateway-api-v1.crds.yaml'].map((file) => join(__dirname, '..', '..', 'imports', file));
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 function coreCheck(Model: new (data: Json) => { validate(): void }): Check {
@@ -53,13 +54,46 @@ function strict(schema: Json): Json {
   return copy;
 }
 
-/** CEL sees integers as `int`, objects as maps. */
+/**
+ * A copy of `value` with the schema's `default`s filled in, as the API server defaults an object
+ * before it validates it (the Gateway API's CEL rules rely on defaulted `group` and `kind`).
+ */
+function withDefaults(schema: Json, value: Json): Json {
+  if (schema === undefined || value === null || typeof value !== 'object') {
+    return value;
+  }
+  if (Array.isArray(value)) {
+    return value.map((item) => withDefaults(schema.items, item));
+  }
+  const copy: Json = { ...value };
+  for (const [key, sub] of Object.entries<Json>(schema.properties ?? {})) {
+    if (copy[key] === undefined && sub.default !== undefined) {
+      copy[key] = structuredClone(sub.default);
+    }
+    if (copy[key] !== undefined) {
+      copy[key] = withDefaults(sub, copy[key]);
+    }
+  }
+  if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
+    for (const key of Object.keys(copy)) {
+      copy[key] = withDefaults(schema.additionalProperties, copy[key]);
+    }
+  }
+  return copy;
+}
+
+// Kubernetes escapes property names that are CEL keywords: `namespace` is `__namespace__` in a rule.
+// https://kubernetes.io/docs/reference/using-api/cel/#escaping
+const CEL_RESERVED = new Set(['as', 'break', 'const', 'continue', 'else', 'false', 'for', 'function', 'if', 'import', 'in', 'let',
+  'loop', 'package', 'namespace', 'null', 'return', 'true', 'var', 'void', 'while']);
+
+/** CEL sees integers as `int`, objects as maps, keyword-named properties escaped. */
 function toCel(value: Json): Json {
   if (Array.isArray(value)) {
     return value.map(toCel);
   }
   if (value !== null && typeof value === 'object') {
-    return new Map(Object.entries(value).map(([k, v]) => [k, toCel(v)]));
+    return new Map(Object.entries(value).map(([k, v]) => [CEL_RESERVED.has(k) ? `__${k}__` : k, toCel(v)]));
   }
   if (typeof value === 'number' && Number.isInteger(value)) {
     return BigInt(value);
@@ -102,7 +136,7 @@ function celErrors(schema: Json, value: Json, path: string): string[] {
 function crdChecks(): Record<string, Check> {
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   const checks: Record<string, Check> = {};
-  for (const doc of parseAllDocuments(readFileSync(CRD_FILE, 'utf8'))) {
+  for (const doc of CRD_FILES.flatMap((file) => parseAllDocuments(readFileSync(file, 'utf8')))) {
     const crd = doc.toJS();
     for (const version of crd.spec.versions) {
       const root = version.schema.openAPIV3Schema;
@@ -114,10 +148,11 @@ function crdChecks(): Record<string, Check> {
         if (extra.length > 0) {
           errors.push(`unknown top-level fields ${extra.join(', ')}`);
         }
-        if (!validate(obj.spec ?? {})) {
+        const spec = withDefaults(specSchema, obj.spec ?? {});
+        if (!validate(spec)) {
           errors.push(...(validate.errors ?? []).map((e) => `spec${e.instancePath.replace(/\//g, '.')} ${e.message} ${JSON.stringify(e.params)}`));
         }
-        errors.push(...celErrors(specSchema, obj.spec, 'spec'));
+        errors.push(...celErrors(specSchema, spec, 'spec'));
         return errors;
       };
     }

@@ -1,0 +1,79 @@
+import { ServerModel } from '../../model/servers';
+import { TrafficApi, unsupportedFeature, USE_ISTIO_API } from '../../model/traffic-api';
+
+/**
+ * The entry's servers as Gateway API `listeners`, and the redirect from HTTP to HTTPS.
+ *
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#listener
+ */
+
+const API = TrafficApi.GATEWAY_API;
+
+/**
+ * Checks that every server can be a Gateway API listener.
+ *
+ * @throws naming the server's prop, the API and the alternative
+ */
+export function checkGatewayApiServers(servers: readonly ServerModel[]): void {
+  servers.forEach((server, i) => {
+    if (server.protocol === 'HTTP2') {
+      throw unsupportedFeature(`servers[${i}].protocol HTTP2`, API, 'a listener\'s protocol is HTTP or HTTPS; there is no HTTP/2-only listener', `use GatewayProtocol.HTTP (clients may still upgrade), or ${USE_ISTIO_API}`);
+    }
+    if (server.tls?.mode === 'MUTUAL') {
+      throw unsupportedFeature(`servers[${i}].tls.mode MUTUAL`, API, 'client certificate validation on a listener is not in the standard channel', `use TlsMode.SIMPLE, or ${USE_ISTIO_API}`);
+    }
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(server.name)) {
+      throw new Error(`servers[${i}].portName must be a DNS-1123 label with the Gateway API, as it names a listener, got "${server.name}"`);
+    }
+  });
+}
+
+/**
+ * One listener per server. A server for one host gets it as the listener's `hostname`; a server
+ * for several hosts, or for `*`, gets none, and the HTTPRoutes' `hostnames` narrow it.
+ */
+export function gatewayApiListeners(servers: readonly ServerModel[]): Array<Record<string, unknown>> {
+  checkGatewayApiServers(servers);
+  const seen = new Map<string, number>();
+  servers.forEach((server, i) => {
+    const key = `${server.port}/${server.protocol}/${listenerHostname(server) ?? ''}`;
+    const other = seen.get(key);
+    if (other !== undefined) {
+      throw new Error(`servers[${i}] and servers[${other}] would be listeners with the same port, protocol and hostname, which a Gateway API Gateway refuses, got port ${server.port} ${server.protocol} for hosts ${server.hosts.join(', ')}; give each server on a port a single host of its own`);
+    }
+    seen.set(key, i);
+  });
+  return servers.map((server) => ({
+    name: server.name,
+    ...(listenerHostname(server) !== undefined ? { hostname: listenerHostname(server) } : {}),
+    port: server.port,
+    protocol: server.protocol,
+    ...(server.tls !== undefined ? {
+      // The Secret sits in the Gateway's namespace (Istio deploys the gateway there).
+      tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: server.tls.credentialName }] },
+    } : {}),
+  }));
+}
+
+function listenerHostname(server: ServerModel): string | undefined {
+  return server.hosts.length === 1 && server.hosts[0] !== '*' ? server.hosts[0] : undefined;
+}
+
+/** The route hostnames for the entry's hosts: none for `*` (any host). */
+export function routeHostnames(hosts: readonly string[]): { hostnames?: string[] } {
+  return hosts.includes('*') ? {} : { hostnames: [...hosts] };
+}
+
+/** `parentRefs` to the Gateway's listeners of the kind wanted: redirecting ones or the others. */
+export function gatewayParentRefs(gatewayName: string, servers: readonly ServerModel[], redirecting: boolean): Array<Record<string, unknown>> {
+  const anyRedirect = servers.some((s) => s.httpsRedirect);
+  if (!anyRedirect && !redirecting) {
+    return [{ name: gatewayName }];
+  }
+  return servers.filter((s) => s.httpsRedirect === redirecting).map((s) => ({ name: gatewayName, sectionName: s.name }));
+}
+
+/** The rule of the route that answers plain HTTP with a redirect to HTTPS (301, as Istio's `httpsRedirect`). */
+export function httpsRedirectRules(): Array<Record<string, unknown>> {
+  return [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }];
+}
