@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import { progressivePlan, tutorialPlan } from '../apps/plan';
 import { TUTORIAL_STAGES, TutorialChart } from '../apps/tutorial-chart';
-import { Percentage, PhaseKind, PlanStage, RequestMatch, RolloutPlan, RolloutStep, Weight } from '../lib';
+import { Percentage, PhaseKind, PlanStage, RequestMatch, RolloutPlan, RolloutStep, TrafficApi, Weight } from '../lib';
 import { RECORD_FILE } from '../lib/owned-folder';
 import { loads, planViolations } from './support/invariants';
 import { allSchemaErrors } from './support/synth';
@@ -272,6 +272,11 @@ describe('RolloutPlan', () => {
     expect(planViolations(fromEmpty)).toEqual([]);
     // AND a plan that starts from an empty cluster has no stage 00
     expect(tutorialPlan().startStage()).toBeUndefined();
+  });
+
+  test('fails if the entry uses the Gateway API, which plans do not support yet', () => {
+    expect(() => new RolloutPlan({ ...site, entry: { ...site.entry, api: TrafficApi.GATEWAY_API }, steps: [RolloutStep.deployCanary()] }))
+      .toThrow('entry.api must be TrafficApi.ISTIO for a RolloutPlan, got TrafficApi.GATEWAY_API: plans of Gateway API releases are not supported yet');
   });
 
   test('fails at once on a bad plan, and on a step that changes nothing', () => {
