@@ -64,13 +64,25 @@ describe('verification at synthesis', () => {
     expect(() => synth(chart)).toThrow('routes to subset "v2"');
   });
 
+  test('fails if two entries of an app take the same host on the same ingress gateway port (IST0145)', () => {
+    // GIVEN two sites that both keep the default host "*"
+    const app = Testing.app();
+    for (let i = 0; i < 2; i++) {
+      const chart = new Chart(app, `site${i}`);
+      const website = new Website(chart, 'website', { serviceName: `web${i}`, versions: [{ name: 'v1', image: 'img:1' }] });
+      new IstioEntry(chart, 'entry', { website });
+    }
+    // WHEN the app is synthesized THEN the conflict stops it
+    expect(() => app.synthYaml()).toThrow(/ERROR IST0145 Gateway default\/site0-entry-gateway-[0-9a-f]+: server 1 \(port 80, hosts \*\) has the same selector \(istio=ingressgateway\), port and overlapping hosts as Gateway default\/site1-entry-gateway/);
+  });
+
   test('verifies an app once per synthesis, however many entries it has', async () => {
     const spy = vi.spyOn(await import('../lib/mesh/verify.js'), 'verifyManifests');
     const app = Testing.app();
     for (let i = 0; i < 5; i++) {
       const chart = new Chart(app, `site${i}`);
       const website = new Website(chart, 'website', { serviceName: `web${i}`, versions: [{ name: 'v1', image: 'img:1' }] });
-      new IstioEntry(chart, 'entry', { website });
+      new IstioEntry(chart, 'entry', { website, hosts: [`web${i}.example.com`] });
     }
     app.synthYaml();
     expect(spy).toHaveBeenCalledTimes(1);

@@ -60,9 +60,10 @@ describe('checkDestinations', () => {
     expect(run(checkDestinations, manifests).map((f) => f.message)).toEqual([expect.stringContaining('http rule 1 mirrors to subset "shadow"')]);
   });
 
-  test('finds a host that matches no Service (IST0101)', () => {
+  test('finds a host that matches no Service (IST0101), and the subset its host lacks, as istioctl does', () => {
     const manifests = withObject(vsWith([{ route: [route('webiste', 'version-1')] }]));
-    expect(codes(checkDestinations, manifests)).toEqual(['error unknown-host VirtualService/website-virtual-service']);
+    expect(codes(checkDestinations, manifests)).toEqual(['error unknown-host VirtualService/website-virtual-service', 'error unknown-subset VirtualService/website-virtual-service']);
+    expect(run(checkDestinations, manifests)[1].message).toContain('subset "version-1" of host webiste.default.svc.cluster.local, but no DestinationRule defines subsets for host webiste.default.svc.cluster.local');
   });
 
   test('near miss: a host declared by a ServiceEntry, exactly or by wildcard', () => {
@@ -79,7 +80,7 @@ describe('checkDestinations', () => {
   });
 
   test('honours namespaces: a short host resolves in the VirtualService\'s namespace', () => {
-    const manifests = withObject(vsWith([{ route: [route('website', 'version-1')] }], { ns: 'shop' }));
+    const manifests = withObject(vsWith([{ route: [route('website')] }], { ns: 'shop' }));
     expect(codes(checkDestinations, manifests)).toEqual(['error unknown-host VirtualService/website-virtual-service']);
     const qualified = withObject(vsWith([{ route: [route('website.default', 'version-1')] }], { ns: 'shop' }));
     expect(run(checkDestinations, qualified)).toEqual([]);
@@ -95,6 +96,16 @@ describe('checkDestinations', () => {
     expect(run(checkDestinations, withPort)).toEqual([]);
     const wrongPort = withObject(vsWith([{ route: [{ destination: { host: 'website', subset: 'version-1', port: { number: 81 } } }] }]));
     expect(codes(checkDestinations, wrongPort)).toEqual(['error unknown-destination-port VirtualService/website-virtual-service']);
+    // istioctl reports a port the Service lacks as a missing host:port (IST0101).
+    expect(run(checkDestinations, wrongPort)[0]).toMatchObject({ istioCode: 'IST0101', message: 'http rule 1 routes to port 81 of Service default/website, which only has ports 80' });
+  });
+
+  test('checks the ports of ServiceEntry destinations too', () => {
+    const entry = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'ext' }, spec: { hosts: ['api.example.com'], ports: [{ number: 80, name: 'http' }, { number: 443, name: 'https' }] } };
+    const to = (port?: number) => withObject(vsWith([{ route: [{ destination: { host: 'api.example.com', ...(port === undefined ? {} : { port: { number: port } }) } }] }]), [...tutorial(), entry]);
+    expect(codes(checkDestinations, to())).toEqual(['error destination-port-required VirtualService/website-virtual-service']);
+    expect(codes(checkDestinations, to(8443))).toEqual(['error unknown-destination-port VirtualService/website-virtual-service']);
+    expect(run(checkDestinations, to(443))).toEqual([]);
   });
 });
 
@@ -202,12 +213,14 @@ describe('checkSubsets', () => {
 });
 
 describe('checkConflicts', () => {
-  test('finds two VirtualServices bound to the mesh for the same host (IST0109)', () => {
+  test('finds two VirtualServices bound to the mesh for the same host (IST0109), on each of them as istioctl does', () => {
     const a = virtualService('a', [{ route: [route('website', 'version-1')] }], { hosts: ['website'], gateways: ['mesh'] });
     const b = virtualService('b', [{ route: [route('website', 'version-2')] }], { hosts: ['website.default.svc.cluster.local'], gateways: null });
-    const [f] = run(checkConflicts, [...tutorial(), a, b]);
-    expect(f).toMatchObject({ severity: 'error', code: 'conflicting-mesh-virtualservices', istioCode: 'IST0109', name: 'b' });
-    expect(f.message).toContain('also bound to the mesh by VirtualService default/a');
+    const findings = run(checkConflicts, [...tutorial(), a, b]);
+    expect(findings).toEqual([
+      expect.objectContaining({ severity: 'error', code: 'conflicting-mesh-virtualservices', istioCode: 'IST0109', name: 'a', message: expect.stringContaining('also bound to the mesh by VirtualService default/b') }),
+      expect.objectContaining({ severity: 'error', code: 'conflicting-mesh-virtualservices', istioCode: 'IST0109', name: 'b', message: expect.stringContaining('also bound to the mesh by VirtualService default/a') }),
+    ]);
   });
 
   test('near miss: the same host on two VirtualServices, only one of them on the mesh', () => {
@@ -361,5 +374,267 @@ describe('checkServicesAndWorkloads', () => {
   test('near miss: an ingress gateway Deployment in istio-system with the selected labels', () => {
     const ingress = deployment('istio-ingressgateway', { istio: 'ingressgateway', app: 'istio-ingressgateway' }, { ns: 'istio-system' });
     expect(run(checkServicesAndWorkloads, [...tutorial(), ingress])).toEqual([]);
+  });
+});
+
+/*
+ * Istio's semantics, each case checked against the analyzers of istio/istio 1.30.3
+ * (pkg/config/analysis/analyzers/...) and the rule-order analysis of pkg/config/validation.
+ */
+describe('namespace visibility (exportTo)', () => {
+  const meshVs = (name: string, ns: string, exportTo?: string[]) => {
+    const vs = virtualService(name, [{ route: [route('website.default')] }], { ns, hosts: ['website.default.svc.cluster.local'], gateways: ['mesh'] });
+    return exportTo === undefined ? vs : { ...vs, spec: { ...vs.spec, exportTo } };
+  };
+
+  test('near miss: two mesh VirtualServices for one host exported to different namespaces do not conflict (IST0109 is scoped by exportTo)', () => {
+    expect(run(checkConflicts, [...tutorial(), meshVs('a', 'shop', ['.']), meshVs('b', 'blog', ['.'])])).toEqual([]);
+    expect(run(checkConflicts, [...tutorial(), meshVs('a', 'shop', ['shop']), meshVs('b', 'blog', ['blog', 'default'])])).toEqual([]);
+  });
+
+  test('finds mesh VirtualServices for one host whose exportTo overlap, also "*" (or none) against one namespace', () => {
+    expect(codes(checkConflicts, [...tutorial(), meshVs('a', 'shop', ['.', 'blog']), meshVs('b', 'blog', ['.'])]))
+      .toEqual(['error conflicting-mesh-virtualservices VirtualService/a', 'error conflicting-mesh-virtualservices VirtualService/b']);
+    // istioctl groups by exact scope and misses this one; both apply in namespace shop.
+    expect(codes(checkConflicts, [...tutorial(), meshVs('a', 'shop'), meshVs('b', 'shop', ['.'])]))
+      .toEqual(['error conflicting-mesh-virtualservices VirtualService/a', 'error conflicting-mesh-virtualservices VirtualService/b']);
+  });
+
+  test('reports a conflict among three VirtualServices on each, naming the others', () => {
+    const findings = run(checkConflicts, [...tutorial(), meshVs('a', 'x'), meshVs('b', 'y'), meshVs('c', 'z', ['q'])]);
+    expect(findings.map((f) => [f.name, f.message.match(/by (.*), visible/)![1]])).toEqual([
+      ['a', 'VirtualService y/b, VirtualService z/c'],
+      ['b', 'VirtualService x/a, VirtualService z/c'],
+      ['c', 'VirtualService x/a, VirtualService y/b'],
+    ]);
+  });
+
+  function exported(m: M, exportTo: string): M {
+    return { ...m, metadata: { ...m.metadata, annotations: { 'networking.istio.io/exportTo': exportTo } } };
+  }
+
+  test('finds a route to a Service not exported to the VirtualService\'s namespace (IST0101)', () => {
+    const api = exported(service('api', { ns: 'shop' }), '.');
+    const vs = virtualService('front', [{ route: [route('api.shop')] }], { ns: 'default', hosts: ['front'], gateways: ['mesh'] });
+    const [f] = run(checkDestinations, [api, vs]);
+    expect(f).toMatchObject({ severity: 'error', code: 'host-not-exported', istioCode: 'IST0101', name: 'front' });
+    expect(f.message).toBe('http rule 1 routes to host "api.shop" (api.shop.svc.cluster.local), but Service shop/api is exported only to namespace shop, not to namespace default where this VirtualService applies; export it there (annotation networking.istio.io/exportTo) or route elsewhere');
+  });
+
+  test('near miss: a Service exported to the VirtualService\'s namespace, to all, or to a namespace the VirtualService is exported to', () => {
+    const vs = virtualService('front', [{ route: [route('api.shop')] }], { ns: 'default', hosts: ['front'], gateways: ['mesh'] });
+    for (const exportTo of ['default', '*', 'blog, default', '.,default']) {
+      expect(run(checkDestinations, [exported(service('api', { ns: 'shop' }), exportTo), vs]), exportTo).toEqual([]);
+    }
+    const toBlog = { ...vs, spec: { ...vs.spec, exportTo: ['blog'] } };
+    expect(run(checkDestinations, [exported(service('api', { ns: 'shop' }), 'blog'), toBlog])).toEqual([]);
+  });
+
+  test('finds a route to a ServiceEntry host exported elsewhere, and accepts it once exported', () => {
+    const entry = (exportTo: string[]) => ({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'ext', namespace: 'egress' }, spec: { hosts: ['*.example.com'], exportTo, ports: [{ number: 443, name: 'tls', protocol: 'TLS' }] } });
+    const vs = virtualService('out', [], { hosts: ['api.example.com'], gateways: ['mesh'] });
+    vs.spec.tls = [{ match: [{ sniHosts: ['api.example.com'] }], route: [route('api.example.com')] }];
+    expect(codes(checkDestinations, [entry(['.']), vs])).toEqual(['error host-not-exported VirtualService/out']);
+    expect(run(checkDestinations, [entry(['.', 'default']), vs])).toEqual([]);
+  });
+});
+
+describe('gateway hosts (IST0132) as istioctl judges them', () => {
+  const twoGateways = [gateway('www', ['www.example.com']), gateway('shop', ['shop.example.com'])];
+
+  test('near miss: a VirtualService bound to two gateways, each host served by one of them', () => {
+    const vs = vsWith([{ route: [route('website', 'version-1')] }], { hosts: ['www.example.com', 'shop.example.com'], gateways: ['www', 'shop'] });
+    expect(run(checkGateways, [...tutorial(), ...twoGateways, vs])).toEqual([]);
+  });
+
+  test('finds a gateway that serves none of the hosts (IST0132), and a host that none of the gateways serves', () => {
+    const none = vsWith([{ route: [route('website', 'version-1')] }], { hosts: ['blog.example.com'], gateways: ['www', 'shop'] });
+    expect(codes(checkGateways, [...twoGateways, none])).toEqual([
+      'warning host-not-in-gateway VirtualService/website-virtual-service',
+      'warning host-not-in-gateway VirtualService/website-virtual-service',
+    ]);
+    const partly = vsWith([{ route: [route('website', 'version-1')] }], { hosts: ['www.example.com', 'blog.example.com'], gateways: ['www'] });
+    const [f] = run(checkGateways, [...twoGateways, partly]);
+    expect(f).toMatchObject({ severity: 'warning', code: 'host-on-no-gateway' });
+    expect(f.istioCode).toBeUndefined();
+    expect(f.message).toBe('host "blog.example.com" is served by none of the VirtualService\'s gateways (default/www) and it is not bound to the mesh, so no request for it reaches it');
+  });
+
+  test('near miss: hosts overlap either way, as istioctl\'s host matching does ("*" on the VirtualService, a wildcard on the server)', () => {
+    expect(run(checkGateways, [gateway('www', ['*.example.com']), vsWith([], { hosts: ['*'], gateways: ['www'] })])).toEqual([]);
+    expect(run(checkGateways, [gateway('www', ['shop.example.com']), vsWith([], { hosts: ['*.example.com'], gateways: ['www'] })])).toEqual([]);
+    expect(run(checkGateways, [gateway('www', ['*/shop.example.com']), vsWith([], { hosts: ['shop.example.com'], gateways: ['www'] })])).toEqual([]);
+  });
+});
+
+describe('conflicting Gateways (IST0145)', () => {
+  test('finds two Gateways with the same selector, port and overlapping hosts, on each of them', () => {
+    const findings = run(checkConflicts, [gateway('a', ['*']), gateway('b', ['shop.example.com'])]);
+    expect(findings.map((f) => `${f.severity} ${f.code} ${f.istioCode} ${f.name}`)).toEqual(['error conflicting-gateways IST0145 a', 'error conflicting-gateways IST0145 b']);
+    expect(findings[0].message).toBe('server 1 (port 80, hosts *) has the same selector (istio=ingressgateway), port and overlapping hosts as Gateway default/b; the gateway proxy cannot serve both: give them distinct hosts or ports, or merge them into one Gateway');
+  });
+
+  test('near miss: another port, another selector, disjoint hosts, or one Gateway with two servers', () => {
+    const onPort = (name: string, port: number) => {
+      const g = gateway(name);
+      g.spec.servers[0].port.number = port;
+      return g;
+    };
+    expect(run(checkConflicts, [onPort('a', 80), onPort('b', 8080)])).toEqual([]);
+    expect(run(checkConflicts, [gateway('a'), gateway('b', ['*'], { selector: { istio: 'other' } })])).toEqual([]);
+    expect(run(checkConflicts, [gateway('a', ['www.example.com']), gateway('b', ['shop.example.com', 'x/blog.example.com'])])).toEqual([]);
+    const both = gateway('a');
+    both.spec.servers.push({ ...both.spec.servers[0] });
+    expect(run(checkConflicts, [both])).toEqual([]);
+  });
+
+  test('compares selectors whatever the order of their labels, and hosts without their namespace', () => {
+    const a = gateway('a', ['./www.example.com'], { selector: { istio: 'ingressgateway', app: 'gw' } });
+    const b = gateway('b', ['*/www.example.com'], { selector: { app: 'gw', istio: 'ingressgateway' } });
+    expect(codes(checkConflicts, [a, b])).toEqual(['error conflicting-gateways Gateway/a', 'error conflicting-gateways Gateway/b']);
+  });
+});
+
+describe('matches covered by earlier ones (IST0130, IST0131)', () => {
+  const rules = (...matches: any[][]) => withObject(vsWith([
+    ...matches.map((m, i) => ({ match: m, route: [route('website', i % 2 === 0 ? 'version-2' : 'version-1')] })),
+    { route: [route('website', 'version-1')] },
+  ]));
+
+  test('finds a prefix taken by a shorter prefix before it, and an exact path under it', () => {
+    const [f] = run(checkRules, rules([{ uri: { prefix: '/' } }], [{ uri: { prefix: '/api' } }]));
+    expect(f).toMatchObject({ severity: 'warning', code: 'unreachable-rule', istioCode: 'IST0130' });
+    expect(f.message).toBe('http rule 2 can never match: match 1 of http rule 1 already takes every request it admits');
+    expect(codes(checkRules, rules([{ uri: { prefix: '/api' } }], [{ uri: { exact: '/api/v1' } }, { uri: { exact: '/about' } }])))
+      .toEqual(['info ineffective-match VirtualService/website-virtual-service']);
+  });
+
+  test('finds a rule whose conditions are a superset of an earlier rule\'s', () => {
+    const qa = { headers: { qa: { exact: 'canary-test' } } };
+    expect(codes(checkRules, rules([qa], [{ ...qa, uri: { prefix: '/shop' }, method: { exact: 'GET' } }])))
+      .toEqual(['warning unreachable-rule VirtualService/website-virtual-service']);
+    expect(codes(checkRules, rules([{ headers: { qa: {} } }], [qa]))).toEqual(['warning unreachable-rule VirtualService/website-virtual-service']);
+    expect(codes(checkRules, rules([{ headers: { qa: { prefix: 'canary' } } }], [qa]))).toEqual(['warning unreachable-rule VirtualService/website-virtual-service']);
+  });
+
+  test('near miss: the specific match first, a narrower earlier match, or conditions the later match lacks', () => {
+    expect(run(checkRules, rules([{ uri: { prefix: '/api' } }], [{ uri: { prefix: '/' } }]))).toEqual([]);
+    expect(run(checkRules, rules([{ uri: { prefix: '/api' }, headers: { qa: { exact: 'x' } } }], [{ uri: { prefix: '/api' } }]))).toEqual([]);
+    expect(run(checkRules, rules([{ uri: { exact: '/api' } }], [{ uri: { prefix: '/api' } }]))).toEqual([]);
+    expect(run(checkRules, rules([{ uri: { prefix: '/api' }, port: 8080 }], [{ uri: { prefix: '/api/v1' }, port: 80 }]))).toEqual([]);
+  });
+
+  test('honours ignoreUriCase: a case-insensitive earlier prefix takes a later one, not the reverse', () => {
+    expect(codes(checkRules, rules([{ uri: { prefix: '/API' }, ignoreUriCase: true }], [{ uri: { prefix: '/api/v1' } }])))
+      .toEqual(['warning unreachable-rule VirtualService/website-virtual-service']);
+    expect(run(checkRules, rules([{ uri: { prefix: '/api' } }], [{ uri: { prefix: '/api/v1' }, ignoreUriCase: true }]))).toEqual([]);
+  });
+
+  test('a regex takes an exact value it matches and the same regex; withoutHeaders take narrower exclusions', () => {
+    expect(codes(checkRules, rules([{ uri: { regex: '/api/v[0-9]+' } }], [{ uri: { exact: '/api/v2' } }]))).toEqual(['warning unreachable-rule VirtualService/website-virtual-service']);
+    expect(run(checkRules, rules([{ uri: { regex: '/api/v[0-9]+' } }], [{ uri: { exact: '/api/vx' } }]))).toEqual([]);
+    expect(run(checkRules, rules([{ uri: { regex: '/api/.*' } }], [{ uri: { prefix: '/api/' } }]))).toEqual([]);
+    expect(codes(checkRules, rules([{ withoutHeaders: { qa: { prefix: 'canary' } } }], [{ withoutHeaders: { qa: {} } }]))).toEqual(['warning unreachable-rule VirtualService/website-virtual-service']);
+    expect(run(checkRules, rules([{ withoutHeaders: { qa: {} } }], [{ withoutHeaders: { qa: { exact: 'x' } } }]))).toEqual([]);
+  });
+
+  test('sourceLabels, gateways and port: the later match must be at least as narrow', () => {
+    expect(codes(checkRules, rules([{ sourceLabels: { app: 'a' }, gateways: ['mesh', 'gw'], port: 80 }], [{ sourceLabels: { app: 'a', v: '1' }, gateways: ['mesh'], port: 80 }])))
+      .toEqual(['warning unreachable-rule VirtualService/website-virtual-service']);
+    expect(run(checkRules, rules([{ gateways: ['mesh'] }], [{ gateways: ['mesh', 'gw'] }]))).toEqual([]);
+    expect(run(checkRules, rules([{ gateways: ['mesh'] }], [{ uri: { prefix: '/' } }]))).toEqual([]);
+    expect(run(checkRules, rules([{ sourceLabels: { app: 'a' } }], [{ sourceLabels: { app: 'b' } }]))).toEqual([]);
+  });
+});
+
+describe('TCP and TLS rules', () => {
+  function l4(kind: 'tcp' | 'tls', rules: any[]): M {
+    const vs = virtualService('db', [], { hosts: ['website'], gateways: ['mesh'] });
+    vs.spec[kind] = rules;
+    delete vs.spec.http;
+    return vs;
+  }
+
+  test('checks their destinations: host, subset and port (IST0101)', () => {
+    const tcp = l4('tcp', [{ route: [{ destination: { host: 'database', port: { number: 5432 } } }] }]);
+    expect(run(checkDestinations, [...tutorial(), tcp]).map((f) => f.message)).toEqual([
+      'tcp rule 1 routes to host "database" (database.default.svc.cluster.local), which matches no Service or ServiceEntry; define the Service or fix the host',
+    ]);
+    const tls = l4('tls', [{ match: [{ sniHosts: ['website'] }], route: [{ destination: { host: 'website', subset: 'blue', port: { number: 443 } } }] }]);
+    expect(codes(checkDestinations, [...tutorial(), tls])).toEqual(['error unknown-subset VirtualService/db', 'error unknown-destination-port VirtualService/db']);
+  });
+
+  test('counts their routed subsets: an unrouted subset is only a warning, a TCP-routed one an error', () => {
+    const manifests = withObject(destinationRule('website', 'website', [['version-1', V1], ['version-2', V2], ['v3', { version: 'v3' }]]));
+    expect(codes(checkSubsets, manifests)).toEqual(['warning subset-selects-no-pods DestinationRule/website']);
+    expect(codes(checkSubsets, [...manifests, l4('tcp', [{ route: [route('website', 'v3')] }])])).toEqual(['error subset-selects-no-pods DestinationRule/website']);
+  });
+
+  test('checks their weights and their order', () => {
+    expect(codes(checkRules, [l4('tcp', [{ route: [route('website', 'a', 0), route('website', 'b', 0)] }])])).toEqual(['error zero-total-weight VirtualService/db']);
+    const [after] = run(checkRules, [l4('tcp', [{ route: [route('website')] }, { match: [{ port: 5432 }], route: [route('website')] }])]);
+    expect(after.message).toBe('tcp rule 2 can never match: tcp rule 1 before it takes every request; move the more specific rule first');
+    const sni = l4('tls', [
+      { match: [{ sniHosts: ['*.example.com'] }], route: [route('website')] },
+      { match: [{ sniHosts: ['api.example.com'], port: 443 }, { sniHosts: ['example.org'] }], route: [route('website')] },
+      { match: [{ sniHosts: ['example.org'] }], route: [route('website')] },
+    ]);
+    expect(run(checkRules, [sni]).map((f) => `${f.code}: ${f.message}`)).toEqual([
+      'ineffective-match: match 1 of tls rule 2 never applies: match 1 of tls rule 1 already takes every request it admits',
+      'unreachable-rule: tls rule 3 can never match: tls rule 2 has the same match',
+    ]);
+  });
+
+  test('near miss: L4 matches on other ports, subnets or source labels', () => {
+    const tcp = l4('tcp', [
+      { match: [{ port: 5432, destinationSubnets: ['10.0.0.0/8'] }], route: [route('website')] },
+      { match: [{ port: 5433, destinationSubnets: ['10.0.0.0/8'] }], route: [route('website')] },
+      { match: [{ port: 5432, destinationSubnets: ['10.0.0.0/8', '192.168.0.0/16'] }], route: [route('website')] },
+      { match: [{ sourceLabels: { app: 'a' } }], route: [route('website')] },
+      { match: [{ sourceLabels: { app: 'b' } }, { sourceNamespace: 'x' }], route: [route('website')] },
+      { match: [{ sourceNamespace: 'y' }], route: [route('website')] },
+    ]);
+    expect(run(checkRules, [tcp])).toEqual([]);
+  });
+});
+
+describe('subset labels that come from the node', () => {
+  test('near miss: a subset that also selects on topology labels still finds its pods (IST0173 is not reported)', () => {
+    const manifests = withObject(destinationRule('website', 'website', [
+      ['version-1', { ...V1, 'topology.kubernetes.io/zone': 'eu-west-1a' }],
+      ['version-2', { version: 'website-version-2', 'topology.kubernetes.io/region': 'eu', 'kubernetes.io/hostname': 'node-1', 'topology.istio.io/subzone': 'rack-1' }],
+    ]));
+    expect(run(checkSubsets, manifests)).toEqual([]);
+  });
+
+  test('still finds a subset whose pod labels match nothing, naming only the pod labels', () => {
+    const manifests = withObject(destinationRule('website', 'website', [['version-1', V1], ['version-2', { version: 'v9', 'topology.kubernetes.io/zone': 'a' }]]));
+    expect(run(checkSubsets, manifests).map((f) => f.message)).toEqual([expect.stringContaining('has the labels app=website,version=v9 (')]);
+  });
+});
+
+describe('cost', () => {
+  test('grows linearly with the namespace count: one workload lookup per Gateway, not one per Gateway and namespace', () => {
+    // GIVEN sites that each have their own namespace
+    const sites = (n: number) => Array.from({ length: n }, (_, i) => {
+      const ns = `site-${i}`;
+      return [service('website', { ns }), deployment('web-v1', V1, { ns }), gateway('website-gateway', ['*'], { ns })];
+    }).flat();
+    const lookups = (n: number) => {
+      const index = new MeshIndex(sites(n));
+      let count = 0;
+      for (const name of ['workloadsMatching', 'workloadsMatchingAnywhere'] as const) {
+        const original = index[name].bind(index);
+        (index as any)[name] = (...args: any[]) => {
+          count++;
+          return (original as any)(...args);
+        };
+      }
+      // WHEN every check runs
+      [checkDestinations, checkGateways, checkSubsets, checkConflicts, checkRules, checkServicesAndWorkloads].forEach((check) => check(index));
+      return count;
+    };
+    // THEN ten times the sites cost ten times the lookups
+    expect(lookups(200)).toBe(10 * lookups(20));
   });
 });
