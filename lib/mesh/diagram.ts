@@ -1,6 +1,7 @@
 import { destinationsOf } from './checks';
 import { describeRule } from './describe';
 import { routeShares } from './http-match';
+import { missingPart } from './explain';
 import { Manifest, MeshIndex } from './manifests';
 
 /**
@@ -37,12 +38,16 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
       const shares = routeShares(rawRoutes);
       const targets = [
         ...rawRoutes.map((r, k) => ({ destination: r.destination, edge: `-->|${Math.round(shares[k])}%|` })),
-        ...destinations.filter((d) => d.rule === i && d.mirror).map((d) => ({ destination: d.destination, edge: '-.->|mirror|' })),
+        ...destinations.filter((d) => d.kind === 'http' && d.rule === i && d.mirror).map((d) => ({ destination: d.destination, edge: '-.->|mirror|' })),
       ];
       for (const d of targets) {
         const host = index.resolveHost(String(d.destination.host ?? ''), vs.ref.namespace);
         const subset: string | undefined = d.destination.subset;
-        const targetId = id(`dest:${host}#${subset ?? ''}`, (n) => `${n}[${label(subset !== undefined ? `subset ${subset}` : 'any pod', host)}]`);
+        const missing = missingPart(index, host, subset);
+        // What does not exist is drawn as a dead end (an asymmetric node), never as a subset with pods.
+        const targetId = missing === undefined
+          ? id(`dest:${host}#${subset ?? ''}`, (n) => `${n}[${label(subset !== undefined ? `subset ${subset}` : 'any pod', host)}]`)
+          : id(`missing:${host}#${subset ?? ''}`, (n) => `${n}>${label(missing === 'host' ? `host not defined: ${host}` : `subset ${subset} not defined`, missing === 'host' ? 'no Service or ServiceEntry' : host, '503')}]`);
         lines.push(`  ${ruleId} ${d.edge} ${targetId}`);
         for (const w of index.workloadsBehind(host, subset)) {
           const replicas = w.replicas === undefined ? 'one pod per node' : `${w.replicas} ${w.replicas === 1 ? 'replica' : 'replicas'}`;
@@ -55,6 +60,10 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
       }
     });
   }
+  index.gatewayApi.forEach((o, i) => {
+    const what = o.ref.kind === 'Gateway' ? 'Gateway API Gateway' : o.ref.kind;
+    lines.push(`  w${i}>${label(`warning: ${what} ${o.ref.namespace}/${o.ref.name} is not drawn`, 'the Gateway API is not modelled: routing may differ')}]`);
+  });
   return `${lines.join('\n')}\n`;
 }
 
