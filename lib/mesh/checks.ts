@@ -274,7 +274,9 @@ export function checkConflicts(index: MeshIndex): Finding[] {
   const meshOwners = new Map<string, VirtualServiceInfo[]>();
   for (const vs of index.virtualServices.filter((v) => v.gateways.includes('mesh'))) {
     for (const host of new Set(vs.hosts.map((h) => index.resolveHost(h, vs.ref.namespace)))) {
-      meshOwners.set(host, [...(meshOwners.get(host) ?? []), vs]);
+      const owners = meshOwners.get(host) ?? [];
+      owners.push(vs);
+      meshOwners.set(host, owners);
     }
   }
   for (const [host, owners] of meshOwners) {
@@ -294,23 +296,58 @@ export function checkConflicts(index: MeshIndex): Finding[] {
   return findings;
 }
 
+interface GatewayServer {
+  readonly gateway: GatewayInfo;
+  /** 0-based. */
+  readonly server: number;
+  /** Its hosts without their namespace part. */
+  readonly hosts: string[];
+  /** Its place among the servers of the same selector and port. */
+  readonly order: number;
+}
+
 /** Gateways with the same selector and a server on the same port for overlapping hosts: IST0145. */
 function checkGatewayConflicts(index: MeshIndex): Finding[] {
-  const byKey = new Map<string, Array<{ gateway: GatewayInfo; server: number; hosts: string[] }>>();
+  const byKey = new Map<string, GatewayServer[]>();
   for (const gateway of index.gateways.values()) {
     const selector = Object.entries(gateway.selector).map(([k, v]) => `${k}=${v}`).sort().join(',');
     gateway.servers.forEach((server, i) => {
       const key = `${selector}~${server.port?.number}`;
-      byKey.set(key, [...(byKey.get(key) ?? []), { gateway, server: i, hosts: server.hosts.map(serverHostName) }]);
+      const list = byKey.get(key) ?? [];
+      list.push({ gateway, server: i, hosts: server.hosts.map(serverHostName), order: list.length });
+      byKey.set(key, list);
     });
   }
   const findings: Finding[] = [];
   for (const [key, servers] of byKey) {
     const [selector, port] = key.split('~');
+    // Exact hosts are looked up by name; only wildcards are compared with every host.
+    const exact = new Map<string, GatewayServer[]>();
+    const wildcards: Array<{ host: string; server: GatewayServer }> = [];
+    for (const server of servers) {
+      for (const host of server.hosts) {
+        if (host.includes('*')) {
+          wildcards.push({ host, server });
+        } else {
+          const list = exact.get(host) ?? [];
+          list.push(server);
+          exact.set(host, list);
+        }
+      }
+    }
     for (const s of servers) {
-      const others = servers.filter((o) => o.gateway !== s.gateway && o.hosts.some((h) => s.hosts.some((mine) => hostsOverlap(h, mine))));
-      if (others.length > 0) {
-        const names = [...new Set(others.map((o) => ref(o.gateway.ref)))];
+      const overlapping = new Set<GatewayServer>();
+      for (const host of s.hosts) {
+        if (host.includes('*')) {
+          exact.forEach((list, name) => (hostServes(host, name) ? list.forEach((o) => overlapping.add(o)) : undefined));
+        } else {
+          (exact.get(host) ?? []).forEach((o) => overlapping.add(o));
+        }
+        wildcards.filter((w) => hostsOverlap(w.host, host)).forEach((w) => overlapping.add(w.server));
+      }
+      const others = [...overlapping].filter((o) => o.gateway !== s.gateway).sort((a, b) => a.order - b.order);
+      const names = [...new Set(others.map((o) => ref(o.gateway.ref)))];
+      if (names.length > 0) {
         findings.push(finding('conflicting-gateways', s.gateway.ref, `server ${s.server + 1} (port ${port}, hosts ${s.hosts.join(', ')}) has the same selector (${selector || 'none'}), port and overlapping hosts as ${names.join(', ')}; the gateway proxy cannot serve both: give them distinct hosts or ports, or merge them into one Gateway`));
       }
     }
