@@ -60,10 +60,10 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
       }
     });
   }
-  index.gatewayApi.forEach((o, i) => {
+  for (const o of index.gatewayApi) {
     const what = o.ref.kind === 'Gateway' ? 'Gateway API Gateway' : o.ref.kind;
-    lines.push(`  w${i}>${label(`warning: ${what} ${o.ref.namespace}/${o.ref.name} is not drawn`, 'the Gateway API is not modelled: routing may differ')}]`);
-  });
+    id(`api:${o.ref.kind}/${o.ref.namespace}/${o.ref.name}`, (n) => `${n}>${label(`warning: ${what} ${o.ref.namespace}/${o.ref.name} is not drawn`, 'the Gateway API is not modelled: routing may differ')}]`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -206,9 +206,10 @@ function touches(object: GatewayApiInfo, index: MeshIndex, host: string, namespa
 /** Warnings about the Gateway API objects that touch the host asked about, which explain does not model. */
 export function gatewayApiWarnings(index: MeshIndex, gateway: string, vs: VirtualServiceInfo | undefined, host: string): string[] {
   const namespace = vs?.ref.namespace ?? 'default';
-  return index.gatewayApi
+  // An object given twice (several variants of one route, say) is named once.
+  return [...new Set(index.gatewayApi
     .filter((o) => touches(o, index, host, namespace, gateway === 'mesh'))
-    .map((o) => `${o.ref.kind === 'Gateway' ? 'Gateway API Gateway' : o.ref.kind} ${o.ref.namespace}/${o.ref.name} (gateway.networking.k8s.io) also ${o.ref.kind === 'Gateway' ? 'takes' : 'routes'} requests for host ${host}; explain does not model the Gateway API, so where the request goes may differ from what is shown here`);
+    .map((o) => `${o.ref.kind === 'Gateway' ? 'Gateway API Gateway' : o.ref.kind} ${o.ref.namespace}/${o.ref.name} (gateway.networking.k8s.io) also ${o.ref.kind === 'Gateway' ? 'takes' : 'routes'} requests for host ${host}; explain does not model the Gateway API, so where the request goes may differ from what is shown here`))];
 }
 
 function refText(ref: ObjectRef): string {
