@@ -118,8 +118,9 @@ export function checkDestinations(index: MeshIndex): Finding[] {
       const written = String(destination.host ?? '');
       const host = index.resolveHost(written, vs.ref.namespace);
       const service = index.services.get(host);
-      const entries = index.serviceEntriesFor(host);
       const usableService = service !== undefined && usableBy(service.exportTo, vs) ? service : undefined;
+      // ServiceEntries are looked up only for hosts that are not a usable Service.
+      const entries = usableService === undefined ? index.serviceEntriesFor(host) : [];
       const usableEntry = entries.find((se) => usableBy(se.exportTo, vs));
       if (usableService === undefined && usableEntry === undefined) {
         const hidden = service ?? entries[0];
@@ -249,8 +250,8 @@ export function checkSubsets(index: MeshIndex): Finding[] {
       const podLabels = Object.fromEntries(Object.entries(subset.labels).filter(([k]) => !NODE_LABELS.has(k)));
       const pods = index.workloadsMatching(service.ref.namespace, service.selector, podLabels);
       const isRouted = routed.has(`${dr.host}#${subset.name}`);
-      const labels = Object.entries({ ...service.selector, ...podLabels }).map(([k, v]) => `${k}=${v}`).join(',');
       if (pods.length === 0) {
+        const labels = Object.entries({ ...service.selector, ...podLabels }).map(([k, v]) => `${k}=${v}`).join(',');
         findings.push(finding('subset-selects-no-pods', dr.ref, `subset "${subset.name}" selects no pods: no pod template in namespace ${service.ref.namespace} has the labels ${labels} (the Service's selector and the subset's labels)${isRouted ? '; requests routed to it fail with 503' : ''}`, isRouted ? Severity.ERROR : Severity.WARNING));
       } else if (pods.every((p) => p.replicas === 0)) {
         findings.push(finding('subset-scaled-to-zero', dr.ref, `subset "${subset.name}" selects only ${pods.map((p) => ref(p.ref)).join(', ')}, scaled to 0 replicas${isRouted ? '; requests routed to it fail with 503' : ''}`));

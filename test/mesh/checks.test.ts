@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
-  checkConflicts, checkDestinations, checkGateways, checkRules, checkServicesAndWorkloads, checkSubsets,
+  checkConflicts, checkDestinations, checkGateways, checkRules, checkServicesAndWorkloads, checkSubsets, ISTIO_PROTOCOLS,
 } from '../../lib/mesh/checks';
 import { Finding } from '../../lib/mesh/findings';
 import { Manifest, MeshIndex } from '../../lib/mesh/manifests';
@@ -815,5 +815,92 @@ describe('details of rules and ports', () => {
       { route: [route('website', 'version-2')] },
     ]));
     expect(run(checkRules, manifests).map((f) => f.message)).toEqual(['http rule 2 can never match: http rule 1 before it takes every request; move the more specific rule first']);
+  });
+});
+
+describe('messages and edge cases', () => {
+  const all = [checkDestinations, checkGateways, checkSubsets, checkConflicts, checkRules, checkServicesAndWorkloads];
+
+  test('tolerates empty rules, routes, matches and destinations (YAML list items left blank)', () => {
+    // GIVEN a VirtualService with null entries everywhere a list item can be
+    const vs = vsWith([null, { match: [null], route: [null, { destination: {} }], mirrors: [null] }]);
+    vs.spec.tcp = [null, { route: [null] }];
+    vs.spec.tls = [null];
+    // WHEN every check runs THEN none throws, and the destination without a host is named
+    for (const check of all) {
+      expect(() => run(check, withObject(vs)), check.name).not.toThrow();
+    }
+    expect(run(checkDestinations, withObject(vs)).map((f) => f.message)).toEqual(['http rule 2 routes to host "" (.default.svc.cluster.local), which matches no Service or ServiceEntry; define the Service or fix the host']);
+  });
+
+  test('every protocol Istio knows is accepted as a port name prefix and as appProtocol', () => {
+    for (const protocol of [...ISTIO_PROTOCOLS, 'kubernetes.io/h2c', 'kubernetes.io/ws', 'kubernetes.io/wss']) {
+      const ports = [{ name: 'x', port: 80, appProtocol: protocol }, ...(protocol.includes('/') ? [] : [{ name: `${protocol}-x`, port: 81 }])];
+      const manifests = withObject(service('website', { selector: { app: 'website' }, ports }));
+      expect(codes(checkServicesAndWorkloads, manifests).filter((c) => c.includes('port-protocol')), protocol).toEqual([]);
+    }
+  });
+
+  test('a Service exported to one of the namespaces the VirtualService is exported to is enough', () => {
+    const api = { ...service('api', { ns: 'shop' }), metadata: { name: 'api', namespace: 'shop', annotations: { 'networking.istio.io/exportTo': 'blog' } } };
+    const vs = virtualService('front', [{ route: [route('api.shop')] }], { hosts: ['front'], gateways: ['mesh'] });
+    expect(run(checkDestinations, [api, { ...vs, spec: { ...vs.spec, exportTo: ['.', 'blog'] } }])).toEqual([]);
+  });
+
+  test('messages name what is wrong exactly', () => {
+    const twoRules = [...withObject(destinationRule('website', 'website', [['version-1', V1]])), destinationRule('extra', 'website', [['blue', V1], ['green', V2]])];
+    expect(run(checkDestinations, withObject(vsWith([{ route: [route('website', 'red')] }]), twoRules)).map((f) => f.message)).toEqual([
+      'http rule 1 routes to subset "red" of host website.default.svc.cluster.local, but DestinationRule default/website and DestinationRule default/extra does not define it (it defines "version-1", "blue", "green"); every request this route takes fails with 503 until the subset exists: add the subset to the DestinationRule before routing to it',
+    ]);
+    expect(run(checkConflicts, twoRules).map((f) => f.message)).toEqual([
+      'host website.default.svc.cluster.local already has DestinationRule default/website; Istio merges DestinationRules of one host only partly (subsets with new names are added, a repeated subset name and a second traffic policy are dropped): keep a host\'s subsets and policy in one DestinationRule',
+    ]);
+    const twoPorts = withObject(service('website', { selector: { app: 'website' }, ports: [{ name: 'http', port: 80 }, { name: 'http-admin', port: 8080 }] }));
+    expect(run(checkDestinations, twoPorts)[0].message).toBe('http rule 1 routes to Service default/website, which has 2 ports (80, 8080), without a port; set destination.port.number');
+    const wrongPort = withObject(vsWith([{ route: [{ destination: { host: 'website', subset: 'version-1', port: { number: 81 } } }] }]), twoPorts);
+    expect(run(checkDestinations, wrongPort)[0].message).toBe('http rule 1 routes to port 81 of Service default/website, which only has ports 80, 8080');
+    expect(run(checkGateways, withObject(vsWith([], { gateways: ['mesh'] })))[0].message).toBe('host "*" cannot be bound to the mesh gateway (Istio rejects it: it would capture every in-mesh call); name the hosts, or bind the VirtualService to ingress gateways only');
+    expect(run(checkSubsets, withObject(destinationRule('website', 'website', [['version-1', V1], ['version-1', V1], ['version-2', V2]]))).map((f) => f.message))
+      .toEqual(['subset "version-1" is defined twice; Istio keeps only one of them']);
+  });
+
+  test('messages about subsets without pods, routed or not', () => {
+    const manifests = withObject(destinationRule('website', 'website', [['version-1', V1], ['version-2', { version: 'v9' }], ['v3', { version: 'v3' }]]));
+    expect(run(checkSubsets, manifests).map((f) => f.message)).toEqual([
+      'subset "version-2" selects no pods: no pod template in namespace default has the labels app=website,version=v9 (the Service\'s selector and the subset\'s labels); requests routed to it fail with 503',
+      'subset "v3" selects no pods: no pod template in namespace default has the labels app=website,version=v3 (the Service\'s selector and the subset\'s labels)',
+    ]);
+  });
+
+  test('a route without subset does not make a subset named "undefined" routed', () => {
+    const manifests = withObject(destinationRule('website', 'website', [['version-1', V1], ['version-2', V2], ['undefined', { version: 'none' }]]), withObject(vsWith([{ route: [route('website', 'version-1', 50), route('website', undefined, 50)] }])));
+    expect(codes(checkSubsets, manifests)).toEqual(['warning subset-selects-no-pods DestinationRule/website']);
+  });
+
+  test('messages about Services, workloads and Gateways', () => {
+    expect(run(checkServicesAndWorkloads, withObject(service('website', { selector: { app: 'web-site', tier: 'front' } }))).find((f) => f.code === 'service-selects-no-pods')?.message)
+      .toBe('selector app=web-site,tier=front matches no pod template in namespace default; the Service has no endpoints unless its pods are defined elsewhere');
+    expect(run(checkServicesAndWorkloads, withObject(deployment('web-v2', V2, { selector: { app: 'website', version: 'v2' } }))).find((f) => f.code === 'deployment-selector-mismatch')?.message)
+      .toBe('spec.selector {"matchLabels":{"app":"website","version":"v2"}} does not match the pod template\'s labels {"app":"website","version":"website-version-2"}; the API server rejects it');
+    expect(run(checkServicesAndWorkloads, withObject(gateway('website-gateway', ['*'], { selector: { istio: 'ingressgateway', app: 'gw' } }))).map((f) => f.message))
+      .toEqual(['selector istio=ingressgateway,app=gw matches no workload in these manifests; that is expected when the ingress gateway is installed separately (usually in istio-system), make sure one with these labels runs']);
+    const a = gateway('a', ['www.example.com', 'shop.example.com'], { selector: { istio: 'ingressgateway', app: 'gw' } });
+    expect(run(checkConflicts, [a, gateway('b', ['www.example.com'], { selector: { app: 'gw', istio: 'ingressgateway' } })])[0].message)
+      .toBe('server 1 (port 80, hosts www.example.com, shop.example.com) has the same selector (app=gw,istio=ingressgateway), port and overlapping hosts as Gateway default/b; the gateway proxy cannot serve both: give them distinct hosts or ports, or merge them into one Gateway');
+  });
+
+  test('TLS passthrough aside, a TLS server needs a certificate too, and a server without a port is not taken for one', () => {
+    const gw = gateway('website-gateway');
+    gw.spec.servers = [{ port: { number: 8443, name: 'tls', protocol: 'TLS' }, hosts: ['*'], tls: { mode: 'SIMPLE' } }, { hosts: ['*'] }];
+    expect(run(checkServicesAndWorkloads, withObject(gw)).filter((x) => x.code === 'tls-without-credential').map((f) => f.message))
+      .toEqual(['server 1 (port 8443, TLS) terminates TLS without a certificate; set tls.credentialName to the Secret holding it']);
+  });
+
+  test('after two catch-all rules, later rules name the first', () => {
+    const manifests = withObject(vsWith([{ route: [route('website', 'version-1')] }, { route: [route('website', 'version-2')] }, { route: [route('website', 'version-1')] }]));
+    expect(run(checkRules, manifests).map((f) => f.message)).toEqual([
+      'http rule 2 can never match: http rule 1 before it takes every request; move the more specific rule first',
+      'http rule 3 can never match: http rule 1 before it takes every request; move the more specific rule first',
+    ]);
   });
 });
