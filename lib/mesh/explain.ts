@@ -131,6 +131,10 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
       notes.push(`no rule of ${refText(vs.ref)} tests header ${name}, so its value "${value}" does not change where the request goes`);
     }
   }
+  if (matched === undefined && vs.http.length === 0 && vs.tcp.length + vs.tls.length > 0) {
+    notes.push(`${refText(vs.ref)} has only TCP or TLS rules, which explain does not follow (it explains HTTP requests)`);
+    return { request, virtualService: vs.ref, destinations: [], mirrors: [], notes, warnings };
+  }
   if (matched === undefined) {
     notes.push(`no rule of ${refText(vs.ref)} matches: the request is answered 404`);
     return { request, virtualService: vs.ref, destinations: [], mirrors: [], notes, warnings };

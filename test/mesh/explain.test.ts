@@ -166,3 +166,14 @@ describe('Gateway API objects', () => {
     expect(diagram.match(/>"warning: HTTPRoute default\/website-split is not drawn/g)).toHaveLength(1);
   });
 });
+
+describe('explain and TCP or TLS rules', () => {
+  test('says that a VirtualService with only TCP or TLS rules is not followed, instead of answering 404', () => {
+    const vs = virtualService('db', [], { hosts: ['website'], gateways: ['mesh'] });
+    delete vs.spec.http;
+    vs.spec.tcp = [{ route: [route('website')] }];
+    const e = explain([...tutorial(), vs], { gateway: 'mesh', host: 'website' });
+    expect(e.notes).toEqual(['VirtualService default/db has only TCP or TLS rules, which explain does not follow (it explains HTTP requests)']);
+    expect(e.destinations).toEqual([]);
+  });
+});
