@@ -5,7 +5,7 @@ import { missingPart } from './explain';
 import { Manifest, MeshIndex } from './manifests';
 
 /**
- * A Mermaid flowchart of the routing: Gateways → VirtualService rules (with their matches) →
+ * A Mermaid flowchart of the routing: Gateways → VirtualService rules (HTTP, TCP and TLS, with their matches) →
  * subsets (with weights) → Deployments (with replicas). GitHub renders it in a `mermaid` block.
  */
 export function mermaidDiagram(manifests: readonly Manifest[]): string {
@@ -31,14 +31,17 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
     const vsId = id(`vs:${vs.ref.namespace}/${vs.ref.name}`, (n) => `${n}[${label(`VirtualService ${vs.ref.namespace}/${vs.ref.name}`, `hosts: ${vs.hosts.join(', ')}`)}]`);
     gwIds.forEach((gwId) => lines.push(`  ${gwId} --> ${vsId}`));
     const destinations = destinationsOf(vs);
-    vs.http.forEach((rule, i) => {
-      const ruleId = id(`rule:${vs.ref.namespace}/${vs.ref.name}/${i}`, (n) => `${n}{${label(`rule ${i + 1}${typeof rule?.name === 'string' ? ` ${rule.name}` : ''}`, describeRule(rule))}}`);
+    // HTTP rules are "rule N" as they always were; TCP and TLS rules say their kind.
+    const rules = (['http', 'tcp', 'tls'] as const).flatMap((kind) => vs[kind].map((rule, i) => ({ kind, rule, i })));
+    rules.forEach(({ kind, rule, i }) => {
+      const title = `${kind === 'http' ? '' : `${kind} `}rule ${i + 1}${typeof rule?.name === 'string' ? ` ${rule.name}` : ''}`;
+      const ruleId = id(`rule:${vs.ref.namespace}/${vs.ref.name}/${kind}/${i}`, (n) => `${n}{${label(title, describeRule(rule))}}`);
       lines.push(`  ${vsId} --> ${ruleId}`);
       const rawRoutes: any[] = (Array.isArray(rule?.route) ? rule.route : []).filter((r: any) => r?.destination);
       const shares = routeShares(rawRoutes);
       const targets = [
         ...rawRoutes.map((r, k) => ({ destination: r.destination, edge: `-->|${Math.round(shares[k])}%|` })),
-        ...destinations.filter((d) => d.kind === 'http' && d.rule === i && d.mirror).map((d) => ({ destination: d.destination, edge: '-.->|mirror|' })),
+        ...destinations.filter((d) => d.kind === kind && d.rule === i && d.mirror).map((d) => ({ destination: d.destination, edge: '-.->|mirror|' })),
       ];
       for (const d of targets) {
         const host = index.resolveHost(String(d.destination.host ?? ''), vs.ref.namespace);

@@ -37,3 +37,15 @@ describe('mermaidDiagram on what does not exist', () => {
     expect(mermaidDiagram(manifests)).toMatch(/n\d+>"host not defined: webiste\.default\.svc\.cluster\.local<br\/>no Service or ServiceEntry<br\/>503"\]/);
   });
 });
+
+describe('mermaidDiagram and TCP or TLS rules', () => {
+  test('draws TCP and TLS rules after the HTTP ones, with their kind', () => {
+    const vs = virtualService('db', [{ route: [route('website', 'version-1')] }], { hosts: ['website'], gateways: ['mesh'] });
+    vs.spec.tcp = [{ match: [{ port: 5432 }], route: [route('website', 'version-2')] }];
+    vs.spec.tls = [{ match: [{ sniHosts: ['website'] }], route: [route('website', 'version-1')] }];
+    const diagram = mermaidDiagram([...tutorial().filter((m) => m.kind !== 'VirtualService'), vs]);
+    expect(diagram).toContain('{"rule 1<br/>every request"}');
+    expect(diagram).toMatch(/n(\d+)\{"tcp rule 1<br\/>port 5432"\}\n  n\d+ --> n\1\n  n\d+\["subset version-2/);
+    expect(diagram).toContain('{"tls rule 1<br/>sniHosts [#quot;website#quot;]"}');
+  });
+});
