@@ -904,3 +904,15 @@ describe('messages and edge cases', () => {
     ]);
   });
 });
+
+describe('lists in messages', () => {
+  test('are comma-separated: server hosts, gateways, scaled-down workloads', () => {
+    const gw = gateway('public', ['a.example.com', 'b.example.com']);
+    expect(run(checkGateways, [gw, vsWith([], { hosts: ['c.example.com'], gateways: ['public'] })])[0].message).toContain('(its servers take a.example.com, b.example.com for namespace default)');
+    const other = gateway('other', ['d.example.com']);
+    expect(run(checkGateways, [gw, other, vsWith([], { hosts: ['a.example.com', 'd.example.com', 'e.example.com'], gateways: ['public', 'other'] })])[0].message)
+      .toBe('host "e.example.com" is served by none of the VirtualService\'s gateways (default/public, default/other) and it is not bound to the mesh, so no request for it reaches it');
+    const zero = [...withObject(deployment('web-v2', V2, { replicas: 0 })), deployment('web-v2b', V2, { replicas: 0 })];
+    expect(run(checkSubsets, zero)[0].message).toBe('subset "version-2" selects only Deployment default/web-v2, Deployment default/web-v2b, scaled to 0 replicas; requests routed to it fail with 503');
+  });
+});
