@@ -127,6 +127,7 @@ export function requestMatches(match: any, request: RequestDescription): boolean
     switch (field) {
       case 'name':
       case 'ignoreUriCase':
+      case 'statPrefix':
         break;
       case 'uri':
         ok = combine(stringMatches(condition, uri, match.ignoreUriCase === true));

@@ -126,5 +126,8 @@ describe('port matches', () => {
     expect(requestMatches({ port: 8080 }, { ...plain, port: 8080 })).toBe(true);
     expect(requestMatches({ port: 8080 }, { ...plain, port: 80 })).toBe(false);
     expect(requestMatches({ port: 8080 }, plain)).toBeUndefined();
+    // statPrefix only names the route's statistics
+    expect(requestMatches({ statPrefix: 'shop', uri: { prefix: '/' } }, plain)).toBe(true);
+    expect(isCatchAll({ match: [{ statPrefix: 'shop' }] })).toBe(true);
   });
 });
