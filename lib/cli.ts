@@ -273,10 +273,8 @@ function explainCommand(args: readonly string[], io: CliIo): number {
   const invalid = reportPrepared(prepared, io);
   const explanation = explain(prepared.manifests, options);
   if (parsed.flags.has('json')) {
-    // Rules are numbered from 1, as in the text.
-    const { rule, ...rest } = explanation;
-    const json = rule === undefined ? rest : { ...rest, rule: { number: rule.index + 1, ...(rule.name !== undefined ? { name: rule.name } : {}), matchedBy: rule.matchedBy } };
-    io.stdout(`${JSON.stringify(json, null, 2)}\n`);
+    // Rules are numbered from 1 in the explanation itself, as in the text.
+    io.stdout(`${JSON.stringify(explanation, null, 2)}\n`);
   } else {
     io.stdout(formatExplanation(explanation));
   }

@@ -6,9 +6,11 @@
  *
  * Generates N websites' worth of manifests (six objects each: Service, two Deployments, Gateway,
  * VirtualService with a header rule and a weighted rule, DestinationRule with two subsets) and
- * prints the median time of `verifyManifests` over several runs, for 1,000 and 10,000 sites. It
- * then times the whole command line (`verify` on a YAML file of 1,000 sites, YAML parsing
- * included) as a separate process, when the library has been built (`npm run build`).
+ * prints the median time of `verifyManifests` over several runs, for 1,000 and 10,000 sites, side
+ * by side for two spreads: every site in one namespace, and each site in its own namespace (the
+ * cost must not grow with the namespace count). It then times the whole command line (`verify` on
+ * a YAML file of 1,000 sites, YAML parsing included) as a separate process, when the library has
+ * been built (`npm run build`).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,8 +22,11 @@ import { App, Chart } from 'cdk8s';
 import { CanaryRelease, IstioEntry, Website, Weight } from '../lib';
 import { errorsOf, verifyManifests } from '../lib/mesh/verify';
 
-function site(i: number): any[] {
-  const ns = `site-${i % 50}`;
+type Spread = 'one namespace' | 'a namespace each';
+const SPREADS: Spread[] = ['one namespace', 'a namespace each'];
+
+function site(i: number, spread: Spread): any[] {
+  const ns = spread === 'one namespace' ? 'sites' : `site-${i}`;
   const app = `web-${i}`;
   const meta = (name: string) => ({ name, namespace: ns });
   const deployment = (version: string, replicas: number) => ({
@@ -50,8 +55,8 @@ function site(i: number): any[] {
   ];
 }
 
-function manifests(sites: number): any[] {
-  return Array.from({ length: sites }, (_, i) => site(i)).flat();
+function manifests(sites: number, spread: Spread): any[] {
+  return Array.from({ length: sites }, (_, i) => site(i, spread)).flat();
 }
 
 function median(values: number[]): number {
@@ -82,19 +87,26 @@ for (const sites of [100, 300]) {
 }
 
 const RUNS = 7;
+console.log(`verifyManifests, in process, median over ${RUNS} runs (min-max):`);
+console.log(`${'sites'.padStart(7)} ${'objects'.padStart(8)} ${SPREADS.map((s) => s.padStart(24)).join(' ')}`);
 for (const sites of [1_000, 10_000]) {
-  const objects = manifests(sites);
-  const times: number[] = [];
-  let errors = 0;
-  for (let run = 0; run < RUNS; run++) {
-    const start = performance.now();
-    errors = errorsOf(verifyManifests(objects)).length;
-    times.push(performance.now() - start);
+  const cells: string[] = [];
+  for (const spread of SPREADS) {
+    const objects = manifests(sites, spread);
+    const times: number[] = [];
+    let errors = 0;
+    verifyManifests(objects); // warm-up, not counted: the first run compiles the code
+    for (let run = 0; run < RUNS; run++) {
+      const start = performance.now();
+      errors = errorsOf(verifyManifests(objects)).length;
+      times.push(performance.now() - start);
+    }
+    if (errors !== 0) {
+      throw new Error(`the generated sites (${spread}) should verify cleanly, got ${errors} errors`);
+    }
+    cells.push(`${median(times).toFixed(0)} ms (${Math.min(...times).toFixed(0)}-${Math.max(...times).toFixed(0)})`.padStart(24));
   }
-  if (errors !== 0) {
-    throw new Error(`the generated sites should verify cleanly, got ${errors} errors`);
-  }
-  console.log(`verifyManifests: ${sites} sites (${objects.length} objects): median ${median(times).toFixed(1)} ms over ${RUNS} runs (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)})`);
+  console.log(`${String(sites).padStart(7)} ${String(sites * 6).padStart(8)} ${cells.join(' ')}`);
 }
 
 const cli = join(__dirname, '..', 'build', 'lib', 'cli.js');
@@ -102,7 +114,7 @@ if (existsSync(cli)) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   try {
     const file = join(dir, 'sites.yaml');
-    writeFileSync(file, manifests(1_000).map((m) => stringify(m)).join('---\n'));
+    writeFileSync(file, manifests(1_000, 'a namespace each').map((m) => stringify(m)).join('---\n'));
     const times: number[] = [];
     for (let run = 0; run < 5; run++) {
       const start = performance.now();

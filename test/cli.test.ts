@@ -170,7 +170,7 @@ describe('explain', () => {
     const { stdout } = cli('explain', stage('05-weighted'), '--header', 'qa=canary-test');
     expect(stdout).toContain('http rule 1: every request');
     expect(stdout).toContain('   20% -> subset version-2');
-    expect(stdout).toContain('note: no rule of VirtualService default/website-virtual-service tests header qa: qa: canary-test does not change where the request goes');
+    expect(stdout).toContain('note: no rule of VirtualService default/website-virtual-service tests header qa, so its value "canary-test" does not change where the request goes');
   });
 
   test('at header-route, qa: canary-test goes 100% to version-2, a plain request 100% to version-1', () => {

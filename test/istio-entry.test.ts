@@ -37,8 +37,8 @@ describe('IstioEntry', () => {
   test('names default to the construct path and can be set', () => {
     const c = Testing.chart();
     const website = site(c);
-    new IstioEntry(c, 'entry', { website });
-    // Another host: two entries serving "*" on one gateway port would conflict (IST0145).
+    // Distinct hosts: two Gateways for overlapping hosts on one port conflict (IST0145).
+    new IstioEntry(c, 'entry', { website, hosts: ['shop.example.com'] });
     new IstioEntry(c, 'named', { website, hosts: ['www.example.com'], gatewayName: 'website-gateway', virtualServiceName: 'website-virtual-service' });
     const manifests = synth(c);
     expect(ofKind(manifests, 'Gateway').map((g) => g.metadata.name)).toEqual([expect.stringMatching(/^test-entry-gateway-c8[0-9a-f]{6}$/), 'website-gateway']);

@@ -64,6 +64,18 @@ describe('verification at synthesis', () => {
     expect(() => synth(chart)).toThrow('routes to subset "v2"');
   });
 
+  test('fails if two entries of an app take the same host on the same ingress gateway port (IST0145)', () => {
+    // GIVEN two sites that both keep the default host "*"
+    const app = Testing.app();
+    for (let i = 0; i < 2; i++) {
+      const chart = new Chart(app, `site${i}`);
+      const website = new Website(chart, 'website', { serviceName: `web${i}`, versions: [{ name: 'v1', image: 'img:1' }] });
+      new IstioEntry(chart, 'entry', { website });
+    }
+    // WHEN the app is synthesized THEN the conflict stops it
+    expect(() => app.synthYaml()).toThrow(/ERROR IST0145 Gateway default\/site0-entry-gateway-[0-9a-f]+: server 1 \(port 80, hosts \*\) has the same selector \(istio=ingressgateway\), port and overlapping hosts as Gateway default\/site1-entry-gateway/);
+  });
+
   test('verifies an app once per synthesis, however many entries it has', async () => {
     const spy = vi.spyOn(await import('../lib/mesh/verify.js'), 'verifyManifests');
     const app = Testing.app();
@@ -129,7 +141,7 @@ describe('verification at synthesis', () => {
     test('fails if two entries serve the same host on the same gateway port, e.g. both with the default "*" host (IST0145)', () => {
       const chart = Testing.chart();
       twoSites(chart, [undefined, undefined]);
-      expect(() => synth(chart)).toThrow('ERROR IST0145 Gateway default/gw0: port 80 serves "*" on the gateway workload istio=ingressgateway, and so does Gateway default/gw1');
+      expect(() => synth(chart)).toThrow('ERROR IST0145 Gateway default/gw0: server 1 (port 80, hosts *) has the same selector (istio=ingressgateway), port and overlapping hosts as Gateway default/gw1');
     });
 
     test('near miss: entries with hosts of their own synthesize', () => {

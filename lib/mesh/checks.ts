@@ -1,11 +1,14 @@
 /**
  * The checks of the mesh verification. Each reads the index and returns findings; none compares
- * all pairs of objects.
+ * all pairs of objects: objects are grouped by host (or by selector and port) first, and only the
+ * few objects of one group are compared with each other.
  */
 import { hostServes } from '../hosts';
 import { CODES, Finding, FindingCode, Severity } from './findings';
-import { isCatchAll, matchKey } from './http-match';
-import { MeshIndex, ObjectRef, selectorMatches, ServiceInfo, VirtualServiceInfo } from './manifests';
+import { isCatchAll, l4MatchCovers, matchCovers, matchKey } from './http-match';
+import {
+  ALL_NAMESPACES, GatewayInfo, MeshIndex, ObjectRef, selectorMatches, ServiceInfo, VirtualServiceInfo, visibleIn,
+} from './manifests';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -16,6 +19,17 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const ISTIO_PROTOCOLS = ['http', 'http2', 'https', 'grpc', 'grpc-web', 'mongo', 'mysql', 'redis', 'tcp', 'tls', 'udp'];
 /** Kubernetes' own `appProtocol` values that Istio maps to a protocol. */
 const KUBERNETES_APP_PROTOCOLS = ['kubernetes.io/h2c', 'kubernetes.io/ws', 'kubernetes.io/wss'];
+
+/**
+ * Labels that Istio gives an endpoint from the node its pod runs on (locality and host name), not
+ * from the pod template: a subset may select on them, and manifests cannot tell which pods have
+ * them, so they are left out when a subset's pods are looked for.
+ * @see https://istio.io/latest/docs/reference/config/labels/
+ */
+export const NODE_LABELS = new Set([
+  'topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone', 'kubernetes.io/hostname',
+  'topology.istio.io/cluster', 'topology.istio.io/network',
+]);
 
 /** Builds a finding with the code's default severity unless told otherwise. */
 export function finding(code: FindingCode, ref: ObjectRef, message: string, severity?: Severity): Finding {
@@ -35,73 +49,143 @@ function ref(r: ObjectRef): string {
   return `${r.kind} ${r.namespace}/${r.name}`;
 }
 
-/** Every destination a VirtualService's HTTP rules send requests (or mirrored copies) to. */
-export function destinationsOf(vs: VirtualServiceInfo): Array<{ rule: number; destination: any; mirror: boolean }> {
-  const found: Array<{ rule: number; destination: any; mirror: boolean }> = [];
-  vs.http.forEach((rule, i) => {
-    for (const route of Array.isArray(rule?.route) ? rule.route : []) {
-      if (route?.destination) {
-        found.push({ rule: i, destination: route.destination, mirror: false });
+/** The three kinds of VirtualService rules. */
+export type RuleKind = 'http' | 'tcp' | 'tls';
+const RULE_KINDS: readonly RuleKind[] = ['http', 'tcp', 'tls'];
+
+/** A destination of a VirtualService rule. */
+export interface RuleDestination {
+  /** The kind of rule. */
+  readonly kind: RuleKind;
+  /** The rule, 0-based among the rules of its kind. */
+  readonly rule: number;
+  /** The destination as written. */
+  readonly destination: any;
+  /** Whether it receives mirrored copies (HTTP only). */
+  readonly mirror: boolean;
+}
+
+/** Every destination a VirtualService's HTTP, TCP and TLS rules send requests (or mirrored copies) to. */
+export function destinationsOf(vs: VirtualServiceInfo): RuleDestination[] {
+  const found: RuleDestination[] = [];
+  for (const kind of RULE_KINDS) {
+    vs[kind].forEach((rule, i) => {
+      for (const route of Array.isArray(rule?.route) ? rule.route : []) {
+        if (route?.destination) {
+          found.push({ kind, rule: i, destination: route.destination, mirror: false });
+        }
       }
-    }
-    if (rule?.mirror) {
-      found.push({ rule: i, destination: rule.mirror, mirror: true });
-    }
-    for (const mirror of Array.isArray(rule?.mirrors) ? rule.mirrors : []) {
-      if (mirror?.destination) {
-        found.push({ rule: i, destination: mirror.destination, mirror: true });
+      if (kind === 'http' && rule?.mirror) {
+        found.push({ kind, rule: i, destination: rule.mirror, mirror: true });
       }
-    }
-  });
+      for (const mirror of kind === 'http' && Array.isArray(rule?.mirrors) ? rule.mirrors : []) {
+        if (mirror?.destination) {
+          found.push({ kind, rule: i, destination: mirror.destination, mirror: true });
+        }
+      }
+    });
+  }
   return found;
 }
 
-function ruleLabel(vs: VirtualServiceInfo, index: number): string {
-  const name = vs.http[index]?.name;
-  return `http rule ${index + 1}${typeof name === 'string' ? ` ("${name}")` : ''}`;
+/** `http rule 2 ("canary")`, `tcp rule 1`. */
+export function ruleLabel(vs: VirtualServiceInfo, kind: RuleKind, index: number): string {
+  const name = vs[kind][index]?.name;
+  return `${kind} rule ${index + 1}${typeof name === 'string' ? ` ("${name}")` : ''}`;
 }
 
-/** Destination hosts, subsets and ports must exist: IST0101, IST0112. */
+/** Whether a Service (or ServiceEntry) exported to `exportTo` can be used by the VirtualService. */
+function usableBy(exportTo: readonly string[], vs: VirtualServiceInfo): boolean {
+  // Where the VirtualService is exported to all namespaces, its own namespace is where it is sure to apply.
+  return vs.exportTo.includes(ALL_NAMESPACES) ? visibleIn(exportTo, vs.ref.namespace) : vs.exportTo.some((ns) => visibleIn(exportTo, ns));
+}
+
+function where(vs: VirtualServiceInfo, d: RuleDestination): string {
+  return `${ruleLabel(vs, d.kind, d.rule)}${d.mirror ? ' mirrors to' : ' routes to'}`;
+}
+
+function namespacesText(exportTo: readonly string[]): string {
+  return exportTo.length === 1 ? `namespace ${exportTo[0]}` : `namespaces ${exportTo.join(', ')}`;
+}
+
+/** Destination hosts, subsets and ports must exist and be visible to the VirtualService: IST0101, IST0112. */
 export function checkDestinations(index: MeshIndex): Finding[] {
   const findings: Finding[] = [];
   for (const vs of index.virtualServices) {
-    for (const { rule, destination, mirror } of destinationsOf(vs)) {
-      const where = `${ruleLabel(vs, rule)}${mirror ? ' mirrors to' : ' routes to'}`;
+    const applies = vs.exportTo.includes(ALL_NAMESPACES) ? `namespace ${vs.ref.namespace}` : namespacesText(vs.exportTo);
+    for (const d of destinationsOf(vs)) {
+      const { destination } = d;
       const written = String(destination.host ?? '');
       const host = index.resolveHost(written, vs.ref.namespace);
       const service = index.services.get(host);
-      if (service === undefined && !index.serviceEntryDeclares(host)) {
-        findings.push(finding('unknown-host', vs.ref, `${where} host "${written}" (${host}), which matches no Service or ServiceEntry; define the Service or fix the host`));
-        continue;
+      const usableService = service !== undefined && usableBy(service.exportTo, vs) ? service : undefined;
+      // ServiceEntries are looked up only for hosts that are not a usable Service.
+      const entries = usableService === undefined ? index.serviceEntriesFor(host) : [];
+      const usableEntry = entries.find((se) => usableBy(se.exportTo, vs));
+      if (usableService === undefined && usableEntry === undefined) {
+        const hidden = service ?? entries[0];
+        findings.push(hidden === undefined
+          ? finding('unknown-host', vs.ref, `${where(vs, d)} host "${written}" (${host}), which matches no Service or ServiceEntry; define the Service or fix the host`)
+          : finding('host-not-exported', vs.ref, `${where(vs, d)} host "${written}" (${host}), but ${ref(hidden.ref)} is exported only to ${namespacesText(hidden.exportTo)}, not to ${applies} where this VirtualService applies; export it there (${service !== undefined ? 'annotation networking.istio.io/exportTo' : 'spec.exportTo'}) or route elsewhere`));
       }
       if (destination.subset !== undefined) {
-        const rules = index.destinationRulesByHost.get(host) ?? [];
-        const subsets = rules.flatMap((dr) => dr.subsets.map((s) => s.name));
-        if (!subsets.includes(destination.subset)) {
-          const defined = rules.length === 0
-            ? `no DestinationRule defines subsets for host ${host}`
-            : `${rules.map((dr) => ref(dr.ref)).join(' and ')} does not define it (it defines ${subsets.map((s) => `"${s}"`).join(', ') || 'no subsets'})`;
-          findings.push(finding('unknown-subset', vs.ref, `${where} subset "${destination.subset}" of host ${host}, but ${defined}; every request this route takes fails with 503 until the subset exists: add the subset to the DestinationRule before routing to it`));
-        }
+        findings.push(...checkDestinationSubset(index, vs, d, host));
       }
-      if (service !== undefined) {
-        findings.push(...checkDestinationPort(vs, where, service, destination));
+      if (usableService !== undefined) {
+        findings.push(...checkDestinationPort(vs, d, usableService.ref, usableService.ports.map((p) => p.port), destination));
+      } else if (usableEntry !== undefined) {
+        findings.push(...checkDestinationPort(vs, d, usableEntry.ref, usableEntry.ports, destination));
       }
     }
   }
   return findings;
 }
 
-function checkDestinationPort(vs: VirtualServiceInfo, where: string, service: ServiceInfo, destination: any): Finding[] {
+function checkDestinationSubset(index: MeshIndex, vs: VirtualServiceInfo, d: RuleDestination, host: string): Finding[] {
+  const rules = index.destinationRulesByHost.get(host) ?? [];
+  const subsets = rules.flatMap((dr) => dr.subsets.map((s) => s.name));
+  if (subsets.includes(d.destination.subset)) {
+    return [];
+  }
+  const defined = rules.length === 0
+    ? `no DestinationRule defines subsets for host ${host}`
+    : `${rules.map((dr) => ref(dr.ref)).join(' and ')} does not define it (it defines ${subsets.map((s) => `"${s}"`).join(', ') || 'no subsets'})`;
+  return [finding('unknown-subset', vs.ref, `${where(vs, d)} subset "${d.destination.subset}" of host ${host}, but ${defined}; every request this route takes fails with 503 until the subset exists: add the subset to the DestinationRule before routing to it`)];
+}
+
+function checkDestinationPort(vs: VirtualServiceInfo, d: RuleDestination, owner: ObjectRef, ports: number[], destination: any): Finding[] {
   const port = destination.port?.number;
   if (port === undefined) {
-    return service.ports.length > 1
-      ? [finding('destination-port-required', vs.ref, `${where} ${ref(service.ref)}, which has ${service.ports.length} ports (${service.ports.map((p) => p.port).join(', ')}), without a port; set destination.port.number`)]
+    return ports.length > 1
+      ? [finding('destination-port-required', vs.ref, `${where(vs, d)} ${ref(owner)}, which has ${ports.length} ports (${ports.join(', ')}), without a port; set destination.port.number`)]
       : [];
   }
-  return service.ports.some((p) => p.port === port)
+  return ports.includes(port)
     ? []
-    : [finding('unknown-destination-port', vs.ref, `${where} port ${port} of ${ref(service.ref)}, which only has ports ${service.ports.map((p) => p.port).join(', ') || 'none'}`)];
+    : [finding('unknown-destination-port', vs.ref, `${where(vs, d)} port ${port} of ${ref(owner)}, which only has ports ${ports.join(', ') || 'none'}`)];
+}
+
+/** Whether two host names can name the same host (either is a wildcard that takes the other). */
+function hostsOverlap(a: string, b: string): boolean {
+  return hostServes(a, b) || hostServes(b, a);
+}
+
+/** The host part of a Gateway server host (`namespace/host` or `host`). */
+function serverHostName(serverHost: string): string {
+  return serverHost.slice(serverHost.indexOf('/') + 1);
+}
+
+/** Whether a Gateway server host (optionally `namespace/host`, `.` the Gateway's own namespace) admits VirtualServices of `vsNamespace`. */
+function serverHostAdmits(serverHost: string, gatewayNamespace: string, vsNamespace: string): boolean {
+  const slash = serverHost.indexOf('/');
+  const ns = slash < 0 ? '*' : serverHost.slice(0, slash);
+  return ns === '*' || (ns === '.' ? gatewayNamespace : ns) === vsNamespace;
+}
+
+/** The VirtualService hosts that one of the Gateway's servers takes, for a VirtualService of `vsNamespace`. */
+function hostsServedBy(gateway: GatewayInfo, vs: VirtualServiceInfo): string[] {
+  const serverHosts = gateway.servers.flatMap((s) => s.hosts).filter((h) => serverHostAdmits(h, gateway.ref.namespace, vs.ref.namespace)).map(serverHostName);
+  return vs.hosts.filter((h) => serverHosts.some((sh) => hostsOverlap(sh, h)));
 }
 
 /** Gateways must exist and serve the hosts; `*` must not be bound to the mesh: IST0101, IST0132. */
@@ -112,35 +196,30 @@ export function checkGateways(index: MeshIndex): Finding[] {
     if (onMesh && vs.hosts.includes('*')) {
       findings.push(finding('wildcard-host-on-mesh', vs.ref, 'host "*" cannot be bound to the mesh gateway (Istio rejects it: it would capture every in-mesh call); name the hosts, or bind the VirtualService to ingress gateways only'));
     }
-    for (const name of vs.gateways) {
-      if (name === 'mesh') {
-        continue;
-      }
+    const served = new Set<string>();
+    let serving = 0;
+    for (const name of vs.gateways.filter((g) => g !== 'mesh')) {
       const gateway = index.gateways.get(name);
       if (gateway === undefined) {
         findings.push(finding('unknown-gateway', vs.ref, `gateways names "${name}", which is not defined; define Gateway ${name} or fix the name (a name without a namespace is looked up in ${vs.ref.namespace})`));
         continue;
       }
-      const served = (host: string) => gateway.servers.some((s) => s.hosts.some((h) => serverHostServes(h, gateway.ref.namespace, vs.ref.namespace, host)));
-      const unserved = vs.hosts.filter((h) => !served(h));
-      // Istio reports a gateway that serves none of the hosts; hosts meant for the mesh need not be on the gateway.
-      if (unserved.length === vs.hosts.length || (!onMesh && unserved.length > 0)) {
-        findings.push(finding('host-not-in-gateway', vs.ref, `${unserved.length === 1 ? 'host' : 'hosts'} ${unserved.map((h) => `"${h}"`).join(', ')} ${unserved.length === 1 ? 'is' : 'are'} not served by ${ref(gateway.ref)} (its servers take ${gateway.servers.flatMap((s) => s.hosts).join(', ') || 'no hosts'}); requests for them through that gateway never reach this VirtualService`));
+      const hosts = hostsServedBy(gateway, vs);
+      hosts.forEach((h) => served.add(h));
+      if (hosts.length > 0) {
+        serving++;
+      } else {
+        // As istioctl: a gateway that serves none of the hosts; each host needs only one of the gateways.
+        findings.push(finding('host-not-in-gateway', vs.ref, `${vs.hosts.length === 1 ? 'host' : 'hosts'} ${vs.hosts.map((h) => `"${h}"`).join(', ')} ${vs.hosts.length === 1 ? 'is' : 'are'} not served by ${ref(gateway.ref)} (its servers take ${gateway.servers.flatMap((s) => s.hosts).join(', ') || 'no hosts'} for namespace ${vs.ref.namespace}); requests for them through that gateway never reach this VirtualService`));
       }
+    }
+    // Hosts meant for the mesh need not be on a gateway; others that no gateway serves are dead.
+    const unserved = vs.hosts.filter((h) => !served.has(h));
+    if (!onMesh && serving > 0 && unserved.length > 0) {
+      findings.push(finding('host-on-no-gateway', vs.ref, `${unserved.length === 1 ? 'host' : 'hosts'} ${unserved.map((h) => `"${h}"`).join(', ')} ${unserved.length === 1 ? 'is' : 'are'} served by none of the VirtualService's gateways (${vs.gateways.join(', ')}) and it is not bound to the mesh, so no request for ${unserved.length === 1 ? 'it' : 'them'} reaches it`));
     }
   }
   return findings;
-}
-
-/** A Gateway server host, optionally `namespace/host`, where `.` is the Gateway's own namespace. */
-function serverHostServes(serverHost: string, gatewayNamespace: string, vsNamespace: string, host: string): boolean {
-  const slash = serverHost.indexOf('/');
-  if (slash >= 0) {
-    const ns = serverHost.slice(0, slash);
-    const allowed = ns === '*' || (ns === '.' ? gatewayNamespace : ns) === vsNamespace;
-    return allowed && hostServes(serverHost.slice(slash + 1), host);
-  }
-  return hostServes(serverHost, host);
 }
 
 /** DestinationRule subsets: valid, unique names that select running pods: IST0173. */
@@ -163,15 +242,16 @@ export function checkSubsets(index: MeshIndex): Finding[] {
       }
       seen.add(subset.name);
       if (!DNS1123_LABEL.test(subset.name) || subset.name.length > 63) {
-        findings.push(finding('invalid-subset-name', dr.ref, `subset name "${subset.name}" must be a DNS-1123 label (lower-case letters, digits and "-")`));
+        findings.push(finding('invalid-subset-name', dr.ref, `subset name "${subset.name}" must be a DNS-1123 label (at most 63 lower-case letters, digits and "-")`));
       }
       if (service?.selector === undefined || Object.keys(service.selector).length === 0) {
         continue; // a ServiceEntry, or a Service whose endpoints are managed by hand
       }
-      const pods = index.workloadsMatching(service.ref.namespace, service.selector, subset.labels);
+      const podLabels = Object.fromEntries(Object.entries(subset.labels).filter(([k]) => !NODE_LABELS.has(k)));
+      const pods = index.workloadsMatching(service.ref.namespace, service.selector, podLabels);
       const isRouted = routed.has(`${dr.host}#${subset.name}`);
-      const labels = Object.entries({ ...service.selector, ...subset.labels }).map(([k, v]) => `${k}=${v}`).join(',');
       if (pods.length === 0) {
+        const labels = Object.entries({ ...service.selector, ...podLabels }).map(([k, v]) => `${k}=${v}`).join(',');
         findings.push(finding('subset-selects-no-pods', dr.ref, `subset "${subset.name}" selects no pods: no pod template in namespace ${service.ref.namespace} has the labels ${labels} (the Service's selector and the subset's labels)${isRouted ? '; requests routed to it fail with 503' : ''}`, isRouted ? Severity.ERROR : Severity.WARNING));
       } else if (pods.every((p) => p.replicas === 0)) {
         findings.push(finding('subset-scaled-to-zero', dr.ref, `subset "${subset.name}" selects only ${pods.map((p) => ref(p.ref)).join(', ')}, scaled to 0 replicas${isRouted ? '; requests routed to it fail with 503' : ''}`));
@@ -181,21 +261,30 @@ export function checkSubsets(index: MeshIndex): Finding[] {
   return findings;
 }
 
-/** One VirtualService per host on the mesh, one DestinationRule per host: IST0109. */
+/** Whether objects exported to `a` and to `b` are both visible in some namespace. */
+function exportsOverlap(a: readonly string[], b: readonly string[]): boolean {
+  return a.includes(ALL_NAMESPACES) || b.includes(ALL_NAMESPACES) || a.some((ns) => b.includes(ns));
+}
+
+/**
+ * One VirtualService per host on the mesh in any namespace (IST0109, on each of them), one
+ * DestinationRule per host, one Gateway per selector, port and host (IST0145).
+ */
 export function checkConflicts(index: MeshIndex): Finding[] {
   const findings: Finding[] = [];
-  const meshOwners = new Map<string, VirtualServiceInfo>();
-  for (const vs of index.virtualServices) {
-    if (!vs.gateways.includes('mesh')) {
-      continue;
+  const meshOwners = new Map<string, VirtualServiceInfo[]>();
+  for (const vs of index.virtualServices.filter((v) => v.gateways.includes('mesh'))) {
+    for (const host of new Set(vs.hosts.map((h) => index.resolveHost(h, vs.ref.namespace)))) {
+      const owners = meshOwners.get(host) ?? [];
+      owners.push(vs);
+      meshOwners.set(host, owners);
     }
-    for (const written of vs.hosts) {
-      const host = index.resolveHost(written, vs.ref.namespace);
-      const owner = meshOwners.get(host);
-      if (owner === undefined) {
-        meshOwners.set(host, vs);
-      } else if (owner !== vs) {
-        findings.push(finding('conflicting-mesh-virtualservices', vs.ref, `host ${host} is also bound to the mesh by ${ref(owner.ref)}; Istio applies only one of them to in-mesh traffic: merge their rules into one VirtualService`));
+  }
+  for (const [host, owners] of meshOwners) {
+    for (const vs of owners) {
+      const others = owners.filter((o) => o !== vs && exportsOverlap(o.exportTo, vs.exportTo));
+      if (others.length > 0) {
+        findings.push(finding('conflicting-mesh-virtualservices', vs.ref, `host ${host} is also bound to the mesh by ${others.map((o) => ref(o.ref)).join(', ')}, visible in the same namespaces; Istio applies only one of them to in-mesh traffic: merge their rules into one VirtualService`));
       }
     }
   }
@@ -204,45 +293,83 @@ export function checkConflicts(index: MeshIndex): Finding[] {
       findings.push(finding('conflicting-destinationrules', dr.ref, `host ${host} already has ${ref(rules[0].ref)}; Istio merges DestinationRules of one host only partly (subsets with new names are added, a repeated subset name and a second traffic policy are dropped): keep a host's subsets and policy in one DestinationRule`));
     }
   }
+  findings.push(...checkGatewayConflicts(index));
   return findings;
 }
 
-/** Rules that can never match (IST0130), repeated matches (IST0131), weights, header names. */
+interface GatewayServer {
+  readonly gateway: GatewayInfo;
+  /** 0-based. */
+  readonly server: number;
+  /** Its hosts without their namespace part. */
+  readonly hosts: string[];
+  /** Its place among the servers of the same selector and port. */
+  readonly order: number;
+}
+
+/** Gateways with the same selector and a server on the same port for overlapping hosts: IST0145. */
+function checkGatewayConflicts(index: MeshIndex): Finding[] {
+  const byKey = new Map<string, GatewayServer[]>();
+  for (const gateway of index.gateways.values()) {
+    const selector = Object.entries(gateway.selector).map(([k, v]) => `${k}=${v}`).sort().join(',');
+    gateway.servers.forEach((server, i) => {
+      const key = `${selector}~${server.port?.number}`;
+      const list = byKey.get(key) ?? [];
+      list.push({ gateway, server: i, hosts: server.hosts.map(serverHostName), order: list.length });
+      byKey.set(key, list);
+    });
+  }
+  const findings: Finding[] = [];
+  for (const [key, servers] of byKey) {
+    const [selector, port] = key.split('~');
+    // Exact hosts are looked up by name; only wildcards are compared with every host.
+    const exact = new Map<string, GatewayServer[]>();
+    const wildcards: Array<{ host: string; server: GatewayServer }> = [];
+    for (const server of servers) {
+      for (const host of server.hosts) {
+        if (host.includes('*')) {
+          wildcards.push({ host, server });
+        } else {
+          const list = exact.get(host) ?? [];
+          list.push(server);
+          exact.set(host, list);
+        }
+      }
+    }
+    for (const s of servers) {
+      const overlapping = new Set<GatewayServer>();
+      for (const host of s.hosts) {
+        if (host.includes('*')) {
+          exact.forEach((list, name) => (hostServes(host, name) ? list.forEach((o) => overlapping.add(o)) : undefined));
+        } else {
+          (exact.get(host) ?? []).forEach((o) => overlapping.add(o));
+        }
+        wildcards.filter((w) => hostsOverlap(w.host, host)).forEach((w) => overlapping.add(w.server));
+      }
+      const others = [...overlapping].filter((o) => o.gateway !== s.gateway).sort((a, b) => a.order - b.order);
+      const names = [...new Set(others.map((o) => ref(o.gateway.ref)))];
+      if (names.length > 0) {
+        findings.push(finding('conflicting-gateways', s.gateway.ref, `server ${s.server + 1} (port ${port}, hosts ${s.hosts.join(', ')}) has the same selector (${selector || 'none'}), port and overlapping hosts as ${names.join(', ')}; the gateway proxy cannot serve both: give them distinct hosts or ports, or merge them into one Gateway`));
+      }
+    }
+  }
+  return findings;
+}
+
+/** Rules that can never match (IST0130), matches covered by earlier ones (IST0131), weights, header names. */
 export function checkRules(index: MeshIndex): Finding[] {
   const findings: Finding[] = [];
   for (const vs of index.virtualServices) {
-    const earlier = new Map<string, number>();
-    let catchAll: number | undefined;
+    for (const kind of RULE_KINDS) {
+      findings.push(...checkRuleOrder(vs, kind));
+      vs[kind].forEach((rule, i) => findings.push(...checkWeights(vs, kind, i, rule)));
+    }
     vs.http.forEach((rule, i) => {
-      const matches: any[] = Array.isArray(rule?.match) ? rule.match : [];
-      if (catchAll !== undefined) {
-        findings.push(finding('unreachable-rule', vs.ref, `${ruleLabel(vs, i)} can never match: ${ruleLabel(vs, catchAll)} before it takes every request; move the more specific rule first`));
-      } else if (matches.length > 0) {
-        const repeats = matches.map((m) => earlier.get(matchKey(m)));
-        if (repeats.every((r) => r !== undefined)) {
-          findings.push(finding('unreachable-rule', vs.ref, `${ruleLabel(vs, i)} can never match: each of its matches repeats one of ${[...new Set(repeats)].map((r) => ruleLabel(vs, r!)).join(' and ')}`));
-        } else {
-          repeats.forEach((r, j) => {
-            if (r !== undefined) {
-              findings.push(finding('ineffective-match', vs.ref, `match ${j + 1} of ${ruleLabel(vs, i)} never applies: ${ruleLabel(vs, r)} has the same match`));
-            }
-          });
-        }
-        matches.forEach((m) => {
-          if (!earlier.has(matchKey(m))) {
-            earlier.set(matchKey(m), i);
-          }
-        });
-      }
-      if (catchAll === undefined && isCatchAll(rule)) {
-        catchAll = i;
-      }
-      findings.push(...checkWeights(vs, i, rule));
-      for (const m of matches) {
+      for (const m of Array.isArray(rule?.match) ? rule.match : []) {
         for (const field of ['headers', 'withoutHeaders'] as const) {
           for (const name of Object.keys(m?.[field] ?? {})) {
             if (name !== name.toLowerCase()) {
-              findings.push(finding('header-not-lowercase', vs.ref, `${ruleLabel(vs, i)} matches ${field} key "${name}"; Istio's API requires lower-case header names: use "${name.toLowerCase()}"`));
+              findings.push(finding('header-not-lowercase', vs.ref, `${ruleLabel(vs, 'http', i)} matches ${field} key "${name}"; Istio's API requires lower-case header names: use "${name.toLowerCase()}"`));
             }
           }
         }
@@ -252,20 +379,54 @@ export function checkRules(index: MeshIndex): Finding[] {
   return findings;
 }
 
-function checkWeights(vs: VirtualServiceInfo, i: number, rule: any): Finding[] {
+/**
+ * Rules are tried in order and the first that matches wins: a rule after a catch-all never
+ * matches, nor does a match that an earlier match admits every request of.
+ */
+function checkRuleOrder(vs: VirtualServiceInfo, kind: RuleKind): Finding[] {
+  const covers = kind === 'http' ? matchCovers : l4MatchCovers;
+  const findings: Finding[] = [];
+  const earlier: Array<{ rule: number; match: number; value: any }> = [];
+  let catchAll: number | undefined;
+  vs[kind].forEach((rule, i) => {
+    const matches: any[] = Array.isArray(rule?.match) ? rule.match : [];
+    if (catchAll !== undefined) {
+      findings.push(finding('unreachable-rule', vs.ref, `${ruleLabel(vs, kind, i)} can never match: ${ruleLabel(vs, kind, catchAll)} before it takes every request; move the more specific rule first`));
+    } else if (matches.length > 0) {
+      const coveredBy = matches.map((m) => earlier.find((e) => covers(e.value, m)));
+      const describe = (e: { rule: number; match: number; value: any }, m: any) => (matchKey(e.value) === matchKey(m)
+        ? `${ruleLabel(vs, kind, e.rule)} has the same match`
+        : `match ${e.match + 1} of ${ruleLabel(vs, kind, e.rule)} already takes every request it admits`);
+      if (coveredBy.every((e) => e !== undefined)) {
+        const reasons = [...new Set(coveredBy.map((e, j) => (matches.length === 1 ? '' : `match ${j + 1}: `) + describe(e!, matches[j])))];
+        findings.push(finding('unreachable-rule', vs.ref, `${ruleLabel(vs, kind, i)} can never match: ${reasons.join('; ')}`));
+      } else {
+        coveredBy.forEach((e, j) => {
+          if (e !== undefined) {
+            findings.push(finding('ineffective-match', vs.ref, `match ${j + 1} of ${ruleLabel(vs, kind, i)} never applies: ${describe(e, matches[j])}`));
+          }
+        });
+      }
+      matches.forEach((m, j) => earlier.push({ rule: i, match: j, value: m }));
+    }
+    if (catchAll === undefined && isCatchAll(rule)) {
+      catchAll = i;
+    }
+  });
+  return findings;
+}
+
+function checkWeights(vs: VirtualServiceInfo, kind: RuleKind, i: number, rule: any): Finding[] {
   const routes: any[] = Array.isArray(rule?.route) ? rule.route : [];
-  if (routes.length === 0) {
-    return [];
-  }
-  if (routes.length === 1) {
+  if (routes.length <= 1) {
     return []; // a single destination takes all the rule's traffic, whatever its weight
   }
   const total = routes.map((r) => (typeof r?.weight === 'number' ? r.weight : 0)).reduce((a, b) => a + b, 0);
   if (total === 0) {
-    return [finding('zero-total-weight', vs.ref, `${ruleLabel(vs, i)} gives all its destinations weight 0 (Istio rejects a total weight of 0); give at least one destination a positive weight`)];
+    return [finding('zero-total-weight', vs.ref, `${ruleLabel(vs, kind, i)} gives all its destinations weight 0 (Istio rejects a total weight of 0); give at least one destination a positive weight`)];
   }
   if (total !== 100) {
-    return [finding('weights-not-100', vs.ref, `${ruleLabel(vs, i)}'s weights add up to ${total}, not 100; Istio divides each by the total, so the shares are not the numbers written`)];
+    return [finding('weights-not-100', vs.ref, `${ruleLabel(vs, kind, i)}'s weights add up to ${total}, not 100; Istio divides each by the total, so the shares are not the numbers written`)];
   }
   return [];
 }
@@ -274,13 +435,7 @@ function checkWeights(vs: VirtualServiceInfo, i: number, rule: any): Finding[] {
 export function checkServicesAndWorkloads(index: MeshIndex): Finding[] {
   const findings: Finding[] = [];
   for (const service of index.services.values()) {
-    for (const port of service.ports) {
-      const prefix = (port.name ?? '').split('-')[0];
-      const known = (p: string | undefined) => p !== undefined && ISTIO_PROTOCOLS.includes(p.toLowerCase());
-      if (!known(port.appProtocol) && !KUBERNETES_APP_PROTOCOLS.includes(port.appProtocol ?? '') && !(known(prefix) || known(port.name))) {
-        findings.push(finding('port-protocol-unknown', service.ref, `port ${port.port} is named ${port.name === undefined ? '(no name)' : `"${port.name}"`} and has no appProtocol, so Istio cannot tell its protocol and HTTP routing rules may not apply; name it "<protocol>[-<suffix>]" (e.g. "http") or set appProtocol`));
-      }
-    }
+    findings.push(...checkServicePorts(service));
     if (service.selector !== undefined && Object.keys(service.selector).length > 0
       && index.workloadsMatching(service.ref.namespace, service.selector).length === 0) {
       const labels = Object.entries(service.selector).map(([k, v]) => `${k}=${v}`).join(',');
@@ -301,10 +456,18 @@ export function checkServicesAndWorkloads(index: MeshIndex): Finding[] {
       }
     });
     const selector = gateway.selector;
-    if (Object.keys(selector).length > 0 && !index.namespaces().some((ns) => index.workloadsMatching(ns, selector).length > 0)) {
+    // One lookup per Gateway over all namespaces at once: the cost does not grow with the namespace count.
+    if (Object.keys(selector).length > 0 && index.workloadsMatchingAnywhere(selector).length === 0) {
       const labels = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
       findings.push(finding('gateway-selects-no-workload', gateway.ref, `selector ${labels} matches no workload in these manifests; that is expected when the ingress gateway is installed separately (usually in istio-system), make sure one with these labels runs`));
     }
   }
   return findings;
+}
+
+function checkServicePorts(service: ServiceInfo): Finding[] {
+  const known = (p: string | undefined) => p !== undefined && ISTIO_PROTOCOLS.includes(p.toLowerCase());
+  return service.ports
+    .filter((port) => !known(port.appProtocol) && !KUBERNETES_APP_PROTOCOLS.includes(port.appProtocol ?? '') && !known((port.name ?? '').split('-')[0]))
+    .map((port) => finding('port-protocol-unknown', service.ref, `port ${port.port} is named ${port.name === undefined ? '(no name)' : `"${port.name}"`} and has no appProtocol, so Istio cannot tell its protocol and HTTP routing rules may not apply; name it "<protocol>[-<suffix>]" (e.g. "http") or set appProtocol`));
 }

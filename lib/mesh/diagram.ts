@@ -1,10 +1,11 @@
 import { destinationsOf } from './checks';
 import { describeRule } from './describe';
 import { routeShares } from './http-match';
+import { missingPart } from './explain';
 import { Manifest, MeshIndex } from './manifests';
 
 /**
- * A Mermaid flowchart of the routing: Gateways → VirtualService rules (with their matches) →
+ * A Mermaid flowchart of the routing: Gateways → VirtualService rules (HTTP, TCP and TLS, with their matches) →
  * subsets (with weights) → Deployments (with replicas). GitHub renders it in a `mermaid` block.
  */
 export function mermaidDiagram(manifests: readonly Manifest[]): string {
@@ -30,19 +31,26 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
     const vsId = id(`vs:${vs.ref.namespace}/${vs.ref.name}`, (n) => `${n}[${label(`VirtualService ${vs.ref.namespace}/${vs.ref.name}`, `hosts: ${vs.hosts.join(', ')}`)}]`);
     gwIds.forEach((gwId) => lines.push(`  ${gwId} --> ${vsId}`));
     const destinations = destinationsOf(vs);
-    vs.http.forEach((rule, i) => {
-      const ruleId = id(`rule:${vs.ref.namespace}/${vs.ref.name}/${i}`, (n) => `${n}{${label(`rule ${i + 1}${typeof rule?.name === 'string' ? ` ${rule.name}` : ''}`, describeRule(rule))}}`);
+    // HTTP rules are "rule N" as they always were; TCP and TLS rules say their kind.
+    const rules = (['http', 'tcp', 'tls'] as const).flatMap((kind) => vs[kind].map((rule, i) => ({ kind, rule, i })));
+    rules.forEach(({ kind, rule, i }) => {
+      const title = `${kind === 'http' ? '' : `${kind} `}rule ${i + 1}${typeof rule?.name === 'string' ? ` ${rule.name}` : ''}`;
+      const ruleId = id(`rule:${vs.ref.namespace}/${vs.ref.name}/${kind}/${i}`, (n) => `${n}{${label(title, describeRule(rule))}}`);
       lines.push(`  ${vsId} --> ${ruleId}`);
       const rawRoutes: any[] = (Array.isArray(rule?.route) ? rule.route : []).filter((r: any) => r?.destination);
       const shares = routeShares(rawRoutes);
       const targets = [
         ...rawRoutes.map((r, k) => ({ destination: r.destination, edge: `-->|${Math.round(shares[k])}%|` })),
-        ...destinations.filter((d) => d.rule === i && d.mirror).map((d) => ({ destination: d.destination, edge: '-.->|mirror|' })),
+        ...destinations.filter((d) => d.kind === kind && d.rule === i && d.mirror).map((d) => ({ destination: d.destination, edge: '-.->|mirror|' })),
       ];
       for (const d of targets) {
         const host = index.resolveHost(String(d.destination.host ?? ''), vs.ref.namespace);
         const subset: string | undefined = d.destination.subset;
-        const targetId = id(`dest:${host}#${subset ?? ''}`, (n) => `${n}[${label(subset !== undefined ? `subset ${subset}` : 'any pod', host)}]`);
+        const missing = missingPart(index, host, subset);
+        // What does not exist is drawn as a dead end (an asymmetric node), never as a subset with pods.
+        const targetId = missing === undefined
+          ? id(`dest:${host}#${subset ?? ''}`, (n) => `${n}[${label(subset !== undefined ? `subset ${subset}` : 'any pod', host)}]`)
+          : id(`missing:${host}#${subset ?? ''}`, (n) => `${n}>${label(missing === 'host' ? `host not defined: ${host}` : `subset ${subset} not defined`, missing === 'host' ? 'no Service or ServiceEntry' : host, '503')}]`);
         lines.push(`  ${ruleId} ${d.edge} ${targetId}`);
         for (const w of index.workloadsBehind(host, subset)) {
           const replicas = w.replicas === undefined ? 'one pod per node' : `${w.replicas} ${w.replicas === 1 ? 'replica' : 'replicas'}`;
@@ -54,6 +62,10 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
         }
       }
     });
+  }
+  for (const o of index.gatewayApi) {
+    const what = o.ref.kind === 'Gateway' ? 'Gateway API Gateway' : o.ref.kind;
+    id(`api:${o.ref.kind}/${o.ref.namespace}/${o.ref.name}`, (n) => `${n}>${label(`warning: ${what} ${o.ref.namespace}/${o.ref.name} is not drawn`, 'the Gateway API is not modelled: routing may differ')}]`);
   }
   return `${lines.join('\n')}\n`;
 }

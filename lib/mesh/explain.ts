@@ -1,7 +1,7 @@
 import { hostServes } from '../hosts';
 import { describeMatch } from './describe';
 import { requestMatches, RequestDescription, routeShares } from './http-match';
-import { Manifest, MeshIndex, ObjectRef, VirtualServiceInfo } from './manifests';
+import { GatewayApiInfo, Manifest, MeshIndex, ObjectRef, VirtualServiceInfo } from './manifests';
 
 /** The request to explain; what is left out takes the default. */
 export interface ExplainOptions {
@@ -31,8 +31,8 @@ export interface ExplainOptions {
    */
   readonly method?: string;
   /**
-   * The port the request is sent to (of the gateway, or of the Service in the mesh).
-   * @default - any port
+   * Port the request comes to, for rules that match on `port`.
+   * @default - the port when the Gateway's servers (or, in the mesh, the Service) have only one; otherwise unknown, and rules that match on a port are taken as not matching
    */
   readonly port?: number;
 }
@@ -54,6 +54,12 @@ export interface ExplainedDestination {
   readonly subset?: string;
   /** Workloads whose pods receive the requests. */
   readonly workloads: ExplainedWorkload[];
+  /**
+   * What the destination names that does not exist: `host` (no Service or ServiceEntry) or
+   * `subset` (no DestinationRule of the host defines it); requests sent there fail with 503.
+   * @default - nothing is missing
+   */
+  readonly missing?: 'host' | 'subset';
 }
 
 /** Where a request goes. */
@@ -61,13 +67,18 @@ export interface Explanation {
   readonly request: RequestDescription;
   /** The VirtualService that routes it, if any. */
   readonly virtualService?: ObjectRef;
-  /** The matching rule (0-based) and why it matches. */
-  readonly rule?: { readonly index: number; readonly name?: string; readonly matchedBy: string };
+  /** The matching rule, numbered from 1 as in the text (`http rule 1`), and why it matches. */
+  readonly rule?: { readonly number: number; readonly name?: string; readonly matchedBy: string };
   readonly destinations: ExplainedDestination[];
   /** Mirrored copies (they do not count in the shares). */
   readonly mirrors: Array<{ readonly percent: number; readonly host: string; readonly subset?: string }>;
   /** Observations: headers no rule tests, rules that cannot be judged, no route at all. */
   readonly notes: string[];
+  /**
+   * What explain does not model and that may change the answer: Gateway API Gateways and routes
+   * (`gateway.networking.k8s.io`) that touch the host asked about.
+   */
+  readonly warnings: string[];
 }
 
 /** A request that cannot be explained as asked (an unknown gateway, an ambiguous host). */
@@ -80,17 +91,21 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
   const headers = Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   const bound = index.virtualServices.filter((vs) => vs.gateways.includes(gateway));
   const vs = pickVirtualService(index, bound, gateway, options.host);
+  const host = options.host ?? vs?.hosts.find((h) => !h.includes('*')) ?? '*';
+  const port = options.port ?? defaultPort(index, gateway, vs, host);
   const request: RequestDescription = {
     gateway,
-    host: options.host ?? vs?.hosts.find((h) => !h.includes('*')) ?? '*',
+    host,
     path: options.path ?? '/',
     headers,
     method: options.method ?? 'GET',
+    ...(port !== undefined ? { port } : {}),
   };
   const notes: string[] = [];
+  const warnings = gatewayApiWarnings(index, gateway, vs, host);
   if (vs === undefined) {
     notes.push(`no VirtualService bound to ${gateway} serves host ${request.host}: ${gateway === 'mesh' ? 'the request goes to the Service directly, without Istio routing' : 'the gateway answers 404'}`);
-    return { request, destinations: [], mirrors: [], notes };
+    return { request, destinations: [], mirrors: [], notes, warnings };
   }
 
   let matched: { index: number; match: any } | undefined;
@@ -104,7 +119,8 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
         break;
       }
       if (result === undefined) {
-        notes.push(`http rule ${i + 1} tests ${describeMatch(match)}, which a request description cannot carry; it is taken as not matching`);
+        const portHint = match?.port !== undefined && request.port === undefined ? ' (give the port the request comes to)' : '';
+        notes.push(`http rule ${i + 1} tests ${describeMatch(match)}, which a request description cannot carry${portHint}; it is taken as not matching`);
       }
     }
   }
@@ -112,25 +128,31 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
     .flatMap((m: any) => [...Object.keys(m?.headers ?? {}), ...Object.keys(m?.withoutHeaders ?? {})].map((h) => h.toLowerCase()))));
   for (const [name, value] of Object.entries(headers)) {
     if (!tested.has(name)) {
-      notes.push(`no rule of ${refText(vs.ref)} tests header ${name}: ${name}: ${value} does not change where the request goes`);
+      notes.push(`no rule of ${refText(vs.ref)} tests header ${name}, so its value "${value}" does not change where the request goes`);
     }
+  }
+  if (matched === undefined && vs.http.length === 0 && vs.tcp.length + vs.tls.length > 0) {
+    notes.push(`${refText(vs.ref)} has only TCP or TLS rules, which explain does not follow (it explains HTTP requests)`);
+    return { request, virtualService: vs.ref, destinations: [], mirrors: [], notes, warnings };
   }
   if (matched === undefined) {
     notes.push(`no rule of ${refText(vs.ref)} matches: the request is answered 404`);
-    return { request, virtualService: vs.ref, destinations: [], mirrors: [], notes };
+    return { request, virtualService: vs.ref, destinations: [], mirrors: [], notes, warnings };
   }
 
   const rule = vs.http[matched.index];
   const routes: any[] = Array.isArray(rule.route) ? rule.route : [];
   const shares = routeShares(routes);
-  const destinations = routes.map((r, i) => {
-    const host = index.resolveHost(String(r?.destination?.host ?? ''), vs.ref.namespace);
+  const destinations = routes.map((r, i): ExplainedDestination => {
+    const destinationHost = index.resolveHost(String(r?.destination?.host ?? ''), vs.ref.namespace);
     const subset: string | undefined = r?.destination?.subset;
+    const missing = missingPart(index, destinationHost, subset);
     return {
       percent: Math.round(shares[i] * 100) / 100,
-      host,
+      host: destinationHost,
       ...(subset !== undefined ? { subset } : {}),
-      workloads: index.workloadsBehind(host, subset).map((w) => ({ ref: w.ref, replicas: w.replicas })),
+      workloads: index.workloadsBehind(destinationHost, subset).map((w) => ({ ref: w.ref, replicas: w.replicas })),
+      ...(missing !== undefined ? { missing } : {}),
     };
   });
   const mirrors = [
@@ -147,11 +169,51 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
   return {
     request,
     virtualService: vs.ref,
-    rule: { index: matched.index, ...(typeof rule.name === 'string' ? { name: rule.name } : {}), matchedBy: describeMatch(matched.match) },
+    rule: { number: matched.index + 1, ...(typeof rule.name === 'string' ? { name: rule.name } : {}), matchedBy: describeMatch(matched.match) },
     destinations,
     mirrors,
     notes,
+    warnings,
   };
+}
+
+/** What a destination names that does not exist, if anything. */
+export function missingPart(index: MeshIndex, host: string, subset: string | undefined): 'host' | 'subset' | undefined {
+  if (!index.services.has(host) && index.serviceEntriesFor(host).length === 0) {
+    return 'host';
+  }
+  if (subset !== undefined && !(index.destinationRulesByHost.get(host) ?? []).some((dr) => dr.subsets.some((s) => s.name === subset))) {
+    return 'subset';
+  }
+  return undefined;
+}
+
+/** The port a request comes to when only one is possible: the Gateway's single server port, or the Service's single port. */
+function defaultPort(index: MeshIndex, gateway: string, vs: VirtualServiceInfo | undefined, host: string): number | undefined {
+  const ports = gateway === 'mesh'
+    ? index.services.get(index.resolveHost(host, vs?.ref.namespace ?? 'default'))?.ports.map((p) => p.port) ?? []
+    : (index.gateways.get(gateway)?.servers ?? []).map((s) => Number(s.port?.number));
+  const distinct = [...new Set(ports)];
+  return distinct.length === 1 ? distinct[0] : undefined;
+}
+
+/** Whether a Gateway API object touches `host`: by its hostnames, or by a Service it routes for or to. */
+function touches(object: GatewayApiInfo, index: MeshIndex, host: string, namespace: string, mesh: boolean): boolean {
+  const fqdn = index.resolveHost(host, namespace);
+  if (object.services.includes(fqdn)) {
+    return true;
+  }
+  // A Gateway or route without hostnames takes every host; in the mesh only routes attached to Services apply.
+  return !mesh && (object.hostnames.length === 0 || host === '*' || object.hostnames.some((h) => hostServes(h, host) || hostServes(host, h)));
+}
+
+/** Warnings about the Gateway API objects that touch the host asked about, which explain does not model. */
+export function gatewayApiWarnings(index: MeshIndex, gateway: string, vs: VirtualServiceInfo | undefined, host: string): string[] {
+  const namespace = vs?.ref.namespace ?? 'default';
+  // An object given twice (several variants of one route, say) is named once.
+  return [...new Set(index.gatewayApi
+    .filter((o) => touches(o, index, host, namespace, gateway === 'mesh'))
+    .map((o) => `${o.ref.kind === 'Gateway' ? 'Gateway API Gateway' : o.ref.kind} ${o.ref.namespace}/${o.ref.name} (gateway.networking.k8s.io) also ${o.ref.kind === 'Gateway' ? 'takes' : 'routes'} requests for host ${host}; explain does not model the Gateway API, so where the request goes may differ from what is shown here`))];
 }
 
 function refText(ref: ObjectRef): string {
@@ -167,8 +229,9 @@ function resolveGateway(index: MeshIndex, given: string | undefined): string {
     if (all.length === 1) {
       return all[0];
     }
+    const gatewayApi = index.gatewayApi.filter((o) => o.ref.kind === 'Gateway').map((o) => `${o.ref.namespace}/${o.ref.name}`);
     throw new ExplainError(all.length === 0
-      ? 'the manifests define no Gateway: pass --gateway mesh to explain in-mesh requests'
+      ? `the manifests define no Istio Gateway (networking.istio.io)${gatewayApi.length > 0 ? `; Gateway API Gateways (${gatewayApi.join(', ')}) are not modelled by explain` : ''}: pass --gateway mesh to explain in-mesh requests`
       : `the manifests define ${all.length} Gateways (${all.join(', ')}): pass --gateway NAME or --gateway mesh`);
   }
   const found = given.includes('/') ? all.filter((k) => k === given) : all.filter((k) => k.endsWith(`/${given}`));
@@ -213,10 +276,12 @@ export function formatExplanation(e: Explanation): string {
   const headers = Object.entries(e.request.headers).map(([k, v]) => `${k}: ${v}`);
   const lines = [`request: ${e.request.method} ${e.request.path}, host ${e.request.host}, via ${e.request.gateway}${headers.length > 0 ? `, headers ${headers.join('; ')}` : ''}`];
   if (e.virtualService !== undefined && e.rule !== undefined) {
-    lines.push(`matched: ${refText(e.virtualService)}, http rule ${e.rule.index + 1}${e.rule.name ? ` ("${e.rule.name}")` : ''}: ${e.rule.matchedBy}`);
+    lines.push(`matched: ${refText(e.virtualService)}, http rule ${e.rule.number}${e.rule.name ? ` ("${e.rule.name}")` : ''}: ${e.rule.matchedBy}`);
     for (const d of e.destinations) {
       const target = d.subset !== undefined ? `subset ${d.subset} of ${d.host}` : d.host;
-      const behind = d.workloads.length === 0 ? 'no pods' : d.workloads.map((w) => `${w.ref.kind} ${w.ref.namespace}/${w.ref.name} (${pods(w.replicas)})`).join(', ');
+      const behind = d.missing === 'host' ? 'host not defined (no Service or ServiceEntry): 503'
+        : d.missing === 'subset' ? 'subset not defined (no DestinationRule of the host defines it): 503'
+          : d.workloads.length === 0 ? 'no pods' : d.workloads.map((w) => `${w.ref.kind} ${w.ref.namespace}/${w.ref.name} (${pods(w.replicas)})`).join(', ');
       lines.push(`  ${String(d.percent).padStart(3)}% -> ${target} -> ${behind}`);
     }
     for (const m of e.mirrors) {
@@ -225,6 +290,9 @@ export function formatExplanation(e: Explanation): string {
   }
   for (const note of e.notes) {
     lines.push(`note: ${note}`);
+  }
+  for (const warning of e.warnings) {
+    lines.push(`warning: ${warning}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -61,8 +61,10 @@ export function formatSource(source: Source): string {
 export const CODES = {
   'unknown-subset': { severity: Severity.ERROR, istioCode: 'IST0101' },
   'unknown-host': { severity: Severity.ERROR, istioCode: 'IST0101' },
+  'host-not-exported': { severity: Severity.ERROR, istioCode: 'IST0101' },
   'unknown-gateway': { severity: Severity.ERROR, istioCode: 'IST0101' },
   'host-not-in-gateway': { severity: Severity.WARNING, istioCode: 'IST0132' },
+  'host-on-no-gateway': { severity: Severity.WARNING, istioCode: undefined },
   'wildcard-host-on-mesh': { severity: Severity.ERROR, istioCode: undefined },
   'subset-selects-no-pods': { severity: Severity.ERROR, istioCode: 'IST0173' },
   'subset-scaled-to-zero': { severity: Severity.WARNING, istioCode: undefined },
@@ -70,6 +72,7 @@ export const CODES = {
   'invalid-subset-name': { severity: Severity.ERROR, istioCode: undefined },
   'conflicting-mesh-virtualservices': { severity: Severity.ERROR, istioCode: 'IST0109' },
   'conflicting-destinationrules': { severity: Severity.WARNING, istioCode: undefined },
+  'conflicting-gateways': { severity: Severity.ERROR, istioCode: 'IST0145' },
   'unreachable-rule': { severity: Severity.WARNING, istioCode: 'IST0130' },
   'ineffective-match': { severity: Severity.INFO, istioCode: 'IST0131' },
   'zero-total-weight': { severity: Severity.ERROR, istioCode: undefined },
@@ -77,7 +80,7 @@ export const CODES = {
   'header-not-lowercase': { severity: Severity.WARNING, istioCode: undefined },
   'port-protocol-unknown': { severity: Severity.INFO, istioCode: 'IST0118' },
   'destination-port-required': { severity: Severity.ERROR, istioCode: 'IST0112' },
-  'unknown-destination-port': { severity: Severity.ERROR, istioCode: undefined },
+  'unknown-destination-port': { severity: Severity.ERROR, istioCode: 'IST0101' },
   'service-selects-no-pods': { severity: Severity.WARNING, istioCode: undefined },
   'deployment-selector-mismatch': { severity: Severity.ERROR, istioCode: undefined },
   'gateway-selects-no-workload': { severity: Severity.INFO, istioCode: 'IST0101' },
@@ -90,7 +93,6 @@ export const CODES = {
   'replaced-object': { severity: Severity.INFO, istioCode: undefined },
   'namespace-not-enrolled': { severity: Severity.WARNING, istioCode: 'IST0102' },
   'conflicting-enrollment-labels': { severity: Severity.WARNING, istioCode: 'IST0123' },
-  'conflicting-gateways': { severity: Severity.ERROR, istioCode: 'IST0145' },
 } as const satisfies Record<string, { severity: Severity; istioCode: string | undefined }>;
 
 /** A code of ours. */

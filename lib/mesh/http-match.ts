@@ -1,4 +1,5 @@
 import { RE2JS } from '@bufbuild/re2';
+import { hostServes } from '../hosts';
 
 /**
  * Istio's `HTTPMatchRequest` semantics on plain JSON: which requests a match admits.
@@ -18,10 +19,15 @@ export interface RequestDescription {
   readonly headers: Readonly<Record<string, string>>;
   /** HTTP method. */
   readonly method: string;
+  /**
+   * The port the request comes to.
+   * @default - unknown: a match on a port cannot be judged
+   */
+  readonly port?: number;
 }
 
-/** Match fields that only name the match or that every request meets. */
-const NEUTRAL_FIELDS = new Set(['name', 'ignoreUriCase']);
+/** Match fields that only name the match, modify another condition, or that every request meets. */
+const NEUTRAL_FIELDS = new Set(['name', 'ignoreUriCase', 'statPrefix']);
 
 /** A rule with no match, or a match with no condition, admits every request. */
 export function isCatchAll(rule: any): boolean {
@@ -121,6 +127,7 @@ export function requestMatches(match: any, request: RequestDescription): boolean
     switch (field) {
       case 'name':
       case 'ignoreUriCase':
+      case 'statPrefix':
         break;
       case 'uri':
         ok = combine(stringMatches(condition, uri, match.ignoreUriCase === true));
@@ -143,6 +150,9 @@ export function requestMatches(match: any, request: RequestDescription): boolean
       case 'queryParams':
         ok = Object.entries(condition ?? {}).every(([name, c]) => combine(stringMatches(c, query.get(name))));
         break;
+      case 'port':
+        ok = combine(request.port === undefined ? undefined : Number(condition) === request.port);
+        break;
       case 'gateways':
         ok = Array.isArray(condition) && condition.includes(request.gateway.split('/').pop()!)
           || Array.isArray(condition) && condition.includes(request.gateway);
@@ -155,4 +165,107 @@ export function requestMatches(match: any, request: RequestDescription): boolean
     }
   }
   return unknown ? undefined : true;
+}
+
+/**
+ * Whether every value that satisfies the `StringMatch` `narrow` also satisfies `wide`; `false`
+ * when that cannot be shown. An empty `wide` only asks for presence.
+ */
+export function stringCovers(wide: any, narrow: any, wideIgnoreCase = false, narrowIgnoreCase = false): boolean {
+  if (wide === null || typeof wide !== 'object' || Object.keys(wide).length === 0) {
+    return true;
+  }
+  if (narrow === null || typeof narrow !== 'object' || (narrowIgnoreCase && !wideIgnoreCase)) {
+    return false; // a case-insensitive narrow condition admits values a case-sensitive one does not
+  }
+  const fold = (v: unknown) => (typeof v === 'string' && wideIgnoreCase ? v.toLowerCase() : v);
+  const exact = fold(narrow.exact);
+  const prefix = fold(narrow.prefix);
+  if (typeof wide.exact === 'string') {
+    return exact === fold(wide.exact);
+  }
+  if (typeof wide.prefix === 'string') {
+    const start = fold(wide.prefix) as string;
+    return (typeof exact === 'string' && exact.startsWith(start)) || (typeof prefix === 'string' && prefix.startsWith(start));
+  }
+  if (typeof wide.regex === 'string') {
+    if (typeof narrow.regex === 'string') {
+      return narrow.regex === wide.regex;
+    }
+    return typeof narrow.exact === 'string' && stringMatches(wide, narrow.exact, wideIgnoreCase) === true;
+  }
+  return false;
+}
+
+function mapCovers(wide: any, narrow: any, covers: (w: any, n: any) => boolean): boolean {
+  return Object.entries(wide ?? {}).every(([key, condition]) => narrow?.[key] !== undefined && covers(condition, narrow[key]));
+}
+
+function labelsCover(wide: any, narrow: any): boolean {
+  return Object.entries(wide ?? {}).every(([key, value]) => narrow?.[key] === value);
+}
+
+function listCovers(wide: any, narrow: any, covers: (w: any, n: any) => boolean = (w, n) => w === n): boolean {
+  return Array.isArray(wide) && Array.isArray(narrow) && narrow.every((n) => wide.some((w) => covers(w, n)));
+}
+
+/**
+ * Whether the `HTTPMatchRequest` `earlier` admits every request that `later` admits, so that
+ * `later`, tried after it, never applies: same or narrower conditions on every field `earlier`
+ * tests (`prefix: /` takes `prefix: /api` and `exact: /api`; a match with one more header than
+ * an earlier one is taken by it). `false` when that cannot be shown (fields not understood).
+ */
+export function matchCovers(earlier: any, later: any): boolean {
+  return Object.entries(earlier ?? {}).every(([field, wide]) => {
+    const narrow = later?.[field];
+    switch (field) {
+      case 'name':
+      case 'ignoreUriCase':
+      case 'statPrefix':
+        return true;
+      case 'uri':
+        return narrow !== undefined && stringCovers(wide, narrow, earlier.ignoreUriCase === true, later.ignoreUriCase === true);
+      case 'scheme':
+      case 'method':
+      case 'authority':
+        return narrow !== undefined && stringCovers(wide, narrow);
+      case 'headers':
+      case 'queryParams':
+        return mapCovers(wide, narrow, (w, n) => stringCovers(w, n));
+      case 'withoutHeaders':
+        // Excluding what the earlier match excludes, or more.
+        return mapCovers(wide, narrow, (w, n) => stringCovers(n, w));
+      case 'port':
+      case 'sourceNamespace':
+        return narrow === wide;
+      case 'sourceLabels':
+        return labelsCover(wide, narrow);
+      case 'gateways':
+        return listCovers(wide, narrow);
+      default:
+        return false;
+    }
+  });
+}
+
+/** As `matchCovers`, for the `L4MatchAttributes` and `TLSMatchAttributes` of TCP and TLS rules. */
+export function l4MatchCovers(earlier: any, later: any): boolean {
+  return Object.entries(earlier ?? {}).every(([field, wide]) => {
+    const narrow = later?.[field];
+    switch (field) {
+      case 'port':
+      case 'sourceNamespace':
+      case 'sourceSubnet':
+        return narrow === wide;
+      case 'sourceLabels':
+        return labelsCover(wide, narrow);
+      case 'gateways':
+      case 'destinationSubnets':
+        return listCovers(wide, narrow);
+      case 'sniHosts':
+        return listCovers(wide, narrow, (w, n) => hostServes(w, n));
+      default:
+        return false;
+    }
+  });
 }

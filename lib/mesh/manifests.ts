@@ -10,7 +10,12 @@ export interface Manifest {
   /** The kind. */
   readonly kind?: string;
   /** Name, namespace (`default` when absent) and labels. */
-  readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly labels?: Record<string, string> };
+  readonly metadata?: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+  };
   /** The spec, as written. */
   readonly spec?: any;
 }
@@ -20,6 +25,20 @@ export interface ObjectRef {
   readonly kind: string;
   readonly namespace: string;
   readonly name: string;
+}
+
+/** All namespaces, in `exportTo`. */
+export const ALL_NAMESPACES = '*';
+
+/** `exportTo` as written (`.` for the object's own namespace); none means all namespaces. */
+export function resolveExportTo(exportTo: readonly string[], namespace: string): string[] {
+  const resolved = exportTo.map((e) => (e === '.' ? namespace : e));
+  return resolved.length === 0 || resolved.includes(ALL_NAMESPACES) ? [ALL_NAMESPACES] : [...new Set(resolved)];
+}
+
+/** Whether something exported to `exportTo` is visible in `namespace`. */
+export function visibleIn(exportTo: readonly string[], namespace: string): boolean {
+  return exportTo.includes(ALL_NAMESPACES) || exportTo.includes(namespace);
 }
 
 /** The namespace objects without one are applied to. */
@@ -46,6 +65,31 @@ export interface ServiceInfo {
   readonly selector?: Record<string, string>;
   /** Its ports. */
   readonly ports: ServicePortInfo[];
+  /** Namespaces it is visible in (`*` for all), from the `networking.istio.io/exportTo` annotation. */
+  readonly exportTo: string[];
+}
+
+/** A ServiceEntry. */
+export interface ServiceEntryInfo {
+  readonly ref: ObjectRef;
+  /** Its hosts, exact names or `*.` wildcards. */
+  readonly hosts: string[];
+  /** Its port numbers. */
+  readonly ports: number[];
+  /** Namespaces it is visible in (`*` for all). */
+  readonly exportTo: string[];
+}
+
+/**
+ * A Gateway API object (`gateway.networking.k8s.io`): not modelled by the checks, explain or
+ * diagram, only noticed so that they can say so.
+ */
+export interface GatewayApiInfo {
+  readonly ref: ObjectRef;
+  /** `hostnames` of a route, `hostname` of each listener of a Gateway; empty means any host. */
+  readonly hostnames: string[];
+  /** Services a route is attached to (GAMMA mesh routing) or sends requests to, fully qualified. */
+  readonly services: string[];
 }
 
 /** A pod template (or bare Pod) and how many pods it runs. */
@@ -81,7 +125,11 @@ export interface VirtualServiceInfo {
   readonly hosts: string[];
   /** Gateways as `namespace/name`, or `mesh`. */
   readonly gateways: string[];
+  /** Namespaces the VirtualService is visible in (`*` for all), `.` resolved. */
+  readonly exportTo: string[];
   readonly http: any[];
+  readonly tcp: any[];
+  readonly tls: any[];
 }
 
 /** An Istio DestinationRule. */
@@ -93,6 +141,12 @@ export interface DestinationRuleInfo {
 }
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+const GATEWAY_API_KINDS = new Set(['Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute']);
+/**
+ * The annotation that limits where a Service is visible.
+ * @see https://istio.io/latest/docs/reference/config/annotations/#NetworkingExportTo
+ */
+const EXPORT_TO_ANNOTATION = 'networking.istio.io/exportTo';
 
 /** Whether `labels` satisfy `selector` (a label map or a full `LabelSelector`). */
 export function selectorMatches(selector: LabelSelector, labels: Record<string, string>): boolean {
@@ -130,8 +184,9 @@ function array(value: unknown): any[] {
 /** The index of a set of manifests. */
 export class MeshIndex {
   public readonly services = new Map<string, ServiceInfo>();
-  /** Hosts declared by ServiceEntries (exact names and `*.` wildcards). */
-  public readonly serviceEntryHosts = new Set<string>();
+  public readonly serviceEntries: ServiceEntryInfo[] = [];
+  /** Gateway API Gateways and routes, which the checks do not model. */
+  public readonly gatewayApi: GatewayApiInfo[] = [];
   public readonly workloads: WorkloadInfo[] = [];
   public readonly gateways = new Map<string, GatewayInfo>();
   public readonly virtualServices: VirtualServiceInfo[] = [];
@@ -139,11 +194,15 @@ export class MeshIndex {
   /** DestinationRules by resolved host. */
   public readonly destinationRulesByHost = new Map<string, DestinationRuleInfo[]>();
 
+  private readonly serviceEntriesByHost = new Map<string, ServiceEntryInfo[]>();
   // Workloads by namespace, then by `key=value` label: a selector looks at its rarest label only.
   private readonly workloadsByLabel = new Map<string, Map<string, WorkloadInfo[]>>();
+  // The same across all namespaces, for selectors that may match anywhere (Gateways).
+  private readonly allWorkloadsByLabel = new Map<string, WorkloadInfo[]>();
 
   public constructor(manifests: readonly Manifest[]) {
     const drs: Manifest[] = [];
+    const gatewayApi: Manifest[] = [];
     for (const m of manifests) {
       if (m === null || typeof m !== 'object') {
         continue;
@@ -157,7 +216,15 @@ export class MeshIndex {
       } else if (m.kind === 'Pod' && m.apiVersion === 'v1') {
         this.addWorkload(refOf(m), stringMap(m.metadata?.labels), 1);
       } else if (istio && m.kind === 'ServiceEntry') {
-        array(m.spec?.hosts).forEach((h) => this.serviceEntryHosts.add(String(h)));
+        const ref = refOf(m);
+        this.serviceEntries.push({
+          ref,
+          hosts: array(m.spec?.hosts).map(String),
+          ports: array(m.spec?.ports).map((p) => Number(p?.number)),
+          exportTo: resolveExportTo(array(m.spec?.exportTo).map(String), ref.namespace),
+        });
+      } else if (group === 'gateway.networking.k8s.io' && GATEWAY_API_KINDS.has(m.kind ?? '')) {
+        gatewayApi.push(m);
       } else if (istio && m.kind === 'Gateway') {
         const ref = refOf(m);
         this.gateways.set(`${ref.namespace}/${ref.name}`, {
@@ -171,7 +238,10 @@ export class MeshIndex {
           hosts: array(m.spec?.hosts).map(String),
           // No gateways means the mesh only.
           gateways: (gateways.length > 0 ? gateways : ['mesh']).map((g) => (g === 'mesh' || g.includes('/') ? g : `${ref.namespace}/${g}`)),
+          exportTo: resolveExportTo(array(m.spec?.exportTo).map(String), ref.namespace),
           http: array(m.spec?.http),
+          tcp: array(m.spec?.tcp),
+          tls: array(m.spec?.tls),
         });
       } else if (istio && m.kind === 'DestinationRule') {
         drs.push(m);
@@ -191,6 +261,36 @@ export class MeshIndex {
       list.push(dr);
       this.destinationRulesByHost.set(dr.host, list);
     }
+    for (const m of gatewayApi) {
+      this.gatewayApi.push(this.gatewayApiInfo(m));
+    }
+    for (const se of this.serviceEntries) {
+      for (const host of se.hosts) {
+        const list = this.serviceEntriesByHost.get(host) ?? [];
+        list.push(se);
+        this.serviceEntriesByHost.set(host, list);
+      }
+    }
+  }
+
+  private gatewayApiInfo(m: Manifest): GatewayApiInfo {
+    const ref = refOf(m);
+    if (m.kind === 'Gateway') {
+      const listeners = array(m.spec?.listeners);
+      const hostnames = listeners.map((l) => l?.hostname);
+      // A listener without a hostname takes any host.
+      return { ref, hostnames: hostnames.includes(undefined) ? [] : hostnames.map(String), services: [] };
+    }
+    const serviceOf = (r: any) => (r?.kind ?? 'Service') === 'Service' && (r?.group ?? '') === '' && r?.name !== undefined
+      ? [this.resolveHost(String(r.name), String(r.namespace ?? ref.namespace))] : [];
+    return {
+      ref,
+      hostnames: array(m.spec?.hostnames).map(String),
+      services: [...new Set([
+        ...array(m.spec?.parentRefs).flatMap((p) => (p?.kind === 'Service' ? serviceOf(p) : [])),
+        ...array(m.spec?.rules).flatMap((r) => array(r?.backendRefs).flatMap(serviceOf)),
+      ])],
+    };
   }
 
   /**
@@ -215,26 +315,32 @@ export class MeshIndex {
     return host;
   }
 
-  /** Whether a ServiceEntry declares `host`. */
-  public serviceEntryDeclares(host: string): boolean {
-    if (this.serviceEntryHosts.has(host)) {
-      return true;
-    }
+  /**
+   * The ServiceEntries that declare `host`, exactly or by a `*.` wildcard, visible in at least one
+   * of `namespaces` (any namespace when not given).
+   */
+  public serviceEntriesFor(host: string, namespaces?: readonly string[]): ServiceEntryInfo[] {
+    const names = [host];
     for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
-      if (this.serviceEntryHosts.has(`*${host.slice(dot)}`)) {
-        return true;
-      }
+      names.push(`*${host.slice(dot)}`);
     }
-    return false;
+    return names.flatMap((name) => this.serviceEntriesByHost.get(name) ?? [])
+      .filter((se) => namespaces === undefined || namespaces.some((ns) => visibleIn(se.exportTo, ns)));
   }
 
   /** Workloads of `namespace` whose pod labels satisfy every selector given. */
   public workloadsMatching(namespace: string, ...selectors: Array<Record<string, string>>): WorkloadInfo[] {
-    const required = Object.assign({}, ...selectors) as Record<string, string>;
     const byLabel = this.workloadsByLabel.get(namespace);
-    if (byLabel === undefined) {
-      return [];
-    }
+    return byLabel === undefined ? [] : MeshIndex.matching(byLabel, selectors);
+  }
+
+  /** Workloads of any namespace whose pod labels satisfy every selector given. */
+  public workloadsMatchingAnywhere(...selectors: Array<Record<string, string>>): WorkloadInfo[] {
+    return MeshIndex.matching(this.allWorkloadsByLabel, selectors);
+  }
+
+  private static matching(byLabel: Map<string, WorkloadInfo[]>, selectors: Array<Record<string, string>>): WorkloadInfo[] {
+    const required = Object.assign({}, ...selectors) as Record<string, string>;
     const pairs = Object.entries(required);
     if (pairs.length === 0) {
       return [];
@@ -263,20 +369,17 @@ export class MeshIndex {
     return labels === undefined ? [] : this.workloadsMatching(service.ref.namespace, service.selector, labels);
   }
 
-  /** Namespaces that hold at least one workload. */
-  public namespaces(): string[] {
-    return [...this.workloadsByLabel.keys()];
-  }
-
   private addService(m: Manifest): void {
     const ref = refOf(m);
     const host = `${ref.name}.${ref.namespace}.${CLUSTER_SUFFIX}`;
     const selector = m.spec?.selector;
+    const exportTo = m.metadata?.annotations?.[EXPORT_TO_ANNOTATION];
     this.services.set(host, {
       ref,
       host,
       selector: selector === undefined ? undefined : stringMap(selector),
       ports: array(m.spec?.ports).map((p) => ({ name: p?.name, port: Number(p?.port), appProtocol: p?.appProtocol })),
+      exportTo: resolveExportTo(typeof exportTo === 'string' ? exportTo.split(',').map((e) => e.trim()).filter((e) => e !== '') : [], ref.namespace),
     });
   }
 
@@ -289,9 +392,11 @@ export class MeshIndex {
       this.workloadsByLabel.set(ref.namespace, byLabel);
     }
     for (const [key, value] of Object.entries(labels)) {
-      const list = byLabel.get(`${key}=${value}`) ?? [];
-      list.push(workload);
-      byLabel.set(`${key}=${value}`, list);
+      for (const map of [byLabel, this.allWorkloadsByLabel]) {
+        const list = map.get(`${key}=${value}`) ?? [];
+        list.push(workload);
+        map.set(`${key}=${value}`, list);
+      }
     }
   }
 }

@@ -1,7 +1,7 @@
 import {
   checkConflicts, checkDestinations, checkGateways, checkRules, checkServicesAndWorkloads, checkSubsets,
 } from './checks';
-import { checkEnrollment, checkGatewayConflicts } from './enrollment';
+import { checkEnrollment } from './enrollment';
 import { Finding, Severity, sortFindings, Source } from './findings';
 import { DEFAULT_NAMESPACE, Manifest, MeshIndex } from './manifests';
 import { prepareManifests, PreparedManifests } from './prepare';
@@ -42,7 +42,6 @@ export function verifyPrepared(prepared: PreparedManifests): Finding[] {
     ...checkServicesAndWorkloads(index),
     ...checkTrafficPolicies(prepared.manifests),
     ...checkEnrollment(index, prepared.manifests),
-    ...checkGatewayConflicts(prepared.manifests),
   ].map((f) => {
     const source = f.source ?? sources.get(JSON.stringify([f.kind, f.namespace, f.name]));
     return source === undefined ? f : { ...f, source };

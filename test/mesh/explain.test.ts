@@ -1,5 +1,8 @@
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { mermaidDiagram } from '../../lib/mesh/diagram';
 import { explain, ExplainError, formatExplanation } from '../../lib/mesh/explain';
+import { readManifests } from '../../lib/mesh/read';
 import { deployment, destinationRule, gateway, route, tutorial, V1, virtualService } from '../support/fixtures';
 
 describe('explain', () => {
@@ -43,5 +46,134 @@ describe('explain', () => {
     expect(() => explain(manifests, { gateway: 'website-gateway' })).toThrow('Gateway "website-gateway" is ambiguous (default/website-gateway, other/website-gateway): give it as namespace/name');
     expect(() => explain(manifests)).toThrow('the manifests define 2 Gateways (default/website-gateway, other/website-gateway): pass --gateway NAME or --gateway mesh');
     expect(explain(manifests, { gateway: 'default/website-gateway' }).virtualService?.name).toBe('website-virtual-service');
+  });
+});
+
+describe('explain tells what it cannot see', () => {
+  const step4 = () => readManifests([join(__dirname, '..', 'fixtures', 'tutorial-step4.yaml')]);
+
+  test('names a subset that no DestinationRule defines as missing (503), in text and JSON, on the tutorial\'s step 4', () => {
+    // GIVEN the tutorial's step 4, which routes qa: canary-test to subset version-2 before defining it
+    // WHEN the header request is explained
+    const e = explain(step4(), { headers: { qa: 'canary-test' } });
+    // THEN the destination is named as missing, not as a subset without pods
+    expect(e.destinations).toEqual([{ percent: 100, host: 'website.default.svc.cluster.local', subset: 'version-2', workloads: [], missing: 'subset' }]);
+    expect(formatExplanation(e)).toContain('  100% -> subset version-2 of website.default.svc.cluster.local -> subset not defined (no DestinationRule of the host defines it): 503\n');
+    expect(formatExplanation(e)).not.toContain('no pods');
+  });
+
+  test('names a host without Service or ServiceEntry as missing, and keeps "no pods" for a defined subset without pods', () => {
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService' && m.kind !== 'Deployment'), virtualService('vs', [{ route: [route('webiste', 'version-1', 50), route('website', 'version-1', 50)] }])];
+    const e = explain(manifests);
+    expect(e.destinations.map((d) => d.missing)).toEqual(['host', undefined]);
+    expect(formatExplanation(e)).toContain('-> subset version-1 of webiste.default.svc.cluster.local -> host not defined (no Service or ServiceEntry): 503');
+    expect(formatExplanation(e)).toContain('-> subset version-1 of website.default.svc.cluster.local -> no pods');
+  });
+
+  test('numbers the matched rule the same way in text and JSON', () => {
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), virtualService('vs', [
+      { match: [{ uri: { prefix: '/shop' } }], route: [route('website', 'version-2')] },
+      { name: 'rest', route: [route('website', 'version-1')] },
+    ])];
+    const e = explain(manifests, { path: '/' });
+    expect(e.rule).toEqual({ number: 2, name: 'rest', matchedBy: 'every request' });
+    expect(formatExplanation(e)).toContain('http rule 2 ("rest"): every request');
+  });
+
+  test('names a header no rule tests once, with its value', () => {
+    expect(explain(tutorial(), { headers: { QA: 'canary-test' } }).notes).toEqual(['no rule of VirtualService default/website-virtual-service tests header qa, so its value "canary-test" does not change where the request goes']);
+  });
+});
+
+describe('explain honours port matches', () => {
+  const byPort = (gatewayPorts: number[]) => {
+    const gw = gateway('website-gateway');
+    gw.spec.servers = gatewayPorts.map((number) => ({ port: { number, name: `http-${number}`, protocol: 'HTTP' }, hosts: ['*'] }));
+    return [...tutorial().filter((m) => m.kind !== 'VirtualService' && m.kind !== 'Gateway'), gw, virtualService('vs', [
+      { match: [{ port: 8080 }], route: [route('website', 'version-2')] },
+      { route: [route('website', 'version-1')] },
+    ])];
+  };
+
+  test('matches a rule on the port given', () => {
+    const e = explain(byPort([80, 8080]), { port: 8080 });
+    expect(e.rule).toMatchObject({ number: 1, matchedBy: 'port 8080' });
+    expect(e.request.port).toBe(8080);
+    expect(explain(byPort([80, 8080]), { port: 80 }).rule?.number).toBe(2);
+  });
+
+  test('takes the Gateway\'s only port when none is given', () => {
+    expect(explain(byPort([8080])).rule?.number).toBe(1);
+    expect(explain(byPort([80])).rule?.number).toBe(2);
+    expect(explain(byPort([80])).notes).toEqual([]);
+  });
+
+  test('says that a port match cannot be judged when the Gateway has several ports and none is given', () => {
+    const e = explain(byPort([80, 8080]));
+    expect(e.rule?.number).toBe(2);
+    expect(e.notes).toEqual(['http rule 1 tests port 8080, which a request description cannot carry (give the port the request comes to); it is taken as not matching']);
+  });
+
+  test('in the mesh, takes the Service\'s only port', () => {
+    const manifests = byPort([80]).map((m) => (m.kind === 'VirtualService' ? { ...m, spec: { ...m.spec, hosts: ['website'], gateways: ['mesh'], http: [{ match: [{ port: 80 }], route: [route('website', 'version-2')] }] } } : m));
+    expect(explain(manifests, { gateway: 'mesh', host: 'website' }).rule?.number).toBe(1);
+  });
+});
+
+describe('Gateway API objects', () => {
+  // Shaped like Istio's bookinfo samples/bookinfo/gateway-api: a Gateway API Gateway and routes.
+  const apiGateway = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'shop-gateway' }, spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } };
+  const meshSplit = {
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'website-split' },
+    spec: { parentRefs: [{ group: '', kind: 'Service', name: 'website', port: 80 }], rules: [{ backendRefs: [{ name: 'website-v1', port: 80, weight: 90 }, { name: 'website-v2', port: 80, weight: 10 }] }] },
+  };
+  const ingressRoute = {
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'shop' },
+    spec: { parentRefs: [{ name: 'shop-gateway' }], hostnames: ['shop.example.com'], rules: [{ backendRefs: [{ name: 'shop', port: 80 }] }] },
+  };
+
+  test('explain warns when an HTTPRoute attached to the Service asked about splits its traffic', () => {
+    // GIVEN no VirtualService for the mesh, but an HTTPRoute on the Service
+    const manifests = [...tutorial(), meshSplit];
+    // WHEN an in-mesh request is explained
+    const e = explain(manifests, { gateway: 'mesh', host: 'website' });
+    // THEN the answer says the Gateway API route is not modelled
+    expect(e.warnings).toEqual(['HTTPRoute default/website-split (gateway.networking.k8s.io) also routes requests for host website; explain does not model the Gateway API, so where the request goes may differ from what is shown here']);
+    expect(formatExplanation(e)).toContain('\nwarning: HTTPRoute default/website-split');
+    expect(explain(tutorial(), { gateway: 'mesh', host: 'website' }).warnings).toEqual([]);
+    // The same route given twice is named once.
+    expect(explain([...manifests, meshSplit], { gateway: 'mesh', host: 'website' }).warnings).toHaveLength(1);
+  });
+
+  test('explain warns about a Gateway API Gateway or route whose hostnames take the host, and not about others', () => {
+    const manifests = [...tutorial(), apiGateway, ingressRoute];
+    expect(explain(manifests, { gateway: 'website-gateway', host: 'shop.example.com' }).warnings.map((w) => w.split(' (')[0])).toEqual([
+      'Gateway API Gateway default/shop-gateway', 'HTTPRoute default/shop',
+    ]);
+    expect(explain(manifests, { gateway: 'mesh', host: 'website' }).warnings).toEqual([]);
+    const named = { ...apiGateway, spec: { ...apiGateway.spec, listeners: [{ name: 'http', port: 80, protocol: 'HTTP', hostname: 'blog.example.com' }] } };
+    expect(explain([...tutorial(), named, ingressRoute], { gateway: 'website-gateway', host: 'www.example.com' }).warnings).toEqual([]);
+  });
+
+  test('fails with a message that names the Gateway API Gateways when there is no Istio Gateway', () => {
+    const manifests = [...tutorial().filter((m) => m.kind !== 'Gateway'), apiGateway];
+    expect(() => explain(manifests)).toThrow('the manifests define no Istio Gateway (networking.istio.io); Gateway API Gateways (default/shop-gateway) are not modelled by explain: pass --gateway mesh to explain in-mesh requests');
+  });
+
+  test('diagram marks each Gateway API object as not drawn', () => {
+    const diagram = mermaidDiagram([...tutorial(), apiGateway, meshSplit, meshSplit]);
+    expect(diagram).toMatch(/\n {2}n\d+>"warning: Gateway API Gateway default\/shop-gateway is not drawn<br\/>the Gateway API is not modelled: routing may differ"\]\n/);
+    expect(diagram.match(/>"warning: HTTPRoute default\/website-split is not drawn/g)).toHaveLength(1);
+  });
+});
+
+describe('explain and TCP or TLS rules', () => {
+  test('says that a VirtualService with only TCP or TLS rules is not followed, instead of answering 404', () => {
+    const vs = virtualService('db', [], { hosts: ['website'], gateways: ['mesh'] });
+    delete vs.spec.http;
+    vs.spec.tcp = [{ route: [route('website')] }];
+    const e = explain([...tutorial(), vs], { gateway: 'mesh', host: 'website' });
+    expect(e.notes).toEqual(['VirtualService default/db has only TCP or TLS rules, which explain does not follow (it explains HTTP requests)']);
+    expect(e.destinations).toEqual([]);
   });
 });

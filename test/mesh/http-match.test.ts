@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { isCatchAll, matchKey, requestMatches, RequestDescription, stringMatches } from '../../lib/mesh/http-match';
+import {
+  isCatchAll, l4MatchCovers, matchCovers, matchKey, requestMatches, RequestDescription, stringCovers, stringMatches,
+} from '../../lib/mesh/http-match';
 
 const request = (over: Partial<RequestDescription> = {}): RequestDescription => ({
   gateway: 'default/website-gateway', host: 'www.example.com', path: '/', headers: {}, method: 'GET', ...over,
@@ -55,5 +57,77 @@ describe('isCatchAll and matchKey', () => {
   test('matchKey ignores names and key order', () => {
     expect(matchKey({ name: 'a', headers: { x: { exact: '1' } }, uri: { prefix: '/' } })).toBe(matchKey({ uri: { prefix: '/' }, headers: { x: { exact: '1' } } }));
     expect(matchKey({ headers: { x: { exact: '1' } } })).not.toBe(matchKey({ headers: { x: { exact: '2' } } }));
+  });
+});
+
+describe('stringCovers', () => {
+  test('an empty condition takes every value; exact takes itself; prefix takes longer prefixes and exact values under it', () => {
+    expect(stringCovers({}, { exact: 'a' })).toBe(true);
+    expect(stringCovers(undefined, { prefix: 'a' })).toBe(true);
+    expect(stringCovers({ exact: 'a' }, { exact: 'a' })).toBe(true);
+    expect(stringCovers({ exact: 'a' }, { prefix: 'a' })).toBe(false);
+    expect(stringCovers({ prefix: '/a' }, { prefix: '/a/b' })).toBe(true);
+    expect(stringCovers({ prefix: '/a' }, { exact: '/a' })).toBe(true);
+    expect(stringCovers({ prefix: '/a/b' }, { prefix: '/a' })).toBe(false);
+    expect(stringCovers({ prefix: '/a' }, { regex: '/a.*' })).toBe(false);
+    expect(stringCovers({ prefix: '/a' }, {})).toBe(false);
+    expect(stringCovers({ prefix: '/a' }, undefined)).toBe(false);
+  });
+
+  test('a regex takes the same regex and the exact values it matches whole; unknown conditions take nothing', () => {
+    expect(stringCovers({ regex: 'v[0-9]' }, { regex: 'v[0-9]' })).toBe(true);
+    expect(stringCovers({ regex: 'v[0-9]' }, { exact: 'v1' })).toBe(true);
+    expect(stringCovers({ regex: 'v[0-9]' }, { exact: 'v10' })).toBe(false);
+    expect(stringCovers({ regex: 'v[0-9]' }, { prefix: 'v1' })).toBe(false);
+    expect(stringCovers({ suffix: 'x' }, { exact: 'x' })).toBe(false);
+  });
+
+  test('case: a case-insensitive condition takes values of any case, a case-sensitive one not a case-insensitive one', () => {
+    expect(stringCovers({ prefix: '/API' }, { exact: '/api/x' }, true, false)).toBe(true);
+    expect(stringCovers({ exact: '/API' }, { exact: '/api' }, true, true)).toBe(true);
+    expect(stringCovers({ exact: '/API' }, { exact: '/api' })).toBe(false);
+    expect(stringCovers({ prefix: '/api' }, { prefix: '/api' }, false, true)).toBe(false);
+    expect(stringCovers({ regex: '/API' }, { exact: '/api' }, true, false)).toBe(true);
+  });
+});
+
+describe('matchCovers and l4MatchCovers', () => {
+  test('an earlier match takes a later one when the later is at least as narrow on every field the earlier tests', () => {
+    expect(matchCovers({}, { uri: { exact: '/' } })).toBe(true);
+    expect(matchCovers({ name: 'a', statPrefix: 's' }, {})).toBe(true);
+    expect(matchCovers({ uri: { prefix: '/' } }, {})).toBe(false);
+    expect(matchCovers({ method: { exact: 'GET' }, scheme: { exact: 'https' }, authority: { prefix: 'www.' } }, { method: { exact: 'GET' }, scheme: { exact: 'https' }, authority: { exact: 'www.example.com' } })).toBe(true);
+    expect(matchCovers({ method: { exact: 'GET' } }, { method: { exact: 'POST' } })).toBe(false);
+    expect(matchCovers({ queryParams: { v: { exact: '1' } } }, { queryParams: { v: { exact: '1' }, w: {} } })).toBe(true);
+    expect(matchCovers({ queryParams: { v: { exact: '1' } } }, { headers: { v: { exact: '1' } } })).toBe(false);
+    expect(matchCovers({ sourceNamespace: 'a' }, { sourceNamespace: 'a' })).toBe(true);
+    expect(matchCovers({ sourceNamespace: 'a' }, {})).toBe(false);
+    expect(matchCovers({ port: 80 }, { port: 80 })).toBe(true);
+    expect(matchCovers({ gateways: ['a'] }, {})).toBe(false);
+    expect(matchCovers({ unknownField: 1 }, { unknownField: 1 })).toBe(false);
+  });
+
+  test('L4: ports, subnets, SNI hosts by wildcard, source labels', () => {
+    expect(l4MatchCovers({}, { port: 1 })).toBe(true);
+    expect(l4MatchCovers({ port: 1, sourceSubnet: '10.0.0.0/8' }, { port: 1, sourceSubnet: '10.0.0.0/8' })).toBe(true);
+    expect(l4MatchCovers({ sniHosts: ['*.example.com'] }, { sniHosts: ['a.example.com', 'b.example.com'] })).toBe(true);
+    expect(l4MatchCovers({ sniHosts: ['*.example.com'] }, { sniHosts: ['a.example.com', 'example.org'] })).toBe(false);
+    expect(l4MatchCovers({ sniHosts: ['a.example.com'] }, {})).toBe(false);
+    expect(l4MatchCovers({ gateways: ['a', 'b'] }, { gateways: ['b'] })).toBe(true);
+    expect(l4MatchCovers({ sourceLabels: { a: '1' } }, { sourceLabels: { a: '1', b: '2' } })).toBe(true);
+    expect(l4MatchCovers({ other: 1 }, { other: 1 })).toBe(false);
+  });
+});
+
+describe('port matches', () => {
+  const plain = request();
+
+  test('a port match holds for the same port, fails for another, and cannot be judged without a port', () => {
+    expect(requestMatches({ port: 8080 }, { ...plain, port: 8080 })).toBe(true);
+    expect(requestMatches({ port: 8080 }, { ...plain, port: 80 })).toBe(false);
+    expect(requestMatches({ port: 8080 }, plain)).toBeUndefined();
+    // statPrefix only names the route's statistics
+    expect(requestMatches({ statPrefix: 'shop', uri: { prefix: '/' } }, plain)).toBe(true);
+    expect(isCatchAll({ match: [{ statPrefix: 'shop' }] })).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { MeshIndex, selectorMatches } from '../../lib/mesh/manifests';
+import { MeshIndex, resolveExportTo, selectorMatches, visibleIn } from '../../lib/mesh/manifests';
 import { deployment, service, tutorial, V1 } from '../support/fixtures';
 
 describe('MeshIndex', () => {
@@ -58,6 +58,52 @@ describe('MeshIndex', () => {
       { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'b' }, spec: { hosts: ['x'], gateways: ['gw', 'istio-system/public', 'mesh'] } },
     ]);
     expect(index.virtualServices.map((v) => v.gateways)).toEqual([['mesh'], ['default/gw', 'istio-system/public', 'mesh']]);
+  });
+});
+
+describe('MeshIndex: visibility, ServiceEntries, Gateway API', () => {
+  test('reads exportTo: none or "*" is every namespace, "." the object\'s own; the Service annotation is a comma-separated list', () => {
+    const annotated = (exportTo: string) => ({ ...service('api', { ns: 'shop' }), metadata: { name: 'api', namespace: 'shop', annotations: { 'networking.istio.io/exportTo': exportTo } } });
+    expect(new MeshIndex([service('api', { ns: 'shop' })]).services.get('api.shop.svc.cluster.local')?.exportTo).toEqual(['*']);
+    expect(new MeshIndex([annotated('., blog,,')]).services.get('api.shop.svc.cluster.local')?.exportTo).toEqual(['shop', 'blog']);
+    expect(new MeshIndex([annotated('blog,*')]).services.get('api.shop.svc.cluster.local')?.exportTo).toEqual(['*']);
+    const vs = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'a', namespace: 'shop' }, spec: { hosts: ['x'], exportTo: ['.', 'shop', 'blog'] } };
+    expect(new MeshIndex([vs]).virtualServices[0].exportTo).toEqual(['shop', 'blog']);
+    expect(resolveExportTo([], 'x')).toEqual(['*']);
+    expect(visibleIn(['a'], 'a') && visibleIn(['*'], 'b') && !visibleIn(['a'], 'b')).toBe(true);
+  });
+
+  test('finds ServiceEntries by exact host and by wildcard, only those visible in the namespaces given', () => {
+    const entry = (name: string, hosts: string[], exportTo?: string[]) => ({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name, namespace: 'egress' }, spec: { hosts, ...(exportTo ? { exportTo } : {}), ports: [{ number: 443 }] } });
+    const index = new MeshIndex([entry('exact', ['api.example.com'], ['.']), entry('wild', ['*.example.com'])]);
+    expect(index.serviceEntriesFor('api.example.com').map((se) => se.ref.name)).toEqual(['exact', 'wild']);
+    expect(index.serviceEntriesFor('api.example.com', ['default']).map((se) => se.ref.name)).toEqual(['wild']);
+    expect(index.serviceEntriesFor('a.b.example.com').map((se) => se.ref.name)).toEqual(['wild']);
+    expect(index.serviceEntriesFor('example.com')).toEqual([]);
+    expect(index.serviceEntries[0].ports).toEqual([443]);
+  });
+
+  test('notices Gateway API Gateways and routes: hostnames, and the Services a route is attached to or sends to', () => {
+    const index = new MeshIndex([
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw' }, spec: { listeners: [{ hostname: 'a.example.com' }, { hostname: 'b.example.com' }] } },
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'any' }, spec: { listeners: [{ hostname: 'a.example.com' }, { port: 80 }] } },
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'shop' },
+        spec: { hostnames: ['a.example.com'], parentRefs: [{ name: 'gw' }, { kind: 'Service', group: '', name: 'api' }], rules: [{ backendRefs: [{ name: 'api-v1' }, { name: 'x', namespace: 'other' }, { kind: 'ServiceImport', name: 'y' }, { group: 'example.com', name: 'z' }] }] },
+      },
+      { apiVersion: 'networking.istio.io/v1', kind: 'HTTPRoute', metadata: { name: 'not-gateway-api' } },
+    ]);
+    expect(index.gatewayApi.map((o) => [o.ref.kind, o.ref.name, o.hostnames, o.services])).toEqual([
+      ['Gateway', 'gw', ['a.example.com', 'b.example.com'], []],
+      ['Gateway', 'any', [], []],
+      ['HTTPRoute', 'r', ['a.example.com'], ['api.shop.svc.cluster.local', 'api-v1.shop.svc.cluster.local', 'x.other.svc.cluster.local']],
+    ]);
+  });
+
+  test('finds workloads by labels in any namespace', () => {
+    const index = new MeshIndex([deployment('gw', { istio: 'ingressgateway' }, { ns: 'istio-system' }), deployment('web', V1)]);
+    expect(index.workloadsMatchingAnywhere({ istio: 'ingressgateway' }).map((w) => w.ref.namespace)).toEqual(['istio-system']);
+    expect(index.workloadsMatchingAnywhere({})).toEqual([]);
   });
 });
 
