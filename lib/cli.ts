@@ -226,15 +226,18 @@ function reportPrepared(prepared: PreparedManifests, io: CliIo): boolean {
 
 /** Why the request explained fails, if it does: no route (404), or a share sent to a subset that is not defined (503). */
 function failure(explanation: Explanation, index: MeshIndex): string | undefined {
-  const noRoute = explanation.virtualService !== undefined ? explanation.rule === undefined : explanation.request.gateway !== 'mesh';
+  const vs = explanation.virtualService;
+  // A VirtualService with only TCP or TLS rules is not followed (the notes say so): no answer to judge.
+  const notFollowed = vs !== undefined && index.virtualServices.some((v) => v.ref.kind === vs.kind && v.ref.namespace === vs.namespace && v.ref.name === vs.name
+    && v.http.length === 0 && v.tcp.length + v.tls.length > 0);
+  const noRoute = vs !== undefined ? explanation.rule === undefined && !notFollowed : explanation.request.gateway !== 'mesh';
   if (noRoute) {
     return 'the request is answered 404: no route matches it';
   }
-  const missing = explanation.destinations.filter((d) => d.subset !== undefined && d.percent > 0
-    && !(index.destinationRulesByHost.get(d.host) ?? []).some((dr) => dr.subsets.some((s) => s.name === d.subset)));
+  const missing = explanation.destinations.filter((d) => d.missing !== undefined && d.percent > 0);
   if (missing.length > 0) {
     const percent = Math.round(missing.reduce((a, d) => a + d.percent, 0) * 100) / 100;
-    return `${percent}% of these requests fail with 503: ${missing.map((d) => `subset ${d.subset} of ${d.host}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not defined by any DestinationRule`;
+    return `${percent}% of these requests fail with 503: ${missing.map((d) => (d.missing === 'subset' ? `subset ${d.subset} of ${d.host} is not defined by any DestinationRule` : `host ${d.host} is not defined by any Service or ServiceEntry`)).join(', ')}`;
   }
   return undefined;
 }

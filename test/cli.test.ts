@@ -205,6 +205,28 @@ describe('explain', () => {
     expect(code).toBe(1);
   });
 
+  test('exits 1 when the requests go to a host that is not defined (503)', () => {
+    const file = write('unknown-host.yaml', [
+      'apiVersion: networking.istio.io/v1', 'kind: VirtualService', 'metadata: {name: shop}',
+      'spec:', '  hosts: [shop]', '  http:', '    - route: [{destination: {host: shop}}]', '',
+    ].join('\n'));
+    const { code, stderr } = cli('explain', '--gateway', 'mesh', '--host', 'shop', file);
+    expect(stderr).toContain('explain: 100% of these requests fail with 503: host shop.default.svc.cluster.local is not defined by any Service or ServiceEntry\n');
+    expect(code).toBe(1);
+  });
+
+  test('a VirtualService with only TCP rules is not followed, which is not a 404', () => {
+    const file = write('tcp-only.yaml', [
+      'apiVersion: v1', 'kind: Service', 'metadata: {name: db}', 'spec: {selector: {app: db}, ports: [{name: tcp, port: 3306}]}', '---',
+      'apiVersion: networking.istio.io/v1', 'kind: VirtualService', 'metadata: {name: db}',
+      'spec:', '  hosts: [db]', '  tcp:', '    - route: [{destination: {host: db}}]', '',
+    ].join('\n'));
+    const { code, stdout, stderr } = cli('explain', '--gateway', 'mesh', '--host', 'db', file);
+    expect(stdout).toContain('note: VirtualService default/db has only TCP or TLS rules, which explain does not follow (it explains HTTP requests)');
+    expect(stderr).not.toContain('404');
+    expect(code).toBe(0);
+  });
+
   test('exits 1 when a share of the requests goes to a subset that is not defined (503)', () => {
     const { code, stderr } = cli('explain', stage('05-weighted'), write('dr-without-v2.yaml', [
       'apiVersion: networking.istio.io/v1', 'kind: DestinationRule', 'metadata: {name: website, namespace: default}',

@@ -168,7 +168,7 @@ function mapOf(value: Check): Check {
 
 const labels = mapOf(str);
 const port = int(1, 65535);
-const metadata = obj({ name: str, namespace: str, labels }, ['name']);
+const metadata = obj({ name: str, namespace: str, labels, annotations: mapOf(str) }, ['name']);
 const names = obj({ name: str, namespace: str });
 const anyMetadata: Check = (v, p, e) => {
   if (v !== undefined && v !== null) {
@@ -208,18 +208,31 @@ const httpRoute = obj({
   directResponse: obj({}),
 });
 
+// TCP and TLS rules: their matches (L4 attributes, SNI hosts) and weighted destinations.
+const l4Route = obj({
+  match: list(obj({
+    port,
+    destinationSubnets: list(str),
+    sourceLabels: labels,
+    gateways: list(str),
+    sourceNamespace: str,
+    sniHosts: list(str),
+  })),
+  route: list(obj({ destination, weight: int(0, 2147483647) }, ['destination'])),
+});
+
 const SPECS: Record<string, Check> = {
   'v1/Service': obj({ selector: labels, ports: list(obj({ port, name: str, appProtocol: str, targetPort: intOrString, protocol: str }, ['port'])) }),
   'v1/Pod': obj({}),
   // Only its labels are read (mesh enrollment), which the metadata check covers.
   'v1/Namespace': obj({}),
   'apps/Deployment': obj({ replicas: int(0, 2147483647), selector: labelSelector, template: obj({ metadata: obj({ labels }) }) }),
-  'networking.istio.io/ServiceEntry': obj({ hosts: list(str) }),
+  'networking.istio.io/ServiceEntry': obj({ hosts: list(str), ports: list(obj({ number: port, name: str, protocol: str, targetPort: port }, ['number'])), exportTo: list(str) }),
   'networking.istio.io/Gateway': obj({
     selector: labels,
     servers: list(obj({ hosts: list(str), port: obj({ number: port, name: str, protocol: str }), tls: obj({ mode: str, credentialName: str }) })),
   }),
-  'networking.istio.io/VirtualService': obj({ hosts: list(str), gateways: list(str), http: list(httpRoute), tcp: list(obj({})), tls: list(obj({})), exportTo: list(str) }),
+  'networking.istio.io/VirtualService': obj({ hosts: list(str), gateways: list(str), http: list(httpRoute), tcp: list(l4Route), tls: list(l4Route), exportTo: list(str) }),
   'networking.istio.io/DestinationRule': obj({
     host: str,
     subsets: list(obj({ name: str, labels, trafficPolicy: obj({}) }, ['name'])),

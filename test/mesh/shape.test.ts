@@ -26,6 +26,27 @@ describe('shapeErrors', () => {
     expect(shapeErrors(vs).map((e) => e.message)).toEqual([message]);
   });
 
+  test.each([
+    ['a TCP match given as a string', { tcp: [{ match: 'oops', route: [route('db')] }] }, 'spec.tcp[0].match must be a list, got the string "oops"'],
+    ['a TCP route given as a string', { tcp: [{ route: 'db' }] }, 'spec.tcp[0].route must be a list, got the string "db"'],
+    ['a TCP destination given as a string', { tcp: [{ route: [{ destination: 'db' }] }] }, 'spec.tcp[0].route[0].destination must be a mapping, got the string "db"'],
+    ['a TCP weight written as a string', { tcp: [{ route: [{ ...route('db', 'a'), weight: '50' }] }] }, 'spec.tcp[0].route[0].weight must be a whole number from 0 to 2147483647, got the string "50"'],
+    ['TLS SNI hosts given as a number', { tls: [{ match: [{ sniHosts: 5 }], route: [route('db')] }] }, 'spec.tls[0].match[0].sniHosts must be a list, got 5'],
+    ['a TLS route that is a mapping', { tls: [{ route: { destination: { host: 'db' } } }] }, 'spec.tls[0].route must be a list, got a mapping'],
+  ])('fails if a VirtualService has %s (TCP and TLS rules are read like HTTP ones)', (_, spec, message) => {
+    const vs = virtualService('db', [], {});
+    vs.spec = { hosts: ['db'], ...spec };
+    expect(shapeErrors(vs).map((e) => e.message)).toEqual([message]);
+  });
+
+  test('fails if an annotation is not a string, or a ServiceEntry\'s hosts, ports or exportTo are not lists', () => {
+    const s = service('db');
+    s.metadata.annotations = { 'networking.istio.io/exportTo': 5 };
+    const entry = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'se' }, spec: { hosts: 7, ports: 'x', exportTo: 3 } };
+    expect(shapeErrors(s).map((e) => e.message)).toEqual(['metadata.annotations["networking.istio.io/exportTo"] must be a string, got 5']);
+    expect(paths(entry)).toEqual(['spec.hosts', 'spec.ports', 'spec.exportTo']);
+  });
+
   test('fails if replicas are a string, and names labels with dots by their key', () => {
     const d = deployment('web', { 'app.kubernetes.io/name': 'web' });
     d.spec.replicas = '3';
