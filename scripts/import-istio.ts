@@ -14,6 +14,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeOwnedFolder } from '../lib/owned-folder';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -102,26 +103,21 @@ async function extractCrds(api: CrdImport, source: string): Promise<any[]> {
   return crds.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
 }
 
-async function importCrds(api: CrdImport, crds: any[], source: string, importsDir: string): Promise<void> {
-  const crdFile = join(importsDir, api.crdFile);
-  writeFileSync(crdFile, api.header + crds.map((crd) => stringify(crd, { lineWidth: 0 })).join('---\n'));
-
+/** The CRD file and the generated TypeScript of one API, by file name. */
+function importCrds(api: CrdImport, crds: any[], scratch: string): Map<string, string> {
+  const crdText = api.header + crds.map((crd) => stringify(crd, { lineWidth: 0 })).join('---\n');
   // cdk8s import names its output after the API group, and records what it imported in the
   // cdk8s.yaml of its working folder: run it in a scratch folder so that neither the project's
   // cdk8s.yaml nor, on failure, the committed files change.
-  const scratch = mkdtempSync(join(tmpdir(), 'crd-import-'));
-  try {
-    execFileSync(join(root, 'node_modules', '.bin', 'cdk8s'), ['import', crdFile, '--language', 'typescript', '--output', join(scratch, 'out'), '--no-check-upgrade'], {
-      cwd: scratch,
-      stdio: 'inherit',
-      env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
-    });
-    const generated = readFileSync(join(scratch, 'out', `${api.group}.ts`), 'utf8');
-    writeFileSync(join(importsDir, `${api.group}.ts`), generated);
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-  console.log(`wrote ${api.group}.ts and ${api.crdFile} to ${importsDir} from ${source}`);
+  const work = mkdtempSync(join(scratch, `${api.group}-`));
+  const crdFile = join(work, api.crdFile);
+  writeFileSync(crdFile, crdText);
+  execFileSync(join(root, 'node_modules', '.bin', 'cdk8s'), ['import', crdFile, '--language', 'typescript', '--output', join(work, 'out'), '--no-check-upgrade'], {
+    cwd: work,
+    stdio: 'inherit',
+    env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+  });
+  return new Map([[api.crdFile, crdText], [`${api.group}.ts`, readFileSync(join(work, 'out', `${api.group}.ts`), 'utf8')]]);
 }
 
 async function main(): Promise<void> {
@@ -138,8 +134,19 @@ async function main(): Promise<void> {
   for (const [api, source] of imports) {
     extracted.push({ api, source, crds: await extractCrds(api, source) });
   }
-  for (const { api, source, crds } of extracted) {
-    await importCrds(api, crds, source, importsDir);
+  const scratch = mkdtempSync(join(tmpdir(), 'crd-import-'));
+  try {
+    const files = new Map<string, string>();
+    for (const { api, crds } of extracted) {
+      importCrds(api, crds, scratch).forEach((text, name) => files.set(name, text));
+    }
+    // Only ever replaces the files a previous import wrote there (recorded in the folder).
+    writeOwnedFolder('npm run import', importsDir, files);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  for (const { api, source } of extracted) {
+    console.log(`wrote ${api.group}.ts and ${api.crdFile} to ${importsDir} from ${source}`);
   }
 }
 

@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { RECORD_FILE } from '../../lib/owned-folder';
 import { parseManifests } from '../support/schema';
 
 const root = join(__dirname, '..', '..');
@@ -23,7 +24,7 @@ describe('npm run import', () => {
       // WHEN
       execFileSync('npm', ['run', '--silent', 'import', '--', bundle, '--gateway-api', gatewayApi, '--output', out], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
       // THEN
-      for (const file of ['networking.istio.io.ts', 'istio-networking-v1.crds.yaml', 'gateway.networking.k8s.io.ts', 'gateway-api-v1.crds.yaml']) {
+      for (const file of ['networking.istio.io.ts', 'istio-networking-v1.crds.yaml', 'gateway.networking.k8s.io.ts', 'gateway-api-v1.crds.yaml', RECORD_FILE]) {
         expect(readFileSync(join(out, file), 'utf8'), file).toBe(readFileSync(join(root, 'imports', file), 'utf8'));
       }
       expect(readFileSync(join(root, 'cdk8s.yaml'), 'utf8')).toBe(cdk8sYaml);
@@ -53,11 +54,31 @@ describe('npm run import', () => {
   });
 
   test('fails if the source lacks the CRDs, with a message and no stack trace', () => {
-    const result = spawnSync('npm', ['run', '--silent', 'import', '--', join(root, 'cdk8s.yaml'), '--output', tmpdir()], { cwd: root, encoding: 'utf8' });
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain('import failed: ');
-    expect(result.stderr).toContain('lacks the CRDs gateways.networking.istio.io, virtualservices.networking.istio.io, destinationrules.networking.istio.io');
-    expect(result.stderr).not.toMatch(/\n\s+at /);
+    const out = mkdtempSync(join(tmpdir(), 'imports-'));
+    try {
+      const result = spawnSync('npm', ['run', '--silent', 'import', '--', join(root, 'cdk8s.yaml'), '--output', out], { cwd: root, encoding: 'utf8' });
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain('import failed: ');
+      expect(result.stderr).toContain('lacks the CRDs gateways.networking.istio.io, virtualservices.networking.istio.io, destinationrules.networking.istio.io');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(readdirSync(out)).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  test.skipIf(!existsSync(bundle) || !existsSync(gatewayApi))('fails if --output is a folder with files it did not write, keeping them', () => {
+    const out = mkdtempSync(join(tmpdir(), 'imports-'));
+    try {
+      writeFileSync(join(out, 'networking.istio.io.ts'), 'mine');
+      const result = spawnSync('npm', ['run', '--silent', 'import', '--', bundle, '--gateway-api', gatewayApi, '--output', out], { cwd: root, encoding: 'utf8' });
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain(`import failed: npm run import: refusing to write into ${out}: the folder is not empty and npm run import did not write it`);
+      expect(readdirSync(out)).toEqual(['networking.istio.io.ts']);
+      expect(readFileSync(join(out, 'networking.istio.io.ts'), 'utf8')).toBe('mine');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   test.skipIf(!existsSync(bundle))('fails if the Gateway API source lacks the CRDs, with a message, no stack trace and no file written', () => {
