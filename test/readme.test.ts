@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -10,22 +10,26 @@ import { errorsOf, verifyManifests } from '../lib/mesh/verify';
 import { parseManifests, schemaErrors } from './support/schema';
 
 /**
- * The README cannot drift: each TypeScript block is an example file that this test runs, and
- * each YAML block is what that example synthesizes.
+ * The README and the guides in docs/ cannot drift: each TypeScript block is an example file that
+ * this test runs, each YAML block is what that example synthesizes, and each command output is
+ * what the command prints.
  */
 const root = join(__dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
+/** The README and docs/*.md (the generated API reference under docs/api/ is checked elsewhere). */
+const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)]
+  .map((path) => ({ path, text: readFileSync(join(root, path), 'utf8') }));
 
-interface Block { marker: string; lang: string; body: string }
+interface Block { marker: string; lang: string; body: string; page: string }
 
 /** Fenced blocks, each with the HTML comment right above it (if any). */
-function blocks(text: string): Block[] {
+function blocks(text: string, page: string): Block[] {
   const found: Block[] = [];
   // A fence of three or more backticks, closed by the same fence alone on a line (plan.md,
   // shown in the README, holds fenced blocks of its own inside a four-backtick fence).
   const fence = /(?:<!-- ([^>]*) -->\n)?^(`{3,})(\w*)\n([\s\S]*?)^\2$/gm;
   for (const m of text.matchAll(fence)) {
-    found.push({ marker: m[1] ?? '', lang: m[3], body: m[4] });
+    found.push({ marker: m[1] ?? '', lang: m[3], body: m[4], page });
   }
   return found;
 }
@@ -53,7 +57,7 @@ function readdir(): string[] {
   return readdirSync(outdir);
 }
 
-const all = blocks(readme);
+const all = pages.flatMap((p) => blocks(p.text, p.path));
 const examples = all.filter((b) => b.marker.startsWith('example: '));
 const outputs = all.filter((b) => b.marker.startsWith('output: '));
 const commands = all.filter((b) => b.marker.startsWith('cli: '));
@@ -68,7 +72,46 @@ function stageDist(stage: TutorialStage): string {
   return dir;
 }
 
-describe('README', () => {
+/** GitHub's anchor of a heading. */
+function slug(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+}
+
+/** The anchors of a page's headings, outside fenced blocks. */
+function anchors(text: string): Set<string> {
+  const withoutBlocks = text.replace(/^(`{3,})\w*\n[\s\S]*?^\1$/gm, '');
+  return new Set([...withoutBlocks.matchAll(/^#{1,6} (.*)$/gm)].map((m) => slug(m[1])));
+}
+
+describe('README and docs', () => {
+  test('the README is a front door: at most 250 lines, the rest in docs/', () => {
+    expect(readme.split('\n').length).toBeLessThanOrEqual(250);
+    expect(pages.map((p) => p.path)).toEqual(expect.arrayContaining([
+      'docs/constructs.md', 'docs/traffic-policy.md', 'docs/gateway-api.md', 'docs/rollout-plans.md', 'docs/verify.md', 'docs/tutorial.md', 'docs/development.md',
+    ]));
+  });
+
+  test('every relative link points at a file that exists, and at a heading of it', () => {
+    const broken: string[] = [];
+    for (const page of pages) {
+      const text = page.text.replace(/^(`{3,})\w*\n[\s\S]*?^\1$/gm, '');
+      for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        const target = m[1];
+        if (/^[a-z]+:/.test(target)) {
+          continue;
+        }
+        const [file, anchor] = target.split('#');
+        const path = file === '' ? page.path : join(page.path, '..', file);
+        if (!existsSync(join(root, path))) {
+          broken.push(`${page.path}: ${target} (no file ${path})`);
+        } else if (anchor !== undefined && !anchors(readFileSync(join(root, path), 'utf8')).has(anchor)) {
+          broken.push(`${page.path}: ${target} (no heading #${anchor} in ${path})`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
   test('every TypeScript block is an example file', () => {
     const code = all.filter((b) => ['ts', 'typescript'].includes(b.lang));
     expect(code.length).toBeGreaterThanOrEqual(4);
@@ -107,8 +150,9 @@ describe('README', () => {
     expect(commands.length).toBeGreaterThanOrEqual(5);
     for (const block of commands) {
       const words = block.marker.slice('cli: '.length).split(' ').filter((w) => !w.startsWith('stage='));
-      const at = readme.indexOf(`<!-- ${block.marker} -->`);
-      expect(readme.slice(0, at)).toContain(`npx cdk8s-istio-canary ${words.join(' ')}`);
+      const page = pages.find((p) => p.path === block.page)!.text;
+      const at = page.indexOf(`<!-- ${block.marker} -->`);
+      expect(page.slice(0, at)).toContain(`npx cdk8s-istio-canary ${words.join(' ')}`);
     }
   });
 
@@ -120,13 +164,13 @@ describe('README', () => {
   });
 
   test('the stage table lists every tutorial stage, in order', () => {
-    const rows = [...readme.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]).filter((s) => (TUTORIAL_STAGES as readonly string[]).includes(s));
+    const rows = [...pages.map((p) => p.text).join('\n').matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]).filter((s) => (TUTORIAL_STAGES as readonly string[]).includes(s));
     expect(rows).toEqual([...TUTORIAL_STAGES]);
   });
 
   test('the quick start uses scripts that exist', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-    for (const m of readme.matchAll(/npm run ([\w:-]+)/g)) {
+    for (const m of pages.map((p) => p.text).join('\n').matchAll(/npm run ([\w:-]+)/g)) {
       expect(Object.keys(pkg.scripts)).toContain(m[1]);
     }
     expect(readme).toContain('npm ci && npm run synth');

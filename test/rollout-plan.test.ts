@@ -151,7 +151,7 @@ describe('RolloutPlan', () => {
         return (err as Error).message;
       }
     })();
-    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(`\`\`\`text\n${message}\n\`\`\``);
+    expect(readFileSync(join(root, 'docs', 'rollout-plans.md'), 'utf8')).toContain(`\`\`\`text\n${message}\n\`\`\``);
     expect(() => new RolloutPlan({ ...site, maxPodLoad: 1.5, steps })).not.toThrow();
     expect(() => new RolloutPlan({ ...site, maxPodLoad: 0.9, steps })).toThrow('maxPodLoad must be a number of at least 1');
     expect(() => RolloutStep.weight(Weight.percent(5), { canaryReplicas: 0 })).toThrow('canaryReplicas must be a whole number of at least 1, got 0');

@@ -5,7 +5,7 @@ import { CODES } from '../../lib/mesh/findings';
 
 /** The rows of the README's findings table: code, istioctl code, severity. */
 function readmeRows(): Array<{ code: string; istioCode: string; severity: string }> {
-  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const readme = readFileSync(join(__dirname, '..', '..', 'docs', 'verify.md'), 'utf8');
   const table = readme.slice(readme.indexOf('| code | istioctl | severity | finding |'));
   const lines = table.split('\n').slice(2);
   return lines.slice(0, lines.findIndex((line) => !line.startsWith('|')))

@@ -123,7 +123,7 @@ describe('RolloutPlan in the Argo CD layout', () => {
   });
 
   test('the README\'s Application prunes, and prunes last', () => {
-    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const readme = readFileSync(join(__dirname, '..', '..', 'docs', 'rollout-plans.md'), 'utf8');
     const section = readme.slice(readme.indexOf('### GitOps with Argo CD'));
     const [application] = parseManifests(section.slice(section.indexOf('```yaml\n') + 8, section.indexOf('```\n', section.indexOf('```yaml\n') + 8)));
     expect(application.kind).toBe('Application');
