@@ -2,7 +2,7 @@
  * The checks of the mesh verification. Each reads the index and returns findings; none compares
  * all pairs of objects.
  */
-import { hostServes } from '../hosts';
+import { hostServes } from '../model/hosts';
 import { CODES, Finding, FindingCode, Severity } from './findings';
 import { isCatchAll, matchKey } from './http-match';
 import { MeshIndex, ObjectRef, selectorMatches, ServiceInfo, VirtualServiceInfo } from './manifests';

@@ -1,8 +1,8 @@
-import { RequestMatch } from '../match';
-import { Percentage } from '../percentage';
-import { canaryRules, mirrorFits } from '../routing';
-import { checkDnsLabel, show } from '../validate';
-import { Weight } from '../weight';
+import { RequestMatch } from '../model/match';
+import { Percentage } from '../model/percentage';
+import { canaryRules, mirrorFits } from '../model/routing';
+import { checkDnsLabel, show } from '../model/validate';
+import { Weight } from '../model/weight';
 import { CapacityBar, capacityProblems, podsNeeded, ruleShares } from './capacity';
 import { RolloutStep, RolloutStepKind } from './steps';
 

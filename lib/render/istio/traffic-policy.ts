@@ -1,5 +1,5 @@
-import { durationText } from '../../duration';
-import type { FaultOptions, RetryOptions, TrafficPolicyOptions } from '../../traffic-policy';
+import { durationText } from '../../model/duration';
+import type { FaultOptions, RetryOptions, TrafficPolicyOptions } from '../../model/traffic-policy';
 
 /** Retries of a rule, rendered as Istio's `HTTPRetry`. */
 export interface RenderedRetries {

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { Percentage, RetryOn } from '../../../lib';
 import { istioFault, istioRetries, istioTrafficPolicy } from '../../../lib/render/istio/traffic-policy';
-import { checkFault, checkRetries, checkTrafficPolicy } from '../../../lib/traffic-policy';
+import { checkFault, checkRetries, checkTrafficPolicy } from '../../../lib/model/traffic-policy';
 
 describe('the checked model and its Istio rendering', () => {
   test('checked retries keep typed values (a Duration, the conditions); Istio writes them as strings', () => {
