@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { canaryRules, directRules, HttpRule, Percentage, renderHttpRules, RequestMatch, routedSubsets, Weight } from '../../lib';
+import { HttpRule, Percentage, RequestMatch, Weight } from '../../lib';
+import { canaryRules, directRules, renderHttpRules, routedSubsets } from '../../lib/model/routing';
 
 const qa = RequestMatch.header('qa', 'canary-test');
 

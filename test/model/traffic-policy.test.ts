@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { Percentage, renderFault, renderRetries, renderTrafficPolicy, RetryOn } from '../../lib';
+import { Percentage, RetryOn } from '../../lib';
+import { renderFault, renderRetries, renderTrafficPolicy } from '../../lib/model/traffic-policy';
 
 describe('renderRetries', () => {
   test('renders attempts, per-try timeout and conditions as Istio HTTPRetry', () => {
