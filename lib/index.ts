@@ -23,6 +23,7 @@ export type { ExternalServiceOptions } from './constructs/mesh-verification';
 export { Weight } from './model/weight';
 export { Percentage } from './model/percentage';
 export { RequestMatch, StringMatch, StringMatchKind } from './model/match';
+export type { MatchableRequest } from './model/match';
 export { TrafficApi } from './model/traffic-api';
 export { RetryOn } from './model/traffic-policy';
 export type {
@@ -43,7 +44,8 @@ export type { Phase } from './rollout/transition';
 export { SYNC_WAVE_ANNOTATION } from './rollout/argocd';
 
 // Verification, explanation and diagrams of plain manifests (what the command line runs).
-export type { Manifest } from './mesh/manifests';
+export type { Manifest, ObjectRef } from './mesh/manifests';
+export type { RequestDescription } from './mesh/http-match';
 export { Severity, formatFinding } from './mesh/findings';
 export type { Finding, Source } from './mesh/findings';
 export { verifyManifests } from './mesh/verify';

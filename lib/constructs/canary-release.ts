@@ -1,4 +1,4 @@
-import { Duration, Lazy } from 'cdk8s';
+import { ApiObject, Duration, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IstioEntry } from './istio-entry';
@@ -175,8 +175,8 @@ export class CanaryRelease extends Construct {
   public readonly website: Website;
   /** The entry whose VirtualService carries the routing. */
   public readonly entry: IstioEntry;
-  /** The DestinationRule; `undefined` when the entry uses the Gateway API. */
-  public readonly destinationRule?: IstioDestinationRule;
+  /** The DestinationRule (`networking.istio.io/v1`); `undefined` when the entry uses the Gateway API. */
+  public readonly destinationRule?: ApiObject;
   /**
    * The Service of each version, by version name, that the HTTPRoutes send to; empty when the
    * entry uses the Istio API (which routes to DestinationRule subsets instead).

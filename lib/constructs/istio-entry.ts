@@ -134,7 +134,7 @@ export interface IstioEntryProps {
 
   /**
    * Labels that select the ingress gateway pods which apply the Gateway.
-   * @default { istio: 'ingressgateway' }
+   * @default `{ istio: 'ingressgateway' }`
    */
   readonly selector?: Record<string, string>;
 
@@ -224,16 +224,16 @@ export class IstioEntry extends Construct {
   public readonly website: Website;
   /** The API the routing is written for. */
   public readonly api: TrafficApi;
-  /** The Istio Gateway; `undefined` with the Gateway API. */
-  public readonly gateway?: IstioGateway;
-  /** The VirtualService; `undefined` with the Gateway API. */
-  public readonly virtualService?: IstioVirtualService;
-  /** The Gateway API Gateway; `undefined` with the Istio API. */
-  public readonly gatewayApiGateway?: GatewayApiGateway;
+  /** The Istio Gateway (`networking.istio.io/v1`); `undefined` with the Gateway API. */
+  public readonly gateway?: ApiObject;
+  /** The VirtualService (`networking.istio.io/v1`); `undefined` with the Gateway API. */
+  public readonly virtualService?: ApiObject;
+  /** The Gateway API Gateway (`gateway.networking.k8s.io/v1`); `undefined` with the Istio API. */
+  public readonly gatewayApiGateway?: ApiObject;
   /** The HTTPRoute for traffic through the Gateway; `undefined` with the Istio API. */
-  public readonly httpRoute?: GatewayApiHttpRoute;
+  public readonly httpRoute?: ApiObject;
   /** The HTTPRoute for in-mesh traffic (with `mesh` and the Gateway API only). */
-  public readonly meshHttpRoute?: GatewayApiHttpRoute;
+  public readonly meshHttpRoute?: ApiObject;
   /** Name of the Gateway, whichever API it is written for. */
   public readonly gatewayName: string;
   /** The waypoint the website's Services are labelled with, if any. */

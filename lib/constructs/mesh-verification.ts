@@ -52,7 +52,7 @@ export class MeshVerification {
    * another team), so that routes to it are not reported as unknown hosts. Its pods are not
    * known: routes to it are not checked for subsets with pods.
    *
-   * @param scope any construct of the chart; the declaration holds for the whole app
+   * @param scope - any construct of the chart; the declaration holds for the whole app
    */
   public static declareExternalService(scope: IConstruct, service: ExternalServiceOptions): void {
     const name = checkServiceName('name', service?.name);
@@ -71,7 +71,7 @@ export class MeshVerification {
    * a host of a ServiceEntry applied by someone else), so that routes to them are not reported
    * as unknown hosts. `*.example.com` declares every name under `example.com`.
    *
-   * @param scope any construct of the chart; the declaration holds for the whole app
+   * @param scope - any construct of the chart; the declaration holds for the whole app
    */
   public static declareExternalHosts(scope: IConstruct, hosts: string[]): void {
     if (!Array.isArray(hosts) || hosts.length === 0) {

@@ -153,7 +153,7 @@ export class RequestMatch {
   /**
    * Requests whose header `name` meets `match` (a plain string means an exact match).
    *
-   * @param name a lower-case header name (Istio's API requires lower case)
+   * @param name - a lower-case header name (Istio's API requires lower case)
    */
   public static header(name: string, match: StringMatch | string): RequestMatch {
     return new RequestMatch(NONE).andHeader(name, match);

@@ -11,7 +11,7 @@ export class Percentage {
   /**
    * `value` percent.
    *
-   * @param value a number from 0 to 100
+   * @param value - a number from 0 to 100
    */
   public static of(value: number): Percentage {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100) {

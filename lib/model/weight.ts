@@ -17,7 +17,7 @@ export class Weight {
   /**
    * A weight of `percent` percent.
    *
-   * @param percent a whole number from 0 to 100
+   * @param percent - a whole number from 0 to 100
    */
   public static percent(percent: number): Weight {
     return new Weight(checkInteger('weight', percent, 0, 100));
