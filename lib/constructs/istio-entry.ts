@@ -1,11 +1,12 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { hostServes } from '../model/hosts';
-import { directRules, HttpRule, renderHttpRules } from '../model/routing';
+import { directRules, HttpRule } from '../model/routing';
 import { IstioGateway, IstioVirtualService } from '../render/istio/objects';
 import { ServerModel } from '../model/servers';
 import { TrafficApi, unsupportedFeature, USE_ISTIO_API } from '../model/traffic-api';
 import { istioServers } from '../render/istio/gateway';
+import { renderHttpRules } from '../render/istio/routes';
 import { checkGatewayApiServers, gatewayApiListeners, gatewayParentRefs, httpsRedirectRules, routeHostnames } from '../render/gateway-api/gateway';
 import { GatewayApiGateway, GatewayApiHttpRoute } from '../render/gateway-api/objects';
 import { renderGatewayApiRules, rulesForParent } from '../render/gateway-api/routes';

@@ -11,9 +11,6 @@ import { Weight } from './weight';
  * (`lib/render/gateway-api/routes.ts`).
  */
 
-// Istio's rendered forms, kept exported from here for the public API.
-export type { RenderedFault, RenderedRetries } from '../render/istio/traffic-policy';
-
 /** Where a rule sends (part of) its traffic. */
 export interface RouteDestination {
   /** The Service host, as the VirtualService names it. */
@@ -239,6 +236,3 @@ export function routedSubsets(rules: readonly HttpRule[]): string[] {
   const subsets = rules.flatMap((rule) => [...rule.destinations.map((d) => d.subset), rule.mirror?.subset]).filter((s): s is string => s !== undefined);
   return [...new Set(subsets)];
 }
-
-// The Istio rendering of these rules lives with the Istio renderer; re-exported for the public API.
-export { renderHttpRules } from '../render/istio/routes';

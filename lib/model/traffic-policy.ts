@@ -2,7 +2,6 @@ import { Duration } from 'cdk8s';
 import { checkDuration, durationText } from './duration';
 import { percentProblem, retriesProblem } from '../mesh/istio-validation';
 import { Percentage } from './percentage';
-import { istioFault, istioRetries, istioTrafficPolicy, RenderedFault, RenderedRetries } from '../render/istio/traffic-policy';
 import { checkInteger, show } from './validate';
 
 /*
@@ -234,19 +233,4 @@ export function checkTrafficPolicy(prop: string, policy: TrafficPolicyOptions): 
       maxEjectionPercent: checkInteger(`${prop}.outlierDetection.maxEjectionPercent`, outlier.maxEjectionPercent ?? 10, 0, 100),
     },
   });
-}
-
-/** Istio's `HTTPRetry`: the checked retries, rendered. */
-export function renderRetries(prop: string, retries: RetryOptions): RenderedRetries {
-  return istioRetries(checkRetries(prop, retries));
-}
-
-/** Istio's `HTTPFaultInjection`: the checked fault, rendered. */
-export function renderFault(prop: string, fault: FaultOptions): RenderedFault {
-  return istioFault(checkFault(prop, fault));
-}
-
-/** Istio's `TrafficPolicy` (connection pool and outlier detection): the checked policy, rendered. */
-export function renderTrafficPolicy(prop: string, policy: TrafficPolicyOptions): Record<string, unknown> {
-  return istioTrafficPolicy(checkTrafficPolicy(prop, policy));
 }

@@ -1,7 +1,8 @@
 import { Duration } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { HttpRule, Percentage, RequestMatch, Weight } from '../../lib';
-import { canaryRules, directRules, renderHttpRules, routedSubsets } from '../../lib/model/routing';
+import { canaryRules, directRules, routedSubsets } from '../../lib/model/routing';
+import { renderHttpRules } from '../../lib/render/istio/routes';
 
 const qa = RequestMatch.header('qa', 'canary-test');
 
