@@ -7,7 +7,7 @@ import { RequestMatch } from '../model/match';
 import { checkDuration } from '../model/duration';
 import { Percentage } from '../model/percentage';
 import { headerValueProblem, mirrorCopiesNothing, PERCENT_MIN } from '../mesh/istio-validation';
-import { checkReleaseCapacity } from '../rollout/capacity';
+import { checkReleaseCapacity } from '../model/capacity';
 import { CanaryRouting, canaryRules, HttpRule, StickyRouting, stickyCookie } from '../model/routing';
 import { checkFault, checkRetries, checkTrafficPolicy, FaultOptions, RetryOptions, TrafficPolicyOptions } from '../model/traffic-policy';
 import { istioTrafficPolicy } from '../render/istio/traffic-policy';

@@ -7,7 +7,7 @@ import { Manifest } from '../mesh/manifests';
 import { TrafficApi } from '../model/traffic-api';
 import { Percentage } from '../model/percentage';
 import { SYNC_WAVE_ANNOTATION, SYNC_WAVES, withSyncWaves } from './argocd';
-import { checkMaxPodLoad } from './capacity';
+import { checkMaxPodLoad } from '../model/capacity';
 import { PlannedStages, planStages, StageState } from './stages';
 import { RolloutStep, RolloutStepKind } from './steps';
 import { Phase, PhaseKind, planTransition } from './transition';

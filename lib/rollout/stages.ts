@@ -3,7 +3,7 @@ import { Percentage } from '../model/percentage';
 import { canaryRules, mirrorFits } from '../model/routing';
 import { checkDnsLabel, show } from '../model/validate';
 import { Weight } from '../model/weight';
-import { CapacityBar, capacityProblems, podsNeeded, ruleShares } from './capacity';
+import { CapacityBar, capacityProblems, podsNeeded, ruleShares } from '../model/capacity';
 import { RolloutStep, RolloutStepKind } from './steps';
 
 /** A version deployed at a stage. */

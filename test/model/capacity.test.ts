@@ -1,7 +1,7 @@
 import { Duration, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { CanaryRelease, IstioEntry, MeshRouting, Percentage, RequestMatch, Website, Weight } from '../../lib';
-import { capacityProblems, checkMaxPodLoad, podsNeeded, ruleShares } from '../../lib/rollout/capacity';
+import { capacityProblems, checkMaxPodLoad, podsNeeded, ruleShares } from '../../lib/model/capacity';
 import { canaryRules } from '../../lib/model/routing';
 
 const rules = (weight: number, extra: Partial<Parameters<typeof canaryRules>[0]> = {}) =>

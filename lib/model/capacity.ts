@@ -9,8 +9,8 @@
  * mirror counts with its whole percentage in its rule's stream, and a mirror on a rule with matches
  * (sticky users of stable) in every stream: at most that share of all requests is copied.
  */
-import { HttpRule } from '../model/routing';
-import { show } from '../model/validate';
+import { HttpRule } from './routing';
+import { show } from './validate';
 
 /** The load a subset carries. */
 export interface PodLoad {
