@@ -87,7 +87,7 @@ try {
   writeFileSync(bomb, ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     .concat('bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`)).join('\n'));
   for (const [name, file] of [['verify on the 50 MB file', big], ['verify on the alias bomb', bomb]]) {
-    const script = `const { runCli } = require('./lib/cli'); const t = performance.now();
+    const script = `const { runCli } = require('./lib/cli/main'); const t = performance.now();
 const code = runCli(['verify', ${JSON.stringify(file)}], { stdout: () => undefined, stderr: () => undefined });
 console.log(JSON.stringify({ code, ms: performance.now() - t, maxRss: process.resourceUsage().maxRSS }));`;
     const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: join(__dirname, '..'), encoding: 'utf8', maxBuffer: 1 << 20 });

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { App } from 'cdk8s';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { TUTORIAL_STAGES, TutorialChart, TutorialStage } from '../apps/tutorial-chart';
-import { runCli } from '../lib/cli';
+import { runCli } from '../lib/cli/main';
 import { errorsOf, verifyManifests } from '../lib/mesh/verify';
 import { parseManifests, schemaErrors } from './support/schema';
 

@@ -3,7 +3,7 @@
  * all pairs of objects: objects are grouped by host (or by selector and port) first, and only the
  * few objects of one group are compared with each other.
  */
-import { hostServes } from '../hosts';
+import { hostServes } from '../model/hosts';
 import { CODES, Finding, FindingCode, Severity } from './findings';
 import { isCatchAll, l4MatchCovers, matchCovers, matchKey } from './http-match';
 import {

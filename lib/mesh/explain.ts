@@ -1,4 +1,4 @@
-import { hostServes } from '../hosts';
+import { hostServes } from '../model/hosts';
 import { describeMatch } from './describe';
 import { requestMatches, RequestDescription, routeShares } from './http-match';
 import { GatewayApiInfo, Manifest, MeshIndex, ObjectRef, VirtualServiceInfo } from './manifests';

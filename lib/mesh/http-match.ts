@@ -1,5 +1,5 @@
 import { RE2JS } from '@bufbuild/re2';
-import { hostServes } from '../hosts';
+import { hostServes } from '../model/hosts';
 
 /**
  * Istio's `HTTPMatchRequest` semantics on plain JSON: which requests a match admits.

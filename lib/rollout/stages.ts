@@ -1,9 +1,9 @@
-import { RequestMatch } from '../match';
-import { Percentage } from '../percentage';
-import { canaryRules, mirrorFits } from '../routing';
-import { checkDnsLabel, show } from '../validate';
-import { Weight } from '../weight';
-import { CapacityBar, capacityProblems, podsNeeded, ruleShares } from './capacity';
+import { RequestMatch } from '../model/match';
+import { Percentage } from '../model/percentage';
+import { canaryRules, mirrorFits } from '../model/routing';
+import { checkDnsLabel, show } from '../model/validate';
+import { Weight } from '../model/weight';
+import { CapacityBar, capacityProblems, podsNeeded, ruleShares } from '../model/capacity';
 import { RolloutStep, RolloutStepKind } from './steps';
 
 /** A version deployed at a stage. */

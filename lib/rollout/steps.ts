@@ -1,6 +1,6 @@
-import { RequestMatch } from '../match';
-import { checkInteger } from '../validate';
-import { Weight } from '../weight';
+import { RequestMatch } from '../model/match';
+import { checkInteger } from '../model/validate';
+import { Weight } from '../model/weight';
 
 /** The kinds of rollout step. */
 export enum RolloutStepKind {

@@ -20,7 +20,9 @@ export enum PhaseKind {
 
 /** One phase: objects to apply, or (for `DELETE`) to delete. */
 export interface Phase {
+  /** What the phase does with its objects. */
   readonly kind: PhaseKind;
+  /** The objects to apply, in full; for `DELETE`, the objects as they were before. */
   readonly objects: Manifest[];
 }
 

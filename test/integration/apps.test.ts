@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { TUTORIAL_STAGES, TutorialStage } from '../../apps/tutorial-chart';
-import { RECORD_FILE } from '../../lib/owned-folder';
+import { RECORD_FILE } from '../../lib/rollout/owned-folder';
 
 /*
  * The apps and the command line as processes, as a user runs them: slower than the in-process
@@ -75,7 +75,7 @@ describe('the tutorial app as a process', () => {
 
 describe('the command line as a process', () => {
   test('runs as a process and sets the exit code', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli.ts', 'verify', step4], { cwd: root, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', 'verify', step4], { cwd: root, encoding: 'utf8' });
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('ERROR IST0101');
   });

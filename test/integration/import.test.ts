@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { RECORD_FILE } from '../../lib/owned-folder';
+import { RECORD_FILE } from '../../lib/rollout/owned-folder';
 import { parseManifests } from '../support/schema';
 
 const root = join(__dirname, '..', '..');

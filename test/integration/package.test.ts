@@ -33,8 +33,8 @@ describe('the npm package', () => {
   test('holds the compiled library, its type declarations, the generated imports and the README, not the sources or tests', () => {
     expect(files).toEqual(expect.arrayContaining([
       'package.json', 'README.md',
-      'build/lib/index.js', 'build/lib/index.d.ts', 'build/lib/website.js', 'build/lib/canary-release.d.ts',
-      'build/imports/networking.istio.io.js', 'build/imports/networking.istio.io.d.ts', 'build/lib/cli.js',
+      'build/lib/index.js', 'build/lib/index.d.ts', 'build/lib/constructs/website.js', 'build/lib/constructs/canary-release.d.ts',
+      'build/imports/networking.istio.io.js', 'build/imports/networking.istio.io.d.ts', 'build/lib/cli/main.js',
     ]));
     expect(files.filter((f) => /^(test|apps|scripts|lib|imports)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
   });

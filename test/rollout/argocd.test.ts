@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { progressivePlan } from '../../apps/plan';
-import { Manifest, objectKey, Phase, PhaseKind, PlanLayout, planTransition, RolloutPlan, RolloutStep, SYNC_WAVE_ANNOTATION, SYNC_WAVES, Weight, withSyncWaves } from '../../lib';
+import { Manifest, Phase, PhaseKind, PlanLayout, RolloutPlan, RolloutStep, SYNC_WAVE_ANNOTATION, Weight } from '../../lib';
+import { SYNC_WAVES, withSyncWaves } from '../../lib/rollout/argocd';
+import { objectKey, planTransition } from '../../lib/rollout/transition';
 import { deployment, destinationRule, route, V1, V2, virtualService } from '../support/fixtures';
 import { parseManifests } from '../support/schema';
 

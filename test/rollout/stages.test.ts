@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { Percentage, planStages, RequestMatch, RolloutStep, RolloutStepKind, StageCapacity, Weight } from '../../lib';
+import { Percentage, RequestMatch, RolloutStep, RolloutStepKind, Weight } from '../../lib';
+import { planStages, StageCapacity } from '../../lib/rollout/stages';
 
 const qa = RequestMatch.header('qa', 'canary-test');
 const plan = (steps: RolloutStep[], extra: { requireTrafficBeforePromote?: boolean } = {}) =>

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { applyPhase, objectKey, PhaseKind, planTransition } from '../../lib';
+import { PhaseKind } from '../../lib';
+import { applyPhase, objectKey, planTransition } from '../../lib/rollout/transition';
 import { deployment, destinationRule, route, service, tutorial, V1, V2, virtualService } from '../support/fixtures';
 import { podsBehind } from '../support/invariants';
 

@@ -6,7 +6,8 @@ import { errorsOf, verifyManifests } from '../../lib/mesh/verify';
 import { formatFinding } from '../../lib/mesh/findings';
 import { Manifest, MeshIndex } from '../../lib/mesh/manifests';
 import { destinationsOf } from '../../lib/mesh/checks';
-import { applyPhase, objectKey, PhaseKind, RolloutPlan } from '../../lib';
+import { PhaseKind, RolloutPlan } from '../../lib';
+import { applyPhase, objectKey } from '../../lib/rollout/transition';
 
 /** `host#subset` for every subset a VirtualService of `manifests` routes to. */
 export function routedSubsets(manifests: readonly Manifest[]): Set<string> {

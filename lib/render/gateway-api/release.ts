@@ -1,6 +1,6 @@
-import { RequestMatch } from '../../match';
+import { RequestMatch } from '../../model/match';
 import { TrafficApi, unsupportedFeature, USE_ISTIO_API } from '../../model/traffic-api';
-import type { HttpRule } from '../../routing';
+import type { HttpRule } from '../../model/routing';
 import { checkGatewayApiMatch, checkGatewayApiOrder, MAX_MATCHES } from './routes';
 
 /** The props of a release that only Istio's API expresses, as the user gave them. */

@@ -1,8 +1,8 @@
 import { RE2JS } from '@bufbuild/re2';
 import { Duration } from 'cdk8s';
-import { RequestMatch, StringMatch, StringMatchKind } from '../../match';
+import { RequestMatch, StringMatch, StringMatchKind } from '../../model/match';
 import { TrafficApi, unsupportedFeature, USE_ISTIO_API } from '../../model/traffic-api';
-import type { HttpRule, RouteDestination } from '../../routing';
+import type { HttpRule, RouteDestination } from '../../model/routing';
 
 /**
  * The routing model as Gateway API HTTPRoute rules (v1.5.1 standard channel).

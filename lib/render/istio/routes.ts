@@ -1,5 +1,5 @@
-import { durationText } from '../../duration';
-import type { HttpRule } from '../../routing';
+import { durationText } from '../../model/duration';
+import type { HttpRule } from '../../model/routing';
 import { istioFault, istioRetries } from './traffic-policy';
 
 /** The Istio `HTTPRoute` list for `spec.http`. */

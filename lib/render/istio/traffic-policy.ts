@@ -1,5 +1,6 @@
-import { durationText } from '../../duration';
-import type { FaultOptions, RetryOptions, TrafficPolicyOptions } from '../../traffic-policy';
+import { durationText } from '../../model/duration';
+import { checkFault, checkRetries, checkTrafficPolicy } from '../../model/traffic-policy';
+import type { FaultOptions, RetryOptions, TrafficPolicyOptions } from '../../model/traffic-policy';
 
 /** Retries of a rule, rendered as Istio's `HTTPRetry`. */
 export interface RenderedRetries {
@@ -91,4 +92,19 @@ export function istioTrafficPolicy(policy: TrafficPolicyOptions): Record<string,
       maxEjectionPercent: outlier.maxEjectionPercent,
     }),
   });
+}
+
+/** Istio's `HTTPRetry`: the checked retries, rendered. */
+export function renderRetries(prop: string, retries: RetryOptions): RenderedRetries {
+  return istioRetries(checkRetries(prop, retries));
+}
+
+/** Istio's `HTTPFaultInjection`: the checked fault, rendered. */
+export function renderFault(prop: string, fault: FaultOptions): RenderedFault {
+  return istioFault(checkFault(prop, fault));
+}
+
+/** Istio's `TrafficPolicy` (connection pool and outlier detection): the checked policy, rendered. */
+export function renderTrafficPolicy(prop: string, policy: TrafficPolicyOptions): Record<string, unknown> {
+  return istioTrafficPolicy(checkTrafficPolicy(prop, policy));
 }

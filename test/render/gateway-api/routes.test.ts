@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { canaryRules, HttpRule, Percentage, RequestMatch, StringMatch, Weight } from '../../../lib';
+import { HttpRule, Percentage, RequestMatch, StringMatch, Weight } from '../../../lib';
+import { canaryRules } from '../../../lib/model/routing';
 import {
   backendName, checkGatewayApiOrder, gatewayApiDuration, renderGatewayApiMatch, renderGatewayApiRules, rulesForParent, versionServiceName,
 } from '../../../lib/render/gateway-api/routes';

@@ -1,8 +1,8 @@
 import { Duration } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { Percentage, RetryOn } from '../../../lib';
-import { istioFault, istioRetries, istioTrafficPolicy } from '../../../lib/render/istio/traffic-policy';
-import { checkFault, checkRetries, checkTrafficPolicy } from '../../../lib/traffic-policy';
+import { istioFault, istioRetries, istioTrafficPolicy, renderFault, renderRetries, renderTrafficPolicy } from '../../../lib/render/istio/traffic-policy';
+import { checkFault, checkRetries, checkTrafficPolicy } from '../../../lib/model/traffic-policy';
 
 describe('the checked model and its Istio rendering', () => {
   test('checked retries keep typed values (a Duration, the conditions); Istio writes them as strings', () => {
@@ -30,5 +30,73 @@ describe('the checked model and its Istio rendering', () => {
       connectionPool: { http: { maxRetries: 0 } },
       outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 10 },
     });
+  });
+});
+
+describe('renderRetries', () => {
+  test('renders attempts, per-try timeout and conditions as Istio HTTPRetry', () => {
+    expect(renderRetries('retries', { attempts: 3, perTryTimeout: Duration.millis(500), retryOn: [RetryOn.GATEWAY_ERROR, RetryOn.CONNECT_FAILURE] }))
+      .toEqual({ attempts: 3, perTryTimeout: '500ms', retryOn: 'gateway-error,connect-failure' });
+    expect(renderRetries('retries', { attempts: 0 })).toEqual({ attempts: 0 });
+  });
+
+  test('fails on negative or fractional attempts, a zero per-try timeout, or an unknown condition', () => {
+    expect(() => renderRetries('retries', { attempts: -1 })).toThrow('retries.attempts must be a whole number between 0 and 100, got -1');
+    expect(() => renderRetries('retries', { attempts: 1.5 })).toThrow('got 1.5');
+    expect(() => renderRetries('retries', { attempts: 2, perTryTimeout: Duration.seconds(0) })).toThrow('retries.perTryTimeout must be a whole number of milliseconds, at least 1ms, got 0ms');
+    expect(() => renderRetries('retries', { attempts: 2, retryOn: ['503' as RetryOn] })).toThrow('retries.retryOn[0] must be one of 5xx, gateway-error');
+    expect(() => renderRetries('retries', { attempts: 2, retryOn: [] })).toThrow('retries.retryOn must list at least one condition, got []');
+  });
+
+  test('fails on retries of 0 attempts with retryOn or perTryTimeout, which Istio\'s webhook rejects', () => {
+    expect(() => renderRetries('retries', { attempts: 0, retryOn: [RetryOn.SERVER_ERROR] }))
+      .toThrow('retries.attempts of 0 turns retries off, so retryOn must not be set (Istio rejects them), got {"attempts":0,"retryOn":"5xx"}');
+    expect(() => renderRetries('retries', { attempts: 0, perTryTimeout: Duration.seconds(2) }))
+      .toThrow('retries.attempts of 0 turns retries off, so perTryTimeout must not be set (Istio rejects them), got {"attempts":0,"perTryTimeout":"2s"}');
+  });
+});
+
+describe('renderFault', () => {
+  test('renders a delay and an abort with their percentages', () => {
+    expect(renderFault('canaryFault', {
+      delay: { fixedDelay: Duration.seconds(2), percentage: Percentage.of(10) },
+      abort: { httpStatus: 503, percentage: Percentage.of(0.5) },
+    })).toEqual({
+      delay: { fixedDelay: '2s', percentage: { value: 10 } },
+      abort: { httpStatus: 503, percentage: { value: 0.5 } },
+    });
+  });
+
+  test('fails on an empty fault, a zero delay, a bad status or a bare number as percentage', () => {
+    expect(() => renderFault('canaryFault', {})).toThrow('canaryFault must have a delay, an abort or both, got {}');
+    expect(() => renderFault('canaryFault', { delay: { fixedDelay: Duration.seconds(0), percentage: Percentage.of(1) } })).toThrow('canaryFault.delay.fixedDelay must be a whole number of milliseconds, at least 1ms');
+    expect(() => renderFault('canaryFault', { abort: { httpStatus: 99, percentage: Percentage.of(1) } })).toThrow('canaryFault.abort.httpStatus must be a whole number between 200 and 599, got 99');
+    expect(() => renderFault('canaryFault', { abort: { httpStatus: 503, percentage: 10 as never } })).toThrow('canaryFault.abort.percentage must be a Percentage (e.g. Percentage.of(10)), got 10');
+  });
+
+  test('fails on a fault percentage between 0 and 0.0001, which Istio\'s webhook rejects', () => {
+    expect(() => renderFault('canaryFault', { abort: { httpStatus: 503, percentage: Percentage.of(0.00005) } }))
+      .toThrow('canaryFault.abort.percentage must be 0 or between 0.0001 and 100 (Istio\'s limits), got 0.00005%');
+    expect(renderFault('canaryFault', { delay: { fixedDelay: Duration.seconds(1), percentage: Percentage.of(0.0001) } }).delay?.percentage).toEqual({ value: 0.0001 });
+  });
+});
+
+describe('renderTrafficPolicy', () => {
+  test('renders connection pool limits and outlier detection with its defaults', () => {
+    expect(renderTrafficPolicy('trafficPolicy', {
+      connectionPool: { maxConnections: 100, connectTimeout: Duration.millis(300), http2MaxRequests: 1000, maxRetries: 0 },
+      outlierDetection: { consecutive5xxErrors: 3 },
+    })).toEqual({
+      connectionPool: { tcp: { maxConnections: 100, connectTimeout: '300ms' }, http: { http2MaxRequests: 1000, maxRetries: 0 } },
+      outlierDetection: { consecutive5xxErrors: 3, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 10 },
+    });
+  });
+
+  test('fails on an empty policy or pool, a zero limit, a zero duration, or an ejection share over 100', () => {
+    expect(() => renderTrafficPolicy('trafficPolicy', {})).toThrow('trafficPolicy must set connectionPool, outlierDetection or both, got {}');
+    expect(() => renderTrafficPolicy('trafficPolicy', { connectionPool: {} })).toThrow('trafficPolicy.connectionPool must set at least one limit, got {}');
+    expect(() => renderTrafficPolicy('trafficPolicy', { connectionPool: { maxConnections: 0 } })).toThrow('trafficPolicy.connectionPool.maxConnections must be a whole number between 1 and 2147483647, got 0');
+    expect(() => renderTrafficPolicy('trafficPolicy', { outlierDetection: { interval: Duration.seconds(0) } })).toThrow('trafficPolicy.outlierDetection.interval must be a whole number of milliseconds, at least 1ms');
+    expect(() => renderTrafficPolicy('trafficPolicy', { outlierDetection: { maxEjectionPercent: 150 } })).toThrow('trafficPolicy.outlierDetection.maxEjectionPercent must be a whole number between 0 and 100, got 150');
   });
 });

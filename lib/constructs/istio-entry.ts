@@ -1,0 +1,503 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { hostServes } from '../model/hosts';
+import { directRules, HttpRule } from '../model/routing';
+import { IstioGateway, IstioVirtualService } from '../render/istio/objects';
+import { ServerModel } from '../model/servers';
+import { TrafficApi, unsupportedFeature, USE_ISTIO_API } from '../model/traffic-api';
+import { istioServers } from '../render/istio/gateway';
+import { renderHttpRules } from '../render/istio/routes';
+import { checkGatewayApiServers, gatewayApiListeners, gatewayParentRefs, httpsRedirectRules, routeHostnames } from '../render/gateway-api/gateway';
+import { GatewayApiGateway, GatewayApiHttpRoute } from '../render/gateway-api/objects';
+import { renderGatewayApiRules, rulesForParent } from '../render/gateway-api/routes';
+import { duplicateHostsProblem, gatewayNameProblem } from '../mesh/istio-validation';
+import { checkDnsLabel, checkDnsSubdomain, checkHost, checkLabels, checkPort, checkUnique, show } from '../model/validate';
+import { Website } from './website';
+
+/** The reserved gateway name that makes a VirtualService apply to in-mesh traffic. */
+export const MESH_GATEWAY = 'mesh';
+
+/** The label that sends a Service's in-mesh traffic through a waypoint, in ambient mode. */
+export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
+
+export { TrafficApi } from '../model/traffic-api';
+
+/**
+ * Protocol of a Gateway server (the plain-text ones; TLS servers need certificates).
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Port
+ */
+export enum GatewayProtocol {
+  /** HTTP/1.1 (and HTTP/2 by upgrade). */
+  HTTP = 'HTTP',
+  /** HTTP/2 without TLS. */
+  HTTP2 = 'HTTP2',
+  /** HTTP over TLS, terminated at the gateway (needs `tls`). */
+  HTTPS = 'HTTPS',
+}
+
+/**
+ * How the gateway terminates TLS.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode
+ */
+export enum TlsMode {
+  /** Standard TLS: the gateway presents its certificate. */
+  SIMPLE = 'SIMPLE',
+  /** Mutual TLS: clients must present a certificate signed by the CA in the credential. */
+  MUTUAL = 'MUTUAL',
+}
+
+/** TLS settings of an HTTPS server. */
+export interface GatewayTls {
+  /**
+   * Name of the Kubernetes Secret holding the certificate and key (`tls.crt`, `tls.key`), in the
+   * ingress gateway's namespace. The key never appears in the manifests.
+   * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/secure-ingress/
+   */
+  readonly credentialName: string;
+  /**
+   * TLS mode.
+   * @default TlsMode.SIMPLE
+   */
+  readonly mode?: TlsMode;
+}
+
+/** One server (listener) of the entry's Gateway. */
+export interface GatewayServer {
+  /**
+   * Port the ingress gateway listens on.
+   * @default 80
+   */
+  readonly port?: number;
+
+  /**
+   * Protocol of the port.
+   * @default GatewayProtocol.HTTP
+   */
+  readonly protocol?: GatewayProtocol;
+
+  /**
+   * Name of the port, unique within the Gateway.
+   * @default - the protocol in lower case, e.g. `http`
+   */
+  readonly portName?: string;
+
+  /**
+   * Hosts this server accepts.
+   * @default - the entry's hosts
+   */
+  readonly hosts?: string[];
+
+  /**
+   * TLS settings; required for HTTPS.
+   * @default - none (plain text)
+   */
+  readonly tls?: GatewayTls;
+
+  /**
+   * Answer every request on this (HTTP) server with a redirect to HTTPS.
+   * @default false
+   */
+  readonly httpsRedirect?: boolean;
+}
+
+/** HTTPS for the entry, with plain HTTP redirected to it. */
+export interface EntryTlsOptions {
+  /** The Secret holding the certificate and key, in the ingress gateway's namespace. */
+  readonly credentialName: string;
+  /**
+   * Also listen on port 80 and redirect to HTTPS.
+   * @default true
+   */
+  readonly redirectHttp?: boolean;
+}
+
+/** A routing source for an entry: what a `CanaryRelease` provides. */
+export interface IHttpRouteSource {
+  /** The construct path, for messages. */
+  readonly node: { readonly path: string };
+  /** The HTTP rules to render, in order. */
+  httpRules(): HttpRule[];
+}
+
+/** Props of an `IstioEntry`. */
+export interface IstioEntryProps {
+  /** The website that traffic goes to. */
+  readonly website: Website;
+
+  /**
+   * Hosts that the entry accepts, as clients name them (`www.example.com`, `*.example.com`,
+   * `*` for any).
+   * @default ["*"]
+   */
+  readonly hosts?: string[];
+
+  /**
+   * Labels that select the ingress gateway pods which apply the Gateway.
+   * @default `{ istio: 'ingressgateway' }`
+   */
+  readonly selector?: Record<string, string>;
+
+  /**
+   * The Gateway's servers.
+   * @default - one HTTP server on port 80 for the entry's hosts
+   */
+  readonly servers?: GatewayServer[];
+
+  /**
+   * Serve the hosts over HTTPS on port 443 with this certificate, and redirect HTTP on port 80 to
+   * it. A shorthand for the two `servers`; give one or the other.
+   * @default - plain HTTP on port 80
+   */
+  readonly tls?: EntryTlsOptions;
+
+  /**
+   * Also apply the routing rules to traffic inside the mesh (the reserved `mesh` gateway).
+   * The hosts may then not include `*`, and the website's Service name is added to them so that
+   * in-mesh calls to it are routed too.
+   * @default false
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService-gateways
+   */
+  readonly mesh?: boolean;
+
+  /**
+   * Name of the Gateway.
+   * @default - derived from the construct path, as cdk8s names objects
+   */
+  readonly gatewayName?: string;
+
+  /**
+   * Name of the VirtualService (Istio API only).
+   * @default - derived from the construct path, as cdk8s names objects
+   */
+  readonly virtualServiceName?: string;
+
+  /**
+   * The API the routing is written for: Istio's Gateway, VirtualService and DestinationRule, or
+   * the Kubernetes Gateway API's Gateway and HTTPRoutes (with one Service per version). A feature
+   * the chosen API cannot express is refused with a message naming the alternative.
+   * @default TrafficApi.ISTIO
+   */
+  readonly api?: TrafficApi;
+
+  /**
+   * The GatewayClass of the Gateway (Gateway API only). With `istio`, Istio deploys and runs a
+   * gateway for the Gateway itself, so there is no `selector`.
+   * @default 'istio'
+   * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/gateway-api/
+   */
+  readonly gatewayClassName?: string;
+
+  /**
+   * Name of the HTTPRoute for traffic through the Gateway (Gateway API only). In-mesh traffic gets
+   * `<name>-mesh`, the HTTP-to-HTTPS redirect `<name>-https-redirect`.
+   * @default - derived from the construct path, as cdk8s names objects
+   */
+  readonly routeName?: string;
+
+  /**
+   * In ambient mode, label the website's Services (the site-wide one and each version's) with
+   * `istio.io/use-waypoint: <waypoint>`, so that in-mesh calls to them go through that waypoint,
+   * which applies the in-mesh HTTPRoute (Gateway API only, with `mesh: true`). The cluster must run
+   * Istio in ambient mode, the namespace must be enrolled (`istio.io/dataplane-mode: ambient`), and
+   * the waypoint deployed (`istioctl waypoint apply --name <waypoint>`).
+   * @default - no label: sidecars apply the in-mesh routing
+   * @see https://istio.io/latest/docs/ambient/usage/waypoint/
+   */
+  readonly waypoint?: string;
+}
+
+/**
+ * The way into a website: an Istio Gateway and the VirtualService bound to it, or, with
+ * `api: TrafficApi.GATEWAY_API`, a Gateway API Gateway and the HTTPRoutes bound to it (and to the
+ * Service, for in-mesh traffic).
+ *
+ * With no release attached, the VirtualService sends every request to the website's Service.
+ * A `CanaryRelease` replaces those rules with its own: Istio allows one VirtualService per host,
+ * so the release routes through this entry's VirtualService instead of making a second one.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/
+ */
+export class IstioEntry extends Construct {
+  /** The website that traffic goes to. */
+  public readonly website: Website;
+  /** The API the routing is written for. */
+  public readonly api: TrafficApi;
+  /** The Istio Gateway (`networking.istio.io/v1`); `undefined` with the Gateway API. */
+  public readonly gateway?: ApiObject;
+  /** The VirtualService (`networking.istio.io/v1`); `undefined` with the Gateway API. */
+  public readonly virtualService?: ApiObject;
+  /** The Gateway API Gateway (`gateway.networking.k8s.io/v1`); `undefined` with the Istio API. */
+  public readonly gatewayApiGateway?: ApiObject;
+  /** The HTTPRoute for traffic through the Gateway; `undefined` with the Istio API. */
+  public readonly httpRoute?: ApiObject;
+  /** The HTTPRoute for in-mesh traffic (with `mesh` and the Gateway API only). */
+  public readonly meshHttpRoute?: ApiObject;
+  /** Name of the Gateway, whichever API it is written for. */
+  public readonly gatewayName: string;
+  /** The waypoint the website's Services are labelled with, if any. */
+  public readonly waypoint?: string;
+  /** Whether the rules also apply to in-mesh traffic. */
+  public readonly mesh: boolean;
+
+  /**
+   * Whether every request through the gateway arrives over HTTPS: the entry has an HTTPS server,
+   * and its plain HTTP servers only redirect to HTTPS.
+   */
+  public readonly httpsOnly: boolean;
+
+  private readonly _hosts: string[];
+  private routeSource?: IHttpRouteSource;
+
+  public constructor(scope: Construct, id: string, props: IstioEntryProps) {
+    super(scope, id);
+    if (!(props.website instanceof Website)) {
+      throw new Error(`website must be a Website construct, got ${show(props.website)}`);
+    }
+    this.website = props.website;
+    this.mesh = props.mesh ?? false;
+    this.api = props.api ?? TrafficApi.ISTIO;
+    if (!Object.values(TrafficApi).includes(this.api)) {
+      throw new Error(`api must be one of ${Object.values(TrafficApi).join(', ')}, got ${show(this.api)}`);
+    }
+    checkApiProps(this.api, props, this.mesh);
+    this.waypoint = props.waypoint;
+
+    const hosts = props.hosts ?? ['*'];
+    if (!Array.isArray(hosts) || hosts.length === 0) {
+      throw new Error(`hosts must list at least one host, got ${show(hosts)}`);
+    }
+    hosts.forEach((host, i) => checkHost(`hosts[${i}]`, host));
+    checkUnique('hosts', hosts);
+    if (this.mesh && hosts.includes('*')) {
+      throw new Error('hosts must not contain "*" when mesh is true: in-mesh routing needs real host names (a "*" host cannot apply to sidecars); name the hosts, e.g. ["www.example.com"]');
+    }
+    const overlap = duplicateHostsProblem(hosts);
+    if (overlap !== undefined) {
+      throw new Error(`hosts ${overlap}, got ${show(hosts)}; Istio's webhook rejects such a VirtualService: keep the wider host only`);
+    }
+    this._hosts = [...hosts];
+    const serviceHost = this.website.serviceName;
+    const vsHosts = this.mesh && !hosts.includes(serviceHost) ? [...hosts, serviceHost] : [...hosts];
+
+    const selector = checkLabels('selector', props.selector ?? { istio: 'ingressgateway' });
+    if (Object.keys(selector).length === 0) {
+      throw new Error('selector must hold at least one label, got {}: an empty selector would apply the Gateway to every gateway workload');
+    }
+    if (props.tls !== undefined && props.servers !== undefined) {
+      throw new Error('tls and servers cannot both be given: tls is a shorthand for an HTTPS server and an HTTP redirect; describe both in servers instead');
+    }
+    const servers = this.serverModels(props.servers ?? (props.tls !== undefined ? tlsServers(props.tls) : [{}]), hosts);
+    this.httpsOnly = servers.some((server) => server.protocol === GatewayProtocol.HTTPS)
+      && servers.every((server) => server.protocol === GatewayProtocol.HTTPS || server.httpsRedirect);
+    if (this.api === TrafficApi.GATEWAY_API) {
+      checkGatewayApiServers(servers);
+    }
+
+    if (props.gatewayName !== undefined) {
+      const problem = typeof props.gatewayName === 'string' ? gatewayNameProblem(props.gatewayName) : 'must be a string';
+      if (problem !== undefined) {
+        throw new Error(`gatewayName ${problem}, got ${show(props.gatewayName)}`);
+      }
+    }
+    if (props.virtualServiceName !== undefined) {
+      checkDnsSubdomain('virtualServiceName', props.virtualServiceName);
+    }
+
+    if (this.api === TrafficApi.GATEWAY_API) {
+      this.gatewayApiGateway = new GatewayApiGateway(this, 'Gateway', {
+        metadata: props.gatewayName !== undefined ? { name: props.gatewayName } : {},
+        spec: { gatewayClassName: props.gatewayClassName ?? 'istio', listeners: gatewayApiListeners(servers) as any },
+      });
+      this.gatewayName = this.gatewayApiGateway.name;
+      checkGeneratedGatewayName(props, this.gatewayName);
+      const routes = this.gatewayApiRoutes(props, servers);
+      this.httpRoute = routes.httpRoute;
+      this.meshHttpRoute = routes.meshHttpRoute;
+      if (this.waypoint !== undefined) {
+        this.labelWithWaypoint(this.website.service);
+      }
+      return;
+    }
+    this.gateway = new IstioGateway(this, 'Gateway', {
+      metadata: props.gatewayName !== undefined ? { name: props.gatewayName } : {},
+      spec: { selector, servers: istioServers(servers) as any },
+    });
+    this.gatewayName = this.gateway.name;
+    checkGeneratedGatewayName(props, this.gatewayName);
+    this.virtualService = new IstioVirtualService(this, 'Resource', {
+      metadata: props.virtualServiceName !== undefined ? { name: props.virtualServiceName } : {},
+      spec: {
+        hosts: vsHosts,
+        gateways: this.gateways,
+        // Rendered at synthesis, so that a release attached later still reaches the output.
+        http: Lazy.any({ produce: () => renderHttpRules(this.httpRules()) }),
+      },
+    });
+  }
+
+  /** The hosts that the entry accepts (a copy). */
+  public get hosts(): string[] {
+    return [...this._hosts];
+  }
+
+  /** The gateways the VirtualService is bound to, `mesh` included when set. */
+  public get gateways(): string[] {
+    return this.mesh ? [this.gatewayName, MESH_GATEWAY] : [this.gatewayName];
+  }
+
+  /**
+   * Labels `service` with the entry's waypoint, if it has one (ambient mode).
+   */
+  public labelWithWaypoint(service: Construct): void {
+    if (this.waypoint !== undefined) {
+      ApiObject.of(service).metadata.addLabel(USE_WAYPOINT_LABEL, this.waypoint);
+    }
+  }
+
+  private gatewayApiRoutes(props: IstioEntryProps, servers: ServerModel[]): { httpRoute: GatewayApiHttpRoute; meshHttpRoute?: GatewayApiHttpRoute } {
+    if (props.routeName !== undefined) {
+      checkDnsSubdomain('routeName', props.routeName);
+    }
+    const context = { port: this.website.port };
+    const hostnames = routeHostnames(this._hosts);
+    const httpRoute = new GatewayApiHttpRoute(this, 'Resource', {
+      metadata: props.routeName !== undefined ? { name: props.routeName } : {},
+      spec: {
+        parentRefs: gatewayParentRefs(this.gatewayName, servers, false) as any,
+        ...hostnames,
+        // Rendered at synthesis, so that a release attached later still reaches the output.
+        rules: Lazy.any({ produce: () => renderGatewayApiRules(rulesForParent(this.httpRules(), this.gatewayName), context) }),
+      },
+    });
+    if (servers.some((s) => s.httpsRedirect)) {
+      new GatewayApiHttpRoute(this, 'HttpsRedirect', {
+        metadata: { name: `${httpRoute.name}-https-redirect` },
+        spec: { parentRefs: gatewayParentRefs(this.gatewayName, servers, true) as any, ...hostnames, rules: httpsRedirectRules() as any },
+      });
+    }
+    if (!this.mesh) {
+      return { httpRoute };
+    }
+    // GAMMA: a route whose parent is the Service applies to in-mesh calls to it.
+    const meshHttpRoute = new GatewayApiHttpRoute(this, 'MeshRoute', {
+      metadata: { name: `${httpRoute.name}-mesh` },
+      spec: {
+        parentRefs: [{ group: '', kind: 'Service', name: this.website.serviceName, port: this.website.port }],
+        rules: Lazy.any({ produce: () => renderGatewayApiRules(rulesForParent(this.httpRules(), MESH_GATEWAY), context) }),
+      },
+    });
+    return { httpRoute, meshHttpRoute };
+  }
+
+  /** The HTTP rules of the VirtualService as they stand now. */
+  public httpRules(): HttpRule[] {
+    return this.routeSource?.httpRules() ?? directRules(this.website.serviceName);
+  }
+
+  /**
+   * Lets `source` (a `CanaryRelease`) decide the VirtualService's HTTP rules.
+   *
+   * @throws if another source already routes this entry
+   */
+  public routeWith(source: IHttpRouteSource): void {
+    if (this.routeSource !== undefined && this.routeSource !== source) {
+      throw new Error(`entry must be routed by one release only: ${source.node.path} cannot route ${this.node.path}, already routed by ${this.routeSource.node.path}`);
+    }
+    this.routeSource = source;
+  }
+
+  private serverModels(servers: GatewayServer[], hosts: string[]): ServerModel[] {
+    if (!Array.isArray(servers) || servers.length === 0) {
+      throw new Error(`servers must list at least one server, got ${show(servers)}`);
+    }
+    const rendered = servers.map((server, i) => {
+      const protocol = server.protocol ?? GatewayProtocol.HTTP;
+      if (!Object.values(GatewayProtocol).includes(protocol)) {
+        throw new Error(`servers[${i}].protocol must be one of ${Object.values(GatewayProtocol).join(', ')}, got ${show(protocol)}`);
+      }
+      const serverHosts = server.hosts ?? hosts;
+      if (serverHosts.length === 0) {
+        throw new Error(`servers[${i}].hosts must list at least one host, got []`);
+      }
+      serverHosts.forEach((host, j) => checkHost(`servers[${i}].hosts[${j}]`, host));
+      return {
+        port: checkPort(`servers[${i}].port`, server.port ?? (protocol === GatewayProtocol.HTTPS ? 443 : 80)),
+        name: checkDnsSubdomain(`servers[${i}].portName`, server.portName ?? protocol.toLowerCase()),
+        protocol,
+        hosts: [...serverHosts],
+        ...serverTls(i, protocol, server),
+      };
+    });
+    checkUnique('servers port names', rendered.map((s) => s.name));
+    for (const host of hosts) {
+      if (!rendered.some((s) => s.hosts.some((serverHost) => hostServes(serverHost, host)))) {
+        throw new Error(`hosts contains "${host}", which no Gateway server serves (servers' hosts: ${rendered.map((s) => s.hosts.join(', ')).join('; ')}); add it to a server's hosts`);
+      }
+    }
+    return rendered;
+  }
+}
+
+function tlsServers(tls: EntryTlsOptions): GatewayServer[] {
+  return [
+    { port: 443, protocol: GatewayProtocol.HTTPS, tls: { credentialName: tls.credentialName } },
+    ...((tls.redirectHttp ?? true) ? [{ port: 80, protocol: GatewayProtocol.HTTP, httpsRedirect: true }] : []),
+  ];
+}
+
+function serverTls(i: number, protocol: GatewayProtocol, server: GatewayServer): { tls?: ServerModel['tls']; httpsRedirect: boolean } {
+  if (protocol === GatewayProtocol.HTTPS) {
+    if (server.tls === undefined || typeof server.tls.credentialName !== 'string') {
+      throw new Error(`servers[${i}] uses HTTPS and needs tls.credentialName: the Secret with the certificate and key, in the ingress gateway's namespace (never the key itself)`);
+    }
+    if (server.httpsRedirect) {
+      throw new Error(`servers[${i}].httpsRedirect is for HTTP servers; this one is HTTPS already`);
+    }
+    const mode = server.tls.mode ?? TlsMode.SIMPLE;
+    if (!Object.values(TlsMode).includes(mode)) {
+      throw new Error(`servers[${i}].tls.mode must be one of ${Object.values(TlsMode).join(', ')}, got ${show(mode)}`);
+    }
+    return { tls: { mode, credentialName: checkDnsSubdomain(`servers[${i}].tls.credentialName`, server.tls.credentialName) }, httpsRedirect: false };
+  }
+  if (server.tls !== undefined) {
+    throw new Error(`servers[${i}].tls needs protocol HTTPS, got ${protocol}`);
+  }
+  return { httpsRedirect: server.httpsRedirect === true };
+}
+
+function checkGeneratedGatewayName(props: IstioEntryProps, name: string): void {
+  if (props.gatewayName === undefined && gatewayNameProblem(name) !== undefined) {
+    // cdk8s keeps dots of construct ids in generated names; Istio refuses them in a Gateway name.
+    throw new Error(`gatewayName must be given when the generated Gateway name is not a DNS-1123 label (Istio rejects dots in Gateway names), got generated name ${show(name)}; set gatewayName, or use construct ids without dots`);
+  }
+}
+
+/** Refuses the props that the chosen API has no use for, naming what to use instead. */
+function checkApiProps(api: TrafficApi, props: IstioEntryProps, mesh: boolean): void {
+  if (api === TrafficApi.ISTIO) {
+    for (const prop of ['gatewayClassName', 'routeName', 'waypoint'] as const) {
+      if (props[prop] !== undefined) {
+        throw new Error(`${prop} applies to the Gateway API only, got ${show(props[prop])}; set api: TrafficApi.GATEWAY_API, or leave ${prop} out`);
+      }
+    }
+    return;
+  }
+  if (props.selector !== undefined) {
+    throw unsupportedFeature('selector', api, 'Istio deploys a gateway for each Gateway of its GatewayClass, so no pods are selected', `leave selector out and choose the gatewayClassName, or ${USE_ISTIO_API}`);
+  }
+  if (props.virtualServiceName !== undefined) {
+    throw unsupportedFeature('virtualServiceName', api, 'the routing is an HTTPRoute, not a VirtualService', 'name it with routeName instead');
+  }
+  if (props.gatewayClassName !== undefined) {
+    checkDnsSubdomain('gatewayClassName', props.gatewayClassName);
+  }
+  if (props.waypoint !== undefined) {
+    checkDnsLabel('waypoint', props.waypoint);
+    if (!mesh) {
+      throw new Error(`waypoint routes in-mesh calls, but the entry is not bound to mesh, got waypoint ${show(props.waypoint)}; set mesh: true, or leave waypoint out`);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import { Duration } from 'cdk8s';
+import { durationProblem } from '../mesh/istio-validation';
+import { show } from './validate';
+
+/**
+ * Checks that `duration` is a cdk8s `Duration` of whole milliseconds, at least 1 ms, as Istio's
+ * CRDs and validation webhook require (the Gateway API takes the same).
+ *
+ * @param prop the prop, for the error message
+ * @returns the duration, checked
+ */
+export function checkDuration(prop: string, duration: Duration): Duration {
+  if (!(duration instanceof Duration)) {
+    throw new Error(`${prop} must be a Duration (e.g. Duration.seconds(5)), got ${show(duration)}`);
+  }
+  const ms = duration.toMilliseconds({ integral: false });
+  if (durationProblem(ms) !== undefined) {
+    throw new Error(`${prop} must be a whole number of milliseconds, at least 1ms, got ${ms}ms`);
+  }
+  return duration;
+}
+
+/** A checked duration as Istio writes it: whole seconds as `5s`, the rest as `250ms`. */
+export function durationText(duration: Duration): string {
+  const ms = duration.toMilliseconds({ integral: false });
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/**
+ * Renders a cdk8s `Duration` as Istio takes it (`5s`, `250ms` style), after checking that it
+ * is at least 1 ms and whole milliseconds, as Istio's CRDs and validation webhook require.
+ *
+ * @param prop the prop, for the error message
+ */
+export function istioDuration(prop: string, duration: Duration): string {
+  return durationText(checkDuration(prop, duration));
+}

@@ -1,0 +1,130 @@
+import { Chart, Testing } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import { GatewayProtocol, IstioEntry, TlsMode, TrafficApi, Website } from '../../lib';
+import { allSchemaErrors, find, ofKind, synth } from '../support/synth';
+
+const GATEWAY_API = TrafficApi.GATEWAY_API;
+
+function site(c: Chart = Testing.chart()): Website {
+  return new Website(c, 'site', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:1', deploymentName: 'site-v1' }] });
+}
+
+describe('IstioEntry with api: TrafficApi.GATEWAY_API', () => {
+  test('default output: a Gateway of class istio on port 80 and an HTTPRoute sending everything to the Service', () => {
+    // GIVEN
+    const c = Testing.chart();
+    const website = site(c);
+    // WHEN
+    const entry = new IstioEntry(c, 'entry', { website, api: GATEWAY_API });
+    // THEN
+    const manifests = synth(c);
+    const gatewayApi = manifests.filter((m) => m.apiVersion === 'gateway.networking.k8s.io/v1');
+    expect(gatewayApi).toMatchSnapshot();
+    expect(allSchemaErrors(manifests)).toEqual([]);
+    expect(ofKind(manifests, 'VirtualService')).toEqual([]);
+    expect(entry.virtualService).toBeUndefined();
+    const gateway = find(manifests, 'Gateway', entry.gatewayName);
+    expect(gateway.spec).toEqual({ gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] });
+    const [route] = ofKind(manifests, 'HTTPRoute');
+    expect(route.spec).toEqual({ parentRefs: [{ name: entry.gatewayName }], rules: [{ backendRefs: [{ name: 'website', port: 80 }] }] });
+  });
+
+  test('names: gatewayName, routeName and gatewayClassName are used as given', () => {
+    const c = Testing.chart();
+    new IstioEntry(c, 'entry', { website: site(c), api: GATEWAY_API, gatewayName: 'website-gateway', routeName: 'website', gatewayClassName: 'istio-custom', hosts: ['www.example.com'] });
+    const manifests = synth(c);
+    expect(find(manifests, 'Gateway', 'website-gateway').spec.gatewayClassName).toBe('istio-custom');
+    expect(find(manifests, 'HTTPRoute', 'website').spec).toMatchObject({ parentRefs: [{ name: 'website-gateway' }], hostnames: ['www.example.com'] });
+    expect(find(manifests, 'Gateway', 'website-gateway').spec.listeners).toEqual([{ name: 'http', hostname: 'www.example.com', port: 80, protocol: 'HTTP' }]);
+  });
+
+  test('tls: an HTTPS listener with the Secret, and plain HTTP answered by a 301 redirect route on the HTTP listener', () => {
+    // GIVEN
+    const c = Testing.chart();
+    // WHEN
+    const entry = new IstioEntry(c, 'entry', { website: site(c), api: GATEWAY_API, hosts: ['www.example.com'], tls: { credentialName: 'www-cert' }, gatewayName: 'gw', routeName: 'website' });
+    // THEN
+    const manifests = synth(c);
+    expect(allSchemaErrors(manifests)).toEqual([]);
+    expect(entry.httpsOnly).toBe(true);
+    expect(find(manifests, 'Gateway', 'gw').spec.listeners).toEqual([
+      { name: 'https', hostname: 'www.example.com', port: 443, protocol: 'HTTPS', tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'www-cert' }] } },
+      { name: 'http', hostname: 'www.example.com', port: 80, protocol: 'HTTP' },
+    ]);
+    expect(find(manifests, 'HTTPRoute', 'website').spec.parentRefs).toEqual([{ name: 'gw', sectionName: 'https' }]);
+    expect(find(manifests, 'HTTPRoute', 'website-https-redirect').spec).toEqual({
+      parentRefs: [{ name: 'gw', sectionName: 'http' }],
+      hostnames: ['www.example.com'],
+      rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
+    });
+  });
+
+  test('mesh: a second HTTPRoute whose parent is the Service (GAMMA), without hostnames', () => {
+    const c = Testing.chart();
+    const entry = new IstioEntry(c, 'entry', { website: site(c), api: GATEWAY_API, hosts: ['www.example.com'], mesh: true, routeName: 'website' });
+    const manifests = synth(c);
+    expect(allSchemaErrors(manifests)).toEqual([]);
+    expect(entry.meshHttpRoute?.name).toBe('website-mesh');
+    expect(find(manifests, 'HTTPRoute', 'website-mesh').spec).toEqual({
+      parentRefs: [{ group: '', kind: 'Service', name: 'website', port: 80 }],
+      rules: [{ backendRefs: [{ name: 'website', port: 80 }] }],
+    });
+  });
+
+  test('waypoint: the Service is labelled istio.io/use-waypoint so in-mesh calls go through the waypoint', () => {
+    const c = Testing.chart();
+    new IstioEntry(c, 'entry', { website: site(c), api: GATEWAY_API, hosts: ['www.example.com'], mesh: true, waypoint: 'waypoint' });
+    expect(find(synth(c), 'Service', 'website').metadata.labels).toEqual({ 'istio.io/use-waypoint': 'waypoint' });
+  });
+
+  test('without waypoint the Service carries no waypoint label', () => {
+    const c = Testing.chart();
+    new IstioEntry(c, 'entry', { website: site(c), api: GATEWAY_API, hosts: ['www.example.com'], mesh: true });
+    expect(find(synth(c), 'Service', 'website').metadata.labels).toBeUndefined();
+  });
+
+  describe('refusals', () => {
+    test('fails if selector is given: Istio deploys the gateway of a Gateway API Gateway itself', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), api: GATEWAY_API, selector: { istio: 'ingressgateway' } })).toThrow(
+        'selector is not supported with the Gateway API v1.5.1 standard channel (Istio deploys a gateway for each Gateway of its GatewayClass, so no pods are selected); leave selector out and choose the gatewayClassName, or use api: TrafficApi.ISTIO');
+    });
+
+    test('fails if virtualServiceName is given, naming routeName instead', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), api: GATEWAY_API, virtualServiceName: 'website' })).toThrow(
+        'virtualServiceName is not supported with the Gateway API v1.5.1 standard channel (the routing is an HTTPRoute, not a VirtualService); name it with routeName instead');
+    });
+
+    test('fails if a server is HTTP2', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), api: GATEWAY_API, servers: [{ protocol: GatewayProtocol.HTTP2 }] })).toThrow(
+        'servers[0].protocol HTTP2 is not supported with the Gateway API v1.5.1 standard channel');
+    });
+
+    test('fails if a server uses mutual TLS', () => {
+      const servers = [{ protocol: GatewayProtocol.HTTPS, tls: { credentialName: 'cert', mode: TlsMode.MUTUAL } }];
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), api: GATEWAY_API, servers })).toThrow(
+        'servers[0].tls.mode MUTUAL is not supported with the Gateway API v1.5.1 standard channel');
+    });
+
+    test('fails if waypoint is set without mesh', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), api: GATEWAY_API, waypoint: 'waypoint' })).toThrow(
+        'waypoint routes in-mesh calls, but the entry is not bound to mesh, got waypoint "waypoint"; set mesh: true, or leave waypoint out');
+    });
+
+    test('fails if waypoint is not a DNS-1123 label', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), api: GATEWAY_API, mesh: true, hosts: ['a.example.com'], waypoint: 'Way' })).toThrow(
+        'waypoint must be a DNS-1123 label');
+    });
+
+    test('fails if a Gateway API prop is given with the Istio API', () => {
+      for (const [prop, value] of [['gatewayClassName', 'istio'], ['routeName', 'website'], ['waypoint', 'waypoint']] as const) {
+        expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), [prop]: value })).toThrow(
+          `${prop} applies to the Gateway API only, got "${value}"; set api: TrafficApi.GATEWAY_API, or leave ${prop} out`);
+      }
+    });
+
+    test('fails if api is not a TrafficApi', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), api: 'gamma' as TrafficApi })).toThrow(
+        'api must be one of istio, gateway-api, got "gamma"');
+    });
+  });
+});

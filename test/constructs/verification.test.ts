@@ -1,0 +1,216 @@
+import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { CanaryRelease, IstioEntry, MeshVerification, RequestMatch, Website } from '../../lib';
+import { synth } from '../support/synth';
+
+/** The tutorial's header-route step, with a DestinationRule that lacks version-2, as in its step 4. */
+function step4AsWritten(chart: Chart): void {
+  const website = new Website(chart, 'website', { serviceName: 'website' });
+  website.addVersion({ name: 'version-1', label: 'website-version-1', deploymentName: 'web-v1', image: 'img:1', replicas: 4 });
+  website.addVersion({ name: 'version-2', label: 'website-version-2', deploymentName: 'web-v2', image: 'img:2' });
+  const entry = new IstioEntry(chart, 'entry', { website, gatewayName: 'website-gateway', virtualServiceName: 'website-virtual-service' });
+  const release = new CanaryRelease(chart, 'release', {
+    website, entry, destinationRuleName: 'website', stable: 'version-1', canary: 'version-2',
+    canaryMatches: [RequestMatch.header('qa', 'canary-test')],
+  });
+  // A hand edit, as in the tutorial: the DestinationRule loses its version-2 subset.
+  ApiObject.of(release.destinationRule!).addJsonPatch(JsonPatch.remove('/spec/subsets/1'));
+}
+
+const EXPECTED = 'ERROR IST0101 VirtualService default/website-virtual-service: http rule 1 routes to subset "version-2" of host website.default.svc.cluster.local, but DestinationRule default/website does not define it (it defines "version-1")';
+
+describe('verification at synthesis', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  test('fails Testing.synth on a route to a subset the DestinationRule lacks, naming both objects', () => {
+    const chart = new Chart(Testing.app(), 'tutorial', { namespace: 'default' });
+    step4AsWritten(chart);
+    expect(() => synth(chart)).toThrow('mesh verification of chart "tutorial" failed:\n  ' + EXPECTED);
+  });
+
+  test('fails app.synth() the same way', () => {
+    const app = Testing.app();
+    step4AsWritten(new Chart(app, 'tutorial', { namespace: 'default' }));
+    expect(() => app.synth()).toThrow(EXPECTED);
+  });
+
+  test('near miss: the same chart without the hand edit synthesizes', () => {
+    const chart = new Chart(Testing.app(), 'tutorial', { namespace: 'default' });
+    const website = new Website(chart, 'website', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:1' }, { name: 'v2', image: 'img:2' }] });
+    const entry = new IstioEntry(chart, 'entry', { website });
+    new CanaryRelease(chart, 'release', { website, entry, stable: 'v1', canary: 'v2', canaryMatches: [RequestMatch.header('qa', 'x')] });
+    expect(synth(chart).map((m) => m.kind)).toEqual(['Service', 'Deployment', 'Deployment', 'Gateway', 'VirtualService', 'DestinationRule']);
+  });
+
+  test('fails when a version routed to has no pods matching its subset', () => {
+    const chart = Testing.chart();
+    const website = new Website(chart, 'website', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:1' }, { name: 'v2', image: 'img:2' }] });
+    const entry = new IstioEntry(chart, 'entry', { website, virtualServiceName: 'vs' });
+    const release = new CanaryRelease(chart, 'release', { website, entry, stable: 'v1', canary: 'v2', canaryMatches: [RequestMatch.header('qa', 'x')], destinationRuleName: 'dr' });
+    ApiObject.of(release.destinationRule!).addJsonPatch(JsonPatch.replace('/spec/subsets/1/labels/version', 'v3'));
+    expect(() => synth(chart)).toThrow('ERROR IST0173 DestinationRule default/dr: subset "v2" selects no pods');
+  });
+
+  test('verifies again on the next synthesis, seeing changes made since', () => {
+    // GIVEN a chart that synthesizes
+    const chart = Testing.chart();
+    const website = new Website(chart, 'website', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:1' }, { name: 'v2', image: 'img:2' }] });
+    const entry = new IstioEntry(chart, 'entry', { website, virtualServiceName: 'vs' });
+    const release = new CanaryRelease(chart, 'release', { website, entry, stable: 'v1', canary: 'v2', canaryMatches: [RequestMatch.header('qa', 'x')], destinationRuleName: 'dr' });
+    expect(synth(chart)).toHaveLength(6);
+    // WHEN the DestinationRule loses the canary's subset afterwards
+    ApiObject.of(release.destinationRule!).addJsonPatch(JsonPatch.remove('/spec/subsets/1'));
+    // THEN the next synthesis fails
+    expect(() => synth(chart)).toThrow('routes to subset "v2"');
+  });
+
+  test('fails if two entries of an app take the same host on the same ingress gateway port (IST0145)', () => {
+    // GIVEN two sites that both keep the default host "*"
+    const app = Testing.app();
+    for (let i = 0; i < 2; i++) {
+      const chart = new Chart(app, `site${i}`);
+      const website = new Website(chart, 'website', { serviceName: `web${i}`, versions: [{ name: 'v1', image: 'img:1' }] });
+      new IstioEntry(chart, 'entry', { website });
+    }
+    // WHEN the app is synthesized THEN the conflict stops it
+    expect(() => app.synthYaml()).toThrow(/ERROR IST0145 Gateway default\/site0-entry-gateway-[0-9a-f]+: server 1 \(port 80, hosts \*\) has the same selector \(istio=ingressgateway\), port and overlapping hosts as Gateway default\/site1-entry-gateway/);
+  });
+
+  test('verifies an app once per synthesis, however many entries it has', async () => {
+    const spy = vi.spyOn(await import('../../lib/mesh/verify.js'), 'verifyManifests');
+    const app = Testing.app();
+    for (let i = 0; i < 5; i++) {
+      const chart = new Chart(app, `site${i}`);
+      const website = new Website(chart, 'website', { serviceName: `web${i}`, versions: [{ name: 'v1', image: 'img:1' }] });
+      new IstioEntry(chart, 'entry', { website, hosts: [`site${i}.example.com`] });
+    }
+    app.synthYaml();
+    expect(spy).toHaveBeenCalledTimes(1);
+    app.synthYaml();
+    expect(spy).toHaveBeenCalledTimes(2);
+  });
+
+  test('sees objects of other charts of the app: a Service defined in another chart is known', () => {
+    // GIVEN the website in one chart and its entry in another
+    const app = Testing.app();
+    const website = new Website(new Chart(app, 'sites'), 'website', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:1' }] });
+    const routing = new Chart(app, 'routing');
+    new IstioEntry(routing, 'entry', { website });
+    // THEN the entry's chart synthesizes: its route's host is found in the other chart
+    expect(synth(routing).map((m) => m.kind)).toEqual(['Gateway', 'VirtualService']);
+  });
+
+  test('prints warnings to stderr once, and does not fail', () => {
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const chart = Testing.chart();
+    const website = new Website(chart, 'website', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:1' }, { name: 'v2', image: 'img:2', replicas: 0 }] });
+    const entry = new IstioEntry(chart, 'entry', { website });
+    new CanaryRelease(chart, 'release', { website, entry, stable: 'v1', canary: 'v2', destinationRuleName: 'dr' });
+    synth(chart);
+    synth(chart);
+    const lines = write.mock.calls.map((c) => String(c[0]));
+    expect(lines).toEqual([expect.stringMatching(/^WARNING subset-scaled-to-zero DestinationRule default\/dr: subset "v2" selects only Deployment default\/test-website-v2-c8[0-9a-f]{6}, scaled to 0 replicas\n$/)]);
+  });
+
+  test('the tutorial app exits 1 with the findings when a stage is built wrong', async () => {
+    // The tutorial itself verifies cleanly at every stage: see tutorial.test.ts; here the app
+    // wrapper's handling of a verification error is checked.
+    const { runApp } = await import('../../apps/run.js');
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const before = process.exitCode;
+    runApp(() => {
+      const app = new App({ outdir: Testing.app().outdir });
+      step4AsWritten(new Chart(app, 'tutorial', { namespace: 'default' }));
+      app.synth();
+    });
+    expect(process.exitCode).toBe(1);
+    process.exitCode = before;
+    const printed = write.mock.calls.map((c) => String(c[0])).join('');
+    expect(printed.startsWith(`error: mesh verification of chart "tutorial" failed:\n  ${EXPECTED}; every request this route takes fails with 503`)).toBe(true);
+    expect(printed).not.toMatch(/\n\s+at /);
+  });
+
+  describe('two entries on one gateway port', () => {
+    function twoSites(chart: Chart, hosts: [string[] | undefined, string[] | undefined]): void {
+      hosts.forEach((h, i) => {
+        const website = new Website(chart, `site${i}`, { serviceName: `site${i}`, versions: [{ name: 'v1', image: 'img:1' }] });
+        new IstioEntry(chart, `entry${i}`, { website, gatewayName: `gw${i}`, ...(h !== undefined ? { hosts: h } : {}) });
+      });
+    }
+
+    test('fails if two entries serve the same host on the same gateway port, e.g. both with the default "*" host (IST0145)', () => {
+      const chart = Testing.chart();
+      twoSites(chart, [undefined, undefined]);
+      expect(() => synth(chart)).toThrow('ERROR IST0145 Gateway default/gw0: server 1 (port 80, hosts *) has the same selector (istio=ingressgateway), port and overlapping hosts as Gateway default/gw1');
+    });
+
+    test('near miss: entries with hosts of their own synthesize', () => {
+      const chart = Testing.chart();
+      twoSites(chart, [['a.example.com'], ['b.example.com']]);
+      expect(synth(chart).filter((m) => m.kind === 'Gateway')).toHaveLength(2);
+    });
+
+    test('MeshVerification.disable turns the verification off for that chart only', () => {
+      // GIVEN a broken chart, switched off, and a broken chart, left on, in one app
+      const app = Testing.app();
+      const off = new Chart(app, 'off', { namespace: 'off' });
+      twoSites(off, [undefined, undefined]);
+      const on = new Chart(app, 'on', { namespace: 'on' });
+      step4AsWritten(on);
+      // WHEN
+      MeshVerification.disable(off);
+      // THEN
+      expect(MeshVerification.isDisabled(off)).toBe(true);
+      expect(synth(off).filter((m) => m.kind === 'Gateway')).toHaveLength(2);
+      expect(() => synth(on)).toThrow('mesh verification of chart "on" failed');
+    });
+  });
+
+  describe('Services and hosts that live outside the app', () => {
+    /** A chart with an entry (so that it is verified) and a hand-written route to `host`. */
+    function routeTo(host: string, port?: number): Chart {
+      const chart = Testing.chart();
+      const website = new Website(chart, 'website', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:1' }] });
+      new IstioEntry(chart, 'entry', { website, hosts: ['www.example.com'] });
+      new ApiObject(chart, 'route', {
+        apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'to-external' },
+        spec: { hosts: ['www.example.com'], gateways: ['mesh'], http: [{ route: [{ destination: { host, ...(port !== undefined ? { port: { number: port } } : {}) } }] }] },
+      });
+      return chart;
+    }
+
+    test('fails if a route names a Service that is not in the app and not declared', () => {
+      expect(() => synth(routeTo('reviews'))).toThrow('ERROR IST0101 VirtualService default/to-external: http rule 1 routes to host "reviews" (reviews.default.svc.cluster.local), which matches no Service or ServiceEntry');
+    });
+
+    test('a Service declared with MeshVerification.declareExternalService is known, with its ports', () => {
+      // GIVEN
+      const chart = routeTo('reviews.books');
+      const wrongPort = routeTo('reviews.books', 8080);
+      // WHEN
+      MeshVerification.declareExternalService(chart, { name: 'reviews', namespace: 'books', ports: [9080] });
+      MeshVerification.declareExternalService(wrongPort, { name: 'reviews', namespace: 'books', ports: [9080] });
+      // THEN
+      expect(synth(chart).map((m) => m.metadata.name)).toContain('to-external');
+      expect(() => synth(wrongPort)).toThrow('routes to port 8080 of Service books/reviews, which only has ports 9080');
+    });
+
+    test('hosts declared with MeshVerification.declareExternalHosts are known, wildcards included', () => {
+      // GIVEN
+      const chart = routeTo('api.partner.example');
+      // WHEN
+      MeshVerification.declareExternalHosts(chart, ['*.partner.example']);
+      // THEN
+      expect(synth(chart).map((m) => m.kind)).not.toContain('ServiceEntry');
+      expect(() => synth(routeTo('api.other.example'))).toThrow('host "api.other.example"');
+    });
+
+    test('fails if a declaration is malformed', () => {
+      const chart = Testing.chart();
+      expect(() => MeshVerification.declareExternalService(chart, { name: 'Reviews' })).toThrow('name must be a DNS-1035 label');
+      expect(() => MeshVerification.declareExternalService(chart, { name: 'reviews', ports: [] })).toThrow('ports must list at least one port, got []');
+      expect(() => MeshVerification.declareExternalHosts(chart, ['*'])).toThrow('hosts[0] must name a host or a domain ("*.example.com"), got "*", which would hide every unknown host');
+      expect(() => MeshVerification.disable({} as Chart)).toThrow('chart must be a Chart, got {}');
+    });
+  });
+});
