@@ -11,7 +11,7 @@ import { checkReleaseCapacity } from '../model/capacity';
 import { CanaryRouting, canaryRules, HttpRule, StickyRouting, stickyCookie } from '../model/routing';
 import { checkFault, checkRetries, checkTrafficPolicy, FaultOptions, RetryOptions, TrafficPolicyOptions } from '../model/traffic-policy';
 import { istioTrafficPolicy } from '../render/istio/traffic-policy';
-import { checkDnsSubdomain, show } from '../model/validate';
+import { checkDnsSubdomain, checkEnum, show } from '../model/validate';
 import { VERSION_LABEL, Website, WebsiteVersion } from './website';
 import { checkGatewayApiRelease } from '../render/gateway-api/release';
 import { versionServices } from './version-services';
@@ -325,10 +325,7 @@ export class CanaryRelease extends Construct {
         }
       }
     }
-    const meshRouting = props.meshRouting ?? MeshRouting.SAME_AS_GATEWAY;
-    if (!Object.values(MeshRouting).includes(meshRouting)) {
-      throw new Error(`meshRouting must be one of ${Object.values(MeshRouting).join(', ')}, got ${show(meshRouting)}`);
-    }
+    const meshRouting = checkEnum('meshRouting', props.meshRouting ?? MeshRouting.SAME_AS_GATEWAY, MeshRouting);
     if (meshRouting === MeshRouting.STABLE_ONLY && !this.entry.mesh) {
       throw new Error('meshRouting applies to in-mesh calls, but the entry is not bound to mesh: set mesh: true on the IstioEntry, or leave meshRouting out');
     }

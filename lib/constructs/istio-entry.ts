@@ -11,7 +11,7 @@ import { checkGatewayApiServers, gatewayApiListeners, gatewayParentRefs, httpsRe
 import { GatewayApiGateway, GatewayApiHttpRoute } from '../render/gateway-api/objects';
 import { renderGatewayApiRules, rulesForParent } from '../render/gateway-api/routes';
 import { duplicateHostsProblem, gatewayNameProblem } from '../mesh/istio-validation';
-import { checkDnsLabel, checkDnsSubdomain, checkHost, checkLabels, checkPort, checkUnique, show } from '../model/validate';
+import { checkDnsLabel, checkDnsSubdomain, checkEnum, checkHost, checkLabels, checkPort, checkUnique, show } from '../model/validate';
 import { Website } from './website';
 
 /** The reserved gateway name that makes a VirtualService apply to in-mesh traffic. */
@@ -258,10 +258,7 @@ export class IstioEntry extends Construct {
     }
     this.website = props.website;
     this.mesh = props.mesh ?? false;
-    this.api = props.api ?? TrafficApi.ISTIO;
-    if (!Object.values(TrafficApi).includes(this.api)) {
-      throw new Error(`api must be one of ${Object.values(TrafficApi).join(', ')}, got ${show(this.api)}`);
-    }
+    this.api = checkEnum('api', props.api ?? TrafficApi.ISTIO, TrafficApi);
     checkApiProps(this.api, props, this.mesh);
     this.waypoint = props.waypoint;
 
@@ -414,10 +411,7 @@ export class IstioEntry extends Construct {
       throw new Error(`servers must list at least one server, got ${show(servers)}`);
     }
     const rendered = servers.map((server, i) => {
-      const protocol = server.protocol ?? GatewayProtocol.HTTP;
-      if (!Object.values(GatewayProtocol).includes(protocol)) {
-        throw new Error(`servers[${i}].protocol must be one of ${Object.values(GatewayProtocol).join(', ')}, got ${show(protocol)}`);
-      }
+      const protocol = checkEnum(`servers[${i}].protocol`, server.protocol ?? GatewayProtocol.HTTP, GatewayProtocol);
       const serverHosts = server.hosts ?? hosts;
       if (serverHosts.length === 0) {
         throw new Error(`servers[${i}].hosts must list at least one host, got []`);
@@ -456,10 +450,7 @@ function serverTls(i: number, protocol: GatewayProtocol, server: GatewayServer):
     if (server.httpsRedirect) {
       throw new Error(`servers[${i}].httpsRedirect is for HTTP servers; this one is HTTPS already`);
     }
-    const mode = server.tls.mode ?? TlsMode.SIMPLE;
-    if (!Object.values(TlsMode).includes(mode)) {
-      throw new Error(`servers[${i}].tls.mode must be one of ${Object.values(TlsMode).join(', ')}, got ${show(mode)}`);
-    }
+    const mode = checkEnum(`servers[${i}].tls.mode`, server.tls.mode ?? TlsMode.SIMPLE, TlsMode);
     return { tls: { mode, credentialName: checkDnsSubdomain(`servers[${i}].tls.credentialName`, server.tls.credentialName) }, httpsRedirect: false };
   }
   if (server.tls !== undefined) {

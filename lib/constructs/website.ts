@@ -2,7 +2,7 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  checkDnsLabel, checkDnsSubdomain, checkInteger, checkLabelValue, checkPort, checkServiceName, show,
+  checkDnsLabel, checkDnsSubdomain, checkEnum, checkInteger, checkLabelValue, checkPort, checkServiceName, show,
 } from '../model/validate';
 import { LinuxCapability, renderCapabilities, resolveResources } from './workload-defaults';
 
@@ -201,10 +201,7 @@ export class Website extends Construct {
     }
     this.port = checkPort('port', props.port ?? 80);
     this.containerPort = checkPort('containerPort', props.containerPort ?? this.port);
-    this.protocol = props.protocol ?? WebProtocol.HTTP;
-    if (!Object.values(WebProtocol).includes(this.protocol)) {
-      throw new Error(`protocol must be one of ${Object.values(WebProtocol).join(', ')}, got ${show(this.protocol)}`);
-    }
+    this.protocol = checkEnum('protocol', props.protocol ?? WebProtocol.HTTP, WebProtocol);
     if (props.serviceName !== undefined) {
       checkServiceName('serviceName', props.serviceName);
     }

@@ -6,7 +6,7 @@
  */
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { show } from '../model/validate';
+import { checkEnum, show } from '../model/validate';
 
 /**
  * A Linux capability that a container may add back after dropping all of them: those the
@@ -110,12 +110,7 @@ export function renderCapabilities(prop: string, add: readonly LinuxCapability[]
   if (!Array.isArray(add)) {
     throw new Error(`${prop} must be a list of LinuxCapability values, got ${show(add)}`);
   }
-  const allowed = Object.values(LinuxCapability) as string[];
-  add.forEach((capability, i) => {
-    if (!allowed.includes(capability)) {
-      throw new Error(`${prop}[${i}] must be one of ${allowed.join(', ')} (the capabilities the "baseline" Pod Security Standard allows), got ${show(capability)}`);
-    }
-  });
+  add.forEach((capability, i) => checkEnum(`${prop}[${i}]`, capability, LinuxCapability, 'the capabilities the "baseline" Pod Security Standard allows'));
   if (new Set(add).size !== add.length) {
     throw new Error(`${prop} must not repeat a capability, got ${show(add)}`);
   }

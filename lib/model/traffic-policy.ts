@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { checkDuration, durationText } from './duration';
 import { percentProblem, retriesProblem } from '../mesh/istio-validation';
 import { Percentage } from './percentage';
-import { checkInteger, show } from './validate';
+import { checkEnum, checkInteger, show } from './validate';
 
 /*
  * Retries, faults and traffic policies as the routing model holds them: the options types below,
@@ -174,11 +174,7 @@ export function checkRetries(prop: string, retries: RetryOptions): RetryOptions 
     if (!Array.isArray(retryOn) || retryOn.length === 0) {
       throw new Error(`${prop}.retryOn must list at least one condition, got ${show(retryOn)}`);
     }
-    retryOn.forEach((c, i) => {
-      if (!Object.values(RetryOn).includes(c)) {
-        throw new Error(`${prop}.retryOn[${i}] must be one of ${Object.values(RetryOn).join(', ')}, got ${show(c)}`);
-      }
-    });
+    retryOn.forEach((c, i) => checkEnum(`${prop}.retryOn[${i}]`, c, RetryOn));
   }
   const perTryTimeout = retries.perTryTimeout !== undefined ? checkDuration(`${prop}.perTryTimeout`, retries.perTryTimeout) : undefined;
   const shown = compact({ attempts, perTryTimeout: perTryTimeout && durationText(perTryTimeout), retryOn: retryOn?.join(',') });

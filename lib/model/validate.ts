@@ -19,6 +19,20 @@ export function show(value: unknown): string {
 }
 
 /**
+ * A closed choice: one of an enum's values (the exact Kubernetes or Istio literals).
+ *
+ * @param note what the values are, when it helps (e.g. `the capabilities the "baseline" Pod Security Standard allows`)
+ * @returns the value, checked
+ */
+export function checkEnum<T extends string>(prop: string, value: T, values: Record<string, T>, note?: string): T {
+  const allowed: readonly string[] = Object.values(values);
+  if (!allowed.includes(value)) {
+    throw new Error(`${prop} must be one of ${allowed.join(', ')}${note !== undefined ? ` (${note})` : ''}, got ${show(value)}`);
+  }
+  return value;
+}
+
+/**
  * A Kubernetes object or subset name that must be a DNS-1123 label (at most 63 characters of
  * lower-case letters, digits and `-`, starting and ending with a letter or digit).
  *

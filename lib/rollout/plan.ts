@@ -13,7 +13,7 @@ import { RolloutStep, RolloutStepKind } from './steps';
 import { Phase, PhaseKind, planTransition } from './transition';
 import { mirrorFits } from '../model/routing';
 import { writeOwnedFolder } from './owned-folder';
-import { checkDnsLabel, checkDnsSubdomain, show } from '../model/validate';
+import { checkDnsLabel, checkDnsSubdomain, checkEnum, show } from '../model/validate';
 import { Website, WebsiteProps } from '../constructs/website';
 
 /** Props of a `RolloutPlan`. */
@@ -335,10 +335,7 @@ export class RolloutPlan {
    * their parents) is refused before anything is touched.
    */
   public write(outdir: string, title: string, options: PlanWriteOptions = {}): void {
-    const layout = options.layout ?? PlanLayout.KUBECTL_PHASES;
-    if (!Object.values(PlanLayout).includes(layout)) {
-      throw new Error(`layout must be one of ${Object.values(PlanLayout).join(', ')}, got ${show(layout)}`);
-    }
+    const layout = checkEnum('layout', options.layout ?? PlanLayout.KUBECTL_PHASES, PlanLayout);
     const files = new Map<string, string>();
     if (layout === PlanLayout.ARGO_CD_SYNC_WAVES) {
       for (const stage of this.writtenStages()) {

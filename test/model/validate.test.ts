@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
-  checkDnsLabel, checkDnsSubdomain, checkHeaderName, checkHost, checkInteger, checkLabelKey, checkLabels,
+  checkDnsLabel, checkDnsSubdomain, checkEnum, checkHeaderName, checkHost, checkInteger, checkLabelKey, checkLabels,
   checkLabelValue, checkPort, checkServiceName, checkUnique, show,
 } from '../../lib/model/validate';
 
@@ -86,5 +86,18 @@ describe('other checks', () => {
     expect(show(3)).toBe('3');
     expect(show(undefined)).toBe('undefined');
     expect(show({ a: 1 })).toBe('{"a":1}');
+  });
+});
+
+describe('checkEnum', () => {
+  enum Color { RED = 'red', BLUE = 'blue' }
+
+  test('returns a value of the enum', () => {
+    expect(checkEnum('color', Color.BLUE, Color)).toBe('blue');
+  });
+
+  test('fails if the value is not one of the enum\'s, listing them, with a note when given', () => {
+    expect(() => checkEnum('color', 'green' as Color, Color)).toThrow('color must be one of red, blue, got "green"');
+    expect(() => checkEnum('paint[0]', 3 as never, Color, 'the colors we sell')).toThrow('paint[0] must be one of red, blue (the colors we sell), got 3');
   });
 });
