@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { IstioEntry } from './istio-entry';
 import { IstioDestinationRule } from '../render/istio/objects';
 import { RequestMatch } from '../model/match';
-import { checkDuration } from '../model/duration';
+import { checkDuration, DurationKind } from '../model/duration';
 import { Percentage } from '../model/percentage';
 import { headerValueProblem, mirrorCopiesNothing, PERCENT_MIN } from '../mesh/istio-validation';
 import { checkReleaseCapacity } from '../model/capacity';
@@ -313,11 +313,8 @@ export class CanaryRelease extends Construct {
         throw new Error(`stickySession.cookieName must not contain "%" (Envoy reads %...% in the Set-Cookie header as a variable), got ${show(cookieName)}`);
       }
       RequestMatch.cookie(cookieName, 'x'); // checks the name
-      const ms = props.stickySession.maxAge instanceof Duration ? props.stickySession.maxAge.toMilliseconds({ integral: false }) : Number.NaN;
-      if (!(ms >= 1000) || ms % 1000 !== 0) {
-        throw new Error(`stickySession.maxAge must be a Duration of whole seconds, at least 1 second, got ${Number.isNaN(ms) ? show(props.stickySession.maxAge) : `${ms}ms`}`);
-      }
-      sticky = { cookieName, maxAgeSeconds: ms / 1000, secure: this.entry.httpsOnly };
+      const maxAge = checkDuration('stickySession.maxAge', props.stickySession.maxAge, DurationKind.SECONDS);
+      sticky = { cookieName, maxAgeSeconds: maxAge.toSeconds(), secure: this.entry.httpsOnly };
       for (const version of [this.stable, this.canary]) {
         const problem = headerValueProblem(stickyCookie(sticky, version.subsetName));
         if (problem !== undefined) {

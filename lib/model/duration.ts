@@ -2,20 +2,35 @@ import { Duration } from 'cdk8s';
 import { durationProblem } from '../mesh/istio-validation';
 import { show } from './validate';
 
+/** What a duration prop takes. */
+export enum DurationKind {
+  /** Whole milliseconds, at least 1 ms, as Istio's CRDs and validation webhook (and the Gateway API) take durations. */
+  MILLISECONDS = 'milliseconds',
+  /** Whole seconds, at least 1 s (a cookie's `Max-Age`). */
+  SECONDS = 'seconds',
+  /** Any positive length (a pause). */
+  POSITIVE = 'positive',
+}
+
 /**
- * Checks that `duration` is a cdk8s `Duration` of whole milliseconds, at least 1 ms, as Istio's
- * CRDs and validation webhook require (the Gateway API takes the same).
+ * The one check of duration props: a cdk8s `Duration` of the kind the prop takes.
  *
  * @param prop the prop, for the error message
  * @returns the duration, checked
  */
-export function checkDuration(prop: string, duration: Duration): Duration {
+export function checkDuration(prop: string, duration: Duration, kind: DurationKind = DurationKind.MILLISECONDS): Duration {
   if (!(duration instanceof Duration)) {
     throw new Error(`${prop} must be a Duration (e.g. Duration.seconds(5)), got ${show(duration)}`);
   }
   const ms = duration.toMilliseconds({ integral: false });
-  if (durationProblem(ms) !== undefined) {
+  if (kind === DurationKind.MILLISECONDS && durationProblem(ms) !== undefined) {
     throw new Error(`${prop} must be a whole number of milliseconds, at least 1ms, got ${ms}ms`);
+  }
+  if (kind === DurationKind.SECONDS && (!(ms >= 1000) || ms % 1000 !== 0)) {
+    throw new Error(`${prop} must be a Duration of whole seconds, at least 1 second, got ${ms}ms`);
+  }
+  if (kind === DurationKind.POSITIVE && !(ms > 0)) {
+    throw new Error(`${prop} must be a positive Duration, got ${ms}ms`);
   }
   return duration;
 }

@@ -13,7 +13,8 @@ import { RolloutStep, RolloutStepKind } from './steps';
 import { Phase, PhaseKind, planTransition } from './transition';
 import { mirrorFits } from '../model/routing';
 import { writeOwnedFolder } from './owned-folder';
-import { checkDnsLabel, checkDnsSubdomain, checkEnum, show } from '../model/validate';
+import { checkDnsLabel, checkDnsSubdomain, checkEnum } from '../model/validate';
+import { checkDuration, DurationKind } from '../model/duration';
 import { Website, WebsiteProps } from '../constructs/website';
 
 /** Props of a `RolloutPlan`. */
@@ -137,13 +138,6 @@ export interface PlanStage {
 // istiod's PILOT_DEBOUNCE_MAX (10 s by default) plus as long again for the push itself.
 const DEFAULT_PAUSE = Duration.seconds(20);
 
-function checkPause(prop: string, pause: Duration): Duration {
-  if (!(pause instanceof Duration) || pause.toMilliseconds({ integral: false }) <= 0) {
-    throw new Error(`${prop} must be a positive Duration (e.g. Duration.seconds(20)), got ${show(pause)}`);
-  }
-  return pause;
-}
-
 const ARGO_CD_FILE = 'resources.yaml';
 
 const PHASE_FILES: Record<PhaseKind, string> = {
@@ -213,8 +207,8 @@ export class RolloutPlan {
       checkDnsLabel('namespace', props.namespace);
     }
     checkDnsSubdomain('chartId', props.chartId ?? 'release');
-    this.pause = checkPause('pauseBetweenPhases', props.pauseBetweenPhases ?? DEFAULT_PAUSE);
-    this.stagePause = checkPause('pauseBetweenStages', props.pauseBetweenStages ?? this.pause);
+    this.pause = checkDuration('pauseBetweenPhases', props.pauseBetweenPhases ?? DEFAULT_PAUSE, DurationKind.POSITIVE);
+    this.stagePause = checkDuration('pauseBetweenStages', props.pauseBetweenStages ?? this.pause, DurationKind.POSITIVE);
     this.props = props;
     // Build every stage now, so that a prop the constructs refuse fails here and not when writing.
     this.stages();

@@ -245,9 +245,9 @@ describe('RolloutPlan', () => {
     expect(pauses(custom.markdown('x'))).toEqual(['phase 30', 'stage 60', 'stage 60', 'stage 60', 'stage 60']);
     expect(custom.markdown('x')).toContain('the commands pause (30 s and 60 s here)');
     expect(() => new RolloutPlan({ ...site, pauseBetweenPhases: 30 as never, steps: [RolloutStep.deployCanary()] }))
-      .toThrow('pauseBetweenPhases must be a positive Duration (e.g. Duration.seconds(20)), got 30');
+      .toThrow('pauseBetweenPhases must be a Duration (e.g. Duration.seconds(5)), got 30');
     expect(() => new RolloutPlan({ ...site, pauseBetweenStages: Duration.seconds(0), steps: [RolloutStep.deployCanary()] }))
-      .toThrow('pauseBetweenStages must be a positive Duration (e.g. Duration.seconds(20))');
+      .toThrow('pauseBetweenStages must be a positive Duration, got 0ms');
   });
 
   test('a plan that starts from the steady state writes it as stage 00, to diff against the cluster or apply to an empty one', () => {
