@@ -20,6 +20,11 @@ import { AppVerification } from './synth-verification';
 
 /** An Istio Gateway rendered from Istio-native JSON. */
 export class IstioGateway extends KubeGateway {
+  public constructor(scope: Construct, id: string, props: ConstructorParameters<typeof KubeGateway>[2]) {
+    super(scope, id, props);
+    AppVerification.of(this).observeChart(Chart.of(this));
+  }
+
   public override toJson(): any {
     AppVerification.find(this)?.rendered();
     return ApiObject.prototype.toJson.call(this);
@@ -28,6 +33,11 @@ export class IstioGateway extends KubeGateway {
 
 /** An Istio DestinationRule rendered from Istio-native JSON. */
 export class IstioDestinationRule extends KubeDestinationRule {
+  public constructor(scope: Construct, id: string, props: ConstructorParameters<typeof KubeDestinationRule>[2]) {
+    super(scope, id, props);
+    AppVerification.of(this).observeChart(Chart.of(this));
+  }
+
   public override toJson(): any {
     AppVerification.find(this)?.rendered();
     return ApiObject.prototype.toJson.call(this);
@@ -42,6 +52,7 @@ export class IstioVirtualService extends KubeVirtualService {
   public constructor(scope: Construct, id: string, props: ConstructorParameters<typeof KubeVirtualService>[2]) {
     super(scope, id, props);
     AppVerification.of(this).verifyChart(Chart.of(this));
+    AppVerification.of(this).observeChart(Chart.of(this));
   }
 
   public override toJson(): any {

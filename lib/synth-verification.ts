@@ -22,6 +22,11 @@ interface Pass {
   remaining: number;
   /** Whether an object of the library has been rendered since the verification. */
   rendered: boolean;
+  /**
+   * Whether every chart has an object that tells when it is rendered: otherwise the synthesis of
+   * such a chart alone cannot be told from the start of a synthesis of the whole app.
+   */
+  readonly reusable: boolean;
   /** Charts of the app when it was verified. */
   readonly charts: number;
 }
@@ -42,7 +47,9 @@ interface Pass {
  * One synthesis verifies the app once, however many charts it has: `app.synth()` and
  * `app.synthYaml()` run the validations once, then once per chart, and the verification of the
  * first is reused by the others. Every other validation (another `Testing.synth(chart)`, after a
- * change or not) verifies again.
+ * change or not) verifies again. Telling them apart takes every chart to have an Istio object of
+ * this library, which says when it is rendered; in an app with a chart that has none (only
+ * websites, say), every validation verifies again.
  *
  * All its state is held here, per app: charts whose verification is off, Services and hosts
  * declared as living outside the app, warnings printed, the last verification.
@@ -62,6 +69,8 @@ export class AppVerification extends Construct {
 
   /** Charts with an Istio VirtualService of this library, in the order they got one. */
   private readonly routing = new Set<Chart>();
+  /** Charts with an object that tells when it is rendered (see `rendered`). */
+  private readonly observed = new Set<Chart>();
   private readonly disabled = new Set<Chart>();
   private readonly declared: Manifest[] = [];
   private readonly printed = new Set<string>();
@@ -97,6 +106,11 @@ export class AppVerification extends Construct {
     return [...this.declared];
   }
 
+  /** Records that `chart` has an object that calls `rendered()` whenever it is rendered. */
+  public observeChart(chart: Chart): void {
+    this.observed.add(chart);
+  }
+
   /**
    * Tells the verification that an object of this library was rendered: a validation that
    * follows belongs to another synthesis, unless the app's synthesis is under way.
@@ -109,7 +123,7 @@ export class AppVerification extends Construct {
 
   private validate(): string[] {
     const pass = this.pass;
-    if (pass !== undefined && !pass.wholeApp && !pass.rendered) {
+    if (pass !== undefined && pass.reusable && !pass.wholeApp && !pass.rendered) {
       // The second validation with nothing rendered in between: `app.synth()` or
       // `app.synthYaml()`, whose charts each validate the app once more.
       pass.wholeApp = true;
@@ -122,7 +136,7 @@ export class AppVerification extends Construct {
     }
     this.pass = undefined;
     const charts = this.verify();
-    const current: Pass = { wholeApp: false, remaining: 0, rendered: false, charts };
+    const current: Pass = { wholeApp: false, remaining: 0, rendered: false, charts: charts.length, reusable: charts.every((c) => this.observed.has(c)) };
     this.pass = current;
     // A synthesis runs in one go: the next turn of the event loop starts afresh in any case.
     queueMicrotask(() => {
@@ -133,8 +147,8 @@ export class AppVerification extends Construct {
     return [];
   }
 
-  /** Verifies the app; returns how many charts it has. */
-  private verify(): number {
+  /** Verifies the app; returns its charts. */
+  private verify(): Chart[] {
     // Every object of the app, chart by chart, in the order of the construct tree.
     const objectsByChart = new Map<Chart, ApiObject[]>();
     for (const c of this.node.root.node.findAll()) {
@@ -146,7 +160,7 @@ export class AppVerification extends Construct {
     }
     const reported = [...this.routing].filter((c) => !this.disabled.has(c) && objectsByChart.has(c));
     if (reported.length === 0) {
-      return objectsByChart.size;
+      return [...objectsByChart.keys()];
     }
     const manifests: any[] = [];
     const chartsByKey = new Map<string, Chart[]>();
@@ -192,6 +206,6 @@ export class AppVerification extends Construct {
         }
       }
     }
-    return objectsByChart.size;
+    return [...objectsByChart.keys()];
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { CanaryRelease, IstioEntry, MeshVerification, RequestMatch, Website } from '../lib';
+import { CanaryRelease, IstioEntry, MeshVerification, RequestMatch, Website, Weight } from '../lib';
 import { synth } from './support/synth';
 
 /** Five charts of one site each, in `app`. */
@@ -126,6 +126,21 @@ describe('verification at synthesis', () => {
       // THEN the app does not synthesize: it fails before writing any chart
       expect(() => app.synth()).toThrow('mesh verification of chart "site0" failed');
       expect(readdirSync(app.outdir)).toEqual([]);
+    });
+
+    test('verifies again when a chart without Istio objects was synthesized alone before', () => {
+      // GIVEN the website in one chart, its entry and a 20% canary in another
+      const app = Testing.app();
+      const sites = new Chart(app, 'sites');
+      const website = new Website(sites, 'website', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:1' }, { name: 'v2', image: 'img:2' }] });
+      const routing = new Chart(app, 'routing');
+      const entry = new IstioEntry(routing, 'entry', { website });
+      new CanaryRelease(routing, 'release', { website, entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(20), destinationRuleName: 'dr' });
+      // WHEN the website's chart is synthesized alone, then its canary's pods lose their label
+      synth(sites);
+      ApiObject.of(website.findVersion('v2')!.deployment).addJsonPatch(JsonPatch.replace('/spec/template/metadata/labels/version', 'v3'));
+      // THEN the entry's chart does not synthesize
+      expect(() => synth(routing)).toThrow('ERROR IST0173 DestinationRule default/dr: subset "v2" selects no pods');
     });
   });
 
