@@ -8,9 +8,11 @@
  *   the library's output beforehand, so both apps synthesize the same YAML, checked).
  * The ratio is the library's median over the plain app's median. Two shapes: N sites in one chart,
  * and N charts of one site each (whose cost over the plain app must not grow faster than N).
+ * Also timed apart: the library's own validation hook (the verification) in one synthesis, which
+ * cdk8s calls once, then once per chart; it must grow linearly with the charts.
  */
 import { ApiObject, App, Chart } from 'cdk8s';
-import { CanaryRelease, IstioEntry, Website, Weight } from '../lib';
+import { CanaryRelease, IstioEntry, MeshVerification, Website, Weight } from '../lib';
 
 type Shape = 'one chart' | 'one chart per site';
 
@@ -47,6 +49,27 @@ function cpuMillis(body: () => void): number {
   return (used.user + used.system) / 1000;
 }
 
+/**
+ * The CPU time of the library's validation (the mesh verification) in one `app.synthYaml()`,
+ * which cdk8s runs once, then once per chart.
+ */
+function verificationMillis(app: App): number {
+  const node = app.node.tryFindChild('cdk8s-istio-canary.MeshVerification')!.node;
+  const validate = node.validate.bind(node);
+  let total = 0;
+  node.validate = () => {
+    const start = process.cpuUsage();
+    try {
+      return validate();
+    } finally {
+      const used = process.cpuUsage(start);
+      total += (used.user + used.system) / 1000;
+    }
+  };
+  app.synthYaml();
+  return total;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -57,8 +80,10 @@ const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 
 for (const [full, shape] of [[1_000, 'one chart'], [500, 'one chart per site'], [1_000, 'one chart per site']] as Array<[number, Shape]>) {
   const sites = Math.round(full * SCALE);
-  // The plain app's input: the library's own objects, chart by chart.
+  // The plain app's input: the library's own objects, chart by chart. Each `chart.toJson()`
+  // validates (and so verifies) the whole app: switched off here, where only the YAML counts.
   const reference = libraryApp(sites, shape);
+  reference.charts.forEach((c) => MeshVerification.disable(c));
   const charts = reference.charts.map((c) => [c.node.id, c.toJson()] as [string, any[]]);
   const expected = reference.synthYaml();
   if (plainApp(charts).synthYaml() !== expected) {
@@ -66,11 +91,14 @@ for (const [full, shape] of [[1_000, 'one chart'], [500, 'one chart per site'], 
   }
   const library: number[] = [];
   const plain: number[] = [];
+  const verification: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     library.push(cpuMillis(() => libraryApp(sites, shape).synthYaml()));
     plain.push(cpuMillis(() => plainApp(charts).synthYaml()));
+    verification.push(verificationMillis(libraryApp(sites, shape)));
   }
   const ratio = median(library) / median(plain);
   console.log(`synthesis, ${sites} sites, ${shape} (${sites * 6} objects): library ${median(library).toFixed(0)} ms CPU, `
-    + `plain cdk8s ApiObject app ${median(plain).toFixed(0)} ms, ratio ${ratio.toFixed(2)} (medians of ${RUNS})`);
+    + `plain cdk8s ApiObject app ${median(plain).toFixed(0)} ms, ratio ${ratio.toFixed(2)} (medians of ${RUNS}); `
+    + `the library's verification hook, all ${charts.length + 1} of its calls: ${median(verification).toFixed(0)} ms`);
 }

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Manifest } from '../mesh/manifests';
 import { checkDnsLabel, checkHost, checkPort, checkServiceName, show } from '../model/validate';
+import { AppVerification } from './verification';
 
 /** A Service that exists in the cluster but is not synthesized by this app (Helm, another team). */
 export interface ExternalServiceOptions {
@@ -21,10 +22,6 @@ export interface ExternalServiceOptions {
   readonly ports?: number[];
 }
 
-// Charts whose verification is off, and what charts declare as living outside the app.
-const disabled = new WeakSet<Chart>();
-const declared = new WeakMap<IConstruct, Manifest[]>();
-
 /**
  * Settings of the verification that runs when a chart is synthesized (see "Verify before you
  * apply" in the README).
@@ -39,12 +36,12 @@ export class MeshVerification {
     if (!Chart.isChart(chart)) {
       throw new Error(`chart must be a Chart, got ${show(chart)}`);
     }
-    disabled.add(chart);
+    AppVerification.of(chart).disable(chart);
   }
 
   /** Whether the synthesis-time verification is off for `chart`. */
   public static isDisabled(chart: Chart): boolean {
-    return disabled.has(chart);
+    return AppVerification.find(chart)?.isDisabled(chart) ?? false;
   }
 
   /**
@@ -63,7 +60,7 @@ export class MeshVerification {
     }
     ports.forEach((port, i) => checkPort(`ports[${i}]`, port));
     // A Service without a selector: its endpoints are managed elsewhere, as the checks read it.
-    declarationsOf(scope).push({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { ports: ports.map((port) => ({ port })) } });
+    AppVerification.of(scope).declare({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { ports: ports.map((port) => ({ port })) } });
   }
 
   /**
@@ -83,7 +80,7 @@ export class MeshVerification {
         throw new Error(`hosts[${i}] must name a host or a domain ("*.example.com"), got "*", which would hide every unknown host`);
       }
     });
-    declarationsOf(scope).push({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'declared-external-hosts' }, spec: { hosts: [...hosts] } });
+    AppVerification.of(scope).declare({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'declared-external-hosts' }, spec: { hosts: [...hosts] } });
   }
 
   /**
@@ -91,13 +88,6 @@ export class MeshVerification {
    * verification (never synthesized).
    */
   public static externalManifests(scope: IConstruct): Manifest[] {
-    return [...(declared.get(scope.node.root) ?? [])];
+    return AppVerification.find(scope)?.declarations ?? [];
   }
-}
-
-function declarationsOf(scope: IConstruct): Manifest[] {
-  const root = scope.node.root;
-  const list = declared.get(root) ?? [];
-  declared.set(root, list);
-  return list;
 }

@@ -1,98 +1,211 @@
-import { ApiObject, App, Chart } from 'cdk8s';
-import { IConstruct } from 'constructs';
-import { MeshVerification } from './mesh-verification';
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { Finding, formatFinding, Severity } from '../mesh/findings';
+import { Manifest } from '../mesh/manifests';
 import { errorsOf, verifyManifests } from '../mesh/verify';
 
-/** One verification of a whole app, shared by the VirtualServices rendered in the same pass. */
-interface Pass {
-  readonly findings: Finding[];
-  /** `kind/namespace/name` of each chart's objects. */
-  readonly keysByChart: Map<Chart, Set<string>>;
-  /** The verified objects rendered since; rendering one of them again starts a new pass. */
-  readonly rendered: Set<ApiObject>;
-}
-
-// Set while a verification renders the app's objects, so that their own hooks do not recurse.
-let verifying = false;
-const passes = new WeakMap<IConstruct, Pass>();
-// Warnings already printed, per app, so that each is printed once however often objects render.
-const printed = new WeakMap<IConstruct, Set<string>>();
+/** The id of the app's verification, a construct at the root of the app. */
+const ID = 'cdk8s-istio-canary.MeshVerification';
 
 /**
- * Verifies the mesh around `object` when it is rendered, and throws if a request could be routed
- * to a gateway, host or subset that does not exist or selects no pods. Nothing is done for a chart
- * whose verification is off (`MeshVerification.disable`); Services and hosts declared with
- * `MeshVerification` are known to the checks.
+ * The verification made by a validation, and how long it holds.
  *
- * It runs inside `toJson()`, so `app.synth()`, `cdk8s synth` and `Testing.synth(chart)` all stop
- * on an error. Every chart of the app is indexed (a Service may live in another chart); findings
- * are reported for the objects of `object`'s chart. Warnings go to stderr and do not stop
- * synthesis.
- *
- * One synthesis renders each object once, so the app is verified once per synthesis, not once per
- * VirtualService: the verification is reused until an object it was reported to renders again,
- * which starts the next synthesis.
- *
- * @param object the object being rendered
- * @param rendered its own JSON, already rendered
+ * cdk8s validates the whole app once per `Testing.synth(chart)` or `chart.toJson()`, and
+ * `app.synth()` and `app.synthYaml()` validate it once, then once more per chart (each chart's
+ * `toJson()`), with nothing rendered between the first two: that pattern is what tells one
+ * synthesis of the whole app from several syntheses of one chart.
  */
-export function verifyOnRender(object: ApiObject, rendered: unknown): void {
-  const chart = Chart.of(object);
-  if (verifying || MeshVerification.isDisabled(chart)) {
-    return;
-  }
-  const root = rootOf(chart);
-  let pass = passes.get(root);
-  if (pass === undefined || pass.rendered.has(object)) {
-    pass = verifyApp(root, object, rendered);
-    passes.set(root, pass);
-  }
-  pass.rendered.add(object);
-
-  const local = pass.keysByChart.get(chart) ?? new Set<string>();
-  const findings = pass.findings.filter((f) => local.has(`${f.kind}/${f.namespace}/${f.name}`));
-  const errors = errorsOf(findings);
-  if (errors.length > 0) {
-    throw new Error(`mesh verification of chart "${chart.node.id}" failed:\n${errors.map((f) => `  ${formatFinding(f)}`).join('\n')}`);
-  }
-  const seen = printed.get(root) ?? new Set<string>();
-  printed.set(root, seen);
-  for (const f of findings.filter((x) => x.severity === Severity.WARNING)) {
-    const line = formatFinding(f);
-    if (!seen.has(line)) {
-      seen.add(line);
-      process.stderr.write(`${line}\n`);
-    }
-  }
+interface Pass {
+  /** Set at the second validation of `app.synth()` or `app.synthYaml()`. */
+  wholeApp: boolean;
+  /** Validations of the charts still to come in the same synthesis of the whole app. */
+  remaining: number;
+  /** Whether an object of the library has been rendered since the verification. */
+  rendered: boolean;
+  /**
+   * Whether every chart has an object that tells when it is rendered: otherwise the synthesis of
+   * such a chart alone cannot be told from the start of a synthesis of the whole app.
+   */
+  readonly reusable: boolean;
+  /** Charts of the app when it was verified. */
+  readonly charts: number;
 }
 
-function verifyApp(root: IConstruct, object: ApiObject, rendered: unknown): Pass {
-  verifying = true;
-  try {
-    const manifests: any[] = [];
-    const keysByChart = new Map<Chart, Set<string>>();
-    for (const c of root.node.findAll().filter((x): x is Chart => Chart.isChart(x))) {
-      const keys = new Set<string>();
-      for (const o of c.node.findAll().filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === c)) {
-        const json = o === object ? rendered : o.toJson();
-        manifests.push(json);
-        keys.add(`${json?.kind}/${json?.metadata?.namespace ?? 'default'}/${json?.metadata?.name}`);
+/**
+ * The synthesis-time verification of one app: a construct at the root of the app whose cdk8s
+ * validation (`node.addValidation`) verifies the mesh of every chart that has an Istio
+ * VirtualService of this library, and throws if a request could be routed to a gateway, host or
+ * subset that does not exist or selects no pods. Every chart of the app is indexed (a Service may
+ * live in another chart); findings are reported for the charts verified, each error naming its
+ * chart. Warnings go to stderr, each once per app, and do not stop synthesis.
+ *
+ * cdk8s runs the validations of the whole app at `app.synth()`, `app.synthYaml()`,
+ * `chart.toJson()` and `Testing.synth(chart)`, so all of them stop on an error. The validation
+ * throws the findings rather than returning them, so that the message is the findings themselves,
+ * not wrapped in cdk8s's list of construct paths.
+ *
+ * One synthesis verifies the app once, however many charts it has: `app.synth()` and
+ * `app.synthYaml()` run the validations once, then once per chart, and the verification of the
+ * first is reused by the others. Every other validation (another `Testing.synth(chart)`, after a
+ * change or not) verifies again. Telling them apart takes every chart to have an Istio object of
+ * this library, which says when it is rendered; in an app with a chart that has none (only
+ * websites, say), every validation verifies again.
+ *
+ * All its state is held here, per app: charts whose verification is off, Services and hosts
+ * declared as living outside the app, warnings printed, the last verification.
+ */
+export class AppVerification extends Construct {
+  /** The verification of `scope`'s app, made on first use. */
+  public static of(scope: IConstruct): AppVerification {
+    const root = scope.node.root;
+    return AppVerification.find(scope) ?? new AppVerification(root, ID);
+  }
+
+  /** The verification of `scope`'s app, if anything made it. */
+  public static find(scope: IConstruct): AppVerification | undefined {
+    const found = scope.node.root.node.tryFindChild(ID);
+    return found instanceof AppVerification ? found : undefined;
+  }
+
+  /** Charts with an Istio VirtualService of this library, in the order they got one. */
+  private readonly routing = new Set<Chart>();
+  /** Charts with an object that tells when it is rendered (see `rendered`). */
+  private readonly observed = new Set<Chart>();
+  private readonly disabled = new Set<Chart>();
+  private readonly declared: Manifest[] = [];
+  private readonly printed = new Set<string>();
+  private pass: Pass | undefined;
+
+  private constructor(root: IConstruct, id: string) {
+    super(root as Construct, id);
+    this.node.addValidation({ validate: () => this.validate() });
+  }
+
+  /** Verifies `chart` at every synthesis (unless it is disabled). */
+  public verifyChart(chart: Chart): void {
+    this.routing.add(chart);
+  }
+
+  /** Turns the verification off for `chart`. */
+  public disable(chart: Chart): void {
+    this.disabled.add(chart);
+  }
+
+  /** Whether the verification is off for `chart`. */
+  public isDisabled(chart: Chart): boolean {
+    return this.disabled.has(chart);
+  }
+
+  /** Declares a manifest of something that lives outside the app (never synthesized). */
+  public declare(manifest: Manifest): void {
+    this.declared.push(manifest);
+  }
+
+  /** What the app declares as living outside it. */
+  public get declarations(): Manifest[] {
+    return [...this.declared];
+  }
+
+  /** Records that `chart` has an object that calls `rendered()` whenever it is rendered. */
+  public observeChart(chart: Chart): void {
+    this.observed.add(chart);
+  }
+
+  /**
+   * Tells the verification that an object of this library was rendered: a validation that
+   * follows belongs to another synthesis, unless the app's synthesis is under way.
+   */
+  public rendered(): void {
+    if (this.pass !== undefined) {
+      this.pass.rendered = true;
+    }
+  }
+
+  private validate(): string[] {
+    const pass = this.pass;
+    if (pass !== undefined && pass.reusable && !pass.wholeApp && !pass.rendered) {
+      // The second validation with nothing rendered in between: `app.synth()` or
+      // `app.synthYaml()`, whose charts each validate the app once more.
+      pass.wholeApp = true;
+      pass.remaining = pass.charts - 1;
+      return [];
+    }
+    if (pass !== undefined && pass.wholeApp && pass.remaining > 0) {
+      pass.remaining--;
+      return [];
+    }
+    this.pass = undefined;
+    const charts = this.verify();
+    const current: Pass = { wholeApp: false, remaining: 0, rendered: false, charts: charts.length, reusable: charts.every((c) => this.observed.has(c)) };
+    this.pass = current;
+    // A synthesis runs in one go: the next turn of the event loop starts afresh in any case.
+    queueMicrotask(() => {
+      if (this.pass === current) {
+        this.pass = undefined;
       }
-      keysByChart.set(c, keys);
+    });
+    return [];
+  }
+
+  /** Verifies the app; returns its charts. */
+  private verify(): Chart[] {
+    // Every object of the app, chart by chart, in the order of the construct tree.
+    const objectsByChart = new Map<Chart, ApiObject[]>();
+    for (const c of this.node.root.node.findAll()) {
+      if (Chart.isChart(c)) {
+        objectsByChart.set(c, []);
+      } else if (ApiObject.isApiObject(c)) {
+        objectsByChart.get(Chart.of(c))?.push(c);
+      }
+    }
+    const reported = [...this.routing].filter((c) => !this.disabled.has(c) && objectsByChart.has(c));
+    if (reported.length === 0) {
+      return [...objectsByChart.keys()];
+    }
+    const manifests: any[] = [];
+    const chartsByKey = new Map<string, Chart[]>();
+    const reportedSet = new Set(reported);
+    for (const [chart, objects] of objectsByChart) {
+      for (const o of objects) {
+        const json = o.toJson();
+        manifests.push(json);
+        if (reportedSet.has(chart)) {
+          const key = `${json?.kind}/${json?.metadata?.namespace ?? 'default'}/${json?.metadata?.name}`;
+          const charts = chartsByKey.get(key) ?? [];
+          chartsByKey.set(key, charts);
+          charts.push(chart);
+        }
+      }
     }
     // Declared as living outside the app: known to the checks, never reported on.
-    manifests.push(...MeshVerification.externalManifests(root));
-    return { findings: verifyManifests(manifests), keysByChart, rendered: new Set() };
-  } finally {
-    verifying = false;
-  }
-}
-
-function rootOf(chart: Chart): IConstruct {
-  try {
-    return App.of(chart);
-  } catch {
-    return chart.node.root;
+    manifests.push(...this.declared);
+    const findingsByChart = new Map<Chart, Finding[]>();
+    for (const f of verifyManifests(manifests)) {
+      for (const chart of new Set(chartsByKey.get(`${f.kind}/${f.namespace}/${f.name}`) ?? [])) {
+        const findings = findingsByChart.get(chart) ?? [];
+        findingsByChart.set(chart, findings);
+        findings.push(f);
+      }
+    }
+    const failures: string[] = [];
+    for (const chart of reported) {
+      const errors = errorsOf(findingsByChart.get(chart) ?? []);
+      if (errors.length > 0) {
+        failures.push(`mesh verification of chart "${chart.node.id}" failed:\n${errors.map((f) => `  ${formatFinding(f)}`).join('\n')}`);
+      }
+    }
+    if (failures.length > 0) {
+      throw new Error(failures.join('\n'));
+    }
+    for (const chart of reported) {
+      for (const f of (findingsByChart.get(chart) ?? []).filter((x) => x.severity === Severity.WARNING)) {
+        const line = formatFinding(f);
+        if (!this.printed.has(line)) {
+          this.printed.add(line);
+          process.stderr.write(`${line}\n`);
+        }
+      }
+    }
+    return [...objectsByChart.keys()];
   }
 }

@@ -1,7 +1,20 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { CanaryRelease, IstioEntry, MeshVerification, RequestMatch, Website } from '../../lib';
+import { CanaryRelease, IstioEntry, MeshVerification, RequestMatch, Website, Weight } from '../../lib';
 import { synth } from '../support/synth';
+
+/** Five charts of one site each, in `app`. */
+function fiveSites(app: App): Chart[] {
+  return [0, 1, 2, 3, 4].map((i) => {
+    const chart = new Chart(app, `site${i}`);
+    const website = new Website(chart, 'website', { serviceName: `web${i}`, versions: [{ name: 'v1', image: 'img:1' }] });
+    new IstioEntry(chart, 'entry', { website, hosts: [`site${i}.example.com`] });
+    return chart;
+  });
+}
 
 /** The tutorial's header-route step, with a DestinationRule that lacks version-2, as in its step 4. */
 function step4AsWritten(chart: Chart): void {
@@ -76,18 +89,76 @@ describe('verification at synthesis', () => {
     expect(() => app.synthYaml()).toThrow(/ERROR IST0145 Gateway default\/site0-entry-gateway-[0-9a-f]+: server 1 \(port 80, hosts \*\) has the same selector \(istio=ingressgateway\), port and overlapping hosts as Gateway default\/site1-entry-gateway/);
   });
 
-  test('verifies an app once per synthesis, however many entries it has', async () => {
+  test('verifies an app once per synthesis, however many charts it has', async () => {
+    // GIVEN an app of five charts, each with an entry
     const spy = vi.spyOn(await import('../../lib/mesh/verify.js'), 'verifyManifests');
-    const app = Testing.app();
-    for (let i = 0; i < 5; i++) {
-      const chart = new Chart(app, `site${i}`);
-      const website = new Website(chart, 'website', { serviceName: `web${i}`, versions: [{ name: 'v1', image: 'img:1' }] });
-      new IstioEntry(chart, 'entry', { website, hosts: [`site${i}.example.com`] });
+    const outdir = mkdtempSync(join(tmpdir(), 'synth-verification-'));
+    const app = new App({ outdir });
+    const charts = fiveSites(app);
+    // WHEN the app is synthesized, whole or chart by chart
+    try {
+      app.synthYaml();
+      expect(spy).toHaveBeenCalledTimes(1);
+      app.synthYaml();
+      expect(spy).toHaveBeenCalledTimes(2);
+      app.synth();
+      expect(spy).toHaveBeenCalledTimes(3);
+      expect(readdirSync(app.outdir)).toHaveLength(5);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
     }
-    app.synthYaml();
-    expect(spy).toHaveBeenCalledTimes(1);
-    app.synthYaml();
-    expect(spy).toHaveBeenCalledTimes(2);
+    // THEN each synthesis of one chart verifies the app again
+    charts.forEach((chart) => synth(chart));
+    expect(spy).toHaveBeenCalledTimes(8);
+  });
+
+  describe('after a change', () => {
+    /** A route in `chart` to a subset that does not exist. */
+    function routeToMissingSubset(chart: Chart): void {
+      new ApiObject(chart, 'route', {
+        apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'to-v9' },
+        spec: { hosts: ['web0'], http: [{ route: [{ destination: { host: 'web0', subset: 'v9' } }] }] },
+      });
+    }
+
+    test('verifies again when the whole app is synthesized a second time', () => {
+      // GIVEN an app synthesized once, whole
+      const app = Testing.app();
+      const charts = fiveSites(app);
+      app.synthYaml();
+      // WHEN its last chart gets a route to a subset that does not exist
+      routeToMissingSubset(charts[4]);
+      // THEN the next synthesis fails, whether of the app or of that chart alone
+      expect(() => app.synthYaml()).toThrow('mesh verification of chart "site4" failed');
+      expect(() => synth(charts[4])).toThrow('routes to subset "v9"');
+    });
+
+    test('verifies again when the whole app is synthesized after one of its charts', () => {
+      // GIVEN an app of which one chart was synthesized alone
+      const app = Testing.app();
+      const charts = fiveSites(app);
+      synth(charts[0]);
+      // WHEN that chart gets a route to a subset that does not exist
+      routeToMissingSubset(charts[0]);
+      // THEN the app does not synthesize: it fails before writing any chart
+      expect(() => app.synth()).toThrow('mesh verification of chart "site0" failed');
+      expect(readdirSync(app.outdir)).toEqual([]);
+    });
+
+    test('verifies again when a chart without Istio objects was synthesized alone before', () => {
+      // GIVEN the website in one chart, its entry and a 20% canary in another
+      const app = Testing.app();
+      const sites = new Chart(app, 'sites');
+      const website = new Website(sites, 'website', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:1' }, { name: 'v2', image: 'img:2' }] });
+      const routing = new Chart(app, 'routing');
+      const entry = new IstioEntry(routing, 'entry', { website });
+      new CanaryRelease(routing, 'release', { website, entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(20), destinationRuleName: 'dr' });
+      // WHEN the website's chart is synthesized alone, then its canary's pods lose their label
+      synth(sites);
+      ApiObject.of(website.findVersion('v2')!.deployment).addJsonPatch(JsonPatch.replace('/spec/template/metadata/labels/version', 'v3'));
+      // THEN the entry's chart does not synthesize
+      expect(() => synth(routing)).toThrow('ERROR IST0173 DestinationRule default/dr: subset "v2" selects no pods');
+    });
   });
 
   test('sees objects of other charts of the app: a Service defined in another chart is known', () => {
@@ -110,6 +181,23 @@ describe('verification at synthesis', () => {
     synth(chart);
     const lines = write.mock.calls.map((c) => String(c[0]));
     expect(lines).toEqual([expect.stringMatching(/^WARNING subset-scaled-to-zero DestinationRule default\/dr: subset "v2" selects only Deployment default\/test-website-v2-c8[0-9a-f]{6}, scaled to 0 replicas\n$/)]);
+  });
+
+  test('prints each warning once when an app of several charts is synthesized, though cdk8s validates it once per chart', () => {
+    // GIVEN three charts, each with a version scaled to zero
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const app = Testing.app();
+    for (const i of [0, 1, 2]) {
+      const chart = new Chart(app, `site${i}`);
+      const website = new Website(chart, 'website', { serviceName: `web${i}`, versions: [{ name: 'v1', image: 'img:1' }, { name: 'v2', image: 'img:2', replicas: 0 }] });
+      const entry = new IstioEntry(chart, 'entry', { website, hosts: [`site${i}.example.com`] });
+      new CanaryRelease(chart, 'release', { website, entry, stable: 'v1', canary: 'v2', destinationRuleName: `dr${i}` });
+    }
+    // WHEN
+    app.synthYaml();
+    // THEN
+    const lines = write.mock.calls.map((c) => String(c[0]));
+    expect(lines).toEqual([0, 1, 2].map((i) => expect.stringMatching(new RegExp(`^WARNING subset-scaled-to-zero DestinationRule default/dr${i}: `))));
   });
 
   test('the tutorial app exits 1 with the findings when a stage is built wrong', async () => {
@@ -159,10 +247,22 @@ describe('verification at synthesis', () => {
       step4AsWritten(on);
       // WHEN
       MeshVerification.disable(off);
-      // THEN
+      // THEN only the chart left on is reported, whichever chart is synthesized: cdk8s validates
+      // the whole app at each synthesis
       expect(MeshVerification.isDisabled(off)).toBe(true);
+      expect(MeshVerification.isDisabled(on)).toBe(false);
+      for (const chart of [off, on]) {
+        expect(() => synth(chart)).toThrow('mesh verification of chart "on" failed');
+        expect(() => synth(chart)).not.toThrow('chart "off"');
+      }
+    });
+
+    test('near miss: an app whose only broken chart is switched off synthesizes', () => {
+      const app = Testing.app();
+      const off = new Chart(app, 'off', { namespace: 'off' });
+      twoSites(off, [undefined, undefined]);
+      MeshVerification.disable(off);
       expect(synth(off).filter((m) => m.kind === 'Gateway')).toHaveLength(2);
-      expect(() => synth(on)).toThrow('mesh verification of chart "on" failed');
     });
   });
 
