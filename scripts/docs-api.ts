@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { RECORD_FILE, writeOwnedFolder } from '../lib/rollout/owned-folder';
 
 const root = join(__dirname, '..');
 const committed = join(root, 'docs', 'api');
@@ -37,7 +38,7 @@ function files(dir: string): string[] {
 /** The files that differ between two folders: missing from either side, or with other content. */
 export function differences(expected: string, actual: string): string[] {
   const want = files(expected);
-  const have = files(actual);
+  const have = files(actual).filter((file) => file !== RECORD_FILE);
   const all = [...new Set([...want, ...have])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return all.filter((file) => {
     const a = join(expected, file);
@@ -47,21 +48,23 @@ export function differences(expected: string, actual: string): string[] {
 }
 
 function main(args: readonly string[]): number {
-  if (!args.includes('--check')) {
-    generate(committed);
-    console.log(`wrote ${relative(root, committed)}/ (${files(committed).length} files)`);
-    return 0;
-  }
   const dir = mkdtempSync(join(tmpdir(), 'docs-api-'));
   try {
     generate(dir);
+    if (!args.includes('--check')) {
+      // TypeDoc empties the folder it writes to: it writes to a scratch folder, and docs/api/ gets
+      // the result through the owned-folder writer, which replaces only the files it wrote there.
+      writeOwnedFolder('npm run docs:api', committed, new Map(files(dir).map((file) => [file, readFileSync(join(dir, file), 'utf8')])));
+      console.log(`wrote ${relative(root, committed)}/ (${files(dir).length} files)`);
+      return 0;
+    }
     const changed = differences(dir, committed);
     if (changed.length > 0) {
       console.error(`docs/api/ is out of date in ${changed.length} file(s); run npm run docs:api and commit the result:`);
       changed.forEach((file) => console.error(`  ${file}`));
       return 1;
     }
-    console.log(`docs/api/ matches the source (${files(committed).length} files)`);
+    console.log(`docs/api/ matches the source (${files(dir).length} files)`);
     return 0;
   } finally {
     rmSync(dir, { recursive: true, force: true });
