@@ -1,5 +1,5 @@
 import { hostServes } from '../model/hosts';
-import { describeMatch } from './describe';
+import { describeMatch } from '../model/match-json';
 import { requestMatches, RequestDescription, routeShares } from './http-match';
 import { GatewayApiInfo, Manifest, MeshIndex, ObjectRef, VirtualServiceInfo } from './manifests';
 
