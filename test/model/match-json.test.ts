@@ -101,11 +101,13 @@ describe('a RequestMatch and its JSON mean the same', () => {
     headers: fc.dictionary(fc.constantFrom(...names, 'cookie'), fc.oneof(value, fc.constantFrom('canary=v1', 'x=1; beta=ab; y=2'))),
     query: fc.dictionary(fc.constantFrom('beta', 'user'), value),
     path: fc.constantFrom('/', '/shop', '/shop/cart', '/about'),
-  });
+  }, { requiredKeys: [] });
 
-  const description = (r: { headers: Record<string, string>; query: Record<string, string>; path: string }): RequestDescription => {
-    const query = Object.entries(r.query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
-    return { gateway: 'mesh', host: 'website', method: 'GET', headers: r.headers, path: query === '' ? r.path : `${r.path}?${query}` };
+  // A MatchableRequest's defaults, as documented: no headers, no query, the path `/`.
+  const description = (r: { headers?: Record<string, string>; query?: Record<string, string>; path?: string }): RequestDescription => {
+    const path = r.path ?? '/';
+    const query = Object.entries(r.query ?? {}).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+    return { gateway: 'mesh', host: 'website', method: 'GET', headers: r.headers ?? {}, path: query === '' ? path : `${path}?${query}` };
   };
 
   test('a request matches a RequestMatch exactly when its description matches the JSON', () => {
