@@ -7,7 +7,8 @@ import { hostServes } from '../model/hosts';
 import { CODES, Finding, FindingCode, Severity } from './findings';
 import { isCatchAll, l4MatchCovers, matchCovers, matchKey } from './http-match';
 import {
-  ALL_NAMESPACES, GatewayInfo, MeshIndex, ObjectRef, selectorMatches, ServiceInfo, VirtualServiceInfo, visibleIn,
+  ALL_NAMESPACES, GatewayInfo, MeshIndex, ObjectRef, RULE_KINDS, RuleDestination, RuleKind, selectorMatches, ServiceInfo, VirtualServiceInfo,
+  visibleIn,
 } from './manifests';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -49,45 +50,6 @@ function ref(r: ObjectRef): string {
   return `${r.kind} ${r.namespace}/${r.name}`;
 }
 
-/** The three kinds of VirtualService rules. */
-export type RuleKind = 'http' | 'tcp' | 'tls';
-const RULE_KINDS: readonly RuleKind[] = ['http', 'tcp', 'tls'];
-
-/** A destination of a VirtualService rule. */
-export interface RuleDestination {
-  /** The kind of rule. */
-  readonly kind: RuleKind;
-  /** The rule, 0-based among the rules of its kind. */
-  readonly rule: number;
-  /** The destination as written. */
-  readonly destination: any;
-  /** Whether it receives mirrored copies (HTTP only). */
-  readonly mirror: boolean;
-}
-
-/** Every destination a VirtualService's HTTP, TCP and TLS rules send requests (or mirrored copies) to. */
-export function destinationsOf(vs: VirtualServiceInfo): RuleDestination[] {
-  const found: RuleDestination[] = [];
-  for (const kind of RULE_KINDS) {
-    vs[kind].forEach((rule, i) => {
-      for (const route of Array.isArray(rule?.route) ? rule.route : []) {
-        if (route?.destination) {
-          found.push({ kind, rule: i, destination: route.destination, mirror: false });
-        }
-      }
-      if (kind === 'http' && rule?.mirror) {
-        found.push({ kind, rule: i, destination: rule.mirror, mirror: true });
-      }
-      for (const mirror of kind === 'http' && Array.isArray(rule?.mirrors) ? rule.mirrors : []) {
-        if (mirror?.destination) {
-          found.push({ kind, rule: i, destination: mirror.destination, mirror: true });
-        }
-      }
-    });
-  }
-  return found;
-}
-
 /** `http rule 2 ("canary")`, `tcp rule 1`. */
 export function ruleLabel(vs: VirtualServiceInfo, kind: RuleKind, index: number): string {
   const name = vs[kind][index]?.name;
@@ -113,7 +75,7 @@ export function checkDestinations(index: MeshIndex): Finding[] {
   const findings: Finding[] = [];
   for (const vs of index.virtualServices) {
     const applies = vs.exportTo.includes(ALL_NAMESPACES) ? `namespace ${vs.ref.namespace}` : namespacesText(vs.exportTo);
-    for (const d of destinationsOf(vs)) {
+    for (const d of index.destinationsOf(vs)) {
       const { destination } = d;
       const written = String(destination.host ?? '');
       const host = index.resolveHost(written, vs.ref.namespace);
@@ -144,7 +106,7 @@ export function checkDestinations(index: MeshIndex): Finding[] {
 function checkDestinationSubset(index: MeshIndex, vs: VirtualServiceInfo, d: RuleDestination, host: string): Finding[] {
   const rules = index.destinationRulesByHost.get(host) ?? [];
   const subsets = rules.flatMap((dr) => dr.subsets.map((s) => s.name));
-  if (subsets.includes(d.destination.subset)) {
+  if (subsets.some((name) => name === d.destination.subset)) {
     return [];
   }
   const defined = rules.length === 0
@@ -226,7 +188,7 @@ export function checkGateways(index: MeshIndex): Finding[] {
 export function checkSubsets(index: MeshIndex): Finding[] {
   const routed = new Set<string>();
   for (const vs of index.virtualServices) {
-    for (const { destination } of destinationsOf(vs)) {
+    for (const { destination } of index.destinationsOf(vs)) {
       if (destination.subset !== undefined) {
         routed.add(`${index.resolveHost(String(destination.host ?? ''), vs.ref.namespace)}#${destination.subset}`);
       }

@@ -141,11 +141,12 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
   }
 
   const rule = vs.http[matched.index];
-  const routes: any[] = Array.isArray(rule.route) ? rule.route : [];
+  const ofRule = index.destinationsOf(vs).filter((d) => d.kind === 'http' && d.rule === matched.index);
+  const routes = ofRule.filter((d) => !d.mirror);
   const shares = routeShares(routes);
   const destinations = routes.map((r, i): ExplainedDestination => {
-    const destinationHost = index.resolveHost(String(r?.destination?.host ?? ''), vs.ref.namespace);
-    const subset: string | undefined = r?.destination?.subset;
+    const destinationHost = index.resolveHost(String(r.destination.host ?? ''), vs.ref.namespace);
+    const subset: string | undefined = r.destination.subset;
     const missing = missingPart(index, destinationHost, subset);
     return {
       percent: Math.round(shares[i] * 100) / 100,
@@ -155,13 +156,10 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
       ...(missing !== undefined ? { missing } : {}),
     };
   });
-  const mirrors = [
-    ...(rule.mirror ? [{ destination: rule.mirror, percent: rule.mirrorPercentage?.value ?? 100 }] : []),
-    ...(Array.isArray(rule.mirrors) ? rule.mirrors.map((m: any) => ({ destination: m?.destination, percent: m?.percentage?.value ?? 100 })) : []),
-  ].map((m) => ({
-    percent: m.percent,
-    host: index.resolveHost(String(m.destination?.host ?? ''), vs.ref.namespace),
-    ...(m.destination?.subset !== undefined ? { subset: m.destination.subset } : {}),
+  const mirrors = ofRule.filter((d) => d.mirror).map((m) => ({
+    percent: m.percentage ?? 100,
+    host: index.resolveHost(String(m.destination.host ?? ''), vs.ref.namespace),
+    ...(m.destination.subset !== undefined ? { subset: m.destination.subset } : {}),
   }));
   if (routes.length === 0) {
     notes.push(`http rule ${matched.index + 1} has no route (it redirects, rewrites or answers directly)`);

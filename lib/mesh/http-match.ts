@@ -1,6 +1,6 @@
 import { hostServes } from '../model/hosts';
 import { HttpMatchJson, matchAdmits, StringMatchJson, stringMatches } from '../model/match-json';
-import { L4MatchJson, RouteDestinationJson, RuleJson } from './json';
+import { L4MatchJson, RuleJson } from './json';
 
 /**
  * Istio's `HTTPMatchRequest` semantics on plain JSON, for the mesh checks: which requests a match
@@ -46,7 +46,7 @@ function conditionCount(match: object | undefined): number {
  * Each route's share of a rule's requests, in percent, as Istio computes it: a single route takes
  * everything whatever its weight; otherwise each weight (0 when absent) over their total.
  */
-export function routeShares(routes: readonly (RouteDestinationJson | undefined)[]): number[] {
+export function routeShares(routes: readonly ({ readonly weight?: unknown } | undefined)[]): number[] {
   if (routes.length === 1) {
     return [100];
   }

@@ -3,6 +3,8 @@
  * that every check is a lookup rather than a scan of all pairs.
  */
 
+import { DestinationJson, HttpRouteJson, L4RouteJson, RuleJson } from './json';
+
 /** A manifest as parsed from YAML or synthesized; only the fields the checks read are typed. */
 export interface Manifest {
   /** `v1`, `apps/v1`, `networking.istio.io/v1`... */
@@ -127,9 +129,61 @@ export interface VirtualServiceInfo {
   readonly gateways: string[];
   /** Namespaces the VirtualService is visible in (`*` for all), `.` resolved. */
   readonly exportTo: string[];
-  readonly http: any[];
-  readonly tcp: any[];
-  readonly tls: any[];
+  readonly http: HttpRouteJson[];
+  readonly tcp: L4RouteJson[];
+  readonly tls: L4RouteJson[];
+}
+
+/** The three kinds of VirtualService rules. */
+export type RuleKind = 'http' | 'tcp' | 'tls';
+/** The kinds of rules, in the order they are read. */
+export const RULE_KINDS: readonly RuleKind[] = ['http', 'tcp', 'tls'];
+
+/** A destination of a VirtualService rule: a route's, or a mirror's. */
+export interface RuleDestination {
+  /** The kind of rule. */
+  readonly kind: RuleKind;
+  /** The rule, 0-based among the rules of its kind. */
+  readonly rule: number;
+  /** The destination as written. */
+  readonly destination: DestinationJson;
+  /** Whether it receives mirrored copies (HTTP only). */
+  readonly mirror: boolean;
+  /** A route's `weight`, as written (routes only). */
+  readonly weight?: number;
+  /** A mirror's percentage (`mirrorPercentage.value` or the mirror's `percentage.value`), as written (mirrors only). */
+  readonly percentage?: number;
+}
+
+/**
+ * Every destination a VirtualService's HTTP, TCP and TLS rules send requests (or mirrored copies)
+ * to: each rule's routes, then its `mirror`, then its `mirrors`; entries without a destination are
+ * left out.
+ */
+function destinationsOf(vs: VirtualServiceInfo): RuleDestination[] {
+  const found: RuleDestination[] = [];
+  for (const kind of RULE_KINDS) {
+    vs[kind].forEach((rule: RuleJson | undefined, i) => {
+      for (const route of Array.isArray(rule?.route) ? rule.route : []) {
+        if (route?.destination) {
+          found.push({ kind, rule: i, destination: route.destination, mirror: false, weight: route.weight });
+        }
+      }
+      if (kind !== 'http') {
+        return;
+      }
+      const http = rule as HttpRouteJson | undefined;
+      if (http?.mirror) {
+        found.push({ kind, rule: i, destination: http.mirror, mirror: true, percentage: http.mirrorPercentage?.value });
+      }
+      for (const mirror of Array.isArray(http?.mirrors) ? http.mirrors : []) {
+        if (mirror?.destination) {
+          found.push({ kind, rule: i, destination: mirror.destination, mirror: true, percentage: mirror.percentage?.value });
+        }
+      }
+    });
+  }
+  return found;
 }
 
 /** An Istio DestinationRule. */
@@ -195,6 +249,7 @@ export class MeshIndex {
   public readonly destinationRulesByHost = new Map<string, DestinationRuleInfo[]>();
 
   private readonly serviceEntriesByHost = new Map<string, ServiceEntryInfo[]>();
+  private readonly destinations = new Map<VirtualServiceInfo, RuleDestination[]>();
   // Workloads by namespace, then by `key=value` label: a selector looks at its rarest label only.
   private readonly workloadsByLabel = new Map<string, Map<string, WorkloadInfo[]>>();
   // The same across all namespaces, for selectors that may match anywhere (Gateways).
@@ -313,6 +368,19 @@ export class MeshIndex {
       return `${host}.cluster.local`;
     }
     return host;
+  }
+
+  /**
+   * Every destination the VirtualService's rules send requests (or mirrored copies) to, in the
+   * order of its rules (the list is shared: do not change it).
+   */
+  public destinationsOf(vs: VirtualServiceInfo): readonly RuleDestination[] {
+    let found = this.destinations.get(vs);
+    if (found === undefined) {
+      found = destinationsOf(vs);
+      this.destinations.set(vs, found);
+    }
+    return found;
   }
 
   /**
