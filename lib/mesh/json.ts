@@ -9,6 +9,18 @@ import type { HttpMatchJson, StringMatchJson } from '../model/match-json';
 
 export type { HttpMatchJson, StringMatchJson };
 
+/** A JSON object as written: its fields hold whatever the manifest holds. */
+export interface JsonObject {
+  readonly [field: string]: unknown;
+}
+
+/** A Kubernetes `ServicePort`, the fields the checks read. */
+export interface ServicePortJson {
+  readonly name?: string;
+  readonly port?: number;
+  readonly appProtocol?: string;
+}
+
 /** A `PortSelector`. */
 export interface PortSelectorJson {
   readonly number?: number;
@@ -71,3 +83,30 @@ export interface L4RouteJson {
 
 /** A rule of any of the three kinds, as the code that treats them alike reads it. */
 export type RuleJson = HttpRouteJson | L4RouteJson;
+
+/** A match of any of the three kinds of rules. */
+export type MatchJson = HttpMatchJson | L4MatchJson;
+
+/** A Gateway server's `port`. */
+export interface ServerPortJson {
+  readonly number?: number;
+  readonly name?: string;
+  readonly protocol?: string;
+}
+
+/** A Gateway server's `tls` settings (`ServerTLSSettings`), the fields that say where its certificate is. */
+export interface ServerTlsJson {
+  readonly mode?: string;
+  readonly credentialName?: string;
+  readonly credentialNames?: readonly string[];
+  readonly serverCertificate?: string;
+  readonly tlsCertificates?: readonly object[];
+  readonly [field: string]: unknown;
+}
+
+/** A Gateway `Server`. */
+export interface ServerJson {
+  readonly hosts?: readonly string[];
+  readonly port?: ServerPortJson;
+  readonly tls?: ServerTlsJson;
+}

@@ -3,7 +3,7 @@
  * that every check is a lookup rather than a scan of all pairs.
  */
 
-import { DestinationJson, HttpRouteJson, L4RouteJson, RuleJson } from './json';
+import { DestinationJson, HttpRouteJson, JsonObject, L4RouteJson, RuleJson, ServerJson, ServicePortJson } from './json';
 
 /** A manifest as parsed from YAML or synthesized; only the fields the checks read are typed. */
 export interface Manifest {
@@ -118,7 +118,7 @@ export interface LabelSelector {
 export interface GatewayInfo {
   readonly ref: ObjectRef;
   readonly selector: Record<string, string>;
-  readonly servers: Array<{ hosts: string[]; port?: { number?: number; name?: string; protocol?: string }; tls?: any }>;
+  readonly servers: Array<{ hosts: string[]; port?: ServerJson['port']; tls?: ServerJson['tls'] }>;
 }
 
 /** An Istio VirtualService. */
@@ -129,9 +129,10 @@ export interface VirtualServiceInfo {
   readonly gateways: string[];
   /** Namespaces the VirtualService is visible in (`*` for all), `.` resolved. */
   readonly exportTo: string[];
-  readonly http: HttpRouteJson[];
-  readonly tcp: L4RouteJson[];
-  readonly tls: L4RouteJson[];
+  /** Its rules by kind, as written (an item may be missing or not an object). */
+  readonly http: Array<HttpRouteJson | undefined>;
+  readonly tcp: Array<L4RouteJson | undefined>;
+  readonly tls: Array<L4RouteJson | undefined>;
 }
 
 /** The three kinds of VirtualService rules. */
@@ -231,7 +232,8 @@ function stringMap(value: unknown): Record<string, string> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Record<string, string>) } : {};
 }
 
-function array(value: unknown): any[] {
+/** The items of a list as written (any of them may be missing or of another type); none for what is not a list. */
+function array<T = JsonObject>(value: unknown): Array<T | undefined> {
   return Array.isArray(value) ? value : [];
 }
 
@@ -283,7 +285,7 @@ export class MeshIndex {
       } else if (istio && m.kind === 'Gateway') {
         const ref = refOf(m);
         this.gateways.set(`${ref.namespace}/${ref.name}`, {
-          ref, selector: stringMap(m.spec?.selector), servers: array(m.spec?.servers).map((s) => ({ hosts: array(s?.hosts).map(String), port: s?.port, tls: s?.tls })),
+          ref, selector: stringMap(m.spec?.selector), servers: array<ServerJson>(m.spec?.servers).map((s) => ({ hosts: array(s?.hosts).map(String), port: s?.port, tls: s?.tls })),
         });
       } else if (istio && m.kind === 'VirtualService') {
         const ref = refOf(m);
@@ -294,9 +296,9 @@ export class MeshIndex {
           // No gateways means the mesh only.
           gateways: (gateways.length > 0 ? gateways : ['mesh']).map((g) => (g === 'mesh' || g.includes('/') ? g : `${ref.namespace}/${g}`)),
           exportTo: resolveExportTo(array(m.spec?.exportTo).map(String), ref.namespace),
-          http: array(m.spec?.http),
-          tcp: array(m.spec?.tcp),
-          tls: array(m.spec?.tls),
+          http: array<HttpRouteJson>(m.spec?.http),
+          tcp: array<L4RouteJson>(m.spec?.tcp),
+          tls: array<L4RouteJson>(m.spec?.tls),
         });
       } else if (istio && m.kind === 'DestinationRule') {
         drs.push(m);
@@ -336,7 +338,7 @@ export class MeshIndex {
       // A listener without a hostname takes any host.
       return { ref, hostnames: hostnames.includes(undefined) ? [] : hostnames.map(String), services: [] };
     }
-    const serviceOf = (r: any) => (r?.kind ?? 'Service') === 'Service' && (r?.group ?? '') === '' && r?.name !== undefined
+    const serviceOf = (r: JsonObject | undefined) => (r?.kind ?? 'Service') === 'Service' && (r?.group ?? '') === '' && r?.name !== undefined
       ? [this.resolveHost(String(r.name), String(r.namespace ?? ref.namespace))] : [];
     return {
       ref,
@@ -446,7 +448,7 @@ export class MeshIndex {
       ref,
       host,
       selector: selector === undefined ? undefined : stringMap(selector),
-      ports: array(m.spec?.ports).map((p) => ({ name: p?.name, port: Number(p?.port), appProtocol: p?.appProtocol })),
+      ports: array<ServicePortJson>(m.spec?.ports).map((p) => ({ name: p?.name, port: Number(p?.port), appProtocol: p?.appProtocol })),
       exportTo: resolveExportTo(typeof exportTo === 'string' ? exportTo.split(',').map((e) => e.trim()).filter((e) => e !== '') : [], ref.namespace),
     });
   }

@@ -51,6 +51,18 @@ describe('explain', () => {
     expect(mermaidDiagram(manifests)).toContain('-->|100%|');
   });
 
+  test('takes an http rule written as null for a rule without conditions or routes, without failing', () => {
+    // GIVEN an http list whose first item is null (as `- ~` in YAML)
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), virtualService('vs', [null])];
+
+    // WHEN
+    const e = explain(manifests);
+
+    // THEN
+    expect(e.rule).toEqual({ number: 1, matchedBy: 'every request' });
+    expect(e.destinations).toEqual([]);
+  });
+
   test('counts pods of DaemonSets as one per node', () => {
     const manifests = [...tutorial().filter((m) => m.kind !== 'Deployment'), deployment('web-v1', V1, { kind: 'DaemonSet' }), deployment('web-v2', { app: 'website', version: 'website-version-2' })];
     expect(formatExplanation(explain(manifests))).toContain('80% -> subset version-1 of website.default.svc.cluster.local -> DaemonSet default/web-v1 (one pod per node)');

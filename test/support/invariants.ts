@@ -49,7 +49,7 @@ export function loads(manifests: readonly Manifest[]): Array<{ key: string; shar
   for (const vs of index.virtualServices) {
     const destinations = index.destinationsOf(vs);
     vs.http.forEach((rule, i) => {
-      if (!(rule.match ?? []).every(matchesEveryRequest)) {
+      if (!(rule?.match ?? []).every(matchesEveryRequest)) {
         return;
       }
       const stream = new Map<string, number>();
