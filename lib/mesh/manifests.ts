@@ -19,6 +19,7 @@ export interface Manifest {
     readonly annotations?: Record<string, string>;
   };
   /** The spec, as written. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- public API: callers read and write specs of any kind
   readonly spec?: any;
 }
 
