@@ -1,5 +1,5 @@
 import { hostServes } from '../model/hosts';
-import { HttpMatchJson, matchAdmits, StringMatchJson, stringMatches } from '../model/match-json';
+import { HttpMatchJson, matchAdmits, NEUTRAL_MATCH_FIELDS, StringMatchJson, stringMatches } from '../model/match-json';
 import { L4MatchJson, RuleJson } from './json';
 
 /**
@@ -29,9 +29,6 @@ export interface RequestDescription {
   readonly port?: number;
 }
 
-/** Match fields that only name the match, modify another condition, or that every request meets. */
-const NEUTRAL_FIELDS = new Set(['name', 'ignoreUriCase', 'statPrefix']);
-
 /** A rule with no match, or a match with no condition, admits every request. */
 export function isCatchAll(rule: RuleJson | undefined): boolean {
   const matches: readonly object[] = Array.isArray(rule?.match) ? rule.match : [];
@@ -39,7 +36,7 @@ export function isCatchAll(rule: RuleJson | undefined): boolean {
 }
 
 function conditionCount(match: object | undefined): number {
-  return Object.keys(match ?? {}).filter((k) => !NEUTRAL_FIELDS.has(k)).length;
+  return Object.keys(match ?? {}).filter((k) => !NEUTRAL_MATCH_FIELDS.has(k)).length;
 }
 
 /**
@@ -152,12 +149,11 @@ function listCovers(wide: unknown, narrow: unknown, covers: (w: unknown, n: unkn
  */
 export function matchCovers(earlier: HttpMatchJson | undefined, later: HttpMatchJson | undefined): boolean {
   return Object.entries(earlier ?? {}).every(([field, wide]) => {
+    if (NEUTRAL_MATCH_FIELDS.has(field)) {
+      return true;
+    }
     const narrow = later?.[field];
     switch (field) {
-      case 'name':
-      case 'ignoreUriCase':
-      case 'statPrefix':
-        return true;
       case 'uri':
         return narrow !== undefined && stringCovers(wide as StringMatchJson, narrow as StringMatchJson, earlier?.ignoreUriCase === true, later?.ignoreUriCase === true);
       case 'scheme':

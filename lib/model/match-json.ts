@@ -54,6 +54,9 @@ export interface MatchedRequest {
   readonly port?: number;
 }
 
+/** Match fields that only name the match, modify another condition, or name its statistics: every request meets them. */
+export const NEUTRAL_MATCH_FIELDS: ReadonlySet<string> = new Set(['name', 'ignoreUriCase', 'statPrefix']);
+
 function isEmptyCondition(condition: unknown): boolean {
   return condition === null || typeof condition !== 'object' || Object.keys(condition).length === 0;
 }
@@ -128,12 +131,11 @@ export function matchAdmits(match: HttpMatchJson | undefined, request: MatchedRe
     return result;
   };
   for (const [field, condition] of Object.entries(match ?? {})) {
+    if (NEUTRAL_MATCH_FIELDS.has(field)) {
+      continue;
+    }
     let ok = true;
     switch (field) {
-      case 'name':
-      case 'ignoreUriCase':
-      case 'statPrefix':
-        break;
       case 'uri':
         ok = combine(stringMatches(condition as StringMatchJson, request.uri, match?.ignoreUriCase === true));
         break;
