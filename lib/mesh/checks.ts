@@ -6,8 +6,10 @@
 import { hostServes } from '../model/hosts';
 import { CODES, Finding, FindingCode, Severity } from './findings';
 import { isCatchAll, l4MatchCovers, matchCovers, matchKey } from './http-match';
+import { DestinationJson, MatchJson, RuleJson } from './json';
 import {
-  ALL_NAMESPACES, GatewayInfo, MeshIndex, ObjectRef, selectorMatches, ServiceInfo, VirtualServiceInfo, visibleIn,
+  ALL_NAMESPACES, GatewayInfo, MeshIndex, ObjectRef, RULE_KINDS, RuleDestination, RuleKind, selectorMatches, ServiceInfo, VirtualServiceInfo,
+  visibleIn,
 } from './manifests';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -49,45 +51,6 @@ function ref(r: ObjectRef): string {
   return `${r.kind} ${r.namespace}/${r.name}`;
 }
 
-/** The three kinds of VirtualService rules. */
-export type RuleKind = 'http' | 'tcp' | 'tls';
-const RULE_KINDS: readonly RuleKind[] = ['http', 'tcp', 'tls'];
-
-/** A destination of a VirtualService rule. */
-export interface RuleDestination {
-  /** The kind of rule. */
-  readonly kind: RuleKind;
-  /** The rule, 0-based among the rules of its kind. */
-  readonly rule: number;
-  /** The destination as written. */
-  readonly destination: any;
-  /** Whether it receives mirrored copies (HTTP only). */
-  readonly mirror: boolean;
-}
-
-/** Every destination a VirtualService's HTTP, TCP and TLS rules send requests (or mirrored copies) to. */
-export function destinationsOf(vs: VirtualServiceInfo): RuleDestination[] {
-  const found: RuleDestination[] = [];
-  for (const kind of RULE_KINDS) {
-    vs[kind].forEach((rule, i) => {
-      for (const route of Array.isArray(rule?.route) ? rule.route : []) {
-        if (route?.destination) {
-          found.push({ kind, rule: i, destination: route.destination, mirror: false });
-        }
-      }
-      if (kind === 'http' && rule?.mirror) {
-        found.push({ kind, rule: i, destination: rule.mirror, mirror: true });
-      }
-      for (const mirror of kind === 'http' && Array.isArray(rule?.mirrors) ? rule.mirrors : []) {
-        if (mirror?.destination) {
-          found.push({ kind, rule: i, destination: mirror.destination, mirror: true });
-        }
-      }
-    });
-  }
-  return found;
-}
-
 /** `http rule 2 ("canary")`, `tcp rule 1`. */
 export function ruleLabel(vs: VirtualServiceInfo, kind: RuleKind, index: number): string {
   const name = vs[kind][index]?.name;
@@ -113,7 +76,7 @@ export function checkDestinations(index: MeshIndex): Finding[] {
   const findings: Finding[] = [];
   for (const vs of index.virtualServices) {
     const applies = vs.exportTo.includes(ALL_NAMESPACES) ? `namespace ${vs.ref.namespace}` : namespacesText(vs.exportTo);
-    for (const d of destinationsOf(vs)) {
+    for (const d of index.destinationsOf(vs)) {
       const { destination } = d;
       const written = String(destination.host ?? '');
       const host = index.resolveHost(written, vs.ref.namespace);
@@ -144,7 +107,7 @@ export function checkDestinations(index: MeshIndex): Finding[] {
 function checkDestinationSubset(index: MeshIndex, vs: VirtualServiceInfo, d: RuleDestination, host: string): Finding[] {
   const rules = index.destinationRulesByHost.get(host) ?? [];
   const subsets = rules.flatMap((dr) => dr.subsets.map((s) => s.name));
-  if (subsets.includes(d.destination.subset)) {
+  if (subsets.some((name) => name === d.destination.subset)) {
     return [];
   }
   const defined = rules.length === 0
@@ -153,7 +116,7 @@ function checkDestinationSubset(index: MeshIndex, vs: VirtualServiceInfo, d: Rul
   return [finding('unknown-subset', vs.ref, `${where(vs, d)} subset "${d.destination.subset}" of host ${host}, but ${defined}; every request this route takes fails with 503 until the subset exists: add the subset to the DestinationRule before routing to it`)];
 }
 
-function checkDestinationPort(vs: VirtualServiceInfo, d: RuleDestination, owner: ObjectRef, ports: number[], destination: any): Finding[] {
+function checkDestinationPort(vs: VirtualServiceInfo, d: RuleDestination, owner: ObjectRef, ports: number[], destination: DestinationJson): Finding[] {
   const port = destination.port?.number;
   if (port === undefined) {
     return ports.length > 1
@@ -226,7 +189,7 @@ export function checkGateways(index: MeshIndex): Finding[] {
 export function checkSubsets(index: MeshIndex): Finding[] {
   const routed = new Set<string>();
   for (const vs of index.virtualServices) {
-    for (const { destination } of destinationsOf(vs)) {
+    for (const { destination } of index.destinationsOf(vs)) {
       if (destination.subset !== undefined) {
         routed.add(`${index.resolveHost(String(destination.host ?? ''), vs.ref.namespace)}#${destination.subset}`);
       }
@@ -384,17 +347,18 @@ export function checkRules(index: MeshIndex): Finding[] {
  * matches, nor does a match that an earlier match admits every request of.
  */
 function checkRuleOrder(vs: VirtualServiceInfo, kind: RuleKind): Finding[] {
-  const covers = kind === 'http' ? matchCovers : l4MatchCovers;
+  // Each kind's rules hold matches of that kind.
+  const covers = (kind === 'http' ? matchCovers : l4MatchCovers) as (earlier: MatchJson, later: MatchJson) => boolean;
   const findings: Finding[] = [];
-  const earlier: Array<{ rule: number; match: number; value: any }> = [];
+  const earlier: Array<{ rule: number; match: number; value: MatchJson }> = [];
   let catchAll: number | undefined;
-  vs[kind].forEach((rule, i) => {
-    const matches: any[] = Array.isArray(rule?.match) ? rule.match : [];
+  vs[kind].forEach((rule: RuleJson | undefined, i) => {
+    const matches: readonly MatchJson[] = Array.isArray(rule?.match) ? rule.match : [];
     if (catchAll !== undefined) {
       findings.push(finding('unreachable-rule', vs.ref, `${ruleLabel(vs, kind, i)} can never match: ${ruleLabel(vs, kind, catchAll)} before it takes every request; move the more specific rule first`));
     } else if (matches.length > 0) {
       const coveredBy = matches.map((m) => earlier.find((e) => covers(e.value, m)));
-      const describe = (e: { rule: number; match: number; value: any }, m: any) => (matchKey(e.value) === matchKey(m)
+      const describe = (e: { rule: number; match: number; value: MatchJson }, m: MatchJson) => (matchKey(e.value) === matchKey(m)
         ? `${ruleLabel(vs, kind, e.rule)} has the same match`
         : `match ${e.match + 1} of ${ruleLabel(vs, kind, e.rule)} already takes every request it admits`);
       if (coveredBy.every((e) => e !== undefined)) {
@@ -416,8 +380,8 @@ function checkRuleOrder(vs: VirtualServiceInfo, kind: RuleKind): Finding[] {
   return findings;
 }
 
-function checkWeights(vs: VirtualServiceInfo, kind: RuleKind, i: number, rule: any): Finding[] {
-  const routes: any[] = Array.isArray(rule?.route) ? rule.route : [];
+function checkWeights(vs: VirtualServiceInfo, kind: RuleKind, i: number, rule: RuleJson | undefined): Finding[] {
+  const routes = Array.isArray(rule?.route) ? rule.route : [];
   if (routes.length <= 1) {
     return []; // a single destination takes all the rule's traffic, whatever its weight
   }
@@ -450,7 +414,7 @@ export function checkServicesAndWorkloads(index: MeshIndex): Finding[] {
   for (const gateway of index.gateways.values()) {
     gateway.servers.forEach((server, i) => {
       const tls = server.tls;
-      const terminates = ['HTTPS', 'TLS'].includes(String(server.port?.protocol ?? '').toUpperCase()) && !['PASSTHROUGH', 'AUTO_PASSTHROUGH', 'ISTIO_MUTUAL', 'OPTIONAL_MUTUAL'].includes(tls?.mode);
+      const terminates = ['HTTPS', 'TLS'].includes(String(server.port?.protocol ?? '').toUpperCase()) && !['PASSTHROUGH', 'AUTO_PASSTHROUGH', 'ISTIO_MUTUAL', 'OPTIONAL_MUTUAL'].some((mode) => mode === tls?.mode);
       if (terminates && !tls?.credentialName && !tls?.credentialNames && !tls?.serverCertificate && !tls?.tlsCertificates) {
         findings.push(finding('tls-without-credential', gateway.ref, `server ${i + 1} (port ${server.port?.number}, ${server.port?.protocol}) terminates TLS without a certificate; set tls.credentialName to the Secret holding it`));
       }

@@ -1,4 +1,3 @@
-import { destinationsOf } from './checks';
 import { describeRule } from './describe';
 import { routeShares } from './http-match';
 import { missingPart } from './explain';
@@ -30,18 +29,19 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
       : id(`gw:${gw}`, (n) => `${n}[/${label(`Gateway ${gw}`)}/]`)));
     const vsId = id(`vs:${vs.ref.namespace}/${vs.ref.name}`, (n) => `${n}[${label(`VirtualService ${vs.ref.namespace}/${vs.ref.name}`, `hosts: ${vs.hosts.join(', ')}`)}]`);
     gwIds.forEach((gwId) => lines.push(`  ${gwId} --> ${vsId}`));
-    const destinations = destinationsOf(vs);
+    const destinations = index.destinationsOf(vs);
     // HTTP rules are "rule N" as they always were; TCP and TLS rules say their kind.
     const rules = (['http', 'tcp', 'tls'] as const).flatMap((kind) => vs[kind].map((rule, i) => ({ kind, rule, i })));
     rules.forEach(({ kind, rule, i }) => {
       const title = `${kind === 'http' ? '' : `${kind} `}rule ${i + 1}${typeof rule?.name === 'string' ? ` ${rule.name}` : ''}`;
       const ruleId = id(`rule:${vs.ref.namespace}/${vs.ref.name}/${kind}/${i}`, (n) => `${n}{${label(title, describeRule(rule))}}`);
       lines.push(`  ${vsId} --> ${ruleId}`);
-      const rawRoutes: any[] = (Array.isArray(rule?.route) ? rule.route : []).filter((r: any) => r?.destination);
-      const shares = routeShares(rawRoutes);
+      const ofRule = destinations.filter((d) => d.kind === kind && d.rule === i);
+      const routes = ofRule.filter((d) => !d.mirror);
+      const shares = routeShares(routes);
       const targets = [
-        ...rawRoutes.map((r, k) => ({ destination: r.destination, edge: `-->|${Math.round(shares[k])}%|` })),
-        ...destinations.filter((d) => d.kind === kind && d.rule === i && d.mirror).map((d) => ({ destination: d.destination, edge: '-.->|mirror|' })),
+        ...routes.map((r, k) => ({ destination: r.destination, edge: `-->|${Math.round(shares[k])}%|` })),
+        ...ofRule.filter((d) => d.mirror).map((d) => ({ destination: d.destination, edge: '-.->|mirror|' })),
       ];
       for (const d of targets) {
         const host = index.resolveHost(String(d.destination.host ?? ''), vs.ref.namespace);

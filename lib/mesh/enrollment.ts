@@ -2,7 +2,7 @@
  * Checks of where routed workloads live: namespaces enrolled in the mesh (IST0102, IST0123), and
  * Gateways that take the same host on the same port of the same gateway workload (IST0145).
  */
-import { destinationsOf, finding } from './checks';
+import { finding } from './checks';
 import { Finding } from './findings';
 import { DEFAULT_NAMESPACE, Manifest, MeshIndex, ObjectRef, WorkloadInfo } from './manifests';
 
@@ -59,7 +59,7 @@ export function checkEnrollment(index: MeshIndex, manifests: readonly Manifest[]
   // Routed workloads by namespace, with the first VirtualService that routes to each.
   const routed = new Map<string, Map<WorkloadInfo, ObjectRef>>();
   for (const vs of index.virtualServices) {
-    for (const { destination } of destinationsOf(vs)) {
+    for (const { destination } of index.destinationsOf(vs)) {
       const host = index.resolveHost(String(destination.host ?? ''), vs.ref.namespace);
       for (const workload of index.workloadsBehind(host, destination.subset)) {
         const byWorkload = routed.get(workload.ref.namespace) ?? new Map<WorkloadInfo, ObjectRef>();

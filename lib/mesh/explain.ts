@@ -1,5 +1,5 @@
 import { hostServes } from '../model/hosts';
-import { describeMatch } from './describe';
+import { describeMatch, HttpMatchJson } from '../model/match-json';
 import { requestMatches, RequestDescription, routeShares } from './http-match';
 import { GatewayApiInfo, Manifest, MeshIndex, ObjectRef, VirtualServiceInfo } from './manifests';
 
@@ -108,10 +108,10 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
     return { request, destinations: [], mirrors: [], notes, warnings };
   }
 
-  let matched: { index: number; match: any } | undefined;
+  let matched: { index: number; match: HttpMatchJson } | undefined;
   for (let i = 0; i < vs.http.length && matched === undefined; i++) {
     const rule = vs.http[i];
-    const matches: any[] = Array.isArray(rule?.match) && rule.match.length > 0 ? rule.match : [{}];
+    const matches: readonly HttpMatchJson[] = Array.isArray(rule?.match) && rule.match.length > 0 ? rule.match : [{}];
     for (const match of matches) {
       const result = requestMatches(match, request);
       if (result === true) {
@@ -125,7 +125,7 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
     }
   }
   const tested = new Set(vs.http.flatMap((rule) => (Array.isArray(rule?.match) ? rule.match : [])
-    .flatMap((m: any) => [...Object.keys(m?.headers ?? {}), ...Object.keys(m?.withoutHeaders ?? {})].map((h) => h.toLowerCase()))));
+    .flatMap((m: HttpMatchJson | undefined) => [...Object.keys(m?.headers ?? {}), ...Object.keys(m?.withoutHeaders ?? {})].map((h) => h.toLowerCase()))));
   for (const [name, value] of Object.entries(headers)) {
     if (!tested.has(name)) {
       notes.push(`no rule of ${refText(vs.ref)} tests header ${name}, so its value "${value}" does not change where the request goes`);
@@ -141,11 +141,12 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
   }
 
   const rule = vs.http[matched.index];
-  const routes: any[] = Array.isArray(rule.route) ? rule.route : [];
+  const ofRule = index.destinationsOf(vs).filter((d) => d.kind === 'http' && d.rule === matched.index);
+  const routes = ofRule.filter((d) => !d.mirror);
   const shares = routeShares(routes);
   const destinations = routes.map((r, i): ExplainedDestination => {
-    const destinationHost = index.resolveHost(String(r?.destination?.host ?? ''), vs.ref.namespace);
-    const subset: string | undefined = r?.destination?.subset;
+    const destinationHost = index.resolveHost(String(r.destination.host ?? ''), vs.ref.namespace);
+    const subset: string | undefined = r.destination.subset;
     const missing = missingPart(index, destinationHost, subset);
     return {
       percent: Math.round(shares[i] * 100) / 100,
@@ -155,13 +156,10 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
       ...(missing !== undefined ? { missing } : {}),
     };
   });
-  const mirrors = [
-    ...(rule.mirror ? [{ destination: rule.mirror, percent: rule.mirrorPercentage?.value ?? 100 }] : []),
-    ...(Array.isArray(rule.mirrors) ? rule.mirrors.map((m: any) => ({ destination: m?.destination, percent: m?.percentage?.value ?? 100 })) : []),
-  ].map((m) => ({
-    percent: m.percent,
-    host: index.resolveHost(String(m.destination?.host ?? ''), vs.ref.namespace),
-    ...(m.destination?.subset !== undefined ? { subset: m.destination.subset } : {}),
+  const mirrors = ofRule.filter((d) => d.mirror).map((m) => ({
+    percent: m.percentage ?? 100,
+    host: index.resolveHost(String(m.destination.host ?? ''), vs.ref.namespace),
+    ...(m.destination.subset !== undefined ? { subset: m.destination.subset } : {}),
   }));
   if (routes.length === 0) {
     notes.push(`http rule ${matched.index + 1} has no route (it redirects, rewrites or answers directly)`);
@@ -169,7 +167,7 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
   return {
     request,
     virtualService: vs.ref,
-    rule: { number: matched.index + 1, ...(typeof rule.name === 'string' ? { name: rule.name } : {}), matchedBy: describeMatch(matched.match) },
+    rule: { number: matched.index + 1, ...(typeof rule?.name === 'string' ? { name: rule.name } : {}), matchedBy: describeMatch(matched.match) },
     destinations,
     mirrors,
     notes,

@@ -1,8 +1,11 @@
-import { RE2JS } from '@bufbuild/re2';
 import { hostServes } from '../model/hosts';
+import { HttpMatchJson, matchAdmits, NEUTRAL_MATCH_FIELDS, StringMatchJson, stringMatches } from '../model/match-json';
+import { L4MatchJson, RuleJson } from './json';
 
 /**
- * Istio's `HTTPMatchRequest` semantics on plain JSON: which requests a match admits.
+ * Istio's `HTTPMatchRequest` semantics on plain JSON, for the mesh checks: which requests a match
+ * admits (the semantics themselves are `lib/model/match-json.ts`'s), which matches take all
+ * requests, and which match covers another.
  *
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest
  */
@@ -26,24 +29,21 @@ export interface RequestDescription {
   readonly port?: number;
 }
 
-/** Match fields that only name the match, modify another condition, or that every request meets. */
-const NEUTRAL_FIELDS = new Set(['name', 'ignoreUriCase', 'statPrefix']);
-
 /** A rule with no match, or a match with no condition, admits every request. */
-export function isCatchAll(rule: any): boolean {
-  const matches = Array.isArray(rule?.match) ? rule.match : [];
-  return matches.length === 0 || matches.some((m: any) => conditionCount(m) === 0);
+export function isCatchAll(rule: RuleJson | undefined): boolean {
+  const matches: readonly object[] = Array.isArray(rule?.match) ? rule.match : [];
+  return matches.length === 0 || matches.some((m) => conditionCount(m) === 0);
 }
 
-function conditionCount(match: any): number {
-  return Object.keys(match ?? {}).filter((k) => !NEUTRAL_FIELDS.has(k)).length;
+function conditionCount(match: object | undefined): number {
+  return Object.keys(match ?? {}).filter((k) => !NEUTRAL_MATCH_FIELDS.has(k)).length;
 }
 
 /**
  * Each route's share of a rule's requests, in percent, as Istio computes it: a single route takes
  * everything whatever its weight; otherwise each weight (0 when absent) over their total.
  */
-export function routeShares(routes: readonly any[]): number[] {
+export function routeShares(routes: readonly ({ readonly weight?: unknown } | undefined)[]): number[] {
   if (routes.length === 1) {
     return [100];
   }
@@ -53,46 +53,18 @@ export function routeShares(routes: readonly any[]): number[] {
 }
 
 /** A canonical text of a match's conditions (its `name` left out), to compare matches. */
-export function matchKey(match: any): string {
-  const canonical = (value: any): any => {
+export function matchKey(match: object | undefined): string {
+  const canonical = (value: unknown): unknown => {
     if (Array.isArray(value)) {
       return value.map(canonical);
     }
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.keys(value).sort().filter((k) => k !== 'name').map((k) => [k, canonical(value[k])]));
+      const fields = value as Record<string, unknown>;
+      return Object.fromEntries(Object.keys(fields).sort().filter((k) => k !== 'name').map((k) => [k, canonical(fields[k])]));
     }
     return value;
   };
   return JSON.stringify(canonical(match ?? {}));
-}
-
-/**
- * Whether `value` satisfies an Istio `StringMatch`; `undefined` when it cannot tell.
- * An empty match object requires only presence.
- */
-export function stringMatches(condition: any, value: string | undefined, ignoreCase = false): boolean | undefined {
-  if (value === undefined) {
-    return false;
-  }
-  const fold = (s: string) => (ignoreCase ? s.toLowerCase() : s);
-  if (condition === null || typeof condition !== 'object' || Object.keys(condition).length === 0) {
-    return true;
-  }
-  if (typeof condition.exact === 'string') {
-    return fold(value) === fold(condition.exact);
-  }
-  if (typeof condition.prefix === 'string') {
-    return fold(value).startsWith(fold(condition.prefix));
-  }
-  if (typeof condition.regex === 'string') {
-    try {
-      // Istio's regexes are RE2 and must match the whole value.
-      return RE2JS.compile(condition.regex, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0).matches(value);
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
 }
 
 function splitPath(path: string): { uri: string; query: Map<string, string> } {
@@ -112,66 +84,21 @@ function splitPath(path: string): { uri: string; query: Map<string, string> } {
  * Whether `request` meets every condition of `match`: `true`, `false`, or `undefined` when the
  * match tests something the description does not carry (source labels, ports, ...).
  */
-export function requestMatches(match: any, request: RequestDescription): boolean | undefined {
+export function requestMatches(match: HttpMatchJson | undefined, request: RequestDescription): boolean | undefined {
   const { uri, query } = splitPath(request.path);
-  let unknown = false;
-  const combine = (result: boolean | undefined): boolean => {
-    if (result === undefined) {
-      unknown = true;
-      return true;
-    }
-    return result;
-  };
-  for (const [field, condition] of Object.entries(match ?? {}) as Array<[string, any]>) {
-    let ok = true;
-    switch (field) {
-      case 'name':
-      case 'ignoreUriCase':
-      case 'statPrefix':
-        break;
-      case 'uri':
-        ok = combine(stringMatches(condition, uri, match.ignoreUriCase === true));
-        break;
-      case 'method':
-        ok = combine(stringMatches(condition, request.method));
-        break;
-      case 'authority':
-        ok = combine(stringMatches(condition, request.host));
-        break;
-      case 'headers':
-        ok = Object.entries(condition ?? {}).every(([name, c]) => combine(stringMatches(c, request.headers[name])));
-        break;
-      case 'withoutHeaders':
-        ok = Object.entries(condition ?? {}).every(([name, c]) => {
-          const result = stringMatches(c, request.headers[name]);
-          return combine(result === undefined ? undefined : !result);
-        });
-        break;
-      case 'queryParams':
-        ok = Object.entries(condition ?? {}).every(([name, c]) => combine(stringMatches(c, query.get(name))));
-        break;
-      case 'port':
-        ok = combine(request.port === undefined ? undefined : Number(condition) === request.port);
-        break;
-      case 'gateways':
-        ok = Array.isArray(condition) && condition.includes(request.gateway.split('/').pop()!)
-          || Array.isArray(condition) && condition.includes(request.gateway);
-        break;
-      default:
-        unknown = true;
-    }
-    if (!ok) {
-      return false;
-    }
-  }
-  return unknown ? undefined : true;
+  return matchAdmits(match, {
+    uri, query, headers: request.headers, method: request.method, authority: request.host, gateway: request.gateway,
+    ...(request.port !== undefined ? { port: request.port } : {}),
+  });
 }
 
 /**
  * Whether every value that satisfies the `StringMatch` `narrow` also satisfies `wide`; `false`
  * when that cannot be shown. An empty `wide` only asks for presence.
  */
-export function stringCovers(wide: any, narrow: any, wideIgnoreCase = false, narrowIgnoreCase = false): boolean {
+export function stringCovers(
+  wide: StringMatchJson | undefined, narrow: StringMatchJson | undefined, wideIgnoreCase = false, narrowIgnoreCase = false,
+): boolean {
   if (wide === null || typeof wide !== 'object' || Object.keys(wide).length === 0) {
     return true;
   }
@@ -197,15 +124,20 @@ export function stringCovers(wide: any, narrow: any, wideIgnoreCase = false, nar
   return false;
 }
 
-function mapCovers(wide: any, narrow: any, covers: (w: any, n: any) => boolean): boolean {
-  return Object.entries(wide ?? {}).every(([key, condition]) => narrow?.[key] !== undefined && covers(condition, narrow[key]));
+/** A field's value as a record of named values (`headers`, `sourceLabels`, ...), whatever was written. */
+type Named<T> = Readonly<Record<string, T>> | undefined;
+
+function mapCovers(wide: unknown, narrow: unknown, covers: (w: StringMatchJson, n: StringMatchJson) => boolean): boolean {
+  const narrower = narrow as Named<StringMatchJson>;
+  return Object.entries((wide ?? {}) as Record<string, StringMatchJson>)
+    .every(([key, condition]) => narrower?.[key] !== undefined && covers(condition, narrower[key]));
 }
 
-function labelsCover(wide: any, narrow: any): boolean {
-  return Object.entries(wide ?? {}).every(([key, value]) => narrow?.[key] === value);
+function labelsCover(wide: unknown, narrow: unknown): boolean {
+  return Object.entries((wide ?? {}) as Record<string, unknown>).every(([key, value]) => (narrow as Named<unknown>)?.[key] === value);
 }
 
-function listCovers(wide: any, narrow: any, covers: (w: any, n: any) => boolean = (w, n) => w === n): boolean {
+function listCovers(wide: unknown, narrow: unknown, covers: (w: unknown, n: unknown) => boolean = (w, n) => w === n): boolean {
   return Array.isArray(wide) && Array.isArray(narrow) && narrow.every((n) => wide.some((w) => covers(w, n)));
 }
 
@@ -215,20 +147,19 @@ function listCovers(wide: any, narrow: any, covers: (w: any, n: any) => boolean 
  * tests (`prefix: /` takes `prefix: /api` and `exact: /api`; a match with one more header than
  * an earlier one is taken by it). `false` when that cannot be shown (fields not understood).
  */
-export function matchCovers(earlier: any, later: any): boolean {
+export function matchCovers(earlier: HttpMatchJson | undefined, later: HttpMatchJson | undefined): boolean {
   return Object.entries(earlier ?? {}).every(([field, wide]) => {
+    if (NEUTRAL_MATCH_FIELDS.has(field)) {
+      return true;
+    }
     const narrow = later?.[field];
     switch (field) {
-      case 'name':
-      case 'ignoreUriCase':
-      case 'statPrefix':
-        return true;
       case 'uri':
-        return narrow !== undefined && stringCovers(wide, narrow, earlier.ignoreUriCase === true, later.ignoreUriCase === true);
+        return narrow !== undefined && stringCovers(wide as StringMatchJson, narrow as StringMatchJson, earlier?.ignoreUriCase === true, later?.ignoreUriCase === true);
       case 'scheme':
       case 'method':
       case 'authority':
-        return narrow !== undefined && stringCovers(wide, narrow);
+        return narrow !== undefined && stringCovers(wide as StringMatchJson, narrow as StringMatchJson);
       case 'headers':
       case 'queryParams':
         return mapCovers(wide, narrow, (w, n) => stringCovers(w, n));
@@ -249,7 +180,7 @@ export function matchCovers(earlier: any, later: any): boolean {
 }
 
 /** As `matchCovers`, for the `L4MatchAttributes` and `TLSMatchAttributes` of TCP and TLS rules. */
-export function l4MatchCovers(earlier: any, later: any): boolean {
+export function l4MatchCovers(earlier: L4MatchJson | undefined, later: L4MatchJson | undefined): boolean {
   return Object.entries(earlier ?? {}).every(([field, wide]) => {
     const narrow = later?.[field];
     switch (field) {
@@ -263,7 +194,7 @@ export function l4MatchCovers(earlier: any, later: any): boolean {
       case 'destinationSubnets':
         return listCovers(wide, narrow);
       case 'sniHosts':
-        return listCovers(wide, narrow, (w, n) => hostServes(w, n));
+        return listCovers(wide, narrow, (w, n) => hostServes(w as string, n as string));
       default:
         return false;
     }

@@ -275,7 +275,7 @@ export function httpStatusProblem(status: number): string | undefined {
 }
 
 /** A subset name: a DNS-1123 label (`validateSubsetName`). */
-export function subsetNameProblem(name: string): string | undefined {
+export function subsetNameProblem(name: unknown): string | undefined {
   return typeof name === 'string' && name.length > 0 && name.length <= 63 && DNS1123_LABEL.test(name)
     ? undefined : 'must be a DNS-1123 label (at most 63 lower-case letters, digits or "-")';
 }
@@ -324,11 +324,14 @@ export interface ValidationIssue {
 
 type Issues = ValidationIssue[];
 
-function obj(value: unknown): Record<string, any> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, any> : undefined;
+/** A JSON object as written: its fields hold whatever the object holds. */
+type Fields = Readonly<Record<string, unknown>>;
+
+function obj(value: unknown): Fields | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Fields : undefined;
 }
 
-function list(value: unknown): any[] {
+function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
@@ -363,7 +366,7 @@ function checkHeaderOperations(issues: Issues, path: string, headers: unknown): 
   }
 }
 
-function checkMatch(issues: Issues, path: string, match: Record<string, any>): void {
+function checkMatch(issues: Issues, path: string, match: Fields): void {
   for (const field of ['headers', 'withoutHeaders'] as const) {
     for (const [name, m] of Object.entries(obj(match[field]) ?? {})) {
       add(issues, `${path}.${field}["${name}"]`, matchHeaderNameProblem(name));
@@ -382,7 +385,7 @@ function checkMatch(issues: Issues, path: string, match: Record<string, any>): v
   }
 }
 
-function checkFault(issues: Issues, path: string, fault: Record<string, any>): void {
+function checkFault(issues: Issues, path: string, fault: Fields): void {
   const abort = obj(fault.abort);
   const delay = obj(fault.delay);
   if (abort === undefined && delay === undefined) {
@@ -400,8 +403,9 @@ function checkFault(issues: Issues, path: string, fault: Record<string, any>): v
   checkDuration(issues, `${path}.delay.fixedDelay`, delay?.fixedDelay);
 }
 
-function checkRetries(issues: Issues, path: string, retries: Record<string, any>): void {
-  add(issues, path, retriesProblem(retries));
+function checkRetries(issues: Issues, path: string, retries: Fields): void {
+  // Read as written, as before: a non-number attempts is compared as JavaScript compares it.
+  add(issues, path, retriesProblem(retries as Parameters<typeof retriesProblem>[0]));
   checkDuration(issues, `${path}.perTryTimeout`, retries.perTryTimeout);
   checkDuration(issues, `${path}.backoff`, retries.backoff);
   if (typeof retries.retryOn === 'string' && retries.retryOn !== '') {
@@ -432,8 +436,9 @@ export function virtualServiceIssues(spec: unknown): ValidationIssue[] {
     }
     const path = `spec.http[${i}]`;
     list(r.match).forEach((m, j) => {
-      if (obj(m) !== undefined) {
-        checkMatch(issues, `${path}.match[${j}]`, m);
+      const match = obj(m);
+      if (match !== undefined) {
+        checkMatch(issues, `${path}.match[${j}]`, match);
       }
     });
     checkHeaderOperations(issues, `${path}.headers`, r.headers);
@@ -441,11 +446,13 @@ export function virtualServiceIssues(spec: unknown): ValidationIssue[] {
       checkHeaderOperations(issues, `${path}.route[${j}].headers`, obj(d)?.headers);
       checkDestination(issues, `${path}.route[${j}].destination`, obj(d)?.destination);
     });
-    if (obj(r.fault) !== undefined) {
-      checkFault(issues, `${path}.fault`, r.fault);
+    const fault = obj(r.fault);
+    if (fault !== undefined) {
+      checkFault(issues, `${path}.fault`, fault);
     }
-    if (obj(r.retries) !== undefined) {
-      checkRetries(issues, `${path}.retries`, r.retries);
+    const retries = obj(r.retries);
+    if (retries !== undefined) {
+      checkRetries(issues, `${path}.retries`, retries);
     }
     const mirrorValue = obj(r.mirrorPercentage)?.value;
     if (typeof mirrorValue === 'number') {

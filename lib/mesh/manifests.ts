@@ -3,6 +3,8 @@
  * that every check is a lookup rather than a scan of all pairs.
  */
 
+import { DestinationJson, HttpRouteJson, JsonObject, L4RouteJson, RuleJson, ServerJson, ServicePortJson } from './json';
+
 /** A manifest as parsed from YAML or synthesized; only the fields the checks read are typed. */
 export interface Manifest {
   /** `v1`, `apps/v1`, `networking.istio.io/v1`... */
@@ -17,6 +19,7 @@ export interface Manifest {
     readonly annotations?: Record<string, string>;
   };
   /** The spec, as written. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- public API: callers read and write specs of any kind
   readonly spec?: any;
 }
 
@@ -116,7 +119,7 @@ export interface LabelSelector {
 export interface GatewayInfo {
   readonly ref: ObjectRef;
   readonly selector: Record<string, string>;
-  readonly servers: Array<{ hosts: string[]; port?: { number?: number; name?: string; protocol?: string }; tls?: any }>;
+  readonly servers: Array<{ hosts: string[]; port?: ServerJson['port']; tls?: ServerJson['tls'] }>;
 }
 
 /** An Istio VirtualService. */
@@ -127,9 +130,62 @@ export interface VirtualServiceInfo {
   readonly gateways: string[];
   /** Namespaces the VirtualService is visible in (`*` for all), `.` resolved. */
   readonly exportTo: string[];
-  readonly http: any[];
-  readonly tcp: any[];
-  readonly tls: any[];
+  /** Its rules by kind, as written (an item may be missing or not an object). */
+  readonly http: Array<HttpRouteJson | undefined>;
+  readonly tcp: Array<L4RouteJson | undefined>;
+  readonly tls: Array<L4RouteJson | undefined>;
+}
+
+/** The three kinds of VirtualService rules. */
+export type RuleKind = 'http' | 'tcp' | 'tls';
+/** The kinds of rules, in the order they are read. */
+export const RULE_KINDS: readonly RuleKind[] = ['http', 'tcp', 'tls'];
+
+/** A destination of a VirtualService rule: a route's, or a mirror's. */
+export interface RuleDestination {
+  /** The kind of rule. */
+  readonly kind: RuleKind;
+  /** The rule, 0-based among the rules of its kind. */
+  readonly rule: number;
+  /** The destination as written. */
+  readonly destination: DestinationJson;
+  /** Whether it receives mirrored copies (HTTP only). */
+  readonly mirror: boolean;
+  /** A route's `weight`, as written (routes only). */
+  readonly weight?: number;
+  /** A mirror's percentage (`mirrorPercentage.value` or the mirror's `percentage.value`), as written (mirrors only). */
+  readonly percentage?: number;
+}
+
+/**
+ * Every destination a VirtualService's HTTP, TCP and TLS rules send requests (or mirrored copies)
+ * to: each rule's routes, then its `mirror`, then its `mirrors`; entries without a destination are
+ * left out.
+ */
+function destinationsOf(vs: VirtualServiceInfo): RuleDestination[] {
+  const found: RuleDestination[] = [];
+  for (const kind of RULE_KINDS) {
+    vs[kind].forEach((rule: RuleJson | undefined, i) => {
+      for (const route of Array.isArray(rule?.route) ? rule.route : []) {
+        if (route?.destination) {
+          found.push({ kind, rule: i, destination: route.destination, mirror: false, weight: route.weight });
+        }
+      }
+      if (kind !== 'http') {
+        return;
+      }
+      const http = rule as HttpRouteJson | undefined;
+      if (http?.mirror) {
+        found.push({ kind, rule: i, destination: http.mirror, mirror: true, percentage: http.mirrorPercentage?.value });
+      }
+      for (const mirror of Array.isArray(http?.mirrors) ? http.mirrors : []) {
+        if (mirror?.destination) {
+          found.push({ kind, rule: i, destination: mirror.destination, mirror: true, percentage: mirror.percentage?.value });
+        }
+      }
+    });
+  }
+  return found;
 }
 
 /** An Istio DestinationRule. */
@@ -177,7 +233,8 @@ function stringMap(value: unknown): Record<string, string> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Record<string, string>) } : {};
 }
 
-function array(value: unknown): any[] {
+/** The items of a list as written (any of them may be missing or of another type); none for what is not a list. */
+function array<T = JsonObject>(value: unknown): Array<T | undefined> {
   return Array.isArray(value) ? value : [];
 }
 
@@ -195,6 +252,7 @@ export class MeshIndex {
   public readonly destinationRulesByHost = new Map<string, DestinationRuleInfo[]>();
 
   private readonly serviceEntriesByHost = new Map<string, ServiceEntryInfo[]>();
+  private readonly destinations = new Map<VirtualServiceInfo, RuleDestination[]>();
   // Workloads by namespace, then by `key=value` label: a selector looks at its rarest label only.
   private readonly workloadsByLabel = new Map<string, Map<string, WorkloadInfo[]>>();
   // The same across all namespaces, for selectors that may match anywhere (Gateways).
@@ -228,7 +286,7 @@ export class MeshIndex {
       } else if (istio && m.kind === 'Gateway') {
         const ref = refOf(m);
         this.gateways.set(`${ref.namespace}/${ref.name}`, {
-          ref, selector: stringMap(m.spec?.selector), servers: array(m.spec?.servers).map((s) => ({ hosts: array(s?.hosts).map(String), port: s?.port, tls: s?.tls })),
+          ref, selector: stringMap(m.spec?.selector), servers: array<ServerJson>(m.spec?.servers).map((s) => ({ hosts: array(s?.hosts).map(String), port: s?.port, tls: s?.tls })),
         });
       } else if (istio && m.kind === 'VirtualService') {
         const ref = refOf(m);
@@ -239,9 +297,9 @@ export class MeshIndex {
           // No gateways means the mesh only.
           gateways: (gateways.length > 0 ? gateways : ['mesh']).map((g) => (g === 'mesh' || g.includes('/') ? g : `${ref.namespace}/${g}`)),
           exportTo: resolveExportTo(array(m.spec?.exportTo).map(String), ref.namespace),
-          http: array(m.spec?.http),
-          tcp: array(m.spec?.tcp),
-          tls: array(m.spec?.tls),
+          http: array<HttpRouteJson>(m.spec?.http),
+          tcp: array<L4RouteJson>(m.spec?.tcp),
+          tls: array<L4RouteJson>(m.spec?.tls),
         });
       } else if (istio && m.kind === 'DestinationRule') {
         drs.push(m);
@@ -281,7 +339,7 @@ export class MeshIndex {
       // A listener without a hostname takes any host.
       return { ref, hostnames: hostnames.includes(undefined) ? [] : hostnames.map(String), services: [] };
     }
-    const serviceOf = (r: any) => (r?.kind ?? 'Service') === 'Service' && (r?.group ?? '') === '' && r?.name !== undefined
+    const serviceOf = (r: JsonObject | undefined) => (r?.kind ?? 'Service') === 'Service' && (r?.group ?? '') === '' && r?.name !== undefined
       ? [this.resolveHost(String(r.name), String(r.namespace ?? ref.namespace))] : [];
     return {
       ref,
@@ -313,6 +371,19 @@ export class MeshIndex {
       return `${host}.cluster.local`;
     }
     return host;
+  }
+
+  /**
+   * Every destination the VirtualService's rules send requests (or mirrored copies) to, in the
+   * order of its rules (the list is shared: do not change it).
+   */
+  public destinationsOf(vs: VirtualServiceInfo): readonly RuleDestination[] {
+    let found = this.destinations.get(vs);
+    if (found === undefined) {
+      found = destinationsOf(vs);
+      this.destinations.set(vs, found);
+    }
+    return found;
   }
 
   /**
@@ -378,7 +449,7 @@ export class MeshIndex {
       ref,
       host,
       selector: selector === undefined ? undefined : stringMap(selector),
-      ports: array(m.spec?.ports).map((p) => ({ name: p?.name, port: Number(p?.port), appProtocol: p?.appProtocol })),
+      ports: array<ServicePortJson>(m.spec?.ports).map((p) => ({ name: p?.name, port: Number(p?.port), appProtocol: p?.appProtocol })),
       exportTo: resolveExportTo(typeof exportTo === 'string' ? exportTo.split(',').map((e) => e.trim()).filter((e) => e !== '') : [], ref.namespace),
     });
   }

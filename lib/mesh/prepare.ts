@@ -26,8 +26,13 @@ export interface PreparedManifests {
   readonly replaced: number;
 }
 
-function isMapping(value: unknown): value is Record<string, any> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+/** A document that can be a Kubernetes object: a mapping with a string `apiVersion` and `kind`. */
+function isObject(value: unknown): value is Manifest & { readonly apiVersion: string; readonly kind: string } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return false;
+  }
+  const { apiVersion, kind } = value as Manifest;
+  return typeof apiVersion === 'string' && typeof kind === 'string';
 }
 
 function text(value: unknown, fallback: string): string {
@@ -57,12 +62,12 @@ export function prepareManifests(input: readonly unknown[]): PreparedManifests {
   let invalid = 0;
   let replaced = 0;
   for (const given of input) {
-    if (!isMapping(given) || typeof given.apiVersion !== 'string' || typeof given.kind !== 'string') {
+    if (!isObject(given)) {
       notObjects++;
       continue;
     }
     const { errors, manifest } = checkShape(given);
-    const m = manifest as Record<string, any>;
+    const m = manifest as typeof given; // the same object, or a copy without its null fields
     if (m !== given) {
       const source = sourceOf(given);
       if (source !== undefined) {

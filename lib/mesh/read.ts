@@ -323,8 +323,8 @@ function parseYaml(text: string, file: string): Parsed {
         } else {
           const line = opened.pop()!;
           // The items of a List are the objects two levels below a document (document, items, item).
-          const result = (state as unknown as { result: any }).result;
-          if (opened.length === 2 && result !== null && typeof result === 'object' && typeof result.kind === 'string') {
+          const result = (state as unknown as { result: unknown }).result;
+          if (opened.length === 2 && result !== null && typeof result === 'object' && typeof (result as { kind?: unknown }).kind === 'string') {
             itemLines.set(result, line);
           }
         }
@@ -393,20 +393,22 @@ export function parseManifestText(text: string, file: string): Manifest[] {
     });
   }
   const manifests: Manifest[] = [];
-  docs.forEach((value: any, i) => {
-    if (value === null || value === undefined) {
+  docs.forEach((doc, i) => {
+    if (doc === null || doc === undefined) {
       return;
     }
     const line = lines[i] ?? 1;
-    if (typeof value !== 'object' || Array.isArray(value)) {
-      throw new InputError(`${file}:${line}: expected a Kubernetes object (a mapping with apiVersion and kind), got ${Array.isArray(value) ? 'a list' : typeof value}`);
+    if (typeof doc !== 'object' || Array.isArray(doc)) {
+      throw new InputError(`${file}:${line}: expected a Kubernetes object (a mapping with apiVersion and kind), got ${Array.isArray(doc) ? 'a list' : typeof doc}`);
     }
-    const items = typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items) ? value.items : [value];
+    const value = doc as { readonly kind?: unknown; readonly items?: unknown };
+    const items: unknown[] = typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items) ? value.items : [value];
     for (const item of items) {
       if (item !== null && typeof item === 'object') {
         recordSource(item, { file, line: items === value.items ? itemLines?.get(item) ?? line : line });
       }
-      manifests.push(item);
+      // As read: prepareManifests sets aside what is not a Kubernetes object.
+      manifests.push(item as Manifest);
     }
   });
   return manifests;

@@ -301,16 +301,17 @@ export function checkShape(m: Manifest): { errors: ShapeError[]; manifest: Manif
   if (nulls.length === 0 || errors.length > 0) {
     return { errors, manifest: m };
   }
-  const copy: any = structuredClone(m);
+  const copy = structuredClone(m);
+  type Node = Record<string | number, unknown> | null | undefined;
   for (const path of nulls) {
     const keys: Array<string | number> = [];
     for (let p: Path | undefined = path; p !== undefined; p = p.up) {
       keys.unshift(p.key);
     }
-    let parent = copy;
-    keys.slice(0, -1).forEach((k) => { parent = parent?.[k]; });
+    let parent: unknown = copy;
+    keys.slice(0, -1).forEach((k) => { parent = (parent as Node)?.[k]; });
     if (parent !== null && typeof parent === 'object') {
-      delete parent[keys[keys.length - 1]];
+      delete (parent as Record<string | number, unknown>)[keys[keys.length - 1]];
     }
   }
   return { errors, manifest: copy };

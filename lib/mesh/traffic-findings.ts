@@ -6,6 +6,7 @@
  */
 import { CODES, Finding, FindingCode, Severity } from './findings';
 import { destinationRuleIssues, gatewayIssues, mirrorCopiesNothing, virtualServiceIssues } from './istio-validation';
+import { DestinationJson, HttpRouteJson, JsonObject, PercentJson } from './json';
 import { Manifest } from './manifests';
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
@@ -31,8 +32,9 @@ function make(code: FindingCode, ref: Ref, message: string): Finding {
   };
 }
 
-function obj(value: unknown): Record<string, any> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, any> : undefined;
+/** `value` if it is a JSON object (read as `T`, whose fields are still checked before use). */
+function obj<T extends object = JsonObject>(value: unknown): T | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as T : undefined;
 }
 
 function isIstio(m: Manifest, kind: string): boolean {
@@ -60,20 +62,21 @@ export function checkTrafficPolicies(manifests: readonly Manifest[]): Finding[] 
 
 function mirrorFindings(vs: Manifest): Finding[] {
   const findings: Finding[] = [];
-  (Array.isArray(vs.spec?.http) ? vs.spec.http : []).forEach((rule: any, i: number) => {
-    const mirror = obj(rule?.mirror);
-    if (mirror === undefined) {
+  const rules: ReadonlyArray<HttpRouteJson | undefined> = Array.isArray(vs.spec?.http) ? vs.spec.http : [];
+  rules.forEach((rule, i) => {
+    const mirror = obj<DestinationJson>(rule?.mirror);
+    if (rule === undefined || mirror === undefined) {
       return;
     }
-    const value = obj(rule.mirrorPercentage)?.value;
+    const value = obj<PercentJson>(rule.mirrorPercentage)?.value;
     if (typeof value === 'number' && value >= 0 && value <= 100 && mirrorCopiesNothing(value)) {
       findings.push(make('mirror-copies-nothing', refOf(vs), `http rule ${i + 1} mirrors ${value}% of its requests, which Istio turns into 0 millionths: nothing is copied; use at least 0.0001, or remove the mirror`));
     }
     const routes = Array.isArray(rule.route) ? rule.route : [];
-    const served = routes.filter((r: any) => r?.destination?.host === mirror.host && r?.destination?.subset === mirror.subset);
+    const served = routes.filter((r) => r?.destination?.host === mirror.host && r?.destination?.subset === mirror.subset);
     if (served.length > 0 && routes.length > 1) {
-      const weight = served.reduce((sum: number, r: any) => sum + (typeof r.weight === 'number' ? r.weight : 0), 0);
-      const total = routes.reduce((sum: number, r: any) => sum + (typeof r.weight === 'number' ? r.weight : 0), 0);
+      const weight = served.reduce((sum, r) => sum + (typeof r.weight === 'number' ? r.weight : 0), 0);
+      const total = routes.reduce((sum, r) => sum + (typeof r.weight === 'number' ? r.weight : 0), 0);
       const share = total > 0 ? `${Math.round((weight / total) * 10000) / 100}%` : 'part';
       findings.push(make('mirror-copies-served-requests', refOf(vs), `http rule ${i + 1} mirrors to ${mirror.subset ?? mirror.host}, which also serves ${share} of the rule's requests: Istio mirrors every request the rule takes, so those are run twice there; mirror from a rule that only routes elsewhere`));
     }
@@ -93,9 +96,9 @@ function podsOf(manifests: readonly Manifest[]): Pods[] {
     const group = (m.apiVersion ?? '').split('/')[0];
     if (WORKLOAD_KINDS.has(m.kind ?? '') && group === 'apps') {
       const replicas = typeof m.spec?.replicas === 'number' ? m.spec.replicas : 1;
-      pods.push({ namespace: refOf(m).namespace, labels: obj(m.spec?.template?.metadata?.labels) ?? {}, replicas });
+      pods.push({ namespace: refOf(m).namespace, labels: obj<Record<string, string>>(m.spec?.template?.metadata?.labels) ?? {}, replicas });
     } else if (m.kind === 'Pod' && m.apiVersion === 'v1') {
-      pods.push({ namespace: refOf(m).namespace, labels: obj(m.metadata?.labels) ?? {}, replicas: 1 });
+      pods.push({ namespace: refOf(m).namespace, labels: obj<Record<string, string>>(m.metadata?.labels) ?? {}, replicas: 1 });
     }
   }
   return pods;
@@ -114,7 +117,7 @@ function subsetPods(pods: readonly Pods[], namespace: string, selector: Record<s
 }
 
 /** Whether outlier detection, as Istio renders it, is on: a consecutive-error threshold above 0. */
-function ejects(outlier: Record<string, any>): boolean {
+function ejects(outlier: JsonObject): boolean {
   const fiveXx = outlier.consecutive5xxErrors;
   const gateway = outlier.consecutiveGatewayErrors;
   // Istio leaves Envoy's default of 5 consecutive 5xx when consecutive5xxErrors is not set.
@@ -146,15 +149,16 @@ function outlierFindings(manifests: readonly Manifest[]): Finding[] {
       continue;
     }
     const top = obj(obj(dr.spec?.trafficPolicy)?.outlierDetection);
-    for (const subset of Array.isArray(dr.spec?.subsets) ? dr.spec.subsets : []) {
+    const subsets: ReadonlyArray<JsonObject | undefined> = Array.isArray(dr.spec?.subsets) ? dr.spec.subsets : [];
+    for (const subset of subsets) {
       // A subset's outlierDetection replaces the top-level one as a whole (Istio's mergeTrafficPolicy).
       const outlier = obj(obj(subset?.trafficPolicy)?.outlierDetection) ?? top;
       if (outlier === undefined || outlier.maxEjectionPercent !== 100 || Number(outlier.minHealthPercent ?? 0) > 0 || !ejects(outlier)) {
         continue;
       }
-      const count = subsetPods(pods, namespace, { ...serviceSelector, ...(obj(subset?.labels) ?? {}) });
+      const count = subsetPods(pods, namespace, { ...serviceSelector, ...(obj<Record<string, string>>(subset?.labels) ?? {}) });
       if (count === 1) {
-        findings.push(make('outlier-ejects-only-pod', ref, `subset "${subset.name}" runs one pod and its outlierDetection has maxEjectionPercent 100: after ${outlier.consecutive5xxErrors ?? 5} consecutive 5xx the pod is ejected, and every request to the subset gets 503 "no healthy upstream" for ${outlier.baseEjectionTime ?? '30s'} or more (Istio disables Envoy's panic threshold); run at least 2 pods with maxEjectionPercent 50 or less, or keep maxEjectionPercent below 100`));
+        findings.push(make('outlier-ejects-only-pod', ref, `subset "${subset?.name}" runs one pod and its outlierDetection has maxEjectionPercent 100: after ${outlier.consecutive5xxErrors ?? 5} consecutive 5xx the pod is ejected, and every request to the subset gets 503 "no healthy upstream" for ${outlier.baseEjectionTime ?? '30s'} or more (Istio disables Envoy's panic threshold); run at least 2 pods with maxEjectionPercent 50 or less, or keep maxEjectionPercent below 100`));
       }
     }
   }

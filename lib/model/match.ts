@@ -1,5 +1,6 @@
 import { RE2JS } from '@bufbuild/re2';
 import { regexProblem } from '../mesh/istio-validation';
+import { describeMatch, describeStringMatch, HttpMatchJson, matchAdmits, StringMatchJson, stringMatches } from './match-json';
 import { checkHeaderName, show } from './validate';
 
 /**
@@ -65,8 +66,6 @@ export class StringMatch {
     return value;
   }
 
-  private compiled?: RE2JS;
-
   private constructor(
     /** How the value is compared. */
     public readonly kind: StringMatchKind,
@@ -76,20 +75,7 @@ export class StringMatch {
 
   /** Whether `candidate` satisfies this condition (`undefined`: absent). */
   public test(candidate: string | undefined): boolean {
-    if (candidate === undefined) {
-      return false;
-    }
-    switch (this.kind) {
-      case StringMatchKind.EXACT:
-        return candidate === this.value;
-      case StringMatchKind.PREFIX:
-        return candidate.startsWith(this.value);
-      case StringMatchKind.REGEX:
-        this.compiled ??= RE2JS.compile(this.value);
-        return this.compiled.matches(candidate);
-      case StringMatchKind.PRESENT:
-        return true;
-    }
+    return stringMatches(this.toJson(), candidate) === true;
   }
 
   /** The Istio `StringMatch` object. */
@@ -99,16 +85,7 @@ export class StringMatch {
 
   /** `exactly "canary-test"`. */
   public toString(): string {
-    switch (this.kind) {
-      case StringMatchKind.EXACT:
-        return `exactly ${show(this.value)}`;
-      case StringMatchKind.PREFIX:
-        return `starting with ${show(this.value)}`;
-      case StringMatchKind.REGEX:
-        return `matching /${this.value}/`;
-      case StringMatchKind.PRESENT:
-        return 'present';
-    }
+    return describeStringMatch(this.toJson());
   }
 }
 
@@ -136,9 +113,11 @@ interface Conditions {
   readonly withoutHeaders: ReadonlyMap<string, StringMatch>;
   readonly queryParams: ReadonlyMap<string, StringMatch>;
   readonly uri?: StringMatch;
+  /** Header values that meet a header's condition, for the example, where the condition is a regex (a cookie's). */
+  readonly samples: ReadonlyMap<string, string>;
 }
 
-const NONE: Conditions = { headers: new Map(), withoutHeaders: new Map(), queryParams: new Map() };
+const NONE: Conditions = { headers: new Map(), withoutHeaders: new Map(), queryParams: new Map(), samples: new Map() };
 
 /**
  * Conditions a request must all meet to match (one Istio `HTTPMatchRequest`); a list of matches
@@ -235,7 +214,8 @@ export class RequestMatch {
     if (typeof value !== 'string' || /[;,\s"\\]/.test(value)) {
       throw new Error(`cookie value must be a string without ";", ",", spaces, quotes or backslashes, got ${show(value)}`);
     }
-    return this.andHeader('cookie', StringMatch.regex(cookieRegex(name, value)));
+    const match = this.andHeader('cookie', StringMatch.regex(cookieRegex(name, value)));
+    return new RequestMatch({ ...match.conditions, samples: new Map([...match.conditions.samples, ['cookie', `${name}=${value}`]]) });
   }
 
   private static condition(match: StringMatch | string): StringMatch {
@@ -273,7 +253,7 @@ export class RequestMatch {
     const sample = (m: StringMatch) => (m.kind === StringMatchKind.REGEX ? undefined : m.value || 'x');
     const headers: Record<string, string> = {};
     for (const [name, m] of this.conditions.headers) {
-      const value = name === 'cookie' && m.kind === StringMatchKind.REGEX ? cookieFromRegex(m.value) : sample(m);
+      const value = this.conditions.samples.get(name) ?? sample(m);
       if (value !== undefined) {
         headers[name] = value;
       }
@@ -285,16 +265,17 @@ export class RequestMatch {
 
   /** Whether a request matches. */
   public matches(request: MatchableRequest): boolean {
-    const headers = request.headers ?? {};
-    return [...this.conditions.headers].every(([name, condition]) => condition.test(headers[name]))
-      && [...this.conditions.withoutHeaders].every(([name, condition]) => !condition.test(headers[name]))
-      && [...this.conditions.queryParams].every(([name, condition]) => condition.test(request.query?.[name]))
-      && (this.conditions.uri === undefined || this.conditions.uri.test(request.path ?? '/'));
+    const query = new Map(Object.entries(request.query ?? {}));
+    return matchAdmits(this.json(), { uri: request.path ?? '/', query, headers: request.headers ?? {} }) === true;
   }
 
   /** The Istio `HTTPMatchRequest` object. */
   public toJson(): Record<string, unknown> {
-    const map = (m: ReadonlyMap<string, StringMatch>) => Object.fromEntries([...m].map(([k, c]) => [k, c.toJson()]));
+    return { ...this.json() };
+  }
+
+  private json(): HttpMatchJson {
+    const map = (m: ReadonlyMap<string, StringMatch>): Record<string, StringMatchJson> => Object.fromEntries([...m].map(([k, c]) => [k, c.toJson()]));
     return {
       ...(this.conditions.uri !== undefined ? { uri: this.conditions.uri.toJson() } : {}),
       ...(this.conditions.headers.size > 0 ? { headers: map(this.conditions.headers) } : {}),
@@ -305,21 +286,11 @@ export class RequestMatch {
 
   /** `header qa exactly "canary-test"`. */
   public toString(): string {
-    return [
-      ...(this.conditions.uri !== undefined ? [`uri ${this.conditions.uri}`] : []),
-      ...[...this.conditions.headers].map(([name, c]) => `header ${name} ${c}`),
-      ...[...this.conditions.withoutHeaders].map(([name, c]) => `not header ${name} ${c}`),
-      ...[...this.conditions.queryParams].map(([name, c]) => `query parameter ${name} ${c}`),
-    ].join(' and ');
+    return describeMatch(this.json());
   }
 }
 
 /** The regex that finds `name=value` among the cookies of a `cookie` header. */
 export function cookieRegex(name: string, value: string): string {
   return `^(.*?;\\s*)?(${RE2JS.quote(`${name}=${value}`)})(;.*)?$`;
-}
-
-function cookieFromRegex(pattern: string): string | undefined {
-  const m = /^\^\(\.\*\?;\\s\*\)\?\((.*)\)\(;\.\*\)\?\$$/.exec(pattern);
-  return m ? m[1].replace(/\\Q|\\E/g, '').replace(/\\(.)/g, '$1') : undefined;
 }

@@ -36,6 +36,33 @@ describe('explain', () => {
     expect(explain(manifests, { path: '/about' }).notes).toEqual(['no rule of VirtualService default/vs matches: the request is answered 404']);
   });
 
+  test('leaves out a route or mirror without a destination, as the diagram and the checks do', () => {
+    // GIVEN a rule whose second route and first mirror name no destination (Istio's schema requires one)
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), virtualService('vs', [
+      { route: [{ ...route('website', 'version-1'), weight: 50 }, { weight: 50 }], mirrors: [{ percentage: { value: 5 } }, { destination: { host: 'website', subset: 'version-2' } }] },
+    ])];
+
+    // WHEN
+    const e = explain(manifests);
+
+    // THEN
+    expect(e.destinations.map((d) => [d.percent, d.subset])).toEqual([[100, 'version-1']]);
+    expect(e.mirrors).toEqual([{ percent: 100, host: 'website.default.svc.cluster.local', subset: 'version-2' }]);
+    expect(mermaidDiagram(manifests)).toContain('-->|100%|');
+  });
+
+  test('takes an http rule written as null for a rule without conditions or routes, without failing', () => {
+    // GIVEN an http list whose first item is null (as `- ~` in YAML)
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), virtualService('vs', [null])];
+
+    // WHEN
+    const e = explain(manifests);
+
+    // THEN
+    expect(e.rule).toEqual({ number: 1, matchedBy: 'every request' });
+    expect(e.destinations).toEqual([]);
+  });
+
   test('counts pods of DaemonSets as one per node', () => {
     const manifests = [...tutorial().filter((m) => m.kind !== 'Deployment'), deployment('web-v1', V1, { kind: 'DaemonSet' }), deployment('web-v2', { app: 'website', version: 'website-version-2' })];
     expect(formatExplanation(explain(manifests))).toContain('80% -> subset version-1 of website.default.svc.cluster.local -> DaemonSet default/web-v1 (one pod per node)');

@@ -1,24 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import {
-  isCatchAll, l4MatchCovers, matchCovers, matchKey, requestMatches, RequestDescription, stringCovers, stringMatches,
+  isCatchAll, l4MatchCovers, matchCovers, matchKey, requestMatches, RequestDescription, stringCovers,
 } from '../../lib/mesh/http-match';
 
 const request = (over: Partial<RequestDescription> = {}): RequestDescription => ({
   gateway: 'default/website-gateway', host: 'www.example.com', path: '/', headers: {}, method: 'GET', ...over,
-});
-
-describe('stringMatches', () => {
-  test('exact, prefix, regex (whole value) and presence', () => {
-    expect(stringMatches({ exact: 'a' }, 'a')).toBe(true);
-    expect(stringMatches({ exact: 'a' }, 'ab')).toBe(false);
-    expect(stringMatches({ prefix: 'a' }, 'ab')).toBe(true);
-    expect(stringMatches({ regex: 'a.' }, 'ab')).toBe(true);
-    expect(stringMatches({ regex: 'a' }, 'ab')).toBe(false);
-    expect(stringMatches({}, 'anything')).toBe(true);
-    expect(stringMatches({}, undefined)).toBe(false);
-    expect(stringMatches({ exact: 'A' }, 'a', true)).toBe(true);
-    expect(stringMatches({ regex: '(' }, 'a')).toBeUndefined();
-  });
 });
 
 describe('requestMatches', () => {

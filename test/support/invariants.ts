@@ -4,8 +4,8 @@
  */
 import { errorsOf, verifyManifests } from '../../lib/mesh/verify';
 import { formatFinding } from '../../lib/mesh/findings';
+import { HttpMatchJson } from '../../lib/mesh/json';
 import { Manifest, MeshIndex } from '../../lib/mesh/manifests';
-import { destinationsOf } from '../../lib/mesh/checks';
 import { PhaseKind, RolloutPlan } from '../../lib';
 import { applyPhase, objectKey } from '../../lib/rollout/transition';
 
@@ -14,8 +14,8 @@ export function routedSubsets(manifests: readonly Manifest[]): Set<string> {
   const index = new MeshIndex(manifests);
   const routed = new Set<string>();
   for (const vs of index.virtualServices) {
-    for (const { destination } of destinationsOf(vs)) {
-      routed.add(`${index.resolveHost(destination.host, vs.ref.namespace)}#${destination.subset ?? ''}`);
+    for (const { destination } of index.destinationsOf(vs)) {
+      routed.add(`${index.resolveHost(String(destination.host), vs.ref.namespace)}#${destination.subset ?? ''}`);
     }
   }
   return routed;
@@ -34,7 +34,7 @@ export function podsBehind(manifests: readonly Manifest[]): Map<string, number> 
 }
 
 /** Whether an Istio match only restricts the gateway, not the request (its share is then known). */
-function matchesEveryRequest(match: any): boolean {
+function matchesEveryRequest(match: HttpMatchJson): boolean {
   return Object.keys(match ?? {}).every((k) => k === 'gateways');
 }
 
@@ -47,25 +47,21 @@ export function loads(manifests: readonly Manifest[]): Array<{ key: string; shar
   const index = new MeshIndex(manifests);
   const shares = new Map<string, number>();
   for (const vs of index.virtualServices) {
-    for (const rule of vs.http) {
-      if (!(rule.match ?? []).every(matchesEveryRequest)) {
-        continue;
+    const destinations = index.destinationsOf(vs);
+    vs.http.forEach((rule, i) => {
+      if (!(rule?.match ?? []).every(matchesEveryRequest)) {
+        return;
       }
       const stream = new Map<string, number>();
-      const add = (destination: any, share: number) => {
-        const key = `${index.resolveHost(destination.host, vs.ref.namespace)}#${destination.subset ?? ''}`;
+      for (const d of destinations.filter((x) => x.kind === 'http' && x.rule === i)) {
+        const key = `${index.resolveHost(String(d.destination.host), vs.ref.namespace)}#${d.destination.subset ?? ''}`;
+        const share = Number((d.mirror ? d.percentage : d.weight) ?? 100);
         stream.set(key, (stream.get(key) ?? 0) + share);
-      };
-      for (const route of rule.route ?? []) {
-        add(route.destination, route.weight ?? 100);
-      }
-      if (rule.mirror !== undefined) {
-        add(rule.mirror, rule.mirrorPercentage?.value ?? 100);
       }
       for (const [key, share] of stream) {
         shares.set(key, Math.max(shares.get(key) ?? 0, share));
       }
-    }
+    });
   }
   return [...shares].map(([key, share]) => {
     const [host, subset] = key.split('#');

@@ -1,0 +1,112 @@
+/**
+ * The Istio and Kubernetes JSON that the mesh checks read, typed as the APIs define it. A manifest
+ * may hold anything, so the code still checks each value before it relies on it (`Array.isArray`,
+ * `typeof`, `String(...)`): these types say what a field is meant to be, not what was written.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/
+ */
+import type { HttpMatchJson, StringMatchJson } from '../model/match-json';
+
+export type { HttpMatchJson, StringMatchJson };
+
+/** A JSON object as written: its fields hold whatever the manifest holds. */
+export interface JsonObject {
+  readonly [field: string]: unknown;
+}
+
+/** A Kubernetes `ServicePort`, the fields the checks read. */
+export interface ServicePortJson {
+  readonly name?: string;
+  readonly port?: number;
+  readonly appProtocol?: string;
+}
+
+/** A `PortSelector`. */
+export interface PortSelectorJson {
+  readonly number?: number;
+}
+
+/** A `Destination`: a host, optionally a subset and a port. */
+export interface DestinationJson {
+  readonly host?: string;
+  readonly subset?: string;
+  readonly port?: PortSelectorJson;
+}
+
+/** A `Percent`. */
+export interface PercentJson {
+  readonly value?: number;
+}
+
+/** An `HTTPRouteDestination`, `RouteDestination` (TCP and TLS) alike: a destination and its weight. */
+export interface RouteDestinationJson {
+  readonly destination?: DestinationJson;
+  readonly weight?: number;
+}
+
+/** An `HTTPMirrorPolicy`. */
+export interface HttpMirrorJson {
+  readonly destination?: DestinationJson;
+  readonly percentage?: PercentJson;
+}
+
+/** The `L4MatchAttributes` of a TCP rule and the `TLSMatchAttributes` of a TLS rule. */
+export interface L4MatchJson {
+  readonly port?: number;
+  readonly sourceLabels?: Readonly<Record<string, string>>;
+  readonly gateways?: readonly string[];
+  readonly sourceNamespace?: string;
+  readonly destinationSubnets?: readonly string[];
+  readonly sourceSubnet?: string;
+  readonly sniHosts?: readonly string[];
+  readonly [field: string]: unknown;
+}
+
+/** An `HTTPRoute` (a VirtualService's HTTP rule); the fields the checks read are typed. */
+export interface HttpRouteJson {
+  readonly name?: string;
+  readonly match?: readonly HttpMatchJson[];
+  readonly route?: readonly RouteDestinationJson[];
+  readonly mirror?: DestinationJson;
+  readonly mirrorPercentage?: PercentJson;
+  readonly mirrors?: readonly HttpMirrorJson[];
+  readonly [field: string]: unknown;
+}
+
+/** A `TCPRoute` or `TLSRoute` (a VirtualService's TCP or TLS rule). */
+export interface L4RouteJson {
+  readonly name?: string;
+  readonly match?: readonly L4MatchJson[];
+  readonly route?: readonly RouteDestinationJson[];
+  readonly [field: string]: unknown;
+}
+
+/** A rule of any of the three kinds, as the code that treats them alike reads it. */
+export type RuleJson = HttpRouteJson | L4RouteJson;
+
+/** A match of any of the three kinds of rules. */
+export type MatchJson = HttpMatchJson | L4MatchJson;
+
+/** A Gateway server's `port`. */
+export interface ServerPortJson {
+  readonly number?: number;
+  readonly name?: string;
+  readonly protocol?: string;
+}
+
+/** A Gateway server's `tls` settings (`ServerTLSSettings`), the fields that say where its certificate is. */
+export interface ServerTlsJson {
+  readonly mode?: string;
+  readonly credentialName?: string;
+  readonly credentialNames?: readonly string[];
+  readonly serverCertificate?: string;
+  readonly tlsCertificates?: readonly object[];
+  readonly [field: string]: unknown;
+}
+
+/** A Gateway `Server`. */
+export interface ServerJson {
+  readonly hosts?: readonly string[];
+  readonly port?: ServerPortJson;
+  readonly tls?: ServerTlsJson;
+}

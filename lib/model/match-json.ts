@@ -1,0 +1,217 @@
+import { RE2JS } from '@bufbuild/re2';
+
+/**
+ * Istio's `HTTPMatchRequest` on its JSON, once: which requests a match admits and how it reads in
+ * words. `RequestMatch` renders to this JSON and asks these functions; the mesh checks, explain and
+ * diagram ask them about the matches of any manifest. Fields are typed as they may be written, so
+ * every value is checked before use.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest
+ */
+
+/** An Istio `StringMatch`: one of `exact`, `prefix` or `regex`; an empty object asks only for presence. */
+export interface StringMatchJson {
+  readonly exact?: unknown;
+  readonly prefix?: unknown;
+  readonly regex?: unknown;
+  readonly [field: string]: unknown;
+}
+
+/** An Istio `HTTPMatchRequest` as written in a manifest (fields the checks do not know stay `unknown`). */
+export interface HttpMatchJson {
+  readonly name?: unknown;
+  readonly uri?: StringMatchJson;
+  readonly scheme?: StringMatchJson;
+  readonly method?: StringMatchJson;
+  readonly authority?: StringMatchJson;
+  readonly headers?: Readonly<Record<string, StringMatchJson>>;
+  readonly withoutHeaders?: Readonly<Record<string, StringMatchJson>>;
+  readonly queryParams?: Readonly<Record<string, StringMatchJson>>;
+  readonly ignoreUriCase?: unknown;
+  readonly port?: unknown;
+  readonly sourceLabels?: Readonly<Record<string, unknown>>;
+  readonly sourceNamespace?: unknown;
+  readonly gateways?: unknown;
+  readonly statPrefix?: unknown;
+  readonly [field: string]: unknown;
+}
+
+/** A request as a match sees it. */
+export interface MatchedRequest {
+  /** The path, without the query string. */
+  readonly uri: string;
+  /** Query parameters, decoded. */
+  readonly query: ReadonlyMap<string, string>;
+  /** Headers, lower-case names. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The HTTP method, when known. */
+  readonly method?: string;
+  /** The Host/authority, when known. */
+  readonly authority?: string;
+  /** The gateway the request comes through (`namespace/name`, or `mesh`), when known. */
+  readonly gateway?: string;
+  /** The port the request comes to, when known. */
+  readonly port?: number;
+}
+
+/** Match fields that only name the match, modify another condition, or name its statistics: every request meets them. */
+export const NEUTRAL_MATCH_FIELDS: ReadonlySet<string> = new Set(['name', 'ignoreUriCase', 'statPrefix']);
+
+function isEmptyCondition(condition: unknown): boolean {
+  return condition === null || typeof condition !== 'object' || Object.keys(condition).length === 0;
+}
+
+// Compiled regexes by flags and pattern: a verification asks the same few patterns many times.
+const REGEX_CACHE_SIZE = 256;
+const regexes = new Map<string, RE2JS | null>();
+
+function compiled(pattern: string, flags: number): RE2JS | undefined {
+  const key = `${flags}:${pattern}`;
+  let regex = regexes.get(key);
+  if (regex === undefined) {
+    try {
+      regex = RE2JS.compile(pattern, flags);
+    } catch {
+      regex = null;
+    }
+    if (regexes.size >= REGEX_CACHE_SIZE) {
+      regexes.clear();
+    }
+    regexes.set(key, regex);
+  }
+  return regex ?? undefined;
+}
+
+/**
+ * Whether `value` satisfies an Istio `StringMatch`; `undefined` when it cannot tell (an invalid
+ * regex, an unknown field). An empty match object requires only presence.
+ */
+export function stringMatches(condition: StringMatchJson | undefined, value: string | undefined, ignoreCase = false): boolean | undefined {
+  if (value === undefined) {
+    return false;
+  }
+  const fold = (s: string) => (ignoreCase ? s.toLowerCase() : s);
+  if (condition === undefined || isEmptyCondition(condition)) {
+    return true;
+  }
+  if (typeof condition.exact === 'string') {
+    return fold(value) === fold(condition.exact);
+  }
+  if (typeof condition.prefix === 'string') {
+    return fold(value).startsWith(fold(condition.prefix));
+  }
+  if (typeof condition.regex === 'string') {
+    // Istio's regexes are RE2 and must match the whole value.
+    return compiled(condition.regex, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0)?.matches(value);
+  }
+  return undefined;
+}
+
+/** The value of `name` in `record`, if `record` has it as its own (never one of `Object.prototype`'s). */
+function own<T>(record: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(record, name) ? record[name] : undefined;
+}
+
+/** The named conditions of `headers`, `withoutHeaders` or `queryParams`, whatever was written there. */
+function entries(value: unknown): Array<[string, StringMatchJson]> {
+  return Object.entries((value ?? {}) as Record<string, StringMatchJson>);
+}
+
+/**
+ * Whether `request` meets every condition of `match`: `true`, `false`, or `undefined` when the
+ * match tests something the request does not carry (source labels, an unknown port, ...).
+ */
+export function matchAdmits(match: HttpMatchJson | undefined, request: MatchedRequest): boolean | undefined {
+  let unknown = false;
+  const combine = (result: boolean | undefined): boolean => {
+    if (result === undefined) {
+      unknown = true;
+      return true;
+    }
+    return result;
+  };
+  for (const [field, condition] of Object.entries(match ?? {})) {
+    if (NEUTRAL_MATCH_FIELDS.has(field)) {
+      continue;
+    }
+    let ok = true;
+    switch (field) {
+      case 'uri':
+        ok = combine(stringMatches(condition as StringMatchJson, request.uri, match?.ignoreUriCase === true));
+        break;
+      case 'method':
+        ok = combine(stringMatches(condition as StringMatchJson, request.method));
+        break;
+      case 'authority':
+        ok = combine(stringMatches(condition as StringMatchJson, request.authority));
+        break;
+      case 'headers':
+        ok = entries(condition).every(([name, c]) => combine(stringMatches(c, own(request.headers, name))));
+        break;
+      case 'withoutHeaders':
+        ok = entries(condition).every(([name, c]) => {
+          const result = stringMatches(c, own(request.headers, name));
+          return combine(result === undefined ? undefined : !result);
+        });
+        break;
+      case 'queryParams':
+        ok = entries(condition).every(([name, c]) => combine(stringMatches(c, request.query.get(name))));
+        break;
+      case 'port':
+        ok = combine(request.port === undefined ? undefined : Number(condition) === request.port);
+        break;
+      case 'gateways':
+        ok = combine(request.gateway === undefined ? undefined
+          : Array.isArray(condition) && (condition.includes(request.gateway.split('/').pop()) || condition.includes(request.gateway)));
+        break;
+      default:
+        unknown = true;
+    }
+    if (!ok) {
+      return false;
+    }
+  }
+  return unknown ? undefined : true;
+}
+
+/** `exactly "canary-test"`, `starting with "/shop"`, `matching /v2.*\/`, `present`. */
+export function describeStringMatch(condition: StringMatchJson | undefined): string {
+  if (condition === undefined || isEmptyCondition(condition)) {
+    return 'present';
+  }
+  if (condition.exact !== undefined) {
+    return `exactly "${String(condition.exact)}"`;
+  }
+  if (condition.prefix !== undefined) {
+    return `starting with "${String(condition.prefix)}"`;
+  }
+  if (condition.regex !== undefined) {
+    return `matching /${String(condition.regex)}/`;
+  }
+  return JSON.stringify(condition);
+}
+
+/** `header qa exactly "canary-test"`, `uri starting with "/shop"`; `every request` for none. */
+export function describeMatch(match: HttpMatchJson | undefined): string {
+  const parts: string[] = [];
+  for (const [field, condition] of Object.entries(match ?? {})) {
+    if (field === 'name' || field === 'ignoreUriCase') {
+      continue;
+    }
+    if (field === 'headers' || field === 'queryParams') {
+      const noun = field === 'headers' ? 'header' : 'query parameter';
+      for (const [name, c] of entries(condition)) {
+        parts.push(`${noun} ${name} ${describeStringMatch(c)}`);
+      }
+    } else if (field === 'withoutHeaders') {
+      for (const [name, c] of entries(condition)) {
+        parts.push(`not header ${name} ${describeStringMatch(c)}`);
+      }
+    } else if (['uri', 'method', 'authority', 'scheme'].includes(field)) {
+      parts.push(`${field} ${describeStringMatch(condition as StringMatchJson)}`);
+    } else {
+      parts.push(`${field} ${JSON.stringify(condition)}`);
+    }
+  }
+  return parts.length === 0 ? 'every request' : parts.join(' and ');
+}
