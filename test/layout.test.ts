@@ -82,13 +82,26 @@ describe('the layers of lib/', () => {
     expect(found.filter((c) => !(c in KNOWN))).toEqual([]);
   });
 
+  test('only lib/render/ imports the folder of an API: the rest reach a renderer through the registry', () => {
+    // GIVEN
+    const apiFolder = /^render\/[^/]+\//;
+
+    // WHEN
+    const found = modules(lib)
+      .filter((module) => layerOf(module) !== 'render')
+      .flatMap((module) => importsOf(module).filter((target) => apiFolder.test(target)).map((target) => `${module} -> ${target}`));
+
+    // THEN
+    expect(found).toEqual([]);
+  });
+
   test('the import finder sees the imports of a module', () => {
     // GIVEN / WHEN
     const imports = importsOf('constructs/canary-release.ts');
 
     // THEN
     expect(imports).toContain('model/weight.ts');
-    expect(imports).toContain('render/istio/objects.ts');
+    expect(imports).toContain('render/renderers.ts');
     expect(imports).toContain('constructs/website.ts');
   });
 });

@@ -1,8 +1,7 @@
-import { ApiObject, Duration, Lazy } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IstioEntry } from './istio-entry';
-import { IstioDestinationRule } from '../render/istio/objects';
 import { RequestMatch } from '../model/match';
 import { checkDuration, DurationKind } from '../model/duration';
 import { Percentage } from '../model/percentage';
@@ -10,13 +9,10 @@ import { headerValueProblem, mirrorCopiesNothing, PERCENT_MIN } from '../mesh/is
 import { checkReleaseCapacity } from '../model/capacity';
 import { CanaryRouting, canaryRules, HttpRule, StickyRouting, stickyCookie } from '../model/routing';
 import { checkFault, checkRetries, checkTrafficPolicy, FaultOptions, RetryOptions, TrafficPolicyOptions } from '../model/traffic-policy';
-import { istioTrafficPolicy } from '../render/istio/traffic-policy';
 import { checkDnsSubdomain, checkEnum, show } from '../model/validate';
-import { VERSION_LABEL, Website, WebsiteVersion } from './website';
-import { checkGatewayApiRelease } from '../render/gateway-api/release';
-import { versionServices } from './version-services';
-import { TrafficApi } from '../model/traffic-api';
+import { APP_LABEL, VERSION_LABEL, Website, WebsiteVersion } from './website';
 import { Weight } from '../model/weight';
+import { rendererFor } from '../render/renderers';
 
 type CanaryReleaseRouting = Omit<CanaryRouting, 'host' | 'stableSubset' | 'canarySubset' | 'canaryMatches' | 'canaryWeight'>;
 
@@ -237,32 +233,25 @@ export class CanaryRelease extends Construct {
       versionPolicies.set(name, checkTrafficPolicy(`versionTrafficPolicies["${name}"]`, policy));
     }
 
-    if (this.entry.api === TrafficApi.GATEWAY_API) {
-      checkGatewayApiRelease(props, this.canaryMatches, this.httpRules());
-      this.entry.routeWith(this);
-      this.versionServices = versionServices(this, this.website, this.entry);
-      return;
-    }
-    this.versionServices = new Map();
+    const renderer = rendererFor(this.entry.api);
+    renderer.checkRelease(props, this.canaryMatches, this.httpRules());
 
     // Claim the entry before adding objects, so that a refused release leaves nothing behind.
     this.entry.routeWith(this);
 
-    this.destinationRule = new IstioDestinationRule(this, 'Resource', {
-      metadata: props.destinationRuleName !== undefined ? { name: props.destinationRuleName } : {},
-      spec: {
-        host: this.website.serviceName,
-        ...(trafficPolicy !== undefined ? { trafficPolicy: istioTrafficPolicy(trafficPolicy) } : {}),
-        // Rendered at synthesis, so that versions added later get their subsets too.
-        subsets: Lazy.any({
-          produce: () => this.website.versions.map((v) => ({
-            name: v.subsetName,
-            labels: { [VERSION_LABEL]: v.label },
-            ...(versionPolicies.has(v.name) ? { trafficPolicy: istioTrafficPolicy(versionPolicies.get(v.name)!) } : {}),
-          })),
-        }),
-      },
+    const website = this.website;
+    const objects = renderer.release(this, {
+      serviceName: website.serviceName,
+      appSelector: { [APP_LABEL]: website.appLabel },
+      servicePorts: website.service.ports,
+      versions: () => website.versions.map((v) => ({ name: v.name, subsetName: v.subsetName, versionSelector: { [VERSION_LABEL]: v.label } })),
+      ...(props.destinationRuleName !== undefined ? { destinationRuleName: props.destinationRuleName } : {}),
+      ...(trafficPolicy !== undefined ? { trafficPolicy } : {}),
+      versionTrafficPolicies: versionPolicies,
+      labelService: (service) => this.entry.labelWithWaypoint(service),
     });
+    this.destinationRule = objects.destinationRule;
+    this.versionServices = objects.versionServices;
   }
 
   /** The HTTP rules this release puts on the entry's VirtualService. */

@@ -1,17 +1,13 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { hostServes } from '../model/hosts';
 import { directRules, HttpRule } from '../model/routing';
-import { IstioGateway, IstioVirtualService } from '../render/istio/objects';
 import { ServerModel } from '../model/servers';
-import { TrafficApi, unsupportedFeature, USE_ISTIO_API } from '../model/traffic-api';
-import { istioServers } from '../render/istio/gateway';
-import { renderHttpRules } from '../render/istio/routes';
-import { checkGatewayApiServers, gatewayApiListeners, gatewayParentRefs, httpsRedirectRules, routeHostnames } from '../render/gateway-api/gateway';
-import { GatewayApiGateway, GatewayApiHttpRoute } from '../render/gateway-api/objects';
-import { renderGatewayApiRules, rulesForParent } from '../render/gateway-api/routes';
+import { TrafficApi } from '../model/traffic-api';
+import { EntryModel } from '../render/renderer';
+import { rendererFor } from '../render/renderers';
 import { duplicateHostsProblem, gatewayNameProblem } from '../mesh/istio-validation';
-import { checkDnsLabel, checkDnsSubdomain, checkEnum, checkHost, checkLabels, checkPort, checkUnique, show } from '../model/validate';
+import { checkDnsSubdomain, checkEnum, checkHost, checkLabels, checkPort, checkUnique, show } from '../model/validate';
 import { Website } from './website';
 
 /** The reserved gateway name that makes a VirtualService apply to in-mesh traffic. */
@@ -259,7 +255,8 @@ export class IstioEntry extends Construct {
     this.website = props.website;
     this.mesh = props.mesh ?? false;
     this.api = checkEnum('api', props.api ?? TrafficApi.ISTIO, TrafficApi);
-    checkApiProps(this.api, props, this.mesh);
+    const renderer = rendererFor(this.api);
+    renderer.checkEntryProps(props, this.mesh);
     this.waypoint = props.waypoint;
 
     const hosts = props.hosts ?? ['*'];
@@ -289,9 +286,7 @@ export class IstioEntry extends Construct {
     const servers = this.serverModels(props.servers ?? (props.tls !== undefined ? tlsServers(props.tls) : [{}]), hosts);
     this.httpsOnly = servers.some((server) => server.protocol === GatewayProtocol.HTTPS)
       && servers.every((server) => server.protocol === GatewayProtocol.HTTPS || server.httpsRedirect);
-    if (this.api === TrafficApi.GATEWAY_API) {
-      checkGatewayApiServers(servers);
-    }
+    renderer.checkServers(servers);
 
     if (props.gatewayName !== undefined) {
       const problem = typeof props.gatewayName === 'string' ? gatewayNameProblem(props.gatewayName) : 'must be a string';
@@ -303,36 +298,30 @@ export class IstioEntry extends Construct {
       checkDnsSubdomain('virtualServiceName', props.virtualServiceName);
     }
 
-    if (this.api === TrafficApi.GATEWAY_API) {
-      this.gatewayApiGateway = new GatewayApiGateway(this, 'Gateway', {
-        metadata: props.gatewayName !== undefined ? { name: props.gatewayName } : {},
-        spec: { gatewayClassName: props.gatewayClassName ?? 'istio', listeners: gatewayApiListeners(servers) as any },
-      });
-      this.gatewayName = this.gatewayApiGateway.name;
-      checkGeneratedGatewayName(props, this.gatewayName);
-      const routes = this.gatewayApiRoutes(props, servers);
-      this.httpRoute = routes.httpRoute;
-      this.meshHttpRoute = routes.meshHttpRoute;
-      if (this.waypoint !== undefined) {
-        this.labelWithWaypoint(this.website.service);
-      }
-      return;
-    }
-    this.gateway = new IstioGateway(this, 'Gateway', {
-      metadata: props.gatewayName !== undefined ? { name: props.gatewayName } : {},
-      spec: { selector, servers: istioServers(servers) as any },
-    });
-    this.gatewayName = this.gateway.name;
+    const model: EntryModel = {
+      hosts: this._hosts,
+      routeHosts: vsHosts,
+      servers,
+      selector,
+      serviceName: serviceHost,
+      port: this.website.port,
+      rules: () => this.httpRules(),
+      ...(this.mesh ? { meshGateway: MESH_GATEWAY } : {}),
+      ...(props.gatewayName !== undefined ? { gatewayName: props.gatewayName } : {}),
+      ...(props.virtualServiceName !== undefined ? { virtualServiceName: props.virtualServiceName } : {}),
+      ...(props.routeName !== undefined ? { routeName: props.routeName } : {}),
+      ...(props.gatewayClassName !== undefined ? { gatewayClassName: props.gatewayClassName } : {}),
+    };
+    const gateway = renderer.gateway(this, model);
+    this.gateway = gateway.gateway;
+    this.gatewayApiGateway = gateway.gatewayApiGateway;
+    this.gatewayName = gateway.name;
     checkGeneratedGatewayName(props, this.gatewayName);
-    this.virtualService = new IstioVirtualService(this, 'Resource', {
-      metadata: props.virtualServiceName !== undefined ? { name: props.virtualServiceName } : {},
-      spec: {
-        hosts: vsHosts,
-        gateways: this.gateways,
-        // Rendered at synthesis, so that a release attached later still reaches the output.
-        http: Lazy.any({ produce: () => renderHttpRules(this.httpRules()) }),
-      },
-    });
+    const routes = renderer.routes(this, model, this.gatewayName);
+    this.virtualService = routes.virtualService;
+    this.httpRoute = routes.httpRoute;
+    this.meshHttpRoute = routes.meshHttpRoute;
+    this.labelWithWaypoint(this.website.service);
   }
 
   /** The hosts that the entry accepts (a copy). */
@@ -352,41 +341,6 @@ export class IstioEntry extends Construct {
     if (this.waypoint !== undefined) {
       ApiObject.of(service).metadata.addLabel(USE_WAYPOINT_LABEL, this.waypoint);
     }
-  }
-
-  private gatewayApiRoutes(props: IstioEntryProps, servers: ServerModel[]): { httpRoute: GatewayApiHttpRoute; meshHttpRoute?: GatewayApiHttpRoute } {
-    if (props.routeName !== undefined) {
-      checkDnsSubdomain('routeName', props.routeName);
-    }
-    const context = { port: this.website.port };
-    const hostnames = routeHostnames(this._hosts);
-    const httpRoute = new GatewayApiHttpRoute(this, 'Resource', {
-      metadata: props.routeName !== undefined ? { name: props.routeName } : {},
-      spec: {
-        parentRefs: gatewayParentRefs(this.gatewayName, servers, false) as any,
-        ...hostnames,
-        // Rendered at synthesis, so that a release attached later still reaches the output.
-        rules: Lazy.any({ produce: () => renderGatewayApiRules(rulesForParent(this.httpRules(), this.gatewayName), context) }),
-      },
-    });
-    if (servers.some((s) => s.httpsRedirect)) {
-      new GatewayApiHttpRoute(this, 'HttpsRedirect', {
-        metadata: { name: `${httpRoute.name}-https-redirect` },
-        spec: { parentRefs: gatewayParentRefs(this.gatewayName, servers, true) as any, ...hostnames, rules: httpsRedirectRules() as any },
-      });
-    }
-    if (!this.mesh) {
-      return { httpRoute };
-    }
-    // GAMMA: a route whose parent is the Service applies to in-mesh calls to it.
-    const meshHttpRoute = new GatewayApiHttpRoute(this, 'MeshRoute', {
-      metadata: { name: `${httpRoute.name}-mesh` },
-      spec: {
-        parentRefs: [{ group: '', kind: 'Service', name: this.website.serviceName, port: this.website.port }],
-        rules: Lazy.any({ produce: () => renderGatewayApiRules(rulesForParent(this.httpRules(), MESH_GATEWAY), context) }),
-      },
-    });
-    return { httpRoute, meshHttpRoute };
   }
 
   /** The HTTP rules of the VirtualService as they stand now. */
@@ -463,32 +417,5 @@ function checkGeneratedGatewayName(props: IstioEntryProps, name: string): void {
   if (props.gatewayName === undefined && gatewayNameProblem(name) !== undefined) {
     // cdk8s keeps dots of construct ids in generated names; Istio refuses them in a Gateway name.
     throw new Error(`gatewayName must be given when the generated Gateway name is not a DNS-1123 label (Istio rejects dots in Gateway names), got generated name ${show(name)}; set gatewayName, or use construct ids without dots`);
-  }
-}
-
-/** Refuses the props that the chosen API has no use for, naming what to use instead. */
-function checkApiProps(api: TrafficApi, props: IstioEntryProps, mesh: boolean): void {
-  if (api === TrafficApi.ISTIO) {
-    for (const prop of ['gatewayClassName', 'routeName', 'waypoint'] as const) {
-      if (props[prop] !== undefined) {
-        throw new Error(`${prop} applies to the Gateway API only, got ${show(props[prop])}; set api: TrafficApi.GATEWAY_API, or leave ${prop} out`);
-      }
-    }
-    return;
-  }
-  if (props.selector !== undefined) {
-    throw unsupportedFeature('selector', api, 'Istio deploys a gateway for each Gateway of its GatewayClass, so no pods are selected', `leave selector out and choose the gatewayClassName, or ${USE_ISTIO_API}`);
-  }
-  if (props.virtualServiceName !== undefined) {
-    throw unsupportedFeature('virtualServiceName', api, 'the routing is an HTTPRoute, not a VirtualService', 'name it with routeName instead');
-  }
-  if (props.gatewayClassName !== undefined) {
-    checkDnsSubdomain('gatewayClassName', props.gatewayClassName);
-  }
-  if (props.waypoint !== undefined) {
-    checkDnsLabel('waypoint', props.waypoint);
-    if (!mesh) {
-      throw new Error(`waypoint routes in-mesh calls, but the entry is not bound to mesh, got waypoint ${show(props.waypoint)}; set mesh: true, or leave waypoint out`);
-    }
   }
 }

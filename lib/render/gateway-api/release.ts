@@ -2,20 +2,7 @@ import { RequestMatch } from '../../model/match';
 import { TrafficApi, unsupportedFeature, USE_ISTIO_API } from '../../model/traffic-api';
 import type { HttpRule } from '../../model/routing';
 import { checkGatewayApiMatch, checkGatewayApiOrder, MAX_MATCHES } from './routes';
-
-/** The props of a release that only Istio's API expresses, as the user gave them. */
-export interface IstioOnlyReleaseProps {
-  /** Retries. */
-  readonly retries?: unknown;
-  /** Fault injection. */
-  readonly canaryFault?: unknown;
-  /** DestinationRule traffic policy. */
-  readonly trafficPolicy?: unknown;
-  /** DestinationRule traffic policy per subset. */
-  readonly versionTrafficPolicies?: unknown;
-  /** Name of the DestinationRule. */
-  readonly destinationRuleName?: unknown;
-}
+import type { ReleaseApiProps } from '../renderer';
 
 const API = TrafficApi.GATEWAY_API;
 
@@ -23,7 +10,7 @@ const API = TrafficApi.GATEWAY_API;
  * Refuses, at once, what a release asks for that the Gateway API v1.5.1 standard channel cannot
  * express, naming the prop and the alternative.
  */
-export function checkGatewayApiRelease(props: IstioOnlyReleaseProps, canaryMatches: readonly RequestMatch[], rules: readonly HttpRule[]): void {
+export function checkGatewayApiRelease(props: ReleaseApiProps, canaryMatches: readonly RequestMatch[], rules: readonly HttpRule[]): void {
   if (props.retries !== undefined) {
     throw unsupportedFeature('retries', API, 'HTTPRoute has no retry field in the standard channel (only in the experimental one)', USE_ISTIO_API);
   }
