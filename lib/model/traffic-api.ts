@@ -1,6 +1,6 @@
 /**
  * The routing API that an entry's objects are written for. Both render the same routing model
- * (the rules of `lib/routing.ts`, the entry's servers); a feature that the chosen API cannot
+ * (the rules of `lib/model/routing.ts`, the entry's servers), each through its renderer under `lib/render/`; a feature that the chosen API cannot
  * express is refused when it is asked for, never dropped.
  */
 export enum TrafficApi {
