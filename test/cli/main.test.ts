@@ -103,14 +103,15 @@ describe('verify', () => {
       'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p}\n',
       'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r}\n',
       'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: g}\n',
+      'apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TCPRoute\nmetadata: {name: t}\n',
       'replicaCount: 2\nimage: {tag: v1}\n',
     ].join('---\n'));
     // WHEN
     const { stderr } = cli('verify', file);
     // THEN
     expect(stderr).toBe([
-      'verified 6 objects (Deployment 2, DestinationRule 1, Gateway 1, Service 1, VirtualService 1): 1 error, 0 warnings, 1 info',
-      'skipped 3 objects of kinds the checks do not read (AuthorizationPolicy 1, Gateway (gateway.networking.k8s.io/v1) 1, HTTPRoute 1)',
+      'verified 8 objects (Deployment 2, DestinationRule 1, Gateway 1, Gateway (gateway.networking.k8s.io) 1, HTTPRoute 1, Service 1, VirtualService 1): 1 error, 0 warnings, 1 info',
+      'skipped 2 objects of kinds the checks do not read (AuthorizationPolicy 1, TCPRoute 1)',
       'skipped 1 document that is not a Kubernetes object (no apiVersion or kind)',
       '',
     ].join('\n'));
