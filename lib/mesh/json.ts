@@ -163,6 +163,8 @@ export interface ListenerJson {
   readonly hostname?: string;
   readonly port?: number;
   readonly protocol?: string;
+  /** Where routes may attach from: `Same` namespace (the default), `All` or a `Selector`. */
+  readonly allowedRoutes?: { readonly namespaces?: { readonly from?: string } };
 }
 
 /** A `ReferenceGrantFrom` or `ReferenceGrantTo`. */
