@@ -289,10 +289,33 @@ describe('Gateway API objects', () => {
     });
   });
 
-  test('diagram marks each Gateway API object as not drawn', () => {
-    const diagram = mermaidDiagram([...tutorial(), apiGateway, meshSplit, meshSplit]);
-    expect(diagram).toMatch(/\n {2}n\d+>"warning: Gateway API Gateway default\/shop-gateway is not drawn<br\/>the Gateway API is not modelled: routing may differ"\]\n/);
-    expect(diagram.match(/>"warning: HTTPRoute default\/website-split is not drawn/g)).toHaveLength(1);
+  test('diagram draws Gateway API Gateways and HTTPRoutes: parents, rules with their matches, weighted backends and their pods', () => {
+    // GIVEN a Gateway with an ingress route, a mesh route given twice, and a route of a kind not drawn
+    const tcp = { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TCPRoute', metadata: { name: 'db' }, spec: {} };
+    const shopRoute = { ...ingressRoute, spec: { ...ingressRoute.spec, rules: [{ name: 'cart', matches: [{ path: { type: 'Exact', value: '/cart' } }, { headers: [{ name: 'qa', value: 'yes' }] }], backendRefs: [{ name: 'shop', port: 80 }] }] } };
+    const manifests = [...tutorial(), apiGateway, shopRoute, meshSplit, meshSplit, tcp, service('shop'), deployment('shop', { app: 'shop' })];
+    // WHEN
+    const diagram = mermaidDiagram(manifests);
+    // THEN
+    const node = (text: string) => diagram.match(new RegExp(`\\n {2}(n\\d+)${text}\\n`))?.[1];
+    const gw = node('\\[/"Gateway API Gateway default/shop-gateway"/\\]');
+    const shop = node('\\["HTTPRoute default/shop<br/>hostnames: shop\\.example\\.com"\\]');
+    const cart = node('\\{"rule 1 cart<br/>path exactly #quot;/cart#quot; or header qa exactly #quot;yes#quot;"\\}');
+    const shopService = node('\\["any pod<br/>shop\\.default\\.svc\\.cluster\\.local"\\]');
+    const pods = node('\\[\\("Deployment default/shop<br/>1 replica"\\)\\]');
+    expect([gw, shop, cart, shopService, pods].every((n) => n !== undefined)).toBe(true);
+    expect(diagram).toContain(`\n  ${gw} --> ${shop}\n`);
+    expect(diagram).toContain(`\n  ${shop} --> ${cart}\n`);
+    expect(diagram).toContain(`\n  ${cart} -->|100%| ${shopService}\n`);
+    expect(diagram).toContain(`\n  ${shopService} --> ${pods}\n`);
+    // The mesh route: from the Service, 90% and 10% to Services not defined (500); drawn once.
+    const mesh = node('\\(\\("mesh<br/>Service default/website"\\)\\)');
+    expect(mesh).toBeDefined();
+    expect(diagram.match(/\["HTTPRoute default\/website-split/g)).toHaveLength(1);
+    expect(diagram).toMatch(/\n {2}n(\d+)>"Service not defined: website-v1\.default\.svc\.cluster\.local<br\/>500"\]\n {2}n\d+ -->\|90%\| n\1\n/);
+    expect(diagram).toMatch(/-->\|10%\| n\d+/);
+    expect(diagram).not.toContain('HTTPRoute default/shop is not drawn');
+    expect(diagram).toContain('>"warning: TCPRoute default/db is not drawn<br/>TCPRoutes are not modelled: routing may differ"]');
   });
 });
 
