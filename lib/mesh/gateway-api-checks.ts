@@ -77,6 +77,9 @@ function checkParents(index: MeshIndex, route: HttpRouteInfo): Finding[] {
       } else if (route.hostnames.length > 0 && !listeners.some((l) => route.hostnames.some((h) => hostnamesIntersect(l.hostname, h)))) {
         findings.push(finding('gateway-api-hostname-mismatch', route.ref, `hostnames ${route.hostnames.join(', ')} meet no listener hostname of ${parentText(p, route.ref.namespace)} (${listeners.map((l) => l.hostname).join(', ')}); the Gateway does not accept the route, so it routes no request there: add a matching hostname to the route or the listener`));
       }
+    } else if (group === GATEWAY_API_GROUP && kind === 'Service') {
+      // The group of a parentRef defaults to the Gateway API's, where there is no Service kind.
+      findings.push(finding('gateway-api-unknown-parent', route.ref, `parentRefs names kind Service without group "" (so of group ${GATEWAY_API_GROUP}, which has no Service kind); a route attached to Service ${namespace}/${p.name} for mesh routing needs group: ""`));
     } else if (isService(p, 'Gateway')) {
       const service = serviceOf(index, String(p.name), namespace);
       if (service === undefined) {

@@ -72,6 +72,10 @@ describe('checkHttpRoutes', () => {
     ]);
     expect(codes(mesh({ group: '', kind: 'Service', name: 'web', port: 8080 }))).toEqual(['error gateway-api-unknown-parent HTTPRoute/shop']);
     expect(codes(mesh({ group: '', kind: 'Service', name: 'web', port: 80 }))).toEqual([]);
+    // The parentRef group defaults to gateway.networking.k8s.io, which has no Service kind.
+    expect(messages(mesh({ kind: 'Service', name: 'web', port: 80 }))).toEqual([
+      'parentRefs names kind Service without group "" (so of group gateway.networking.k8s.io, which has no Service kind); a route attached to Service default/web for mesh routing needs group: ""',
+    ]);
   });
 
   test('fails if a backendRef names a Service that is not defined, and not when it is', () => {
