@@ -5,7 +5,7 @@
  *
  * @see https://gateway-api.sigs.k8s.io/reference/spec/#httprouterule
  */
-import { attachedListeners, hostnamesIntersect } from './gateway-api-checks';
+import { attachedListeners, hostnamesIntersect, routeAllowed } from './gateway-api-checks';
 import { RequestDescription } from './http-match';
 import { NameValueMatchJson, RouteMatchJson } from './json';
 import { ApiGatewayInfo, GATEWAY_API_GROUP, HttpRouteInfo, MeshIndex } from './manifests';
@@ -38,7 +38,7 @@ export function routesOfGateway(index: MeshIndex, gateway: ApiGatewayInfo, host:
     }
     return attachedListeners(gateway, p).some((l) => (port === undefined || l.port === port)
       && hostMatches(l.hostname, host)
-      && ((l.allowedRoutes?.namespaces?.from ?? 'Same') !== 'Same' || route.ref.namespace === gateway.ref.namespace));
+      && routeAllowed(l, gateway, route));
   }) && (route.hostnames.length === 0 || route.hostnames.some((h) => hostMatches(h, host))));
 }
 

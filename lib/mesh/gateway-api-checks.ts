@@ -54,6 +54,11 @@ export function hostnamesIntersect(listener: string | undefined, route: string):
   return covers(listener, route) || covers(route, listener);
 }
 
+/** Whether a listener takes routes of the route's namespace: of its Gateway's own by default, of any with `All` (or a `Selector`, which manifests cannot judge). */
+export function routeAllowed(listener: ListenerJson, gateway: ApiGatewayInfo, route: HttpRouteInfo): boolean {
+  return (listener.allowedRoutes?.namespaces?.from ?? 'Same') !== 'Same' || route.ref.namespace === gateway.ref.namespace;
+}
+
 function parentText(p: ParentRefJson, namespace: string): string {
   const { kind } = parentKind(p);
   const extra = [p.sectionName !== undefined ? `sectionName ${p.sectionName}` : '', p.port !== undefined ? `port ${p.port}` : ''].filter((e) => e !== '').join(', ');
@@ -74,6 +79,8 @@ function checkParents(index: MeshIndex, route: HttpRouteInfo): Finding[] {
       const listeners = attachedListeners(gateway, p);
       if (listeners.length === 0) {
         findings.push(finding('gateway-api-unknown-parent', route.ref, `parentRefs names ${parentText(p, route.ref.namespace)}, but the Gateway has no such listener (it has ${gateway.listeners.map((l) => `${l.name} on port ${l.port}`).join(', ') || 'none'}); fix sectionName or port`));
+      } else if (!listeners.some((l) => routeAllowed(l, gateway, route))) {
+        findings.push(finding('gateway-api-route-not-allowed', route.ref, `parentRefs names ${parentText(p, route.ref.namespace)} of another namespace, whose listeners take routes of their own namespace only (allowedRoutes.namespaces.from: Same, the default); the Gateway does not accept the route: set from: All (or a Selector) on the listener`));
       } else if (route.hostnames.length > 0 && !listeners.some((l) => route.hostnames.some((h) => hostnamesIntersect(l.hostname, h)))) {
         findings.push(finding('gateway-api-hostname-mismatch', route.ref, `hostnames ${route.hostnames.join(', ')} meet no listener hostname of ${parentText(p, route.ref.namespace)} (${listeners.map((l) => l.hostname).join(', ')}); the Gateway does not accept the route, so it routes no request there: add a matching hostname to the route or the listener`));
       }

@@ -256,7 +256,9 @@ const SPECS: Record<string, Check> = {
 };
 SPECS[`${GATEWAY_API}/Gateway`] = obj({
   gatewayClassName: str,
-  listeners: list(obj({ name: str, hostname: str, port, protocol: str }, ['name', 'port', 'protocol'])),
+  listeners: list(obj({
+    name: str, hostname: str, port, protocol: str, allowedRoutes: obj({ namespaces: obj({ from: oneOf('All', 'Same', 'Selector') }) }),
+  }, ['name', 'port', 'protocol'])),
 }, ['gatewayClassName', 'listeners']);
 SPECS[`${GATEWAY_API}/HTTPRoute`] = obj({
   parentRefs: list(parentRef),

@@ -51,7 +51,7 @@ describe('checkHttpRoutes', () => {
     // WHEN / THEN
     expect(messages(elsewhere)).toEqual(['parentRefs names Gateway infra/gw, which is not defined (gateway.networking.k8s.io); the route is attached to nothing there: define the Gateway or fix the parentRef']);
     expect(codes(elsewhere)).toEqual(['error gateway-api-unknown-parent HTTPRoute/shop']);
-    expect(codes([...elsewhere.slice(1), apiGateway('gw', [LISTENER], 'infra')])).toEqual([]);
+    expect(codes([...elsewhere.slice(1), apiGateway('gw', [{ ...LISTENER, allowedRoutes: { namespaces: { from: 'All' } } }], 'infra')])).toEqual([]);
   });
 
   test('fails if a parentRef names a listener the Gateway does not have, and not for one it has', () => {
@@ -120,6 +120,18 @@ describe('checkHttpRoutes', () => {
     expect(codes(shop(route, [api, grant('backend', 'default', { group: '', kind: 'Service', name: 'db' })]))).toHaveLength(1);
     expect(codes(shop(route, [api, grant('backend', 'default')]))).toEqual([]);
     expect(codes(shop(route, [api, grant('backend', 'default', { group: '', kind: 'Service', name: 'api' })]))).toEqual([]);
+  });
+
+  test('fails if a route of another namespace attaches to a Gateway whose listeners take their own namespace\'s routes only, and not when they take all', () => {
+    // GIVEN a route in namespace shop, its Gateway in infra
+    const route = httpRoute('shop', { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] }, 'shop');
+    const base = [service('web', { ns: 'shop' }), deployment('web', { app: 'web' }, { ns: 'shop' }), route];
+    // WHEN / THEN
+    expect(messages([...base, apiGateway('gw', [LISTENER], 'infra')])).toEqual([
+      'parentRefs names Gateway infra/gw of another namespace, whose listeners take routes of their own namespace only (allowedRoutes.namespaces.from: Same, the default); the Gateway does not accept the route: set from: All (or a Selector) on the listener',
+    ]);
+    expect(codes([...base, apiGateway('gw', [{ ...LISTENER, allowedRoutes: { namespaces: { from: 'Same' } } }], 'infra')])).toEqual(['error gateway-api-route-not-allowed HTTPRoute/shop']);
+    expect(codes([...base, apiGateway('gw', [{ ...LISTENER, allowedRoutes: { namespaces: { from: 'All' } } }], 'infra')])).toEqual([]);
   });
 
   test('fails if the route\'s hostnames meet no listener hostname of its Gateway (like IST0132), and not when a wildcard meets them', () => {
