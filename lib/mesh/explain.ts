@@ -72,7 +72,8 @@ export interface Explanation {
   readonly virtualService?: ObjectRef;
   /**
    * The Gateway API HTTPRoute that routes it, when it comes through a Gateway API Gateway, or in
-   * the mesh to a Service no VirtualService routes and an HTTPRoute is attached to.
+   * the mesh to a Service no VirtualService routes and an HTTPRoute is attached to; when none of
+   * the HTTPRoutes that apply matches (no `rule`: the request is answered 404), the first of them.
    * @default - none
    */
   readonly httpRoute?: ObjectRef;
@@ -233,7 +234,7 @@ function explainRoutes(index: MeshIndex, request: RequestDescription, routes: re
     notes.push(routes.length === 0
       ? `no HTTPRoute attached to ${request.gateway === 'mesh' ? `Service ${request.host}` : request.gateway} takes host ${request.host}: the request is answered 404`
       : `no rule of ${routeText(routes)} matches: the request is answered 404`);
-    return { request, destinations: [], mirrors: [], notes, warnings: [] };
+    return { request, ...(routes.length > 0 ? { httpRoute: routes[0].ref } : {}), destinations: [], mirrors: [], notes, warnings: [] };
   }
   const { route } = picked;
   const rule = route.rules[picked.rule];
