@@ -3,6 +3,8 @@ import { App } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { TrafficApi } from '../lib';
 import { TUTORIAL_STAGES, TutorialChart, TutorialStage } from '../apps/tutorial-chart';
+import { prepareManifests } from '../lib/mesh/prepare';
+import { verifyPrepared } from '../lib/mesh/verify';
 import { parseManifests } from './support/schema';
 import { allSchemaErrors, find, Manifest, ofKind } from './support/synth';
 
@@ -34,6 +36,18 @@ describe('the tutorial app in Gateway API form', () => {
       const manifests = stage(s);
       expect(allSchemaErrors(manifests)).toEqual([]);
       expect(manifests.filter((m) => m.apiVersion.startsWith('networking.istio.io'))).toEqual([]);
+    });
+
+    test('verifies clean, its Gateway and HTTPRoute read and checked, nothing skipped', () => {
+      // GIVEN
+      const prepared = prepareManifests(stage(s));
+      // WHEN
+      const findings = verifyPrepared(prepared);
+      // THEN
+      expect(findings).toEqual([]);
+      expect(prepared.skipped).toEqual(new Map());
+      expect(prepared.verified.get('Gateway (gateway.networking.k8s.io)')).toBe(1);
+      expect(prepared.verified.get('HTTPRoute')).toBeGreaterThanOrEqual(1);
     });
 
     test('every backend the route names is a Service of the stage', () => {

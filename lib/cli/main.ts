@@ -65,12 +65,13 @@ exit code: 0 no error (warnings allowed), 1 at least one error, 2 unusable input
 `,
   explain: `usage: ${NAME} explain [options] <file|dir|->...
 
-Says which VirtualService rule a request matches and where it goes: each destination with its
-share, its subset, and the workloads and pods behind it.
+Says which VirtualService rule (or Gateway API HTTPRoute rule) a request matches and where it
+goes: each destination with its share, its subset, and the workloads and pods behind it.
 
 options:
   --gateway NAME     the gateway the request comes through (name, namespace/name, or mesh);
-                     default: the only Gateway in the manifests
+                     default: the only Istio Gateway in the manifests, or with none, the
+                     only Gateway API Gateway
   --host HOST        the host asked for; default: any (needed when several VirtualServices
                      are bound to the gateway)
   --path PATH        the path, with an optional ?query; default /
@@ -86,7 +87,8 @@ exit code: 0 the request is routed, 1 it is answered 404 (no route) or some of i
   diagram: `usage: ${NAME} diagram <file|dir|->...
 
 Prints a Mermaid flowchart (gateways -> VirtualService rules -> subsets with weights ->
-Deployments with replicas). Put it in a \`\`\`mermaid block to have GitHub render it.
+Deployments with replicas; Gateway API Gateways or Services -> HTTPRoute rules -> Services with
+weights -> Deployments). Put it in a \`\`\`mermaid block to have GitHub render it.
 
 options:
   -h, --help    this text
@@ -230,13 +232,16 @@ function failure(explanation: Explanation, index: MeshIndex): string | undefined
   // A VirtualService with only TCP or TLS rules is not followed (the notes say so): no answer to judge.
   const notFollowed = vs !== undefined && index.virtualServices.some((v) => v.ref.kind === vs.kind && v.ref.namespace === vs.namespace && v.ref.name === vs.name
     && v.http.length === 0 && v.tcp.length + v.tls.length > 0);
-  const noRoute = vs !== undefined ? explanation.rule === undefined && !notFollowed : explanation.request.gateway !== 'mesh';
+  const noRoute = vs !== undefined || explanation.httpRoute !== undefined ? explanation.rule === undefined && !notFollowed : explanation.request.gateway !== 'mesh';
   if (noRoute) {
     return 'the request is answered 404: no route matches it';
   }
   const missing = explanation.destinations.filter((d) => d.missing !== undefined && d.percent > 0);
   if (missing.length > 0) {
     const percent = Math.round(missing.reduce((a, d) => a + d.percent, 0) * 100) / 100;
+    if (explanation.httpRoute !== undefined) {
+      return `${percent}% of these requests fail with 500: ${missing.map((d) => `Service ${d.host} is not defined`).join(', ')}`;
+    }
     return `${percent}% of these requests fail with 503: ${missing.map((d) => (d.missing === 'subset' ? `subset ${d.subset} of ${d.host} is not defined by any DestinationRule` : `host ${d.host} is not defined by any Service or ServiceEntry`)).join(', ')}`;
   }
   return undefined;

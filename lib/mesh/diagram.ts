@@ -1,11 +1,14 @@
 import { describeRule } from './describe';
 import { routeShares } from './http-match';
 import { missingPart } from './explain';
-import { Manifest, MeshIndex } from './manifests';
+import { describeRouteMatch } from './explain-gateway-api';
+import { GATEWAY_API_GROUP, Manifest, MeshIndex } from './manifests';
 
 /**
  * A Mermaid flowchart of the routing: Gateways → VirtualService rules (HTTP, TCP and TLS, with their matches) →
- * subsets (with weights) → Deployments (with replicas). GitHub renders it in a `mermaid` block.
+ * subsets (with weights) → Deployments (with replicas), and Gateway API Gateways (or, in the
+ * mesh, Services) → HTTPRoute rules → Services (with weights) → Deployments. GitHub renders it in
+ * a `mermaid` block.
  */
 export function mermaidDiagram(manifests: readonly Manifest[]): string {
   const index = new MeshIndex(manifests);
@@ -63,9 +66,62 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
       }
     });
   }
-  for (const o of index.gatewayApi) {
-    const what = o.ref.kind === 'Gateway' ? 'Gateway API Gateway' : o.ref.kind;
-    id(`api:${o.ref.kind}/${o.ref.namespace}/${o.ref.name}`, (n) => `${n}>${label(`warning: ${what} ${o.ref.namespace}/${o.ref.name} is not drawn`, 'the Gateway API is not modelled: routing may differ')}]`);
+  const workloadsOf = (targetId: string, host: string, subset: string | undefined) => {
+    for (const w of index.workloadsBehind(host, subset)) {
+      const replicas = w.replicas === undefined ? 'one pod per node' : `${w.replicas} ${w.replicas === 1 ? 'replica' : 'replicas'}`;
+      const wId = id(`w:${w.ref.kind}/${w.ref.namespace}/${w.ref.name}`, (n) => `${n}[(${label(`${w.ref.kind} ${w.ref.namespace}/${w.ref.name}`, replicas)})]`);
+      if (!edges.has(`${targetId}->${wId}`)) {
+        edges.add(`${targetId}->${wId}`);
+        lines.push(`  ${targetId} --> ${wId}`);
+      }
+    }
+  };
+  const apiGatewayId = (key: string, defined: boolean) => (defined
+    ? id(`apigw:${key}`, (n) => `${n}[/${label(`Gateway API Gateway ${key}`)}/]`)
+    : id(`apigw-missing:${key}`, (n) => `${n}>${label(`Gateway API Gateway ${key} not defined`)}]`));
+  for (const key of index.apiGateways.keys()) {
+    apiGatewayId(key, true);
+  }
+  for (const route of index.httpRoutes) {
+    const routeKey = `${route.ref.namespace}/${route.ref.name}`;
+    const routeId = id(`httproute:${routeKey}`, (n) => `${n}[${label(`HTTPRoute ${routeKey}`, `hostnames: ${route.hostnames.join(', ') || 'any'}`)}]`);
+    for (const p of route.parentRefs) {
+      const namespace = p.namespace ?? route.ref.namespace;
+      let parentId: string | undefined;
+      if ((p.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP && (p.kind ?? 'Gateway') === 'Gateway') {
+        parentId = apiGatewayId(`${namespace}/${p.name}`, index.apiGateways.has(`${namespace}/${p.name}`));
+      } else if (p.group === '' && p.kind === 'Service') {
+        parentId = id(`meshsvc:${namespace}/${p.name}`, (n) => `${n}((${label('mesh', `Service ${namespace}/${p.name}`)}))`);
+      }
+      if (parentId !== undefined && !edges.has(`${parentId}->${routeId}`)) {
+        edges.add(`${parentId}->${routeId}`);
+        lines.push(`  ${parentId} --> ${routeId}`);
+      }
+    }
+    route.rules.forEach((rule, i) => {
+      const matches = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches : [{}];
+      const title = `rule ${i + 1}${typeof rule.name === 'string' ? ` ${rule.name}` : ''}`;
+      const ruleId = id(`httprule:${routeKey}/${i}`, (n) => `${n}{${label(title, matches.map((m) => describeRouteMatch(m ?? {})).join(' or '))}}`);
+      lines.push(`  ${routeId} --> ${ruleId}`);
+      const backends = (Array.isArray(rule.backendRefs) ? rule.backendRefs : [])
+        .filter((b) => b !== null && typeof b === 'object' && (b.group ?? '') === '' && (b.kind ?? 'Service') === 'Service');
+      const weights = backends.map((b) => (typeof b.weight === 'number' ? b.weight : 1));
+      const total = weights.reduce((a, b) => a + b, 0);
+      backends.forEach((b, k) => {
+        const host = `${b.name}.${b.namespace ?? route.ref.namespace}.svc.cluster.local`;
+        // A backend Service that does not exist is a dead end: the Gateway API answers 500.
+        const targetId = index.services.has(host)
+          ? id(`dest:${host}#`, (n) => `${n}[${label('any pod', host)}]`)
+          : id(`missing-backend:${host}`, (n) => `${n}>${label(`Service not defined: ${host}`, '500')}]`);
+        lines.push(`  ${ruleId} -->|${total > 0 ? Math.round((weights[k] / total) * 100) : 0}%| ${targetId}`);
+        workloadsOf(targetId, host, undefined);
+      });
+    });
+  }
+  // Other Gateway API routes (GRPCRoute, TCPRoute, TLSRoute) are not drawn.
+  for (const o of index.gatewayApi.filter((a) => a.ref.kind !== 'Gateway' && a.ref.kind !== 'HTTPRoute')) {
+    const what = o.ref.kind;
+    id(`api:${o.ref.kind}/${o.ref.namespace}/${o.ref.name}`, (n) => `${n}>${label(`warning: ${what} ${o.ref.namespace}/${o.ref.name} is not drawn`, `${what}s are not modelled: routing may differ`)}]`);
   }
   return `${lines.join('\n')}\n`;
 }

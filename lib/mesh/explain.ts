@@ -1,13 +1,15 @@
 import { hostServes } from '../model/hosts';
 import { describeMatch, HttpMatchJson } from '../model/match-json';
+import { describeRouteMatch, pickRouteMatch, routesOfGateway, routesOfService } from './explain-gateway-api';
 import { requestMatches, RequestDescription, routeShares } from './http-match';
-import { GatewayApiInfo, Manifest, MeshIndex, ObjectRef, VirtualServiceInfo } from './manifests';
+import { ApiGatewayInfo, DEFAULT_NAMESPACE, GatewayApiInfo, HttpRouteInfo, Manifest, MeshIndex, ObjectRef, VirtualServiceInfo } from './manifests';
 
 /** The request to explain; what is left out takes the default. */
 export interface ExplainOptions {
   /**
-   * Gateway the request comes through: `name`, `namespace/name`, or `mesh`.
-   * @default - the only Gateway of the manifests
+   * Gateway the request comes through: `name`, `namespace/name` (an Istio Gateway, or else a
+   * Gateway API Gateway), or `mesh`.
+   * @default - the only Istio Gateway of the manifests, or when there is none, the only Gateway API Gateway
    */
   readonly gateway?: string;
   /**
@@ -56,7 +58,8 @@ export interface ExplainedDestination {
   readonly workloads: ExplainedWorkload[];
   /**
    * What the destination names that does not exist: `host` (no Service or ServiceEntry) or
-   * `subset` (no DestinationRule of the host defines it); requests sent there fail with 503.
+   * `subset` (no DestinationRule of the host defines it); requests sent there fail with 503 (500
+   * for an HTTPRoute's backend).
    * @default - nothing is missing
    */
   readonly missing?: 'host' | 'subset';
@@ -67,7 +70,14 @@ export interface Explanation {
   readonly request: RequestDescription;
   /** The VirtualService that routes it, if any. */
   readonly virtualService?: ObjectRef;
-  /** The matching rule, numbered from 1 as in the text (`http rule 1`), and why it matches. */
+  /**
+   * The Gateway API HTTPRoute that routes it, when it comes through a Gateway API Gateway, or in
+   * the mesh to a Service no VirtualService routes and an HTTPRoute is attached to; when none of
+   * the HTTPRoutes that apply matches (no `rule`: the request is answered 404), the first of them.
+   * @default - none
+   */
+  readonly httpRoute?: ObjectRef;
+  /** The matching rule, numbered from 1 as in the text (`http rule 1`, `rule 1` of an HTTPRoute), and why it matches. */
   readonly rule?: { readonly number: number; readonly name?: string; readonly matchedBy: string };
   readonly destinations: ExplainedDestination[];
   /** Mirrored copies (they do not count in the shares). */
@@ -76,7 +86,7 @@ export interface Explanation {
   readonly notes: string[];
   /**
    * What explain does not model and that may change the answer: Gateway API Gateways and routes
-   * (`gateway.networking.k8s.io`) that touch the host asked about.
+   * (`gateway.networking.k8s.io`) that touch the host asked about where a VirtualService routes it.
    */
   readonly warnings: string[];
 }
@@ -84,11 +94,18 @@ export interface Explanation {
 /** A request that cannot be explained as asked (an unknown gateway, an ambiguous host). */
 export class ExplainError extends Error {}
 
-/** Explains which VirtualService rule a request matches and where it goes. */
+/**
+ * Explains which VirtualService rule a request matches and where it goes; or which HTTPRoute rule,
+ * through a Gateway API Gateway, or in the mesh for a Service no VirtualService routes.
+ */
 export function explain(manifests: readonly Manifest[], options: ExplainOptions = {}): Explanation {
   const index = new MeshIndex(manifests);
   const gateway = resolveGateway(index, options.gateway);
   const headers = Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const apiGateway = gateway === 'mesh' || index.gateways.has(gateway) ? undefined : index.apiGateways.get(gateway);
+  if (apiGateway !== undefined) {
+    return explainApiGateway(index, apiGateway, options, headers);
+  }
   const bound = index.virtualServices.filter((vs) => vs.gateways.includes(gateway));
   const vs = pickVirtualService(index, bound, gateway, options.host);
   const host = options.host ?? vs?.hosts.find((h) => !h.includes('*')) ?? '*';
@@ -102,6 +119,12 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
     ...(port !== undefined ? { port } : {}),
   };
   const notes: string[] = [];
+  if (vs === undefined && gateway === 'mesh') {
+    const routes = routesOfService(index, index.resolveHost(host, DEFAULT_NAMESPACE), port);
+    if (routes.length > 0) {
+      return explainRoutes(index, request, routes);
+    }
+  }
   const warnings = gatewayApiWarnings(index, gateway, vs, host);
   if (vs === undefined) {
     notes.push(`no VirtualService bound to ${gateway} serves host ${request.host}: ${gateway === 'mesh' ? 'the request goes to the Service directly, without Istio routing' : 'the gateway answers 404'}`);
@@ -175,6 +198,78 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
   };
 }
 
+/** A request through a Gateway API Gateway: its HTTPRoutes only. */
+function explainApiGateway(index: MeshIndex, gateway: ApiGatewayInfo, options: ExplainOptions, headers: Record<string, string>): Explanation {
+  const ports = [...new Set(gateway.listeners.map((l) => l.port))];
+  const port = options.port ?? (ports.length === 1 ? ports[0] : undefined);
+  const key = `${gateway.ref.namespace}/${gateway.ref.name}`;
+  let host = options.host;
+  if (host === undefined) {
+    const attached = routesOfGateway(index, gateway, '*', port);
+    if (attached.length > 1) {
+      throw new ExplainError(`${attached.length} HTTPRoutes are attached to ${key} (${attached.map((r) => `${r.ref.namespace}/${r.ref.name}`).join(', ')}): pass --host`);
+    }
+    host = attached[0]?.hostnames.find((h) => !h.includes('*')) ?? '*';
+  }
+  const request: RequestDescription = { gateway: key, host, path: options.path ?? '/', headers, method: options.method ?? 'GET', ...(port !== undefined ? { port } : {}) };
+  return explainRoutes(index, request, routesOfGateway(index, gateway, host, port));
+}
+
+function routeText(routes: readonly HttpRouteInfo[]): string {
+  return routes.length === 0 ? 'no HTTPRoute' : `${routes.length === 1 ? 'HTTPRoute' : 'HTTPRoutes'} ${routes.map((r) => `${r.ref.namespace}/${r.ref.name}`).join(', ')}`;
+}
+
+/** Where the HTTPRoutes that apply send the request: the backendRefs of the match the spec puts first, by weight (1 by default). */
+function explainRoutes(index: MeshIndex, request: RequestDescription, routes: readonly HttpRouteInfo[]): Explanation {
+  const notes: string[] = [];
+  const tested = new Set(routes.flatMap((r) => r.rules.flatMap((rule) => (Array.isArray(rule.matches) ? rule.matches : [])
+    .flatMap((m) => (Array.isArray(m?.headers) ? m.headers : []).map((h: { name?: string } | undefined) => String(h?.name).toLowerCase())))));
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (!tested.has(name)) {
+      notes.push(`no rule of ${routeText(routes)} tests header ${name}, so its value "${value}" does not change where the request goes`);
+    }
+  }
+  const picked = pickRouteMatch(routes, request);
+  if (picked === undefined) {
+    notes.push(routes.length === 0
+      ? `no HTTPRoute attached to ${request.gateway === 'mesh' ? `Service ${request.host}` : request.gateway} takes host ${request.host}: the request is answered 404`
+      : `no rule of ${routeText(routes)} matches: the request is answered 404`);
+    return { request, ...(routes.length > 0 ? { httpRoute: routes[0].ref } : {}), destinations: [], mirrors: [], notes, warnings: [] };
+  }
+  const { route } = picked;
+  const rule = route.rules[picked.rule];
+  const backends = (Array.isArray(rule.backendRefs) ? rule.backendRefs : []).filter((b) => b !== null && typeof b === 'object');
+  const services = backends.filter((b) => (b.group ?? '') === '' && (b.kind ?? 'Service') === 'Service');
+  if (services.length < backends.length) {
+    notes.push(`rule ${picked.rule + 1} of ${refText(route.ref)} also sends to backends that are not Services, which explain leaves out of the shares`);
+  }
+  const weights = services.map((b) => (typeof b.weight === 'number' ? b.weight : 1));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const destinations = services.map((b, i): ExplainedDestination => {
+    const host = `${b.name}.${b.namespace ?? route.ref.namespace}.svc.cluster.local`;
+    return {
+      percent: total > 0 ? Math.round((weights[i] / total) * 10000) / 100 : 0,
+      host,
+      workloads: index.workloadsBehind(host, undefined).map((w) => ({ ref: w.ref, replicas: w.replicas })),
+      ...(index.services.has(host) ? {} : { missing: 'host' as const }),
+    };
+  });
+  if (backends.length === 0) {
+    notes.push(`rule ${picked.rule + 1} of ${refText(route.ref)} has no backendRefs (it redirects or answers directly)`);
+  } else if (total === 0) {
+    notes.push(`rule ${picked.rule + 1} of ${refText(route.ref)} gives every backend weight 0: no request reaches a backend`);
+  }
+  return {
+    request,
+    httpRoute: route.ref,
+    rule: { number: picked.rule + 1, ...(typeof rule.name === 'string' ? { name: rule.name } : {}), matchedBy: describeRouteMatch(picked.match) },
+    destinations,
+    mirrors: [],
+    notes,
+    warnings: [],
+  };
+}
+
 /** What a destination names that does not exist, if anything. */
 export function missingPart(index: MeshIndex, host: string, subset: string | undefined): 'host' | 'subset' | undefined {
   if (!index.services.has(host) && index.serviceEntriesFor(host).length === 0) {
@@ -223,21 +318,27 @@ function resolveGateway(index: MeshIndex, given: string | undefined): string {
     return 'mesh';
   }
   const all = [...index.gateways.keys()];
+  const api = [...index.apiGateways.keys()];
   if (given === undefined) {
     if (all.length === 1) {
       return all[0];
     }
-    const gatewayApi = index.gatewayApi.filter((o) => o.ref.kind === 'Gateway').map((o) => `${o.ref.namespace}/${o.ref.name}`);
+    if (all.length === 0 && api.length === 1) {
+      return api[0];
+    }
     throw new ExplainError(all.length === 0
-      ? `the manifests define no Istio Gateway (networking.istio.io)${gatewayApi.length > 0 ? `; Gateway API Gateways (${gatewayApi.join(', ')}) are not modelled by explain` : ''}: pass --gateway mesh to explain in-mesh requests`
+      ? `the manifests define no Istio Gateway (networking.istio.io)${api.length > 0 ? ` and ${api.length} Gateway API Gateways (${api.join(', ')})` : ''}: pass --gateway ${api.length > 0 ? 'NAME or --gateway ' : ''}mesh`
       : `the manifests define ${all.length} Gateways (${all.join(', ')}): pass --gateway NAME or --gateway mesh`);
   }
-  const found = given.includes('/') ? all.filter((k) => k === given) : all.filter((k) => k.endsWith(`/${given}`));
+  const named = (keys: string[]) => (given.includes('/') ? keys.filter((k) => k === given) : keys.filter((k) => k.endsWith(`/${given}`)));
+  // An Istio Gateway first, as `kubectl get gateway` (Istio's short name) does; then a Gateway API Gateway.
+  const found = named(all).length > 0 ? named(all) : named(api);
   if (found.length === 1) {
     return found[0];
   }
+  const defined = [...all, ...api.map((k) => `${k} (Gateway API)`)];
   throw new ExplainError(found.length === 0
-    ? `no Gateway "${given}" in the manifests (they define ${all.join(', ') || 'none'}); use mesh for in-mesh requests`
+    ? `no Gateway "${given}" in the manifests (they define ${defined.join(', ') || 'none'}); use mesh for in-mesh requests`
     : `Gateway "${given}" is ambiguous (${found.join(', ')}): give it as namespace/name`);
 }
 
@@ -273,11 +374,12 @@ function pods(replicas: number | undefined): string {
 export function formatExplanation(e: Explanation): string {
   const headers = Object.entries(e.request.headers).map(([k, v]) => `${k}: ${v}`);
   const lines = [`request: ${e.request.method} ${e.request.path}, host ${e.request.host}, via ${e.request.gateway}${headers.length > 0 ? `, headers ${headers.join('; ')}` : ''}`];
-  if (e.virtualService !== undefined && e.rule !== undefined) {
-    lines.push(`matched: ${refText(e.virtualService)}, http rule ${e.rule.number}${e.rule.name ? ` ("${e.rule.name}")` : ''}: ${e.rule.matchedBy}`);
+  const by = e.virtualService ?? e.httpRoute;
+  if (by !== undefined && e.rule !== undefined) {
+    lines.push(`matched: ${refText(by)}, ${e.virtualService !== undefined ? 'http rule' : 'rule'} ${e.rule.number}${e.rule.name ? ` ("${e.rule.name}")` : ''}: ${e.rule.matchedBy}`);
     for (const d of e.destinations) {
       const target = d.subset !== undefined ? `subset ${d.subset} of ${d.host}` : d.host;
-      const behind = d.missing === 'host' ? 'host not defined (no Service or ServiceEntry): 503'
+      const behind = d.missing === 'host' ? (e.virtualService !== undefined ? 'host not defined (no Service or ServiceEntry): 503' : 'Service not defined: 500')
         : d.missing === 'subset' ? 'subset not defined (no DestinationRule of the host defines it): 503'
           : d.workloads.length === 0 ? 'no pods' : d.workloads.map((w) => `${w.ref.kind} ${w.ref.namespace}/${w.ref.name} (${pods(w.replicas)})`).join(', ');
       lines.push(`  ${String(d.percent).padStart(3)}% -> ${target} -> ${behind}`);

@@ -110,3 +110,67 @@ export interface ServerJson {
   readonly port?: ServerPortJson;
   readonly tls?: ServerTlsJson;
 }
+
+/**
+ * A Gateway API `ParentReference`: a Gateway (the default) or, for mesh routing (GAMMA), a Service.
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#parentreference
+ */
+export interface ParentRefJson {
+  readonly group?: string;
+  readonly kind?: string;
+  readonly namespace?: string;
+  readonly name?: string;
+  readonly sectionName?: string;
+  readonly port?: number;
+}
+
+/** A Gateway API `HTTPBackendRef`: a Service (the default), its port and weight (1 by default). */
+export interface BackendRefJson {
+  readonly group?: string;
+  readonly kind?: string;
+  readonly namespace?: string;
+  readonly name?: string;
+  readonly port?: number;
+  readonly weight?: number;
+}
+
+/** A Gateway API header or query parameter match. */
+export interface NameValueMatchJson {
+  readonly type?: string;
+  readonly name?: string;
+  readonly value?: string;
+}
+
+/** A Gateway API `HTTPRouteMatch`. */
+export interface RouteMatchJson {
+  readonly path?: { readonly type?: string; readonly value?: string };
+  readonly headers?: readonly NameValueMatchJson[];
+  readonly queryParams?: readonly NameValueMatchJson[];
+  readonly method?: string;
+}
+
+/** A Gateway API `HTTPRouteRule`; the fields the checks read are typed. */
+export interface RouteRuleJson {
+  readonly name?: string;
+  readonly matches?: readonly RouteMatchJson[];
+  readonly backendRefs?: readonly BackendRefJson[];
+  readonly [field: string]: unknown;
+}
+
+/** A Gateway API `Listener`. */
+export interface ListenerJson {
+  readonly name?: string;
+  readonly hostname?: string;
+  readonly port?: number;
+  readonly protocol?: string;
+  /** Where routes may attach from: `Same` namespace (the default), `All` or a `Selector`. */
+  readonly allowedRoutes?: { readonly namespaces?: { readonly from?: string } };
+}
+
+/** A `ReferenceGrantFrom` or `ReferenceGrantTo`. */
+export interface GrantRefJson {
+  readonly group?: string;
+  readonly kind?: string;
+  readonly namespace?: string;
+  readonly name?: string;
+}

@@ -3,7 +3,9 @@
  * that every check is a lookup rather than a scan of all pairs.
  */
 
-import { DestinationJson, HttpRouteJson, JsonObject, L4RouteJson, RuleJson, ServerJson, ServicePortJson } from './json';
+import {
+  DestinationJson, GrantRefJson, HttpRouteJson, JsonObject, L4RouteJson, ListenerJson, ParentRefJson, RouteRuleJson, RuleJson, ServerJson, ServicePortJson,
+} from './json';
 
 /** A manifest as parsed from YAML or synthesized; only the fields the checks read are typed. */
 export interface Manifest {
@@ -93,6 +95,34 @@ export interface GatewayApiInfo {
   readonly hostnames: string[];
   /** Services a route is attached to (GAMMA mesh routing) or sends requests to, fully qualified. */
   readonly services: string[];
+}
+
+/** The Gateway API group. */
+export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+
+/** A Gateway API Gateway (`gateway.networking.k8s.io`). */
+export interface ApiGatewayInfo {
+  readonly ref: ObjectRef;
+  /** Its listeners as written. */
+  readonly listeners: ListenerJson[];
+}
+
+/** A Gateway API HTTPRoute. */
+export interface HttpRouteInfo {
+  readonly ref: ObjectRef;
+  /** Its parents as written (Gateways, or Services for mesh routing). */
+  readonly parentRefs: ParentRefJson[];
+  /** Its hostnames; none means any host. */
+  readonly hostnames: string[];
+  /** Its rules as written, in order. */
+  readonly rules: RouteRuleJson[];
+}
+
+/** A Gateway API ReferenceGrant: objects of `from` may refer to objects of `to` in its namespace. */
+export interface ReferenceGrantInfo {
+  readonly ref: ObjectRef;
+  readonly from: GrantRefJson[];
+  readonly to: GrantRefJson[];
 }
 
 /** A pod template (or bare Pod) and how many pods it runs. */
@@ -238,12 +268,23 @@ function array<T = JsonObject>(value: unknown): Array<T | undefined> {
   return Array.isArray(value) ? value : [];
 }
 
+/** The items of a list that are objects. */
+function defined<T>(items: Array<T | undefined>): T[] {
+  return items.filter((i): i is T => i !== null && typeof i === 'object');
+}
+
 /** The index of a set of manifests. */
 export class MeshIndex {
   public readonly services = new Map<string, ServiceInfo>();
   public readonly serviceEntries: ServiceEntryInfo[] = [];
   /** Gateway API Gateways and routes, which the checks do not model. */
   public readonly gatewayApi: GatewayApiInfo[] = [];
+  /** Gateway API Gateways by `namespace/name`. */
+  public readonly apiGateways = new Map<string, ApiGatewayInfo>();
+  /** Gateway API HTTPRoutes, in the order given. */
+  public readonly httpRoutes: HttpRouteInfo[] = [];
+  /** Gateway API ReferenceGrants. */
+  public readonly referenceGrants: ReferenceGrantInfo[] = [];
   public readonly workloads: WorkloadInfo[] = [];
   public readonly gateways = new Map<string, GatewayInfo>();
   public readonly virtualServices: VirtualServiceInfo[] = [];
@@ -281,8 +322,11 @@ export class MeshIndex {
           ports: array(m.spec?.ports).map((p) => Number(p?.number)),
           exportTo: resolveExportTo(array(m.spec?.exportTo).map(String), ref.namespace),
         });
-      } else if (group === 'gateway.networking.k8s.io' && GATEWAY_API_KINDS.has(m.kind ?? '')) {
+      } else if (group === GATEWAY_API_GROUP && GATEWAY_API_KINDS.has(m.kind ?? '')) {
         gatewayApi.push(m);
+        this.addGatewayApi(m);
+      } else if (group === GATEWAY_API_GROUP && m.kind === 'ReferenceGrant') {
+        this.referenceGrants.push({ ref: refOf(m), from: defined(array<GrantRefJson>(m.spec?.from)), to: defined(array<GrantRefJson>(m.spec?.to)) });
       } else if (istio && m.kind === 'Gateway') {
         const ref = refOf(m);
         this.gateways.set(`${ref.namespace}/${ref.name}`, {
@@ -328,6 +372,20 @@ export class MeshIndex {
         list.push(se);
         this.serviceEntriesByHost.set(host, list);
       }
+    }
+  }
+
+  private addGatewayApi(m: Manifest): void {
+    const ref = refOf(m);
+    if (m.kind === 'Gateway') {
+      this.apiGateways.set(`${ref.namespace}/${ref.name}`, { ref, listeners: defined(array<ListenerJson>(m.spec?.listeners)) });
+    } else if (m.kind === 'HTTPRoute') {
+      this.httpRoutes.push({
+        ref,
+        parentRefs: defined(array<ParentRefJson>(m.spec?.parentRefs)),
+        hostnames: array(m.spec?.hostnames).map(String),
+        rules: defined(array<RouteRuleJson>(m.spec?.rules)),
+      });
     }
   }
 

@@ -4,7 +4,7 @@
  * copy applied.
  */
 import { CODES, Finding, formatSource, Source } from './findings';
-import { DEFAULT_NAMESPACE, Manifest } from './manifests';
+import { DEFAULT_NAMESPACE, GATEWAY_API_GROUP, Manifest } from './manifests';
 import { checkShape, groupOf, isVerifiedKind } from './shape';
 import { recordSource, sourceOf } from './source';
 
@@ -118,13 +118,18 @@ export function prepareManifests(input: readonly unknown[]): PreparedManifests {
   const manifests = kept.filter((m): m is Manifest => m !== undefined);
   const verified = new Map<string, number>();
   for (const m of manifests) {
-    count(isVerifiedKind(m) ? verified : skipped, isVerifiedKind(m) ? m.kind! : describeKind(m));
+    count(isVerifiedKind(m) ? verified : skipped, isVerifiedKind(m) ? verifiedKind(m) : describeKind(m));
   }
   return { manifests, findings, verified, skipped, notObjects, invalid, replaced };
 }
 
 /** Kind names the verification reads in some group: others of the same name are told apart by their apiVersion. */
 const VERIFIED_KIND_NAMES = new Set(['Service', 'Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet', 'Gateway', 'VirtualService', 'DestinationRule', 'ServiceEntry']);
+
+/** The kind, with the Gateway API group for a Gateway API Gateway (to tell it from Istio's). */
+function verifiedKind(m: Manifest): string {
+  return m.kind === 'Gateway' && groupOf(m.apiVersion!) === GATEWAY_API_GROUP ? `Gateway (${GATEWAY_API_GROUP})` : m.kind!;
+}
 
 function describeKind(m: Manifest): string {
   return VERIFIED_KIND_NAMES.has(m.kind!) ? `${m.kind} (${m.apiVersion})` : m.kind!;

@@ -221,6 +221,20 @@ const l4Route = obj({
   route: list(obj({ destination, weight: int(0, 2147483647) }, ['destination'])),
 });
 
+// Gateway API (gateway.networking.k8s.io, v1 and v1beta1 alike): the references and matches the
+// checks and explain read.
+// @see https://gateway-api.sigs.k8s.io/reference/spec/
+const parentRef = obj({ group: str, kind: str, namespace: str, name: str, sectionName: str, port }, ['name']);
+const backendRef = obj({ group: str, kind: str, namespace: str, name: str, port, weight: int(0, 1000000) }, ['name']);
+const nameValueMatch = obj({ type: oneOf('Exact', 'RegularExpression'), name: str, value: str }, ['name', 'value']);
+const routeMatch = obj({
+  path: obj({ type: oneOf('Exact', 'PathPrefix', 'RegularExpression'), value: str }),
+  headers: list(nameValueMatch),
+  queryParams: list(nameValueMatch),
+  method: oneOf('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'),
+});
+const GATEWAY_API = 'gateway.networking.k8s.io';
+
 const SPECS: Record<string, Check> = {
   'v1/Service': obj({ selector: labels, ports: list(obj({ port, name: str, appProtocol: str, targetPort: intOrString, protocol: str }, ['port'])) }),
   'v1/Pod': obj({}),
@@ -240,6 +254,21 @@ const SPECS: Record<string, Check> = {
     exportTo: list(str),
   }, ['host']),
 };
+SPECS[`${GATEWAY_API}/Gateway`] = obj({
+  gatewayClassName: str,
+  listeners: list(obj({
+    name: str, hostname: str, port, protocol: str, allowedRoutes: obj({ namespaces: obj({ from: oneOf('All', 'Same', 'Selector') }) }),
+  }, ['name', 'port', 'protocol'])),
+}, ['gatewayClassName', 'listeners']);
+SPECS[`${GATEWAY_API}/HTTPRoute`] = obj({
+  parentRefs: list(parentRef),
+  hostnames: list(str),
+  rules: list(obj({ name: str, matches: list(routeMatch), backendRefs: list(backendRef), filters: list(obj({ type: str }, ['type'])) })),
+});
+SPECS[`${GATEWAY_API}/ReferenceGrant`] = obj({
+  from: list(obj({ group: str, kind: str, namespace: str }, ['group', 'kind', 'namespace'])),
+  to: list(obj({ group: str, kind: str, name: str }, ['group', 'kind'])),
+}, ['from', 'to']);
 SPECS['apps/StatefulSet'] = SPECS['apps/Deployment'];
 SPECS['apps/ReplicaSet'] = SPECS['apps/Deployment'];
 SPECS['apps/DaemonSet'] = obj({ selector: labelSelector, template: obj({ metadata: obj({ labels }) }) });

@@ -2,6 +2,7 @@ import {
   checkConflicts, checkDestinations, checkGateways, checkRules, checkServicesAndWorkloads, checkSubsets,
 } from './checks';
 import { checkEnrollment } from './enrollment';
+import { checkHttpRoutes } from './gateway-api-checks';
 import { Finding, Severity, sortFindings, Source } from './findings';
 import { DEFAULT_NAMESPACE, Manifest, MeshIndex } from './manifests';
 import { prepareManifests, PreparedManifests } from './prepare';
@@ -40,6 +41,7 @@ export function verifyPrepared(prepared: PreparedManifests): Finding[] {
     ...checkConflicts(index),
     ...checkRules(index),
     ...checkServicesAndWorkloads(index),
+    ...checkHttpRoutes(index),
     ...checkTrafficPolicies(prepared.manifests),
     ...checkEnrollment(index, prepared.manifests),
   ].map((f) => {

@@ -103,14 +103,15 @@ describe('verify', () => {
       'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p}\n',
       'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r}\n',
       'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: g}\n',
+      'apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TCPRoute\nmetadata: {name: t}\n',
       'replicaCount: 2\nimage: {tag: v1}\n',
     ].join('---\n'));
     // WHEN
     const { stderr } = cli('verify', file);
     // THEN
     expect(stderr).toBe([
-      'verified 6 objects (Deployment 2, DestinationRule 1, Gateway 1, Service 1, VirtualService 1): 1 error, 0 warnings, 1 info',
-      'skipped 3 objects of kinds the checks do not read (AuthorizationPolicy 1, Gateway (gateway.networking.k8s.io/v1) 1, HTTPRoute 1)',
+      'verified 8 objects (Deployment 2, DestinationRule 1, Gateway 1, Gateway (gateway.networking.k8s.io) 1, HTTPRoute 1, Service 1, VirtualService 1): 1 error, 0 warnings, 1 info',
+      'skipped 2 objects of kinds the checks do not read (AuthorizationPolicy 1, TCPRoute 1)',
       'skipped 1 document that is not a Kubernetes object (no apiVersion or kind)',
       '',
     ].join('\n'));
@@ -154,6 +155,42 @@ describe('verify', () => {
 });
 
 describe('explain', () => {
+  test('through the tutorial\'s Gateway API Gateway, a request follows the HTTPRoute: 20% to the version-2 Service, 80% to version 1', () => {
+    // GIVEN the weighted stage in Gateway API form
+    const file = join(__dirname, '..', '__snapshots__', 'tutorial-gateway-api', '05-weighted.yaml');
+    // WHEN
+    const { code, stdout } = cli('explain', file);
+    // THEN
+    expect(code).toBe(0);
+    expect(stdout).toBe([
+      'request: GET /, host *, via default/website-gateway',
+      'matched: HTTPRoute default/website, rule 1: every request',
+      '   20% -> website-version-2.default.svc.cluster.local -> Deployment default/web-v2 (1 pod)',
+      '   80% -> website-version-1.default.svc.cluster.local -> Deployment default/web-v1 (4 pods)',
+      '',
+    ].join('\n'));
+  });
+
+  test('fails if no HTTPRoute rule matches (404) or a backend Service is not defined (500), with exit code 1', () => {
+    // GIVEN a Gateway API Gateway, a route with one path, and a mesh route to a missing Service
+    const file = write('gateway-api-routes.yaml', [
+      'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw}\nspec: {gatewayClassName: istio, listeners: [{name: http, port: 80, protocol: HTTP}]}\n',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {selector: {app: web}, ports: [{name: http, port: 80}]}\n',
+      'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: shop}\nspec: {parentRefs: [{name: gw}], rules: [{matches: [{path: {type: PathPrefix, value: /shop}}], backendRefs: [{name: web, port: 80}]}]}\n',
+      'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: mesh}\nspec: {parentRefs: [{group: "", kind: Service, name: web}], rules: [{backendRefs: [{name: web-v2, port: 80}]}]}\n',
+    ].join('---\n'));
+    // WHEN / THEN
+    expect(cli('explain', file, '--path', '/shop/cart').code).toBe(0);
+    const notFound = cli('explain', file, '--path', '/blog');
+    expect(notFound.code).toBe(1);
+    expect(notFound.stdout).toContain('note: no rule of HTTPRoute default/shop matches: the request is answered 404');
+    expect(notFound.stderr).toContain('the request is answered 404');
+    const missing = cli('explain', file, '--gateway', 'mesh', '--host', 'web');
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain('100% -> web-v2.default.svc.cluster.local -> Service not defined: 500');
+    expect(missing.stderr).toContain('100% of these requests fail with 500: Service web-v2.default.svc.cluster.local is not defined');
+  });
+
   test('at the final stage, a plain request goes 20% to version-2 (1 pod) and 80% to version-1 (4 pods)', () => {
     const { code, stdout } = cli('explain', stage('05-weighted'));
     expect(code).toBe(0);

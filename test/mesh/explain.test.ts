@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { mermaidDiagram } from '../../lib/mesh/diagram';
 import { explain, ExplainError, formatExplanation } from '../../lib/mesh/explain';
-import { readManifests } from '../../lib/mesh/read';
-import { deployment, destinationRule, gateway, route, tutorial, V1, virtualService } from '../support/fixtures';
+import { parseManifestText, readManifests } from '../../lib/mesh/read';
+import { deployment, destinationRule, gateway, route, service, tutorial, V1, virtualService } from '../support/fixtures';
+import { bookinfo, ISTIO_SAMPLES } from '../support/samples';
 
 describe('explain', () => {
   test('picks the VirtualService by host, the exact host before a wildcard', () => {
@@ -159,17 +161,51 @@ describe('Gateway API objects', () => {
     spec: { parentRefs: [{ name: 'shop-gateway' }], hostnames: ['shop.example.com'], rules: [{ backendRefs: [{ name: 'shop', port: 80 }] }] },
   };
 
-  test('explain warns when an HTTPRoute attached to the Service asked about splits its traffic', () => {
+  test('explain follows an HTTPRoute attached to the Service asked about when no VirtualService routes it in the mesh', () => {
     // GIVEN no VirtualService for the mesh, but an HTTPRoute on the Service
     const manifests = [...tutorial(), meshSplit];
     // WHEN an in-mesh request is explained
     const e = explain(manifests, { gateway: 'mesh', host: 'website' });
-    // THEN the answer says the Gateway API route is not modelled
+    // THEN the route's weights are the shares, and its backends, not defined here, answer 500
+    expect(e.httpRoute).toEqual({ kind: 'HTTPRoute', namespace: 'default', name: 'website-split' });
+    expect(e.virtualService).toBeUndefined();
+    expect(e.warnings).toEqual([]);
+    expect(formatExplanation(e)).toBe([
+      'request: GET /, host website, via mesh',
+      'matched: HTTPRoute default/website-split, rule 1: every request',
+      '   90% -> website-v1.default.svc.cluster.local -> Service not defined: 500',
+      '   10% -> website-v2.default.svc.cluster.local -> Service not defined: 500',
+      '',
+    ].join('\n'));
+    // A route on another port of the Service does not apply.
+    expect(explain(manifests, { gateway: 'mesh', host: 'website', port: 8080 }).httpRoute).toBeUndefined();
+  });
+
+  test('explain follows the VirtualService and warns about an HTTPRoute on the same Service, which it does not follow', () => {
+    // GIVEN a mesh VirtualService and an HTTPRoute for one Service
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), virtualService('vs', [{ route: [route('website', 'version-1')] }], { hosts: ['website'], gateways: ['mesh'] }), meshSplit];
+    // WHEN an in-mesh request is explained
+    const e = explain(manifests, { gateway: 'mesh', host: 'website' });
+    // THEN the VirtualService answers, and the warning names the route
+    expect(e.virtualService?.name).toBe('vs');
     expect(e.warnings).toEqual(['HTTPRoute default/website-split (gateway.networking.k8s.io) also routes requests for host website; explain does not model the Gateway API, so where the request goes may differ from what is shown here']);
     expect(formatExplanation(e)).toContain('\nwarning: HTTPRoute default/website-split');
-    expect(explain(tutorial(), { gateway: 'mesh', host: 'website' }).warnings).toEqual([]);
     // The same route given twice is named once.
     expect(explain([...manifests, meshSplit], { gateway: 'mesh', host: 'website' }).warnings).toHaveLength(1);
+  });
+
+  test.skipIf(ISTIO_SAMPLES === undefined)('explain answers Istio\'s bookinfo route-reviews-90-10 in the mesh: 90% reviews-v1, 10% reviews-v2, with their pods', () => {
+    // GIVEN bookinfo, its version Services and the GAMMA route
+    const files = [['platform', 'kube', 'bookinfo.yaml'], ['platform', 'kube', 'bookinfo-versions.yaml'], ['gateway-api', 'route-reviews-90-10.yaml']];
+    const manifests = files.map((f) => bookinfo(...f)).flatMap((file) => parseManifestText(readFileSync(file, 'utf8'), file));
+    // WHEN
+    const e = explain(manifests, { gateway: 'mesh', host: 'reviews' });
+    // THEN
+    expect(e.httpRoute?.name).toBe('reviews');
+    expect(e.destinations.map((d) => [d.percent, d.host, d.workloads.map((w) => `${w.ref.name} ${w.replicas}`)])).toEqual([
+      [90, 'reviews-v1.default.svc.cluster.local', ['reviews-v1 1']],
+      [10, 'reviews-v2.default.svc.cluster.local', ['reviews-v2 1']],
+    ]);
   });
 
   test('explain warns about a Gateway API Gateway or route whose hostnames take the host, and not about others', () => {
@@ -182,15 +218,104 @@ describe('Gateway API objects', () => {
     expect(explain([...tutorial(), named, ingressRoute], { gateway: 'website-gateway', host: 'www.example.com' }).warnings).toEqual([]);
   });
 
-  test('fails with a message that names the Gateway API Gateways when there is no Istio Gateway', () => {
-    const manifests = [...tutorial().filter((m) => m.kind !== 'Gateway'), apiGateway];
-    expect(() => explain(manifests)).toThrow('the manifests define no Istio Gateway (networking.istio.io); Gateway API Gateways (default/shop-gateway) are not modelled by explain: pass --gateway mesh to explain in-mesh requests');
+  test('fails with a message that names the Gateway API Gateways when there is no Istio Gateway and several of them', () => {
+    const manifests = [...tutorial().filter((m) => m.kind !== 'Gateway'), apiGateway, { ...apiGateway, metadata: { name: 'blog-gateway' } }];
+    expect(() => explain(manifests)).toThrow('the manifests define no Istio Gateway (networking.istio.io) and 2 Gateway API Gateways (default/shop-gateway, default/blog-gateway): pass --gateway NAME or --gateway mesh');
+    expect(() => explain(manifests, { gateway: 'other' })).toThrow('no Gateway "other" in the manifests (they define default/shop-gateway (Gateway API), default/blog-gateway (Gateway API)); use mesh for in-mesh requests');
   });
 
-  test('diagram marks each Gateway API object as not drawn', () => {
-    const diagram = mermaidDiagram([...tutorial(), apiGateway, meshSplit, meshSplit]);
-    expect(diagram).toMatch(/\n {2}n\d+>"warning: Gateway API Gateway default\/shop-gateway is not drawn<br\/>the Gateway API is not modelled: routing may differ"\]\n/);
-    expect(diagram.match(/>"warning: HTTPRoute default\/website-split is not drawn/g)).toHaveLength(1);
+  describe('through a Gateway API Gateway', () => {
+    const backend = (name: string) => [service(name), deployment(name, { app: name })];
+    const rule = (name: string, matches?: any[]) => ({ ...(matches ? { matches } : {}), backendRefs: [{ name, port: 80 }] });
+    const shopRoute = (name: string, rules: any[], extra: any = {}) => ({ ...ingressRoute, metadata: { name }, spec: { ...ingressRoute.spec, rules, ...extra } });
+    const base = [apiGateway, ...backend('exact'), ...backend('long'), ...backend('short'), ...backend('method'), ...backend('headers'), ...backend('query')];
+
+    test('explain takes the only Gateway API Gateway and follows the HTTPRoute attached to it for the host', () => {
+      // GIVEN no Istio Gateway
+      const manifests = [...base, shopRoute('shop', [rule('short')])];
+      // WHEN
+      const e = explain(manifests, { host: 'shop.example.com' });
+      // THEN
+      expect(formatExplanation(e)).toBe([
+        'request: GET /, host shop.example.com, via default/shop-gateway',
+        'matched: HTTPRoute default/shop, rule 1: every request',
+        '  100% -> short.default.svc.cluster.local -> Deployment default/short (1 pod)',
+        '',
+      ].join('\n'));
+      // Another host: no route takes it.
+      expect(explain(manifests, { host: 'blog.example.com' }).notes).toEqual(['no HTTPRoute attached to default/shop-gateway takes host blog.example.com: the request is answered 404']);
+      // Without a host, the only route's host.
+      expect(explain(manifests).request.host).toBe('shop.example.com');
+    });
+
+    test('explain orders matches as the spec does: exact path, longest prefix, method, most headers, most query parameters, then by route name', () => {
+      // GIVEN matches of every kind spread over two routes, the more specific ones last
+      const manifests = [...base,
+        shopRoute('b-route', [
+          rule('short', [{ path: { type: 'PathPrefix', value: '/shop' } }]),
+          rule('query', [{ path: { type: 'PathPrefix', value: '/shop/cart' }, queryParams: [{ name: 'v', value: '2' }] }]),
+          rule('headers', [{ path: { type: 'PathPrefix', value: '/shop/cart' }, headers: [{ name: 'X-User', value: 'qa' }] }]),
+        ]),
+        shopRoute('a-route', [
+          rule('method', [{ path: { type: 'PathPrefix', value: '/shop/cart' }, method: 'POST' }]),
+          rule('long', [{ path: { type: 'PathPrefix', value: '/shop/cart' } }]),
+          rule('exact', [{ path: { type: 'Exact', value: '/shop/cart' } }]),
+        ]),
+      ];
+      const via = (path: string, extra: object = {}) => explain(manifests, { host: 'shop.example.com', path, ...extra }).destinations.map((d) => d.host.split('.')[0]);
+      // WHEN / THEN
+      expect(via('/shop/cart', { method: 'POST', headers: { 'x-user': 'qa' } })).toEqual(['exact']);
+      expect(via('/shop/cart/1', { method: 'POST', headers: { 'x-user': 'qa' } })).toEqual(['method']);
+      expect(via('/shop/cart/1?v=2', { headers: { 'x-user': 'qa' } })).toEqual(['headers']);
+      expect(via('/shop/cart/1?v=2')).toEqual(['query']);
+      expect(via('/shop/cart/1')).toEqual(['long']);
+      // A prefix matches whole segments only.
+      expect(via('/shop/cartoon')).toEqual(['short']);
+      expect(explain(manifests, { host: 'shop.example.com', path: '/blog' }).notes).toEqual(['no rule of HTTPRoutes default/b-route, default/a-route matches: the request is answered 404']);
+      // Equal matches: the route first by name.
+      const tie = [...base, shopRoute('b', [rule('short')]), shopRoute('a', [rule('long')])];
+      expect(explain(tie, { host: 'shop.example.com' }).httpRoute?.name).toBe('a');
+    });
+
+    test('explain leaves out a route of another namespace than the Gateway unless its listener allows all namespaces', () => {
+      // GIVEN a route in namespace shop on a Gateway of namespace default
+      const route = { ...shopRoute('shop', [rule('short')]), metadata: { name: 'shop', namespace: 'shop' } };
+      route.spec.parentRefs = [{ name: 'shop-gateway', namespace: 'default' }];
+      route.spec.rules = [{ backendRefs: [{ name: 'short', namespace: 'default', port: 80 }] }];
+      const all = { ...apiGateway, spec: { ...apiGateway.spec, listeners: [{ ...apiGateway.spec.listeners[0], allowedRoutes: { namespaces: { from: 'All' } } }] } };
+      // WHEN / THEN
+      expect(explain([...base, route], { host: 'shop.example.com' }).httpRoute).toBeUndefined();
+      expect(explain([...base.slice(1), all, route], { host: 'shop.example.com' }).httpRoute?.name).toBe('shop');
+    });
+  });
+
+  test('diagram draws Gateway API Gateways and HTTPRoutes: parents, rules with their matches, weighted backends and their pods', () => {
+    // GIVEN a Gateway with an ingress route, a mesh route given twice, and a route of a kind not drawn
+    const tcp = { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TCPRoute', metadata: { name: 'db' }, spec: {} };
+    const shopRoute = { ...ingressRoute, spec: { ...ingressRoute.spec, rules: [{ name: 'cart', matches: [{ path: { type: 'Exact', value: '/cart' } }, { headers: [{ name: 'qa', value: 'yes' }] }], backendRefs: [{ name: 'shop', port: 80 }] }] } };
+    const manifests = [...tutorial(), apiGateway, shopRoute, meshSplit, meshSplit, tcp, service('shop'), deployment('shop', { app: 'shop' })];
+    // WHEN
+    const diagram = mermaidDiagram(manifests);
+    // THEN
+    const node = (text: string) => diagram.match(new RegExp(`\\n {2}(n\\d+)${text}\\n`))?.[1];
+    const gw = node('\\[/"Gateway API Gateway default/shop-gateway"/\\]');
+    const shop = node('\\["HTTPRoute default/shop<br/>hostnames: shop\\.example\\.com"\\]');
+    const cart = node('\\{"rule 1 cart<br/>path exactly #quot;/cart#quot; or header qa exactly #quot;yes#quot;"\\}');
+    const shopService = node('\\["any pod<br/>shop\\.default\\.svc\\.cluster\\.local"\\]');
+    const pods = node('\\[\\("Deployment default/shop<br/>1 replica"\\)\\]');
+    expect([gw, shop, cart, shopService, pods].every((n) => n !== undefined)).toBe(true);
+    expect(diagram).toContain(`\n  ${gw} --> ${shop}\n`);
+    expect(diagram).toContain(`\n  ${shop} --> ${cart}\n`);
+    expect(diagram).toContain(`\n  ${cart} -->|100%| ${shopService}\n`);
+    expect(diagram).toContain(`\n  ${shopService} --> ${pods}\n`);
+    // The mesh route: from the Service, 90% and 10% to Services not defined (500); drawn once.
+    const mesh = node('\\(\\("mesh<br/>Service default/website"\\)\\)');
+    expect(mesh).toBeDefined();
+    expect(diagram.match(/\["HTTPRoute default\/website-split/g)).toHaveLength(1);
+    expect(diagram).toMatch(/\n {2}n(\d+)>"Service not defined: website-v1\.default\.svc\.cluster\.local<br\/>500"\]\n {2}n\d+ -->\|90%\| n\1\n/);
+    expect(diagram).toMatch(/-->\|10%\| n\d+/);
+    expect(diagram).not.toContain('HTTPRoute default/shop is not drawn');
+    expect(diagram).toContain('>"warning: TCPRoute default/db is not drawn<br/>TCPRoutes are not modelled: routing may differ"]');
   });
 });
 

@@ -100,6 +100,30 @@ describe('MeshIndex: visibility, ServiceEntries, Gateway API', () => {
     ]);
   });
 
+  test('indexes Gateway API Gateways by namespace and name, HTTPRoutes in order and ReferenceGrants, leaving out items that are not objects', () => {
+    // GIVEN
+    const manifests = [
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'second', namespace: 'shop' }, spec: { parentRefs: [{ name: 'gw' }, null], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }, 'x'] } },
+      { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'HTTPRoute', metadata: { name: 'first' }, spec: { hostnames: ['a.example.com'] } },
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw', namespace: 'shop' }, spec: { listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } },
+      { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant', metadata: { name: 'g', namespace: 'other' }, spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' }], to: [{ group: '', kind: 'Service' }] } },
+      { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'istio-gw', namespace: 'shop' } },
+    ];
+    // WHEN
+    const index = new MeshIndex(manifests);
+    // THEN
+    expect([...index.apiGateways.keys()]).toEqual(['shop/gw']);
+    expect(index.apiGateways.get('shop/gw')!.listeners).toEqual([{ name: 'http', port: 80, protocol: 'HTTP' }]);
+    expect(index.httpRoutes.map((r) => [r.ref.namespace, r.ref.name, r.parentRefs, r.hostnames, r.rules])).toEqual([
+      ['shop', 'second', [{ name: 'gw' }], [], [{ backendRefs: [{ name: 'web', port: 80 }] }]],
+      ['default', 'first', [], ['a.example.com'], []],
+    ]);
+    expect(index.referenceGrants.map((g) => [g.ref.namespace, g.from, g.to])).toEqual([
+      ['other', [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' }], [{ group: '', kind: 'Service' }]],
+    ]);
+    expect([...index.gateways.keys()]).toEqual(['shop/istio-gw']);
+  });
+
   test('finds workloads by labels in any namespace', () => {
     const index = new MeshIndex([deployment('gw', { istio: 'ingressgateway' }, { ns: 'istio-system' }), deployment('web', V1)]);
     expect(index.workloadsMatchingAnywhere({ istio: 'ingressgateway' }).map((w) => w.ref.namespace)).toEqual(['istio-system']);

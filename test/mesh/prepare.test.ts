@@ -26,10 +26,12 @@ describe('prepareManifests', () => {
       service('web'), service('web', { ns: 'other' }), destinationRule('web', 'web', []),
       { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw' } },
       { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'gw' }, spec: {} },
+      { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TCPRoute', metadata: { name: 'gw' } },
     ];
     const prepared = prepareManifests(objects);
-    expect(prepared.manifests).toHaveLength(5);
-    expect(prepared.skipped).toEqual(new Map([['Gateway (gateway.networking.k8s.io/v1)', 1]]));
+    expect(prepared.manifests).toHaveLength(6);
+    expect(prepared.verified).toEqual(new Map([['Service', 2], ['DestinationRule', 1], ['Gateway (gateway.networking.k8s.io)', 1], ['Gateway', 1]]));
+    expect(prepared.skipped).toEqual(new Map([['TCPRoute', 1]]));
   });
 
   test('leaves out objects of the wrong shape, with an invalid-field error per field', () => {

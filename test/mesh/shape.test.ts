@@ -77,8 +77,50 @@ describe('shapeErrors', () => {
     const policy = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p' }, spec: { rules: 'anything' } };
     expect(isVerifiedKind(policy)).toBe(false);
     expect(shapeErrors(policy)).toEqual([]);
-    expect(isVerifiedKind({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway' })).toBe(false);
+    expect(isVerifiedKind({ apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TCPRoute' })).toBe(false);
     expect(isVerifiedKind({ apiVersion: 'networking.istio.io/v1beta1', kind: 'Gateway' })).toBe(true);
+  });
+});
+
+describe('Gateway API shapes', () => {
+  test('Gateways, HTTPRoutes and ReferenceGrants of v1 and v1beta1 are read', () => {
+    // GIVEN / WHEN / THEN
+    for (const apiVersion of ['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1']) {
+      for (const kind of ['Gateway', 'HTTPRoute', 'ReferenceGrant']) {
+        expect(isVerifiedKind({ apiVersion, kind }), `${apiVersion} ${kind}`).toBe(true);
+      }
+    }
+  });
+
+  test('fails if an HTTPRoute has a backend weight out of range, a parentRef without a name or an unknown path match type', () => {
+    // GIVEN
+    const route = {
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r' },
+      spec: {
+        parentRefs: [{ kind: 'Service' }],
+        hostnames: ['a.example.com'],
+        rules: [{ matches: [{ path: { type: 'Prefix', value: '/' } }], backendRefs: [{ name: 'web', port: 80, weight: 1000001 }] }],
+      },
+    };
+    // WHEN
+    const errors = shapeErrors(route).map((e) => e.message);
+    // THEN
+    expect(errors).toEqual([
+      'spec.parentRefs[0].name is required',
+      'spec.rules[0].matches[0].path.type must be one of Exact, PathPrefix, RegularExpression, got the string "Prefix"',
+      'spec.rules[0].backendRefs[0].weight must be a whole number from 0 to 1000000, got 1000001',
+    ]);
+  });
+
+  test('fails if a Gateway has no listeners or a listener without a port, and passes a well-formed one', () => {
+    // GIVEN
+    const good = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'g' }, spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', hostname: 'a.example.com' }] } };
+    const bad = { ...good, spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', protocol: 'HTTP' }] } };
+    const none = { ...good, spec: { gatewayClassName: 'istio' } };
+    // WHEN / THEN
+    expect(shapeErrors(good)).toEqual([]);
+    expect(shapeErrors(bad).map((e) => e.message)).toEqual(['spec.listeners[0].port is required']);
+    expect(shapeErrors(none).map((e) => e.message)).toEqual(['spec.listeners is required']);
   });
 });
 

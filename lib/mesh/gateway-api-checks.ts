@@ -1,0 +1,146 @@
+/**
+ * The checks of Gateway API HTTPRoutes (`gateway.networking.k8s.io`): that their parents and
+ * backends exist, that backends in another namespace are granted, that their hostnames meet a
+ * listener of their Gateway, and that a rule's weights do not all say 0.
+ *
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#httproute
+ */
+import { finding } from './checks';
+import { Finding } from './findings';
+import { BackendRefJson, ListenerJson, ParentRefJson } from './json';
+import { ApiGatewayInfo, GATEWAY_API_GROUP, HttpRouteInfo, MeshIndex, ReferenceGrantInfo, ServiceInfo } from './manifests';
+
+/** The kind and group a parentRef names: a Gateway unless it says otherwise. */
+function parentKind(p: ParentRefJson): { group: string; kind: string } {
+  return { group: p.group ?? GATEWAY_API_GROUP, kind: p.kind ?? 'Gateway' };
+}
+
+/** Whether a backendRef (or parentRef) names a core Service. */
+function isService(r: { group?: string; kind?: string }, defaultKind: string): boolean {
+  return (r.group ?? (defaultKind === 'Service' ? '' : GATEWAY_API_GROUP)) === '' && (r.kind ?? defaultKind) === 'Service';
+}
+
+/** `rule 2 ("canary")`. */
+export function routeRuleLabel(route: HttpRouteInfo, index: number): string {
+  const name = route.rules[index]?.name;
+  return `rule ${index + 1}${typeof name === 'string' ? ` ("${name}")` : ''}`;
+}
+
+function serviceOf(index: MeshIndex, name: string, namespace: string): ServiceInfo | undefined {
+  return index.services.get(`${name}.${namespace}.svc.cluster.local`);
+}
+
+/** The Gateway a parentRef names, if it names one of the manifests. */
+export function parentGateway(index: MeshIndex, route: HttpRouteInfo, p: ParentRefJson): ApiGatewayInfo | undefined {
+  const { group, kind } = parentKind(p);
+  return group === GATEWAY_API_GROUP && kind === 'Gateway' ? index.apiGateways.get(`${p.namespace ?? route.ref.namespace}/${p.name}`) : undefined;
+}
+
+/** The listeners of `gateway` a parentRef attaches to: those of its `sectionName` and `port`, when given. */
+export function attachedListeners(gateway: ApiGatewayInfo, p: ParentRefJson): ListenerJson[] {
+  return gateway.listeners.filter((l) => (p.sectionName === undefined || l.name === p.sectionName) && (p.port === undefined || l.port === p.port));
+}
+
+/**
+ * Whether a listener hostname and a route hostname have requests in common: equal names, or a
+ * `*.` wildcard whose suffix the other name (or wildcard) ends with; a listener without a
+ * hostname takes every host.
+ */
+export function hostnamesIntersect(listener: string | undefined, route: string): boolean {
+  if (listener === undefined || listener === '' || listener === route) {
+    return true;
+  }
+  const covers = (wild: string, name: string) => wild.startsWith('*.') && name.endsWith(wild.slice(1)) && name.length > wild.length - 1;
+  return covers(listener, route) || covers(route, listener);
+}
+
+/** Whether a listener takes routes of the route's namespace: of its Gateway's own by default, of any with `All` (or a `Selector`, which manifests cannot judge). */
+export function routeAllowed(listener: ListenerJson, gateway: ApiGatewayInfo, route: HttpRouteInfo): boolean {
+  return (listener.allowedRoutes?.namespaces?.from ?? 'Same') !== 'Same' || route.ref.namespace === gateway.ref.namespace;
+}
+
+function parentText(p: ParentRefJson, namespace: string): string {
+  const { kind } = parentKind(p);
+  const extra = [p.sectionName !== undefined ? `sectionName ${p.sectionName}` : '', p.port !== undefined ? `port ${p.port}` : ''].filter((e) => e !== '').join(', ');
+  return `${kind} ${p.namespace ?? namespace}/${p.name}${extra !== '' ? ` (${extra})` : ''}`;
+}
+
+function checkParents(index: MeshIndex, route: HttpRouteInfo): Finding[] {
+  const findings: Finding[] = [];
+  for (const p of route.parentRefs) {
+    const namespace = p.namespace ?? route.ref.namespace;
+    const { group, kind } = parentKind(p);
+    if (group === GATEWAY_API_GROUP && kind === 'Gateway') {
+      const gateway = parentGateway(index, route, p);
+      if (gateway === undefined) {
+        findings.push(finding('gateway-api-unknown-parent', route.ref, `parentRefs names Gateway ${namespace}/${p.name}, which is not defined (gateway.networking.k8s.io); the route is attached to nothing there: define the Gateway or fix the parentRef`));
+        continue;
+      }
+      const listeners = attachedListeners(gateway, p);
+      if (listeners.length === 0) {
+        findings.push(finding('gateway-api-unknown-parent', route.ref, `parentRefs names ${parentText(p, route.ref.namespace)}, but the Gateway has no such listener (it has ${gateway.listeners.map((l) => `${l.name} on port ${l.port}`).join(', ') || 'none'}); fix sectionName or port`));
+      } else if (!listeners.some((l) => routeAllowed(l, gateway, route))) {
+        findings.push(finding('gateway-api-route-not-allowed', route.ref, `parentRefs names ${parentText(p, route.ref.namespace)} of another namespace, whose listeners take routes of their own namespace only (allowedRoutes.namespaces.from: Same, the default); the Gateway does not accept the route: set from: All (or a Selector) on the listener`));
+      } else if (route.hostnames.length > 0 && !listeners.some((l) => route.hostnames.some((h) => hostnamesIntersect(l.hostname, h)))) {
+        findings.push(finding('gateway-api-hostname-mismatch', route.ref, `hostnames ${route.hostnames.join(', ')} meet no listener hostname of ${parentText(p, route.ref.namespace)} (${listeners.map((l) => l.hostname).join(', ')}); the Gateway does not accept the route, so it routes no request there: add a matching hostname to the route or the listener`));
+      }
+    } else if (group === GATEWAY_API_GROUP && kind === 'Service') {
+      // The group of a parentRef defaults to the Gateway API's, where there is no Service kind.
+      findings.push(finding('gateway-api-unknown-parent', route.ref, `parentRefs names kind Service without group "" (so of group ${GATEWAY_API_GROUP}, which has no Service kind); a route attached to Service ${namespace}/${p.name} for mesh routing needs group: ""`));
+    } else if (isService(p, 'Gateway')) {
+      const service = serviceOf(index, String(p.name), namespace);
+      if (service === undefined) {
+        findings.push(finding('gateway-api-unknown-parent', route.ref, `parentRefs names Service ${namespace}/${p.name}, which is not defined; requests to it are not routed by this route: define the Service or fix the parentRef`));
+      } else if (p.port !== undefined && !service.ports.some((sp) => sp.port === p.port)) {
+        findings.push(finding('gateway-api-unknown-parent', route.ref, `parentRefs names port ${p.port} of Service ${namespace}/${p.name}, which has ports ${service.ports.map((sp) => sp.port).join(', ')}; fix the port`));
+      }
+    }
+  }
+  return findings;
+}
+
+/** Whether a ReferenceGrant in the backend's namespace lets HTTPRoutes of `from` refer to Service `name`. */
+function granted(grants: readonly ReferenceGrantInfo[], from: string, to: string, name: string): boolean {
+  return grants.some((g) => g.ref.namespace === to
+    && g.from.some((f) => f.group === GATEWAY_API_GROUP && f.kind === 'HTTPRoute' && f.namespace === from)
+    && g.to.some((t) => t.group === '' && t.kind === 'Service' && (t.name === undefined || t.name === name)));
+}
+
+function checkBackend(index: MeshIndex, route: HttpRouteInfo, rule: number, b: BackendRefJson): Finding[] {
+  if (!isService(b, 'Service')) {
+    return [];
+  }
+  const at = `${routeRuleLabel(route, rule)} sends to`;
+  const namespace = b.namespace ?? route.ref.namespace;
+  const findings: Finding[] = [];
+  if (namespace !== route.ref.namespace && !granted(index.referenceGrants, route.ref.namespace, namespace, String(b.name))) {
+    findings.push(finding('gateway-api-cross-namespace-backend', route.ref, `${at} Service ${namespace}/${b.name} in another namespace, but no ReferenceGrant in namespace ${namespace} lets HTTPRoutes of namespace ${route.ref.namespace} refer to it; the reference is refused: add a ReferenceGrant (from HTTPRoute in ${route.ref.namespace}, to Service)`));
+  }
+  const service = serviceOf(index, String(b.name), namespace);
+  if (service === undefined) {
+    findings.push(finding('gateway-api-unknown-backend', route.ref, `${at} Service ${namespace}/${b.name}, which is not defined; the requests sent there fail: define the Service or fix the backendRef`));
+  } else if (b.port === undefined) {
+    findings.push(finding('gateway-api-backend-port', route.ref, `${at} Service ${namespace}/${b.name} without a port, which a Service backend requires; add port (one of ${service.ports.map((p) => p.port).join(', ')})`));
+  } else if (!service.ports.some((p) => p.port === b.port)) {
+    findings.push(finding('gateway-api-backend-port', route.ref, `${at} port ${b.port} of Service ${namespace}/${b.name}, which has ports ${service.ports.map((p) => p.port).join(', ') || 'none'}; fix the port`));
+  }
+  return findings;
+}
+
+/** The HTTPRoutes' parents, backends, hostnames and weights. */
+export function checkHttpRoutes(index: MeshIndex): Finding[] {
+  const findings: Finding[] = [];
+  for (const route of index.httpRoutes) {
+    findings.push(...checkParents(index, route));
+    route.rules.forEach((rule, i) => {
+      const backends = Array.isArray(rule.backendRefs) ? rule.backendRefs.filter((b) => b !== null && typeof b === 'object') : [];
+      for (const b of backends) {
+        findings.push(...checkBackend(index, route, i, b));
+      }
+      if (backends.length > 0 && backends.every((b) => b.weight === 0)) {
+        findings.push(finding('zero-total-weight', route.ref, `${routeRuleLabel(route, i)}'s backendRefs all have weight 0, so no request this rule takes reaches a backend; give at least one a weight above 0`));
+      }
+    });
+  }
+  return findings;
+}

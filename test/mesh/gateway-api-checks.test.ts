@@ -1,0 +1,194 @@
+import { describe, expect, test } from 'vitest';
+import { checkHttpRoutes, hostnamesIntersect } from '../../lib/mesh/gateway-api-checks';
+import { Manifest, MeshIndex } from '../../lib/mesh/manifests';
+import { verifyManifests } from '../../lib/mesh/verify';
+import { deployment, M, service } from '../support/fixtures';
+
+const GROUP = 'gateway.networking.k8s.io';
+
+function apiGateway(name: string, listeners: any[], ns?: string): M {
+  return { apiVersion: `${GROUP}/v1`, kind: 'Gateway', metadata: { name, ...(ns ? { namespace: ns } : {}) }, spec: { gatewayClassName: 'istio', listeners } };
+}
+
+function httpRoute(name: string, spec: any, ns?: string): M {
+  return { apiVersion: `${GROUP}/v1`, kind: 'HTTPRoute', metadata: { name, ...(ns ? { namespace: ns } : {}) }, spec };
+}
+
+function grant(ns: string, from: string, to: any = { group: '', kind: 'Service' }): M {
+  return { apiVersion: `${GROUP}/v1beta1`, kind: 'ReferenceGrant', metadata: { name: 'allow', namespace: ns }, spec: { from: [{ group: GROUP, kind: 'HTTPRoute', namespace: from }], to: [to] } };
+}
+
+const LISTENER = { name: 'http', port: 80, protocol: 'HTTP', hostname: 'shop.example.com' };
+
+/** A healthy ingress route: a Gateway, a route attached to it and its backend. */
+function shop(route: any = {}, extra: M[] = []): Manifest[] {
+  return [
+    apiGateway('gw', [LISTENER]),
+    service('web'), deployment('web', { app: 'web' }),
+    httpRoute('shop', { parentRefs: [{ name: 'gw' }], hostnames: ['shop.example.com'], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }], ...route }),
+    ...extra,
+  ];
+}
+
+function codes(manifests: Manifest[]): string[] {
+  return checkHttpRoutes(new MeshIndex(manifests)).map((f) => `${f.severity} ${f.code} ${f.kind}/${f.name}`);
+}
+
+function messages(manifests: Manifest[]): string[] {
+  return checkHttpRoutes(new MeshIndex(manifests)).map((f) => f.message);
+}
+
+describe('checkHttpRoutes', () => {
+  test('finds nothing in a route whose Gateway, listener, hostname and backend exist', () => {
+    // GIVEN / WHEN / THEN
+    expect(codes(shop())).toEqual([]);
+    expect(verifyManifests(shop())).toEqual([]);
+  });
+
+  test('fails if a parentRef names a Gateway that is not defined, and not when it is in the namespace it names', () => {
+    // GIVEN
+    const elsewhere = shop({ parentRefs: [{ name: 'gw', namespace: 'infra' }] });
+    // WHEN / THEN
+    expect(messages(elsewhere)).toEqual(['parentRefs names Gateway infra/gw, which is not defined (gateway.networking.k8s.io); the route is attached to nothing there: define the Gateway or fix the parentRef']);
+    expect(codes(elsewhere)).toEqual(['error gateway-api-unknown-parent HTTPRoute/shop']);
+    expect(codes([...elsewhere.slice(1), apiGateway('gw', [{ ...LISTENER, allowedRoutes: { namespaces: { from: 'All' } } }], 'infra')])).toEqual([]);
+  });
+
+  test('fails if a parentRef names a listener the Gateway does not have, and not for one it has', () => {
+    // GIVEN / WHEN / THEN
+    expect(messages(shop({ parentRefs: [{ name: 'gw', sectionName: 'https' }] }))).toEqual([
+      'parentRefs names Gateway default/gw (sectionName https), but the Gateway has no such listener (it has http on port 80); fix sectionName or port',
+    ]);
+    expect(codes(shop({ parentRefs: [{ name: 'gw', port: 443 }] }))).toEqual(['error gateway-api-unknown-parent HTTPRoute/shop']);
+    expect(codes(shop({ parentRefs: [{ name: 'gw', sectionName: 'http', port: 80 }] }))).toEqual([]);
+  });
+
+  test('fails if a mesh parentRef names a Service that is not defined or a port it lacks, and not for one that exists', () => {
+    // GIVEN
+    const mesh = (parent: any) => shop({ parentRefs: [parent], hostnames: [] });
+    // WHEN / THEN
+    expect(messages(mesh({ group: '', kind: 'Service', name: 'api' }))).toEqual([
+      'parentRefs names Service default/api, which is not defined; requests to it are not routed by this route: define the Service or fix the parentRef',
+    ]);
+    expect(codes(mesh({ group: '', kind: 'Service', name: 'web', port: 8080 }))).toEqual(['error gateway-api-unknown-parent HTTPRoute/shop']);
+    expect(codes(mesh({ group: '', kind: 'Service', name: 'web', port: 80 }))).toEqual([]);
+    // The parentRef group defaults to gateway.networking.k8s.io, which has no Service kind.
+    expect(messages(mesh({ kind: 'Service', name: 'web', port: 80 }))).toEqual([
+      'parentRefs names kind Service without group "" (so of group gateway.networking.k8s.io, which has no Service kind); a route attached to Service default/web for mesh routing needs group: ""',
+    ]);
+  });
+
+  test('fails if a backendRef names a Service that is not defined, and not when it is', () => {
+    // GIVEN
+    const route = { rules: [{ name: 'canary', backendRefs: [{ name: 'web', port: 80 }, { name: 'web-v2', port: 80 }] }] };
+    // WHEN / THEN
+    expect(messages(shop(route))).toEqual([
+      'rule 1 ("canary") sends to Service default/web-v2, which is not defined; the requests sent there fail: define the Service or fix the backendRef',
+    ]);
+    expect(codes(shop(route))).toEqual(['error gateway-api-unknown-backend HTTPRoute/shop']);
+    expect(codes(shop(route, [service('web-v2')]))).toEqual([]);
+  });
+
+  test('leaves alone backendRefs of other kinds than Service', () => {
+    // GIVEN / WHEN / THEN
+    expect(codes(shop({ rules: [{ backendRefs: [{ group: 'multicluster.x-k8s.io', kind: 'ServiceImport', name: 'remote', port: 80 }] }] }))).toEqual([]);
+  });
+
+  test('fails if a Service backendRef has no port or one the Service lacks, and not with a port it has', () => {
+    // GIVEN / WHEN / THEN
+    expect(messages(shop({ rules: [{ backendRefs: [{ name: 'web' }] }] }))).toEqual([
+      'rule 1 sends to Service default/web without a port, which a Service backend requires; add port (one of 80)',
+    ]);
+    expect(messages(shop({ rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] }))).toEqual([
+      'rule 1 sends to port 8080 of Service default/web, which has ports 80; fix the port',
+    ]);
+    expect(codes(shop({ rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] }))).toEqual([]);
+  });
+
+  test('fails if a backendRef names a Service in another namespace that no ReferenceGrant allows, and not when one does', () => {
+    // GIVEN
+    const route = { rules: [{ backendRefs: [{ name: 'api', namespace: 'backend', port: 80 }] }] };
+    const api = service('api', { ns: 'backend' });
+    // WHEN / THEN
+    expect(messages(shop(route, [api]))).toEqual([
+      'rule 1 sends to Service backend/api in another namespace, but no ReferenceGrant in namespace backend lets HTTPRoutes of namespace default refer to it; the reference is refused: add a ReferenceGrant (from HTTPRoute in default, to Service)',
+    ]);
+    expect(codes(shop(route, [api]))).toEqual(['error gateway-api-cross-namespace-backend HTTPRoute/shop']);
+    // A grant in the wrong namespace, from another namespace or for another Service does not count.
+    expect(codes(shop(route, [api, grant('default', 'default')]))).toHaveLength(1);
+    expect(codes(shop(route, [api, grant('backend', 'other')]))).toHaveLength(1);
+    expect(codes(shop(route, [api, grant('backend', 'default', { group: '', kind: 'Service', name: 'db' })]))).toHaveLength(1);
+    expect(codes(shop(route, [api, grant('backend', 'default')]))).toEqual([]);
+    expect(codes(shop(route, [api, grant('backend', 'default', { group: '', kind: 'Service', name: 'api' })]))).toEqual([]);
+  });
+
+  test('fails if a route of another namespace attaches to a Gateway whose listeners take their own namespace\'s routes only, and not when they take all', () => {
+    // GIVEN a route in namespace shop, its Gateway in infra
+    const route = httpRoute('shop', { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] }, 'shop');
+    const base = [service('web', { ns: 'shop' }), deployment('web', { app: 'web' }, { ns: 'shop' }), route];
+    // WHEN / THEN
+    expect(messages([...base, apiGateway('gw', [LISTENER], 'infra')])).toEqual([
+      'parentRefs names Gateway infra/gw of another namespace, whose listeners take routes of their own namespace only (allowedRoutes.namespaces.from: Same, the default); the Gateway does not accept the route: set from: All (or a Selector) on the listener',
+    ]);
+    expect(codes([...base, apiGateway('gw', [{ ...LISTENER, allowedRoutes: { namespaces: { from: 'Same' } } }], 'infra')])).toEqual(['error gateway-api-route-not-allowed HTTPRoute/shop']);
+    expect(codes([...base, apiGateway('gw', [{ ...LISTENER, allowedRoutes: { namespaces: { from: 'All' } } }], 'infra')])).toEqual([]);
+  });
+
+  test('fails if the route\'s hostnames meet no listener hostname of its Gateway (like IST0132), and not when a wildcard meets them', () => {
+    // GIVEN
+    const other = shop({ hostnames: ['admin.example.com'] });
+    // WHEN / THEN
+    expect(messages(other)).toEqual([
+      'hostnames admin.example.com meet no listener hostname of Gateway default/gw (shop.example.com); the Gateway does not accept the route, so it routes no request there: add a matching hostname to the route or the listener',
+    ]);
+    expect(codes(other)).toEqual(['warning gateway-api-hostname-mismatch HTTPRoute/shop']);
+    expect(codes(shop({ hostnames: ['admin.example.com', 'shop.example.com'] }))).toEqual([]);
+    expect(codes([...other, apiGateway('gw', [{ ...LISTENER, hostname: '*.example.com' }])].slice(1))).toEqual([]);
+    expect(codes([...other, apiGateway('gw', [{ name: 'http', port: 80, protocol: 'HTTP' }])].slice(1))).toEqual([]);
+  });
+
+  test('fails if a rule\'s backendRefs all have weight 0, and not when one has weight (1 by default)', () => {
+    // GIVEN / WHEN / THEN
+    expect(messages(shop({ rules: [{ backendRefs: [{ name: 'web', port: 80, weight: 0 }] }] }))).toEqual([
+      'rule 1\'s backendRefs all have weight 0, so no request this rule takes reaches a backend; give at least one a weight above 0',
+    ]);
+    expect(codes(shop({ rules: [{ backendRefs: [{ name: 'web', port: 80, weight: 0 }] }] }))).toEqual(['error zero-total-weight HTTPRoute/shop']);
+    expect(codes(shop({ rules: [{ backendRefs: [{ name: 'web', port: 80, weight: 0 }, { name: 'web', port: 80 }] }] }))).toEqual([]);
+  });
+});
+
+describe('hostnamesIntersect', () => {
+  test.each([
+    [undefined, 'a.example.com', true],
+    ['a.example.com', 'a.example.com', true],
+    ['*.example.com', 'a.example.com', true],
+    ['*.example.com', 'a.b.example.com', true],
+    ['a.example.com', '*.example.com', true],
+    ['*.example.com', '*.b.example.com', true],
+    ['*.example.com', 'example.com', false],
+    ['a.example.com', 'b.example.com', false],
+    ['*.example.com', 'a.example.org', false],
+  ])('listener %s and route %s: %s', (listener, route, expected) => {
+    expect(hostnamesIntersect(listener, route)).toBe(expected);
+  });
+});
+
+describe('verification of Gateway API objects', () => {
+  test('fails if a backend Service selects no pods, with the Services check', () => {
+    // GIVEN
+    const manifests = shop().filter((m) => m.kind !== 'Deployment');
+    // WHEN
+    const found = verifyManifests(manifests).map((f) => `${f.code} ${f.kind}/${f.name}`);
+    // THEN
+    expect(found).toEqual(['service-selects-no-pods Service/web']);
+  });
+
+  test('fails if an HTTPRoute has the wrong shape, leaving it out of the route checks', () => {
+    // GIVEN
+    const manifests = shop({ rules: [{ backendRefs: [{ name: 'missing', port: '80' }] }] });
+    // WHEN
+    const found = verifyManifests(manifests).map((f) => `${f.code} ${f.kind}/${f.name}`);
+    // THEN
+    expect(found).toEqual(['invalid-field HTTPRoute/shop']);
+  });
+});
