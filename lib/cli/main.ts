@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { mermaidDiagram } from '../mesh/diagram';
 import { explain, ExplainError, Explanation, ExplainOptions, formatExplanation } from '../mesh/explain';
 import { Finding, formatFinding, Severity } from '../mesh/findings';
-import { MeshIndex } from '../mesh/manifests';
+import { MESH_GATEWAY, MeshIndex } from '../mesh/manifests';
 import { prepareManifests, PreparedManifests } from '../mesh/prepare';
 import { InputError, readManifests } from '../mesh/read';
 import { verifyPrepared } from '../mesh/verify';
@@ -232,7 +232,7 @@ function failure(explanation: Explanation, index: MeshIndex): string | undefined
   // A VirtualService with only TCP or TLS rules is not followed (the notes say so): no answer to judge.
   const notFollowed = vs !== undefined && index.virtualServices.some((v) => v.ref.kind === vs.kind && v.ref.namespace === vs.namespace && v.ref.name === vs.name
     && v.http.length === 0 && v.tcp.length + v.tls.length > 0);
-  const noRoute = vs !== undefined || explanation.httpRoute !== undefined ? explanation.rule === undefined && !notFollowed : explanation.request.gateway !== 'mesh';
+  const noRoute = vs !== undefined || explanation.httpRoute !== undefined ? explanation.rule === undefined && !notFollowed : explanation.request.gateway !== MESH_GATEWAY;
   if (noRoute) {
     return 'the request is answered 404: no route matches it';
   }

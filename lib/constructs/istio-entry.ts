@@ -9,9 +9,9 @@ import { rendererFor } from '../render/renderers';
 import { duplicateHostsProblem, gatewayNameProblem } from '../mesh/istio-validation';
 import { checkDnsSubdomain, checkEnum, checkHost, checkLabels, checkPort, checkUnique, show } from '../model/validate';
 import { Website } from './website';
+import { MESH_GATEWAY } from '../model/names';
 
-/** The reserved gateway name that makes a VirtualService apply to in-mesh traffic. */
-export const MESH_GATEWAY = 'mesh';
+export { MESH_GATEWAY };
 
 /** The label that sends a Service's in-mesh traffic through a waypoint, in ambient mode. */
 export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';

@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { Manifest } from '../mesh/manifests';
 import { checkDnsLabel, checkHost, checkPort, checkServiceName, show } from '../model/validate';
 import { AppVerification } from './verification';
+import { DEFAULT_NAMESPACE } from '../model/names';
 
 /** A Service that exists in the cluster but is not synthesized by this app (Helm, another team). */
 export interface ExternalServiceOptions {
@@ -53,7 +54,7 @@ export class MeshVerification {
    */
   public static declareExternalService(scope: IConstruct, service: ExternalServiceOptions): void {
     const name = checkServiceName('name', service?.name);
-    const namespace = checkDnsLabel('namespace', service.namespace ?? Chart.of(scope).namespace ?? 'default');
+    const namespace = checkDnsLabel('namespace', service.namespace ?? Chart.of(scope).namespace ?? DEFAULT_NAMESPACE);
     const ports = service.ports ?? [80];
     if (!Array.isArray(ports) || ports.length === 0) {
       throw new Error(`ports must list at least one port, got ${show(ports)}`);

@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Finding, formatFinding, Severity } from '../mesh/findings';
 import { Manifest } from '../mesh/manifests';
 import { errorsOf, verifyManifests } from '../mesh/verify';
+import { DEFAULT_NAMESPACE } from '../model/names';
 
 /** The id of the app's verification, a construct at the root of the app. */
 const ID = 'cdk8s-istio-canary.MeshVerification';
@@ -170,7 +171,7 @@ export class AppVerification extends Construct {
         const json = o.toJson();
         manifests.push(json);
         if (reportedSet.has(chart)) {
-          const key = `${json?.kind}/${json?.metadata?.namespace ?? 'default'}/${json?.metadata?.name}`;
+          const key = `${json?.kind}/${json?.metadata?.namespace ?? DEFAULT_NAMESPACE}/${json?.metadata?.name}`;
           const charts = chartsByKey.get(key) ?? [];
           chartsByKey.set(key, charts);
           charts.push(chart);

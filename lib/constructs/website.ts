@@ -5,6 +5,7 @@ import {
   checkDnsLabel, checkDnsSubdomain, checkEnum, checkInteger, checkLabelValue, checkPort, checkServiceName, show,
 } from '../model/validate';
 import { LinuxCapability, renderCapabilities, resolveResources } from './workload-defaults';
+import { DEFAULT_NAMESPACE } from '../model/names';
 
 /** The label that every pod of the website carries, whatever its version. */
 export const APP_LABEL = 'app';
@@ -326,10 +327,10 @@ function claimAppLabel(website: Website, namespace: string | undefined): void {
   const root = website.node.root;
   const claimed = appLabels.get(root) ?? new Map<string, Website>();
   appLabels.set(root, claimed);
-  const key = `${namespace ?? 'default'}/${website.appLabel}`;
+  const key = `${namespace ?? DEFAULT_NAMESPACE}/${website.appLabel}`;
   const other = claimed.get(key);
   if (other !== undefined) {
-    throw new Error(`appLabel of ${website.node.path} must differ from every other website's in namespace "${namespace ?? 'default'}", got "${website.appLabel}", already used by ${other.node.path}: their Services and subsets would select each other's pods; give one of them another appLabel or serviceName`);
+    throw new Error(`appLabel of ${website.node.path} must differ from every other website's in namespace "${namespace ?? DEFAULT_NAMESPACE}", got "${website.appLabel}", already used by ${other.node.path}: their Services and subsets would select each other's pods; give one of them another appLabel or serviceName`);
   }
   claimed.set(key, website);
 }

@@ -11,6 +11,7 @@ import {
   ALL_NAMESPACES, GatewayInfo, MeshIndex, ObjectRef, RULE_KINDS, RuleDestination, RuleKind, selectorMatches, ServiceInfo, VirtualServiceInfo,
   visibleIn,
 } from './manifests';
+import { MESH_GATEWAY } from '../model/names';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -155,13 +156,13 @@ function hostsServedBy(gateway: GatewayInfo, vs: VirtualServiceInfo): string[] {
 export function checkGateways(index: MeshIndex): Finding[] {
   const findings: Finding[] = [];
   for (const vs of index.virtualServices) {
-    const onMesh = vs.gateways.includes('mesh');
+    const onMesh = vs.gateways.includes(MESH_GATEWAY);
     if (onMesh && vs.hosts.includes('*')) {
       findings.push(finding('wildcard-host-on-mesh', vs.ref, 'host "*" cannot be bound to the mesh gateway (Istio rejects it: it would capture every in-mesh call); name the hosts, or bind the VirtualService to ingress gateways only'));
     }
     const served = new Set<string>();
     let serving = 0;
-    for (const name of vs.gateways.filter((g) => g !== 'mesh')) {
+    for (const name of vs.gateways.filter((g) => g !== MESH_GATEWAY)) {
       const gateway = index.gateways.get(name);
       if (gateway === undefined) {
         findings.push(finding('unknown-gateway', vs.ref, `gateways names "${name}", which is not defined; define Gateway ${name} or fix the name (a name without a namespace is looked up in ${vs.ref.namespace})`));
@@ -236,7 +237,7 @@ function exportsOverlap(a: readonly string[], b: readonly string[]): boolean {
 export function checkConflicts(index: MeshIndex): Finding[] {
   const findings: Finding[] = [];
   const meshOwners = new Map<string, VirtualServiceInfo[]>();
-  for (const vs of index.virtualServices.filter((v) => v.gateways.includes('mesh'))) {
+  for (const vs of index.virtualServices.filter((v) => v.gateways.includes(MESH_GATEWAY))) {
     for (const host of new Set(vs.hosts.map((h) => index.resolveHost(h, vs.ref.namespace)))) {
       const owners = meshOwners.get(host) ?? [];
       owners.push(vs);

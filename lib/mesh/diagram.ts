@@ -3,6 +3,7 @@ import { routeShares } from './http-match';
 import { missingPart } from './explain';
 import { describeRouteMatch } from './explain-gateway-api';
 import { GATEWAY_API_GROUP, Manifest, MeshIndex } from './manifests';
+import { MESH_GATEWAY } from '../model/names';
 
 /**
  * A Mermaid flowchart of the routing: Gateways → VirtualService rules (HTTP, TCP and TLS, with their matches) →
@@ -27,7 +28,7 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
   const label = (...parts: string[]) => `"${parts.map(escape).join('<br/>')}"`;
 
   for (const vs of index.virtualServices) {
-    const gwIds = vs.gateways.map((gw) => (gw === 'mesh'
+    const gwIds = vs.gateways.map((gw) => (gw === MESH_GATEWAY
       ? id('gw:mesh', (n) => `${n}((${label('mesh')}))`)
       : id(`gw:${gw}`, (n) => `${n}[/${label(`Gateway ${gw}`)}/]`)));
     const vsId = id(`vs:${vs.ref.namespace}/${vs.ref.name}`, (n) => `${n}[${label(`VirtualService ${vs.ref.namespace}/${vs.ref.name}`, `hosts: ${vs.hosts.join(', ')}`)}]`);

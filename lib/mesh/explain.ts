@@ -3,6 +3,7 @@ import { describeMatch, HttpMatchJson } from '../model/match-json';
 import { describeRouteMatch, pickRouteMatch, routesOfGateway, routesOfService } from './explain-gateway-api';
 import { requestMatches, RequestDescription, routeShares } from './http-match';
 import { ApiGatewayInfo, DEFAULT_NAMESPACE, GatewayApiInfo, HttpRouteInfo, Manifest, MeshIndex, ObjectRef, VirtualServiceInfo } from './manifests';
+import { MESH_GATEWAY } from '../model/names';
 
 /** The request to explain; what is left out takes the default. */
 export interface ExplainOptions {
@@ -102,7 +103,7 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
   const index = new MeshIndex(manifests);
   const gateway = resolveGateway(index, options.gateway);
   const headers = Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-  const apiGateway = gateway === 'mesh' || index.gateways.has(gateway) ? undefined : index.apiGateways.get(gateway);
+  const apiGateway = gateway === MESH_GATEWAY || index.gateways.has(gateway) ? undefined : index.apiGateways.get(gateway);
   if (apiGateway !== undefined) {
     return explainApiGateway(index, apiGateway, options, headers);
   }
@@ -119,7 +120,7 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
     ...(port !== undefined ? { port } : {}),
   };
   const notes: string[] = [];
-  if (vs === undefined && gateway === 'mesh') {
+  if (vs === undefined && gateway === MESH_GATEWAY) {
     const routes = routesOfService(index, index.resolveHost(host, DEFAULT_NAMESPACE), port);
     if (routes.length > 0) {
       return explainRoutes(index, request, routes);
@@ -127,7 +128,7 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
   }
   const warnings = gatewayApiWarnings(index, gateway, vs, host);
   if (vs === undefined) {
-    notes.push(`no VirtualService bound to ${gateway} serves host ${request.host}: ${gateway === 'mesh' ? 'the request goes to the Service directly, without Istio routing' : 'the gateway answers 404'}`);
+    notes.push(`no VirtualService bound to ${gateway} serves host ${request.host}: ${gateway === MESH_GATEWAY ? 'the request goes to the Service directly, without Istio routing' : 'the gateway answers 404'}`);
     return { request, destinations: [], mirrors: [], notes, warnings };
   }
 
@@ -232,7 +233,7 @@ function explainRoutes(index: MeshIndex, request: RequestDescription, routes: re
   const picked = pickRouteMatch(routes, request);
   if (picked === undefined) {
     notes.push(routes.length === 0
-      ? `no HTTPRoute attached to ${request.gateway === 'mesh' ? `Service ${request.host}` : request.gateway} takes host ${request.host}: the request is answered 404`
+      ? `no HTTPRoute attached to ${request.gateway === MESH_GATEWAY ? `Service ${request.host}` : request.gateway} takes host ${request.host}: the request is answered 404`
       : `no rule of ${routeText(routes)} matches: the request is answered 404`);
     return { request, ...(routes.length > 0 ? { httpRoute: routes[0].ref } : {}), destinations: [], mirrors: [], notes, warnings: [] };
   }
@@ -283,8 +284,8 @@ export function missingPart(index: MeshIndex, host: string, subset: string | und
 
 /** The port a request comes to when only one is possible: the Gateway's single server port, or the Service's single port. */
 function defaultPort(index: MeshIndex, gateway: string, vs: VirtualServiceInfo | undefined, host: string): number | undefined {
-  const ports = gateway === 'mesh'
-    ? index.services.get(index.resolveHost(host, vs?.ref.namespace ?? 'default'))?.ports.map((p) => p.port) ?? []
+  const ports = gateway === MESH_GATEWAY
+    ? index.services.get(index.resolveHost(host, vs?.ref.namespace ?? DEFAULT_NAMESPACE))?.ports.map((p) => p.port) ?? []
     : (index.gateways.get(gateway)?.servers ?? []).map((s) => Number(s.port?.number));
   const distinct = [...new Set(ports)];
   return distinct.length === 1 ? distinct[0] : undefined;
@@ -302,10 +303,10 @@ function touches(object: GatewayApiInfo, index: MeshIndex, host: string, namespa
 
 /** Warnings about the Gateway API objects that touch the host asked about, which explain does not model. */
 export function gatewayApiWarnings(index: MeshIndex, gateway: string, vs: VirtualServiceInfo | undefined, host: string): string[] {
-  const namespace = vs?.ref.namespace ?? 'default';
+  const namespace = vs?.ref.namespace ?? DEFAULT_NAMESPACE;
   // An object given twice (several variants of one route, say) is named once.
   return [...new Set(index.gatewayApi
-    .filter((o) => touches(o, index, host, namespace, gateway === 'mesh'))
+    .filter((o) => touches(o, index, host, namespace, gateway === MESH_GATEWAY))
     .map((o) => `${o.ref.kind === 'Gateway' ? 'Gateway API Gateway' : o.ref.kind} ${o.ref.namespace}/${o.ref.name} (gateway.networking.k8s.io) also ${o.ref.kind === 'Gateway' ? 'takes' : 'routes'} requests for host ${host}; explain does not model the Gateway API, so where the request goes may differ from what is shown here`))];
 }
 
@@ -314,8 +315,8 @@ function refText(ref: ObjectRef): string {
 }
 
 function resolveGateway(index: MeshIndex, given: string | undefined): string {
-  if (given === 'mesh') {
-    return 'mesh';
+  if (given === MESH_GATEWAY) {
+    return MESH_GATEWAY;
   }
   const all = [...index.gateways.keys()];
   const api = [...index.apiGateways.keys()];
@@ -353,8 +354,8 @@ function pickVirtualService(index: MeshIndex, bound: VirtualServiceInfo[], gatew
   let best: { vs: VirtualServiceInfo; score: number } | undefined;
   for (const vs of bound) {
     for (const written of vs.hosts) {
-      const vsHost = gateway === 'mesh' ? index.resolveHost(written, vs.ref.namespace) : written;
-      const requested = gateway === 'mesh' ? index.resolveHost(host, vs.ref.namespace) : host;
+      const vsHost = gateway === MESH_GATEWAY ? index.resolveHost(written, vs.ref.namespace) : written;
+      const requested = gateway === MESH_GATEWAY ? index.resolveHost(host, vs.ref.namespace) : host;
       if (hostServes(vsHost, requested)) {
         const score = vsHost.includes('*') ? vsHost.length : 1000 + vsHost.length;
         if (best === undefined || score > best.score) {

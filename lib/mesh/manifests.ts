@@ -6,6 +6,7 @@
 import {
   DestinationJson, GrantRefJson, HttpRouteJson, JsonObject, L4RouteJson, ListenerJson, ParentRefJson, RouteRuleJson, RuleJson, ServerJson, ServicePortJson,
 } from './json';
+import { DEFAULT_NAMESPACE, MESH_GATEWAY } from '../model/names';
 
 /** A manifest as parsed from YAML or synthesized; only the fields the checks read are typed. */
 export interface Manifest {
@@ -46,8 +47,7 @@ export function visibleIn(exportTo: readonly string[], namespace: string): boole
   return exportTo.includes(ALL_NAMESPACES) || exportTo.includes(namespace);
 }
 
-/** The namespace objects without one are applied to. */
-export const DEFAULT_NAMESPACE = 'default';
+export { DEFAULT_NAMESPACE, MESH_GATEWAY };
 const CLUSTER_SUFFIX = 'svc.cluster.local';
 
 /** A Service port. */
@@ -339,7 +339,7 @@ export class MeshIndex {
           ref,
           hosts: array(m.spec?.hosts).map(String),
           // No gateways means the mesh only.
-          gateways: (gateways.length > 0 ? gateways : ['mesh']).map((g) => (g === 'mesh' || g.includes('/') ? g : `${ref.namespace}/${g}`)),
+          gateways: (gateways.length > 0 ? gateways : [MESH_GATEWAY]).map((g) => (g === MESH_GATEWAY || g.includes('/') ? g : `${ref.namespace}/${g}`)),
           exportTo: resolveExportTo(array(m.spec?.exportTo).map(String), ref.namespace),
           http: array<HttpRouteJson>(m.spec?.http),
           tcp: array<L4RouteJson>(m.spec?.tcp),

@@ -8,6 +8,7 @@ import { CODES, Finding, FindingCode, Severity } from './findings';
 import { destinationRuleIssues, gatewayIssues, mirrorCopiesNothing, virtualServiceIssues } from './istio-validation';
 import { DestinationJson, HttpRouteJson, JsonObject, PercentJson } from './json';
 import { Manifest } from './manifests';
+import { DEFAULT_NAMESPACE } from '../model/names';
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
 
@@ -18,7 +19,7 @@ interface Ref {
 }
 
 function refOf(m: Manifest): Ref {
-  return { kind: m.kind ?? '?', namespace: m.metadata?.namespace ?? 'default', name: m.metadata?.name ?? '?' };
+  return { kind: m.kind ?? '?', namespace: m.metadata?.namespace ?? DEFAULT_NAMESPACE, name: m.metadata?.name ?? '?' };
 }
 
 function make(code: FindingCode, ref: Ref, message: string): Finding {
