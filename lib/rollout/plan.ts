@@ -4,7 +4,6 @@ import { CanaryRelease, CanaryReleaseProps, MeshRouting } from '../constructs/ca
 import { IstioEntry, IstioEntryProps } from '../constructs/istio-entry';
 import { explain, Explanation } from '../mesh/explain';
 import { Manifest } from '../mesh/manifests';
-import { TrafficApi } from '../model/traffic-api';
 import { Percentage } from '../model/percentage';
 import { SYNC_WAVE_ANNOTATION, SYNC_WAVES, withSyncWaves } from './argocd';
 import { checkMaxPodLoad } from '../model/capacity';
@@ -176,10 +175,6 @@ export class RolloutPlan {
     const versions = (props.website?.versions ?? []).map((v) => v.name);
     const replicasOf = (name: string) => props.website?.versions?.find((v) => v.name === name)?.replicas ?? 1;
     const maxPodLoad = checkMaxPodLoad('maxPodLoad', props.maxPodLoad ?? 1);
-    if (props.entry?.api === TrafficApi.GATEWAY_API) {
-      // Plans order phases by Istio subsets; per-version Services and HTTPRoutes are not planned yet.
-      throw new Error(`entry.api must be TrafficApi.ISTIO for a RolloutPlan, got TrafficApi.GATEWAY_API: plans of Gateway API releases are not supported yet; build each stage as a chart with CanaryRelease instead`);
-    }
     for (const name of Object.keys(props.release?.versionTrafficPolicies ?? {})) {
       if (!versions.includes(name)) {
         throw new Error(`release.versionTrafficPolicies key must be a version of the website (${versions.map((v) => `"${v}"`).join(', ')}), got "${name}"`);
