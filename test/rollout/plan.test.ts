@@ -331,88 +331,102 @@ describe('RolloutPlan', () => {
   });
 
   test('holds its invariants for generated plans', () => {
-    // Random valid plans: an optional start, the canary deployed, header and weight steps with
-    // weights going forward, then an ending: none, promote, promote and finalize, or rollback.
-    const step = fc.oneof(
-      fc.record({ kind: fc.constant('header'), value: fc.stringMatching(/^[a-z]{1,6}$/) }),
-      fc.record({ kind: fc.constant('weight'), keep: fc.boolean() }),
-    );
-    const arbitrary = fc.record({
-      start: fc.constantFrom('none', 'stable', 'bare-then-subsets'),
-      middle: fc.array(step, { maxLength: 5 }),
-      weights: fc.uniqueArray(fc.integer({ min: 1, max: 99 }), { minLength: 5, maxLength: 5 }).map((w) => [...w].sort((a, b) => a - b)),
-      end: fc.constantFrom('none', 'promote', 'finalize', 'rollback', 'rollback-scale-down', 'promote-rollback'),
-      // The stable's and the canary's own counts differ; the plan sizes the canary for its share.
-      stableReplicas: fc.integer({ min: 1, max: 6 }),
-      canaryReplicas: fc.integer({ min: 1, max: 3 }),
-      maxPodLoad: fc.constantFrom(1, 1.5, 2),
-      scaleDownStable: fc.boolean(),
-      mirror: fc.option(fc.constantFrom(5, 12.5, 50), { nil: undefined }),
-      // Canary pods given explicitly on weight steps (enough whatever the share, mirrored copies included: twice the stable's count or more).
-      explicit: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
-    });
-    let checked = 0;
-    // The verification's warnings go to stderr; kept here, and checked below, not printed 80 times.
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    let warnings: string[];
-    try {
-      fc.assert(fc.property(arbitrary, (input) => {
-        const steps: RolloutStep[] = [];
-        if (input.start === 'stable') {
-          steps.push(RolloutStep.stableOnly({ name: 's0' }));
-        } else if (input.start === 'bare-then-subsets') {
-          steps.push(RolloutStep.stableOnly({ subsets: false, name: 's0' }), RolloutStep.stableOnly({ name: 's1' }));
-        }
-        steps.push(RolloutStep.deployCanary({ name: 'deploy' }));
-        let w = 0;
-        input.middle.forEach((m, i) => {
-          steps.push(m.kind === 'header'
-            ? RolloutStep.headerOnly(RequestMatch.header('qa', `${m.value}-${i}`), { name: `m${i}` })
-            : RolloutStep.weight(Weight.percent(input.weights[w++]), {
-              keepMatches: m.keep, name: `m${i}`, ...(input.explicit !== undefined ? { canaryReplicas: 2 * input.stableReplicas + input.explicit } : {}),
-            }));
-        });
-        const ending: Record<string, RolloutStep[]> = {
-          'none': [],
-          'promote': [RolloutStep.promote()],
-          'finalize': [RolloutStep.promote(), RolloutStep.finalize()],
-          'rollback': input.middle.length > 0 ? [RolloutStep.rollback()] : [],
-          'rollback-scale-down': [RolloutStep.rollback({ scaleCanaryToZero: true })],
-          'promote-rollback': [RolloutStep.promote(), RolloutStep.rollback()],
-        };
-        steps.push(...ending[input.end]);
-        const versions = site.website.versions.map((v) => ({ ...v, replicas: v.name === site.stable ? input.stableReplicas : input.canaryReplicas }));
-        let plan: RolloutPlan;
-        try {
-          plan = new RolloutPlan({
-            ...site, website: { ...site.website, versions }, steps, maxPodLoad: input.maxPodLoad, scaleDownStable: input.scaleDownStable,
-            release: input.mirror !== undefined ? { mirrorToCanary: Percentage.of(input.mirror) } : {},
-          });
-        } catch (err) {
-          // Two steps in a row that render the same state are refused; the generator may make them.
-          if ((err as Error).message.includes('changes nothing')) {
-            return;
-          }
-          throw err;
-        }
-        checked++;
-        expect(planViolations(plan, { maxPodLoad: input.maxPodLoad })).toEqual([]);
-        // Stage 00 applied to an empty cluster leads to the state the plan starts from, safely.
-        const start = plan.startStage();
-        if (start !== undefined) {
-          const fromEmpty = { before: undefined, manifestsOf: plan.manifestsOf.bind(plan), stages: () => [start] } as unknown as RolloutPlan;
-          expect(planViolations(fromEmpty, { maxPodLoad: input.maxPodLoad })).toEqual([]);
-        }
-      }), { numRuns: 500, seed: 20261125 });
-    } finally {
-      warnings = stderr.mock.calls.map((c) => String(c[0]));
-      stderr.mockRestore();
-    }
-    expect(checked).toBeGreaterThanOrEqual(400);
+    const warnings = checkGeneratedPlans(site, 500);
     // The only warning: a rollback that scales the canary to zero leaves its subset with no pods.
     expect(warnings.filter((w) => !/^stage \d\d-rollback-scale-down: WARNING subset-scaled-to-zero /.test(w))).toEqual([]);
   });
+
+  test('holds its invariants for generated plans with the Gateway API', () => {
+    const warnings = checkGeneratedPlans(gatewayApiSite, 150);
+    expect(warnings).toEqual([]);
+  });
 });
+
+/**
+ * Checks the invariants on random valid plans of `base` (Istio's or the Gateway API's entry);
+ * returns the warnings the stages printed.
+ */
+function checkGeneratedPlans(base: typeof site | typeof gatewayApiSite, numRuns: number): string[] {
+  // Random valid plans: an optional start, the canary deployed, header and weight steps with
+  // weights going forward, then an ending: none, promote, promote and finalize, or rollback.
+  const step = fc.oneof(
+    fc.record({ kind: fc.constant('header'), value: fc.stringMatching(/^[a-z]{1,6}$/) }),
+    fc.record({ kind: fc.constant('weight'), keep: fc.boolean() }),
+  );
+  const arbitrary = fc.record({
+    start: fc.constantFrom('none', 'stable', 'bare-then-subsets'),
+    middle: fc.array(step, { maxLength: 5 }),
+    weights: fc.uniqueArray(fc.integer({ min: 1, max: 99 }), { minLength: 5, maxLength: 5 }).map((w) => [...w].sort((a, b) => a - b)),
+    end: fc.constantFrom('none', 'promote', 'finalize', 'rollback', 'rollback-scale-down', 'promote-rollback'),
+    // The stable's and the canary's own counts differ; the plan sizes the canary for its share.
+    stableReplicas: fc.integer({ min: 1, max: 6 }),
+    canaryReplicas: fc.integer({ min: 1, max: 3 }),
+    maxPodLoad: fc.constantFrom(1, 1.5, 2),
+    scaleDownStable: fc.boolean(),
+    mirror: fc.option(fc.constantFrom(5, 12.5, 50), { nil: undefined }),
+    // Canary pods given explicitly on weight steps (enough whatever the share, mirrored copies included: twice the stable's count or more).
+    explicit: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
+  });
+  let checked = 0;
+  // The verification's warnings go to stderr; kept here and returned, not printed 80 times.
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  let warnings: string[];
+  try {
+    fc.assert(fc.property(arbitrary, (input) => {
+      const steps: RolloutStep[] = [];
+      if (input.start === 'stable') {
+        steps.push(RolloutStep.stableOnly({ name: 's0' }));
+      } else if (input.start === 'bare-then-subsets') {
+        steps.push(RolloutStep.stableOnly({ subsets: false, name: 's0' }), RolloutStep.stableOnly({ name: 's1' }));
+      }
+      steps.push(RolloutStep.deployCanary({ name: 'deploy' }));
+      let w = 0;
+      input.middle.forEach((m, i) => {
+        steps.push(m.kind === 'header'
+          ? RolloutStep.headerOnly(RequestMatch.header('qa', `${m.value}-${i}`), { name: `m${i}` })
+          : RolloutStep.weight(Weight.percent(input.weights[w++]), {
+            keepMatches: m.keep, name: `m${i}`, ...(input.explicit !== undefined ? { canaryReplicas: 2 * input.stableReplicas + input.explicit } : {}),
+          }));
+      });
+      const ending: Record<string, RolloutStep[]> = {
+        'none': [],
+        'promote': [RolloutStep.promote()],
+        'finalize': [RolloutStep.promote(), RolloutStep.finalize()],
+        'rollback': input.middle.length > 0 ? [RolloutStep.rollback()] : [],
+        'rollback-scale-down': [RolloutStep.rollback({ scaleCanaryToZero: true })],
+        'promote-rollback': [RolloutStep.promote(), RolloutStep.rollback()],
+      };
+      steps.push(...ending[input.end]);
+      const versions = site.website.versions.map((v) => ({ ...v, replicas: v.name === site.stable ? input.stableReplicas : input.canaryReplicas }));
+      let plan: RolloutPlan;
+      try {
+        plan = new RolloutPlan({
+          ...base, website: { ...site.website, versions }, steps, maxPodLoad: input.maxPodLoad, scaleDownStable: input.scaleDownStable,
+          release: input.mirror !== undefined ? { mirrorToCanary: Percentage.of(input.mirror) } : {},
+        });
+      } catch (err) {
+        // Two steps in a row that render the same state are refused; the generator may make them.
+        if ((err as Error).message.includes('changes nothing')) {
+          return;
+        }
+        throw err;
+      }
+      checked++;
+      expect(planViolations(plan, { maxPodLoad: input.maxPodLoad })).toEqual([]);
+      // Stage 00 applied to an empty cluster leads to the state the plan starts from, safely.
+      const start = plan.startStage();
+      if (start !== undefined) {
+        const fromEmpty = { before: undefined, manifestsOf: plan.manifestsOf.bind(plan), stages: () => [start] } as unknown as RolloutPlan;
+        expect(planViolations(fromEmpty, { maxPodLoad: input.maxPodLoad })).toEqual([]);
+      }
+    }), { numRuns, seed: 20261125 });
+  } finally {
+    warnings = stderr.mock.calls.map((c) => String(c[0]));
+    stderr.mockRestore();
+  }
+  expect(checked).toBeGreaterThanOrEqual(numRuns * 0.8);
+  return warnings;
+}
 
 describe('the invariant checker', () => {
   test('finds a pod that carries more than a stable pod did before the release', () => {
