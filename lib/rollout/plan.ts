@@ -5,6 +5,7 @@ import { IstioEntry, IstioEntryProps } from '../constructs/istio-entry';
 import { explain, Explanation } from '../mesh/explain';
 import { Manifest } from '../mesh/manifests';
 import { Percentage } from '../model/percentage';
+import { TrafficApi } from '../model/traffic-api';
 import { SYNC_WAVE_ANNOTATION, SYNC_WAVES, withSyncWaves } from './argocd';
 import { checkMaxPodLoad } from '../model/capacity';
 import { PlannedStages, planStages, StageState } from './stages';
@@ -350,6 +351,16 @@ export class RolloutPlan {
     return withSyncWaves(`stage ${stage.state.folder}`, stage.manifests, stage.phases);
   }
 
+  /** Whether the stages route with the Gateway API (HTTPRoutes to per-version Services). */
+  private gatewayApi(): boolean {
+    return this.props.entry?.api === TrafficApi.GATEWAY_API;
+  }
+
+  /** What gives a version its own destination: its subset, or with the Gateway API its Service. */
+  private versionObject(): string {
+    return this.gatewayApi() ? 'Service' : 'subset';
+  }
+
   /** `plan.md` of the Argo CD layout: the stages, their traffic, and how to hand each to Argo CD. */
   public argoCdMarkdown(title: string): string {
     const stages = this.writtenStages();
@@ -357,12 +368,18 @@ export class RolloutPlan {
     const lines = [`# Rollout plan: ${title} (Argo CD)`, ''];
     lines.push(this.before === undefined
       ? `Stage ${stages[0].state.folder} starts from a cluster without any of these objects.`
-      : `Stage \`${this.before.folder}\` is the state the plan starts from: version ${this.before.stable} alone, with its subset, taking every request.`);
+      : `Stage \`${this.before.folder}\` is the state the plan starts from: version ${this.before.stable} alone, with its ${this.versionObject()}, taking every request.`);
     lines.push('');
     lines.push(`Each stage folder holds the whole state of the stage in \`${ARGO_CD_FILE}\`, each object annotated with the`);
-    lines.push(`\`${SYNC_WAVE_ANNOTATION}\` of its phase: ${SYNC_WAVES.prepare} to prepare (workloads, Services, Gateways, DestinationRules with new`);
-    lines.push(`subsets, and what the stage leaves unchanged), ${SYNC_WAVES.route} to route (VirtualServices), ${SYNC_WAVES.retire} to retire (DestinationRules without the old`);
-    lines.push('subsets, workloads scaled down). Argo CD applies the waves in order and waits for each to be healthy (a');
+    if (this.gatewayApi()) {
+      lines.push(`\`${SYNC_WAVE_ANNOTATION}\` of its phase: ${SYNC_WAVES.prepare} to prepare (workloads, per-version Services, the Gateway, and`);
+      lines.push(`what the stage leaves unchanged), ${SYNC_WAVES.route} to route (HTTPRoutes), ${SYNC_WAVES.retire} to retire (workloads scaled down). Argo CD applies the`);
+      lines.push('waves in order and waits for each to be healthy (a');
+    } else {
+      lines.push(`\`${SYNC_WAVE_ANNOTATION}\` of its phase: ${SYNC_WAVES.prepare} to prepare (workloads, Services, Gateways, DestinationRules with new`);
+      lines.push(`subsets, and what the stage leaves unchanged), ${SYNC_WAVES.route} to route (VirtualServices), ${SYNC_WAVES.retire} to retire (DestinationRules without the old`);
+      lines.push('subsets, workloads scaled down). Argo CD applies the waves in order and waits for each to be healthy (a');
+    }
     lines.push('Deployment once it is rolled out); what the stage no longer has is pruned. Commit the stages in order, each');
     lines.push(`stage's \`${ARGO_CD_FILE}\` replacing the one in the folder the Application \`$APP\` watches (\`$APP_PATH\`, in its Git`);
     lines.push('repository, holding nothing else), and wait for each sync before the next stage. The Application needs:', '');
@@ -408,7 +425,7 @@ export class RolloutPlan {
     if (this.before === undefined) {
       lines.push(`Stage ${stages[0].state.folder} starts from a cluster without any of these objects.`);
     } else {
-      lines.push(`Stage \`${this.before.folder}\` is the state the plan starts from: version ${this.before.stable} alone, with its subset, taking every request.`);
+      lines.push(`Stage \`${this.before.folder}\` is the state the plan starts from: version ${this.before.stable} alone, with its ${this.versionObject()}, taking every request.`);
       lines.push(`\`kubectl diff -f ${this.before.folder}/\` shows whether the live cluster is there (no output: it is); on an empty cluster, apply it as any stage.`);
     }
     lines.push('');

@@ -142,7 +142,11 @@ describe('RolloutPlan in the Argo CD layout', () => {
       'Service/shop=0', 'Deployment/release-website-v1-c89a6d98=0', 'Gateway/shop=0', 'HTTPRoute/shop=1', 'Service/shop-v1=0',
     ]);
     expect(plan.syncWaves(promote).filter((m) => m.kind === 'HTTPRoute').map(waveOf)).toEqual([1]);
-    expect(plan.argoCdMarkdown('x')).toContain(['## 04-finalize', '', '- pruned last: Deployment release-website-v1-c89a6d98, Service shop-v1'].join('\n'));
+    const markdown = plan.argoCdMarkdown('x');
+    expect(markdown).toContain('Stage `00-steady-state` is the state the plan starts from: version v1 alone, with its Service, taking every request.');
+    expect(markdown).toContain('1 to route (HTTPRoutes), 2 to retire (workloads scaled down)');
+    expect(markdown).not.toContain('VirtualService');
+    expect(markdown).toContain(['## 04-finalize', '', '- pruned last: Deployment release-website-v1-c89a6d98, Service shop-v1'].join('\n'));
   });
 
   test('fails if the layout is not one of PlanLayout', () => {

@@ -302,6 +302,8 @@ describe('RolloutPlan', () => {
       { key: 'shop-v2.default.svc.cluster.local#', share: 50, pods: 2 },
       { key: 'shop-v1.default.svc.cluster.local#', share: 50, pods: 3 },
     ]);
+    expect(plan.markdown('x')).toContain('| `02-weight-50` | weight 50% | every request: 50% to shop-v2 (2 pods), 50% to shop-v1 (3 pods) |');
+    expect(plan.markdown('x')).toContain('version v1 alone, with its Service, taking every request.');
     expect(planViolations(plan)).toEqual([]);
     for (const stage of plan.writtenStages()) {
       expect(allSchemaErrors(stage.manifests), stage.state.folder).toEqual([]);
