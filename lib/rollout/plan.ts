@@ -151,7 +151,9 @@ const PHASE_FILES: Record<PhaseKind, string> = {
 /**
  * A rollout plan for a canary release: an ordered list of stages, each a complete desired state
  * of the website, entry and release, with the transition between consecutive stages ordered so
- * that no request meets a subset that is not live yet or no longer live.
+ * that no request meets a subset that is not live yet or no longer live. With
+ * `entry.api: TrafficApi.GATEWAY_API`, the routes are HTTPRoutes and each version's Service takes
+ * the place of its subset: prepared before the routes name it, deleted after they stop.
  *
  * No pod carries more than a stable pod did before the release (times `maxPodLoad`): the canary
  * is scaled up, in the phase before the routes that give it its share, to what its share needs, and
@@ -431,14 +433,14 @@ export class RolloutPlan {
     lines.push('');
     lines.push('Apply the stages in order, running the commands from the folder this file is in; each stage folder moves the');
     lines.push('cluster from the previous stage. Within a stage the phase files go in name order. Between phases, and between');
-    lines.push(`stages, the commands pause (${seconds === stageSeconds ? `${seconds} s` : `${seconds} s and ${stageSeconds} s`} here) so that every proxy has a subset before a route names it, and no`);
-    lines.push('route names a subset any more when it goes: istiod batches changes for up to 10 s (`PILOT_DEBOUNCE_MAX`) before it');
+    lines.push(`stages, the commands pause (${seconds === stageSeconds ? `${seconds} s` : `${seconds} s and ${stageSeconds} s`} here) so that every proxy has a ${this.versionObject()} before a route names it, and no`);
+    lines.push(`route names a ${this.versionObject()} any more when it goes: istiod batches changes for up to 10 s (\`PILOT_DEBOUNCE_MAX\`) before it`);
     lines.push('pushes them. Up to Istio 1.22, istiod with `PILOT_ENABLE_STATUS=true` and `PILOT_ENABLE_CONFIG_DISTRIBUTION_TRACKING=true`');
     lines.push('sets a `Reconciled` condition once every proxy has an object, and the `kubectl wait --for=condition=Reconciled`');
     lines.push('commands shown as comments can replace the pauses; Istio 1.23 removed that tracking, so on later versions keep the');
     lines.push('pauses (`istioctl proxy-status` after one shows whether a proxy is still `STALE`).');
     lines.push('`kubectl apply -f <stage folder>` applies the same files in the same order in one go, without the pauses; nothing a');
-    lines.push('stage retires is named by the previous stage\'s routes, so that too leaves no route without its subset once the');
+    lines.push(`stage retires is named by the previous stage's routes, so that too leaves no route without its ${this.versionObject()} once the`);
     lines.push('previous stage is live. Deletions are in a `delete/` subfolder, which `kubectl apply -f` skips; `kubectl apply -R`');
     lines.push('would descend into it and re-create what the stage deletes.', '');
     lines.push('| stage | step | traffic |', '|---|---|---|');

@@ -304,6 +304,8 @@ describe('RolloutPlan', () => {
     ]);
     expect(plan.markdown('x')).toContain('| `02-weight-50` | weight 50% | every request: 50% to shop-v2 (2 pods), 50% to shop-v1 (3 pods) |');
     expect(plan.markdown('x')).toContain('version v1 alone, with its Service, taking every request.');
+    expect(plan.markdown('x')).toContain('so that every proxy has a Service before a route names it');
+    expect(plan.markdown('x')).not.toContain('subset');
     expect(planViolations(plan)).toEqual([]);
     for (const stage of plan.writtenStages()) {
       expect(allSchemaErrors(stage.manifests), stage.state.folder).toEqual([]);
