@@ -4,8 +4,8 @@ import { CanaryRelease, CanaryReleaseProps, MeshRouting } from '../constructs/ca
 import { IstioEntry, IstioEntryProps } from '../constructs/istio-entry';
 import { explain, Explanation } from '../mesh/explain';
 import { Manifest } from '../mesh/manifests';
-import { TrafficApi } from '../model/traffic-api';
 import { Percentage } from '../model/percentage';
+import { TrafficApi } from '../model/traffic-api';
 import { SYNC_WAVE_ANNOTATION, SYNC_WAVES, withSyncWaves } from './argocd';
 import { checkMaxPodLoad } from '../model/capacity';
 import { PlannedStages, planStages, StageState } from './stages';
@@ -151,7 +151,9 @@ const PHASE_FILES: Record<PhaseKind, string> = {
 /**
  * A rollout plan for a canary release: an ordered list of stages, each a complete desired state
  * of the website, entry and release, with the transition between consecutive stages ordered so
- * that no request meets a subset that is not live yet or no longer live.
+ * that no request meets a subset that is not live yet or no longer live. With
+ * `entry.api: TrafficApi.GATEWAY_API`, the routes are HTTPRoutes and each version's Service takes
+ * the place of its subset: prepared before the routes name it, deleted after they stop.
  *
  * No pod carries more than a stable pod did before the release (times `maxPodLoad`): the canary
  * is scaled up, in the phase before the routes that give it its share, to what its share needs, and
@@ -176,10 +178,6 @@ export class RolloutPlan {
     const versions = (props.website?.versions ?? []).map((v) => v.name);
     const replicasOf = (name: string) => props.website?.versions?.find((v) => v.name === name)?.replicas ?? 1;
     const maxPodLoad = checkMaxPodLoad('maxPodLoad', props.maxPodLoad ?? 1);
-    if (props.entry?.api === TrafficApi.GATEWAY_API) {
-      // Plans order phases by Istio subsets; per-version Services and HTTPRoutes are not planned yet.
-      throw new Error(`entry.api must be TrafficApi.ISTIO for a RolloutPlan, got TrafficApi.GATEWAY_API: plans of Gateway API releases are not supported yet; build each stage as a chart with CanaryRelease instead`);
-    }
     for (const name of Object.keys(props.release?.versionTrafficPolicies ?? {})) {
       if (!versions.includes(name)) {
         throw new Error(`release.versionTrafficPolicies key must be a version of the website (${versions.map((v) => `"${v}"`).join(', ')}), got "${name}"`);
@@ -355,6 +353,16 @@ export class RolloutPlan {
     return withSyncWaves(`stage ${stage.state.folder}`, stage.manifests, stage.phases);
   }
 
+  /** Whether the stages route with the Gateway API (HTTPRoutes to per-version Services). */
+  private gatewayApi(): boolean {
+    return this.props.entry?.api === TrafficApi.GATEWAY_API;
+  }
+
+  /** What gives a version its own destination: its subset, or with the Gateway API its Service. */
+  private versionObject(): string {
+    return this.gatewayApi() ? 'Service' : 'subset';
+  }
+
   /** `plan.md` of the Argo CD layout: the stages, their traffic, and how to hand each to Argo CD. */
   public argoCdMarkdown(title: string): string {
     const stages = this.writtenStages();
@@ -362,12 +370,18 @@ export class RolloutPlan {
     const lines = [`# Rollout plan: ${title} (Argo CD)`, ''];
     lines.push(this.before === undefined
       ? `Stage ${stages[0].state.folder} starts from a cluster without any of these objects.`
-      : `Stage \`${this.before.folder}\` is the state the plan starts from: version ${this.before.stable} alone, with its subset, taking every request.`);
+      : `Stage \`${this.before.folder}\` is the state the plan starts from: version ${this.before.stable} alone, with its ${this.versionObject()}, taking every request.`);
     lines.push('');
     lines.push(`Each stage folder holds the whole state of the stage in \`${ARGO_CD_FILE}\`, each object annotated with the`);
-    lines.push(`\`${SYNC_WAVE_ANNOTATION}\` of its phase: ${SYNC_WAVES.prepare} to prepare (workloads, Services, Gateways, DestinationRules with new`);
-    lines.push(`subsets, and what the stage leaves unchanged), ${SYNC_WAVES.route} to route (VirtualServices), ${SYNC_WAVES.retire} to retire (DestinationRules without the old`);
-    lines.push('subsets, workloads scaled down). Argo CD applies the waves in order and waits for each to be healthy (a');
+    if (this.gatewayApi()) {
+      lines.push(`\`${SYNC_WAVE_ANNOTATION}\` of its phase: ${SYNC_WAVES.prepare} to prepare (workloads, per-version Services, the Gateway, and`);
+      lines.push(`what the stage leaves unchanged), ${SYNC_WAVES.route} to route (HTTPRoutes), ${SYNC_WAVES.retire} to retire (workloads scaled down). Argo CD applies the`);
+      lines.push('waves in order and waits for each to be healthy (a');
+    } else {
+      lines.push(`\`${SYNC_WAVE_ANNOTATION}\` of its phase: ${SYNC_WAVES.prepare} to prepare (workloads, Services, Gateways, DestinationRules with new`);
+      lines.push(`subsets, and what the stage leaves unchanged), ${SYNC_WAVES.route} to route (VirtualServices), ${SYNC_WAVES.retire} to retire (DestinationRules without the old`);
+      lines.push('subsets, workloads scaled down). Argo CD applies the waves in order and waits for each to be healthy (a');
+    }
     lines.push('Deployment once it is rolled out); what the stage no longer has is pruned. Commit the stages in order, each');
     lines.push(`stage's \`${ARGO_CD_FILE}\` replacing the one in the folder the Application \`$APP\` watches (\`$APP_PATH\`, in its Git`);
     lines.push('repository, holding nothing else), and wait for each sync before the next stage. The Application needs:', '');
@@ -413,20 +427,20 @@ export class RolloutPlan {
     if (this.before === undefined) {
       lines.push(`Stage ${stages[0].state.folder} starts from a cluster without any of these objects.`);
     } else {
-      lines.push(`Stage \`${this.before.folder}\` is the state the plan starts from: version ${this.before.stable} alone, with its subset, taking every request.`);
+      lines.push(`Stage \`${this.before.folder}\` is the state the plan starts from: version ${this.before.stable} alone, with its ${this.versionObject()}, taking every request.`);
       lines.push(`\`kubectl diff -f ${this.before.folder}/\` shows whether the live cluster is there (no output: it is); on an empty cluster, apply it as any stage.`);
     }
     lines.push('');
     lines.push('Apply the stages in order, running the commands from the folder this file is in; each stage folder moves the');
     lines.push('cluster from the previous stage. Within a stage the phase files go in name order. Between phases, and between');
-    lines.push(`stages, the commands pause (${seconds === stageSeconds ? `${seconds} s` : `${seconds} s and ${stageSeconds} s`} here) so that every proxy has a subset before a route names it, and no`);
-    lines.push('route names a subset any more when it goes: istiod batches changes for up to 10 s (`PILOT_DEBOUNCE_MAX`) before it');
+    lines.push(`stages, the commands pause (${seconds === stageSeconds ? `${seconds} s` : `${seconds} s and ${stageSeconds} s`} here) so that every proxy has a ${this.versionObject()} before a route names it, and no`);
+    lines.push(`route names a ${this.versionObject()} any more when it goes: istiod batches changes for up to 10 s (\`PILOT_DEBOUNCE_MAX\`) before it`);
     lines.push('pushes them. Up to Istio 1.22, istiod with `PILOT_ENABLE_STATUS=true` and `PILOT_ENABLE_CONFIG_DISTRIBUTION_TRACKING=true`');
     lines.push('sets a `Reconciled` condition once every proxy has an object, and the `kubectl wait --for=condition=Reconciled`');
     lines.push('commands shown as comments can replace the pauses; Istio 1.23 removed that tracking, so on later versions keep the');
     lines.push('pauses (`istioctl proxy-status` after one shows whether a proxy is still `STALE`).');
     lines.push('`kubectl apply -f <stage folder>` applies the same files in the same order in one go, without the pauses; nothing a');
-    lines.push('stage retires is named by the previous stage\'s routes, so that too leaves no route without its subset once the');
+    lines.push(`stage retires is named by the previous stage's routes, so that too leaves no route without its ${this.versionObject()} once the`);
     lines.push('previous stage is live. Deletions are in a `delete/` subfolder, which `kubectl apply -f` skips; `kubectl apply -R`');
     lines.push('would descend into it and re-create what the stage deletes.', '');
     lines.push('| stage | step | traffic |', '|---|---|---|');

@@ -1,6 +1,8 @@
 /**
  * The transition between two desired states, as ordered phases: what a subset needs goes before
- * the routes that name it, and what routes stop naming goes after them.
+ * the routes that name it, and what routes stop naming goes after them. Routes are Istio
+ * VirtualServices or Gateway API HTTPRoutes; with the Gateway API, the per-version Services are what
+ * routes name, prepared before and deleted after them.
  *
  * Works on plain manifests, so it applies to any topology, not only this library's.
  */
@@ -8,9 +10,9 @@ import { Manifest } from '../mesh/manifests';
 
 /** The phases of a transition, in the order they are applied. */
 export enum PhaseKind {
-  /** New or grown workloads, Services, Gateways, and DestinationRules with their new subsets. */
+  /** New or grown workloads, Services, Gateways (Istio or Gateway API), and DestinationRules with their new subsets. */
   PREPARE = 'prepare',
-  /** VirtualServices. */
+  /** VirtualServices and HTTPRoutes. */
   ROUTE = 'route',
   /** DestinationRules without the subsets routes no longer name, workloads scaled down. */
   RETIRE = 'retire',
@@ -27,6 +29,12 @@ export interface Phase {
 }
 
 const WORKLOADS = new Set<string | undefined>(['Deployment', 'StatefulSet', 'ReplicaSet']);
+
+/** Whether `m` routes requests: an Istio VirtualService or a Gateway API HTTPRoute. */
+export function isRoute(m: Manifest): boolean {
+  return m.kind === 'VirtualService'
+    || (m.kind === 'HTTPRoute' && (m.apiVersion ?? '').startsWith('gateway.networking.k8s.io/'));
+}
 
 /** `apiVersion/kind/namespace/name`. */
 export function objectKey(m: Manifest): string {
@@ -53,7 +61,7 @@ export function planTransition(before: readonly Manifest[], after: readonly Mani
     if (JSON.stringify(previous) === JSON.stringify(m)) {
       continue;
     }
-    if (m.kind === 'VirtualService') {
+    if (isRoute(m)) {
       phases.route.push(m);
     } else if (m.kind === 'DestinationRule') {
       const added = subsetNames(m).filter((s) => !subsetNames(previous).includes(s));

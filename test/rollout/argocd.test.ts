@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { progressivePlan } from '../../apps/plan';
-import { Manifest, Phase, PhaseKind, PlanLayout, RolloutPlan, RolloutStep, SYNC_WAVE_ANNOTATION, Weight } from '../../lib';
+import { Manifest, Phase, PhaseKind, PlanLayout, RolloutPlan, RolloutStep, SYNC_WAVE_ANNOTATION, TrafficApi, Weight } from '../../lib';
 import { SYNC_WAVES, withSyncWaves } from '../../lib/rollout/argocd';
 import { objectKey, planTransition } from '../../lib/rollout/transition';
 import { deployment, destinationRule, route, V1, V2, virtualService } from '../support/fixtures';
@@ -16,6 +16,13 @@ const site = {
   website: { serviceName: 'shop', versions: [{ name: 'v1', image: 'shop:1', replicas: 4 }, { name: 'v2', image: 'shop:2', replicas: 1 }] },
   entry: { hosts: ['shop.example.com'], gatewayName: 'shop', virtualServiceName: 'shop' },
   destinationRuleName: 'shop',
+  stable: 'v1',
+  canary: 'v2',
+};
+
+const gatewayApiSite = {
+  website: site.website,
+  entry: { hosts: ['shop.example.com'], gatewayName: 'shop', routeName: 'shop', api: TrafficApi.GATEWAY_API },
   stable: 'v1',
   canary: 'v2',
 };
@@ -52,6 +59,12 @@ const plans: Array<[string, () => RolloutPlan]> = [
   ['a rollback with scale-down', () => new RolloutPlan({ ...site, steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(20)), RolloutStep.rollback({ scaleCanaryToZero: true })] })],
   ['a plan scaling the stable version down', () => new RolloutPlan({
     ...site, scaleDownStable: true, steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(50)), RolloutStep.promote(), RolloutStep.finalize()],
+  })],
+  ['a Gateway API plan scaling the stable version down', () => new RolloutPlan({
+    ...gatewayApiSite, scaleDownStable: true, steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(50)), RolloutStep.promote(), RolloutStep.finalize()],
+  })],
+  ['a Gateway API rollback with scale-down', () => new RolloutPlan({
+    ...gatewayApiSite, steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(20)), RolloutStep.rollback({ scaleCanaryToZero: true })],
   })],
 ];
 
@@ -117,6 +130,23 @@ describe('RolloutPlan in the Argo CD layout', () => {
     expect(markdown).toContain('`ARGOCD_SYNC_WAVE_DELAY` of at least 20 (seconds)');
     expect(markdown).toContain(['## 07-finalize', '', '- wave 2: DestinationRule website', '- pruned last: Deployment web-v1'].join('\n'));
     expect(markdown).toContain('cp 05-weight-50/resources.yaml "$APP_PATH"/resources.yaml\ngit -C "$APP_PATH" add resources.yaml && git -C "$APP_PATH" commit -m "progressive release: 05-weight-50"');
+  });
+
+  test('with the Gateway API, the per-version Services are in the first wave, the HTTPRoute in the second, and the Service no route names is pruned', () => {
+    // GIVEN
+    const plan = new RolloutPlan({ ...gatewayApiSite, steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(20)), RolloutStep.promote(), RolloutStep.finalize()] });
+    // WHEN
+    const [start, , , promote] = plan.writtenStages();
+    // THEN
+    expect(plan.syncWaves(start).map((m) => `${m.kind}/${m.metadata?.name}=${waveOf(m)}`)).toEqual([
+      'Service/shop=0', 'Deployment/release-website-v1-c89a6d98=0', 'Gateway/shop=0', 'HTTPRoute/shop=1', 'Service/shop-v1=0',
+    ]);
+    expect(plan.syncWaves(promote).filter((m) => m.kind === 'HTTPRoute').map(waveOf)).toEqual([1]);
+    const markdown = plan.argoCdMarkdown('x');
+    expect(markdown).toContain('Stage `00-steady-state` is the state the plan starts from: version v1 alone, with its Service, taking every request.');
+    expect(markdown).toContain('1 to route (HTTPRoutes), 2 to retire (workloads scaled down)');
+    expect(markdown).not.toContain('VirtualService');
+    expect(markdown).toContain(['## 04-finalize', '', '- pruned last: Deployment release-website-v1-c89a6d98, Service shop-v1'].join('\n'));
   });
 
   test('fails if the layout is not one of PlanLayout', () => {

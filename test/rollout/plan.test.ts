@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import { progressivePlan, tutorialPlan } from '../../apps/plan';
 import { TUTORIAL_STAGES, TutorialChart } from '../../apps/tutorial-chart';
-import { Percentage, PhaseKind, PlanStage, RequestMatch, RolloutPlan, RolloutStep, TrafficApi, Weight } from '../../lib';
+import { Percentage, PhaseKind, PlanStage, RequestMatch, RolloutPlan, RolloutPlanProps, RolloutStep, TrafficApi, Weight } from '../../lib';
 import { RECORD_FILE } from '../../lib/rollout/owned-folder';
 import { loads, planViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/synth';
@@ -19,6 +19,13 @@ const site = {
   website: { serviceName: 'shop', versions: [{ name: 'v1', image: 'shop:1', replicas: 3 }, { name: 'v2', image: 'shop:2', replicas: 2 }] },
   entry: { hosts: ['shop.example.com'], gatewayName: 'shop', virtualServiceName: 'shop' },
   destinationRuleName: 'shop',
+  stable: 'v1',
+  canary: 'v2',
+};
+
+const gatewayApiSite = {
+  website: site.website,
+  entry: { hosts: ['shop.example.com'], gatewayName: 'shop', routeName: 'shop', api: TrafficApi.GATEWAY_API },
   stable: 'v1',
   canary: 'v2',
 };
@@ -274,9 +281,50 @@ describe('RolloutPlan', () => {
     expect(tutorialPlan().startStage()).toBeUndefined();
   });
 
-  test('fails if the entry uses the Gateway API, which plans do not support yet', () => {
-    expect(() => new RolloutPlan({ ...site, entry: { ...site.entry, api: TrafficApi.GATEWAY_API }, steps: [RolloutStep.deployCanary()] }))
-      .toThrow('entry.api must be TrafficApi.ISTIO for a RolloutPlan, got TrafficApi.GATEWAY_API: plans of Gateway API releases are not supported yet');
+  test('with the Gateway API, prepares the per-version Services and Deployments before the HTTPRoute names them, and deletes them after', () => {
+    // GIVEN
+    const plan = new RolloutPlan({
+      ...gatewayApiSite, steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(50)), RolloutStep.promote(), RolloutStep.finalize()],
+    });
+    // WHEN
+    const phases = plan.writtenStages().map((s) => [s.state.folder, s.phases.map((p) => [p.kind, p.objects.map((o) => `${o.kind}/${o.metadata?.name}`)])]);
+    // THEN
+    expect(phases).toEqual([
+      ['00-steady-state', [[PhaseKind.PREPARE, ['Service/shop', 'Deployment/release-website-v1-c89a6d98', 'Gateway/shop', 'Service/shop-v1']], [PhaseKind.ROUTE, ['HTTPRoute/shop']]]],
+      ['01-deploy-canary', [[PhaseKind.PREPARE, ['Deployment/release-website-v2-c81163d7', 'Service/shop-v2']]]],
+      ['02-weight-50', [[PhaseKind.ROUTE, ['HTTPRoute/shop']]]],
+      ['03-promote', [[PhaseKind.PREPARE, ['Deployment/release-website-v2-c81163d7']], [PhaseKind.ROUTE, ['HTTPRoute/shop']]]],
+      ['04-finalize', [[PhaseKind.DELETE, ['Deployment/release-website-v1-c89a6d98', 'Service/shop-v1']]]],
+    ]);
+    expect(plan.stages()[1].manifests.find((m) => m.kind === 'HTTPRoute')?.spec.rules[0].backendRefs)
+      .toEqual([{ name: 'shop-v2', port: 80, weight: 50 }, { name: 'shop-v1', port: 80, weight: 50 }]);
+    expect(loads(plan.stages()[1].manifests)).toEqual([
+      { key: 'shop-v2.default.svc.cluster.local#', share: 50, pods: 2 },
+      { key: 'shop-v1.default.svc.cluster.local#', share: 50, pods: 3 },
+    ]);
+    expect(plan.markdown('x')).toContain('| `02-weight-50` | weight 50% | every request: 50% to shop-v2 (2 pods), 50% to shop-v1 (3 pods) |');
+    expect(plan.markdown('x')).toContain('version v1 alone, with its Service, taking every request.');
+    expect(plan.markdown('x')).toContain('so that every proxy has a Service before a route names it');
+    expect(plan.markdown('x')).not.toContain('subset');
+    expect(planViolations(plan)).toEqual([]);
+    for (const stage of plan.writtenStages()) {
+      expect(allSchemaErrors(stage.manifests), stage.state.folder).toEqual([]);
+    }
+  });
+
+  test('fails if a Gateway API plan is given an option the Gateway API cannot express, with the renderer\'s message', () => {
+    // (canaryFault applies from the first stage with a route only the canary takes.)
+    const steps = [RolloutStep.deployCanary(), RolloutStep.headerOnly(RequestMatch.header('qa', 'yes'))];
+    const refused: Array<[Partial<RolloutPlanProps>, string]> = [
+      [{ release: { retries: { attempts: 2 } as never } }, 'retries is not supported with the Gateway API'],
+      [{ release: { canaryFault: { abort: { httpStatus: 503, percentage: Percentage.of(10) } } as never } }, 'canaryFault is not supported with the Gateway API'],
+      [{ release: { trafficPolicy: { connectionPool: { maxConnections: 100 } } } }, 'trafficPolicy is not supported with the Gateway API'],
+      [{ release: { versionTrafficPolicies: { v2: { connectionPool: { maxConnections: 100 } } } } }, 'versionTrafficPolicies is not supported with the Gateway API'],
+      [{ destinationRuleName: 'shop' }, 'destinationRuleName is not supported with the Gateway API'],
+    ];
+    for (const [props, message] of refused) {
+      expect(() => new RolloutPlan({ ...gatewayApiSite, ...props, steps }), message).toThrow(message);
+    }
   });
 
   test('fails at once on a bad plan, and on a step that changes nothing', () => {
@@ -287,88 +335,102 @@ describe('RolloutPlan', () => {
   });
 
   test('holds its invariants for generated plans', () => {
-    // Random valid plans: an optional start, the canary deployed, header and weight steps with
-    // weights going forward, then an ending: none, promote, promote and finalize, or rollback.
-    const step = fc.oneof(
-      fc.record({ kind: fc.constant('header'), value: fc.stringMatching(/^[a-z]{1,6}$/) }),
-      fc.record({ kind: fc.constant('weight'), keep: fc.boolean() }),
-    );
-    const arbitrary = fc.record({
-      start: fc.constantFrom('none', 'stable', 'bare-then-subsets'),
-      middle: fc.array(step, { maxLength: 5 }),
-      weights: fc.uniqueArray(fc.integer({ min: 1, max: 99 }), { minLength: 5, maxLength: 5 }).map((w) => [...w].sort((a, b) => a - b)),
-      end: fc.constantFrom('none', 'promote', 'finalize', 'rollback', 'rollback-scale-down', 'promote-rollback'),
-      // The stable's and the canary's own counts differ; the plan sizes the canary for its share.
-      stableReplicas: fc.integer({ min: 1, max: 6 }),
-      canaryReplicas: fc.integer({ min: 1, max: 3 }),
-      maxPodLoad: fc.constantFrom(1, 1.5, 2),
-      scaleDownStable: fc.boolean(),
-      mirror: fc.option(fc.constantFrom(5, 12.5, 50), { nil: undefined }),
-      // Canary pods given explicitly on weight steps (enough whatever the share, mirrored copies included: twice the stable's count or more).
-      explicit: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
-    });
-    let checked = 0;
-    // The verification's warnings go to stderr; kept here, and checked below, not printed 80 times.
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    let warnings: string[];
-    try {
-      fc.assert(fc.property(arbitrary, (input) => {
-        const steps: RolloutStep[] = [];
-        if (input.start === 'stable') {
-          steps.push(RolloutStep.stableOnly({ name: 's0' }));
-        } else if (input.start === 'bare-then-subsets') {
-          steps.push(RolloutStep.stableOnly({ subsets: false, name: 's0' }), RolloutStep.stableOnly({ name: 's1' }));
-        }
-        steps.push(RolloutStep.deployCanary({ name: 'deploy' }));
-        let w = 0;
-        input.middle.forEach((m, i) => {
-          steps.push(m.kind === 'header'
-            ? RolloutStep.headerOnly(RequestMatch.header('qa', `${m.value}-${i}`), { name: `m${i}` })
-            : RolloutStep.weight(Weight.percent(input.weights[w++]), {
-              keepMatches: m.keep, name: `m${i}`, ...(input.explicit !== undefined ? { canaryReplicas: 2 * input.stableReplicas + input.explicit } : {}),
-            }));
-        });
-        const ending: Record<string, RolloutStep[]> = {
-          'none': [],
-          'promote': [RolloutStep.promote()],
-          'finalize': [RolloutStep.promote(), RolloutStep.finalize()],
-          'rollback': input.middle.length > 0 ? [RolloutStep.rollback()] : [],
-          'rollback-scale-down': [RolloutStep.rollback({ scaleCanaryToZero: true })],
-          'promote-rollback': [RolloutStep.promote(), RolloutStep.rollback()],
-        };
-        steps.push(...ending[input.end]);
-        const versions = site.website.versions.map((v) => ({ ...v, replicas: v.name === site.stable ? input.stableReplicas : input.canaryReplicas }));
-        let plan: RolloutPlan;
-        try {
-          plan = new RolloutPlan({
-            ...site, website: { ...site.website, versions }, steps, maxPodLoad: input.maxPodLoad, scaleDownStable: input.scaleDownStable,
-            release: input.mirror !== undefined ? { mirrorToCanary: Percentage.of(input.mirror) } : {},
-          });
-        } catch (err) {
-          // Two steps in a row that render the same state are refused; the generator may make them.
-          if ((err as Error).message.includes('changes nothing')) {
-            return;
-          }
-          throw err;
-        }
-        checked++;
-        expect(planViolations(plan, { maxPodLoad: input.maxPodLoad })).toEqual([]);
-        // Stage 00 applied to an empty cluster leads to the state the plan starts from, safely.
-        const start = plan.startStage();
-        if (start !== undefined) {
-          const fromEmpty = { before: undefined, manifestsOf: plan.manifestsOf.bind(plan), stages: () => [start] } as unknown as RolloutPlan;
-          expect(planViolations(fromEmpty, { maxPodLoad: input.maxPodLoad })).toEqual([]);
-        }
-      }), { numRuns: 500, seed: 20261125 });
-    } finally {
-      warnings = stderr.mock.calls.map((c) => String(c[0]));
-      stderr.mockRestore();
-    }
-    expect(checked).toBeGreaterThanOrEqual(400);
+    const warnings = checkGeneratedPlans(site, 500);
     // The only warning: a rollback that scales the canary to zero leaves its subset with no pods.
     expect(warnings.filter((w) => !/^stage \d\d-rollback-scale-down: WARNING subset-scaled-to-zero /.test(w))).toEqual([]);
   });
+
+  test('holds its invariants for generated plans with the Gateway API', () => {
+    const warnings = checkGeneratedPlans(gatewayApiSite, 150);
+    expect(warnings).toEqual([]);
+  });
 });
+
+/**
+ * Checks the invariants on random valid plans of `base` (Istio's or the Gateway API's entry);
+ * returns the warnings the stages printed.
+ */
+function checkGeneratedPlans(base: typeof site | typeof gatewayApiSite, numRuns: number): string[] {
+  // Random valid plans: an optional start, the canary deployed, header and weight steps with
+  // weights going forward, then an ending: none, promote, promote and finalize, or rollback.
+  const step = fc.oneof(
+    fc.record({ kind: fc.constant('header'), value: fc.stringMatching(/^[a-z]{1,6}$/) }),
+    fc.record({ kind: fc.constant('weight'), keep: fc.boolean() }),
+  );
+  const arbitrary = fc.record({
+    start: fc.constantFrom('none', 'stable', 'bare-then-subsets'),
+    middle: fc.array(step, { maxLength: 5 }),
+    weights: fc.uniqueArray(fc.integer({ min: 1, max: 99 }), { minLength: 5, maxLength: 5 }).map((w) => [...w].sort((a, b) => a - b)),
+    end: fc.constantFrom('none', 'promote', 'finalize', 'rollback', 'rollback-scale-down', 'promote-rollback'),
+    // The stable's and the canary's own counts differ; the plan sizes the canary for its share.
+    stableReplicas: fc.integer({ min: 1, max: 6 }),
+    canaryReplicas: fc.integer({ min: 1, max: 3 }),
+    maxPodLoad: fc.constantFrom(1, 1.5, 2),
+    scaleDownStable: fc.boolean(),
+    mirror: fc.option(fc.constantFrom(5, 12.5, 50), { nil: undefined }),
+    // Canary pods given explicitly on weight steps (enough whatever the share, mirrored copies included: twice the stable's count or more).
+    explicit: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
+  });
+  let checked = 0;
+  // The verification's warnings go to stderr; kept here and returned, not printed 80 times.
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  let warnings: string[];
+  try {
+    fc.assert(fc.property(arbitrary, (input) => {
+      const steps: RolloutStep[] = [];
+      if (input.start === 'stable') {
+        steps.push(RolloutStep.stableOnly({ name: 's0' }));
+      } else if (input.start === 'bare-then-subsets') {
+        steps.push(RolloutStep.stableOnly({ subsets: false, name: 's0' }), RolloutStep.stableOnly({ name: 's1' }));
+      }
+      steps.push(RolloutStep.deployCanary({ name: 'deploy' }));
+      let w = 0;
+      input.middle.forEach((m, i) => {
+        steps.push(m.kind === 'header'
+          ? RolloutStep.headerOnly(RequestMatch.header('qa', `${m.value}-${i}`), { name: `m${i}` })
+          : RolloutStep.weight(Weight.percent(input.weights[w++]), {
+            keepMatches: m.keep, name: `m${i}`, ...(input.explicit !== undefined ? { canaryReplicas: 2 * input.stableReplicas + input.explicit } : {}),
+          }));
+      });
+      const ending: Record<string, RolloutStep[]> = {
+        'none': [],
+        'promote': [RolloutStep.promote()],
+        'finalize': [RolloutStep.promote(), RolloutStep.finalize()],
+        'rollback': input.middle.length > 0 ? [RolloutStep.rollback()] : [],
+        'rollback-scale-down': [RolloutStep.rollback({ scaleCanaryToZero: true })],
+        'promote-rollback': [RolloutStep.promote(), RolloutStep.rollback()],
+      };
+      steps.push(...ending[input.end]);
+      const versions = site.website.versions.map((v) => ({ ...v, replicas: v.name === site.stable ? input.stableReplicas : input.canaryReplicas }));
+      let plan: RolloutPlan;
+      try {
+        plan = new RolloutPlan({
+          ...base, website: { ...site.website, versions }, steps, maxPodLoad: input.maxPodLoad, scaleDownStable: input.scaleDownStable,
+          release: input.mirror !== undefined ? { mirrorToCanary: Percentage.of(input.mirror) } : {},
+        });
+      } catch (err) {
+        // Two steps in a row that render the same state are refused; the generator may make them.
+        if ((err as Error).message.includes('changes nothing')) {
+          return;
+        }
+        throw err;
+      }
+      checked++;
+      expect(planViolations(plan, { maxPodLoad: input.maxPodLoad })).toEqual([]);
+      // Stage 00 applied to an empty cluster leads to the state the plan starts from, safely.
+      const start = plan.startStage();
+      if (start !== undefined) {
+        const fromEmpty = { before: undefined, manifestsOf: plan.manifestsOf.bind(plan), stages: () => [start] } as unknown as RolloutPlan;
+        expect(planViolations(fromEmpty, { maxPodLoad: input.maxPodLoad })).toEqual([]);
+      }
+    }), { numRuns, seed: 20261125 });
+  } finally {
+    warnings = stderr.mock.calls.map((c) => String(c[0]));
+    stderr.mockRestore();
+  }
+  expect(checked).toBeGreaterThanOrEqual(numRuns * 0.8);
+  return warnings;
+}
 
 describe('the invariant checker', () => {
   test('finds a pod that carries more than a stable pod did before the release', () => {
@@ -382,6 +444,33 @@ describe('the invariant checker', () => {
     expect(planViolations(plan)).toEqual([
       '02-weight-50/route: website.default.svc.cluster.local#v2 takes 50% on 1 pods, above 25% per pod',
       '03-promote/route: website.default.svc.cluster.local#v2 takes 100% on 1 pods, above 25% per pod',
+    ]);
+    expect(planViolations(plan, { maxPodLoad: 4 })).toEqual([]);
+  });
+
+  test('finds, with the Gateway API, an HTTPRoute applied before its backend Service, a Service deleted while routed, and an overloaded pod', () => {
+    // GIVEN a Gateway API plan whose steady state is applied route first
+    const plan = new RolloutPlan({
+      ...gatewayApiSite, maxPodLoad: 4,
+      steps: [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(50), { canaryReplicas: 1 }), RolloutStep.promote({ canaryReplicas: 1 })],
+    });
+    const start = plan.startStage()!;
+    const reversed = { before: undefined, manifestsOf: plan.manifestsOf.bind(plan), stages: () => [{ ...start, phases: [...start.phases].reverse() }] } as unknown as RolloutPlan;
+    // THEN
+    expect(planViolations(reversed)).toEqual(expect.arrayContaining([
+      '00-steady-state/route: routes to shop-v1.default.svc.cluster.local#, which has no pods',
+    ]));
+    // GIVEN the weight stage also deleting version 1's Service, which the routes still name
+    const service = plan.manifestsOf(plan.before!).find((m) => m.kind === 'Service' && m.metadata?.name === 'shop-v1')!;
+    const broken = plan.stages().map((s) => (s.state.name === 'weight-50' ? { ...s, phases: [...s.phases, { kind: PhaseKind.DELETE, objects: [service] }] } : s));
+    const deleting = { before: plan.before, manifestsOf: plan.manifestsOf.bind(plan), stages: () => broken } as unknown as RolloutPlan;
+    expect(planViolations(deleting, { maxPodLoad: 4 })).toEqual(expect.arrayContaining([
+      '02-weight-50/delete: takes away shop-v1.default.svc.cluster.local#, which the previous stage\'s routes still name',
+    ]));
+    // AND 50% (once the canary is scaled down to 1), then 100%, on the canary's one pod, where 3 pods took every request
+    expect(planViolations(plan)).toEqual([
+      '02-weight-50/retire: shop-v2.default.svc.cluster.local# takes 50% on 1 pods, above 33.333333333333336% per pod',
+      '03-promote/route: shop-v2.default.svc.cluster.local# takes 100% on 1 pods, above 33.333333333333336% per pod',
     ]);
     expect(planViolations(plan, { maxPodLoad: 4 })).toEqual([]);
   });

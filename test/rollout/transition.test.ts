@@ -52,6 +52,27 @@ describe('planTransition', () => {
     expect(kinds(up)).toEqual([[PhaseKind.PREPARE, ['Deployment/web-v2']], [PhaseKind.ROUTE, ['VirtualService/vs']]]);
   });
 
+  test('Gateway API: per-version Services before the HTTPRoute that names them, the HTTPRoute, then the Services and workloads it stopped naming', () => {
+    // GIVEN an HTTPRoute on version 1's Service, then one on version 2's
+    const apiGateway = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw' }, spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } };
+    const httpRoute = (...backends: string[]) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web' },
+      spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: backends.map((name) => ({ name, port: 80 })) }] },
+    });
+    const before = [service('web-v1', { selector: V1 }), deployment('web-v1', V1), apiGateway, httpRoute('web-v1')];
+    const after = [service('web-v2', { selector: V2 }), deployment('web-v2', V2), apiGateway, httpRoute('web-v2')];
+    // WHEN / THEN
+    expect(kinds(planTransition([], before))).toEqual([
+      [PhaseKind.PREPARE, ['Service/web-v1', 'Deployment/web-v1', 'Gateway/gw']],
+      [PhaseKind.ROUTE, ['HTTPRoute/web']],
+    ]);
+    expect(kinds(planTransition(before, after))).toEqual([
+      [PhaseKind.PREPARE, ['Service/web-v2', 'Deployment/web-v2']],
+      [PhaseKind.ROUTE, ['HTTPRoute/web']],
+      [PhaseKind.DELETE, ['Service/web-v1', 'Deployment/web-v1']],
+    ]);
+  });
+
   test('unchanged objects are left out; no change gives no phase', () => {
     expect(planTransition(tutorial(), tutorial())).toEqual([]);
   });
