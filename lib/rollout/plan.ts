@@ -5,7 +5,7 @@ import { IstioEntry, IstioEntryProps } from '../constructs/istio-entry';
 import { explain, Explanation } from '../mesh/explain';
 import { Manifest } from '../mesh/manifests';
 import { Percentage } from '../model/percentage';
-import { TrafficApi } from '../model/traffic-api';
+import { TrafficApi, unsupportedFeature, USE_ISTIO_API } from '../model/traffic-api';
 import { SYNC_WAVE_ANNOTATION, SYNC_WAVES, withSyncWaves } from './argocd';
 import { checkMaxPodLoad } from '../model/capacity';
 import { PlannedStages, planStages, StageState } from './stages';
@@ -138,6 +138,11 @@ export interface PlanStage {
 // istiod's PILOT_DEBOUNCE_MAX (10 s by default) plus as long again for the push itself.
 const DEFAULT_PAUSE = Duration.seconds(20);
 
+/** Whether a stage has a route that takes the canary's requests alone (where canaryFault applies). */
+function hasCanaryOnlyRoute(state: StageState, sticky: boolean): boolean {
+  return state.canaryMatches.length > 0 || state.canaryWeight.percent === 100 || (sticky && state.canaryWeight.percent > 0);
+}
+
 const ARGO_CD_FILE = 'resources.yaml';
 
 const PHASE_FILES: Record<PhaseKind, string> = {
@@ -201,6 +206,16 @@ export class RolloutPlan {
       },
     });
     this.before = this.planned.before;
+    if (props.release?.canaryFault !== undefined) {
+      // A stage gets canaryFault only where a route takes the canary's requests alone: a fault no
+      // stage applies would be dropped without a word.
+      if (props.entry?.api === TrafficApi.GATEWAY_API) {
+        throw unsupportedFeature('release.canaryFault', TrafficApi.GATEWAY_API, 'HTTPRoute has no fault injection', USE_ISTIO_API);
+      }
+      if (!this.planned.stages.some((state) => state.canary !== undefined && hasCanaryOnlyRoute(state, props.release?.stickySession !== undefined))) {
+        throw new Error('release.canaryFault applies to the requests only the canary takes, but no stage of the plan has such a route (canary matches, a sticky split, or a weight of 100): add a step with matches, or remove canaryFault');
+      }
+    }
     if (props.namespace !== undefined) {
       checkDnsLabel('namespace', props.namespace);
     }
@@ -282,8 +297,7 @@ export class RolloutPlan {
       const { mirrorToCanary, stickySession, canaryFault, versionTrafficPolicies, ...always } = this.props.release ?? {};
       // Policies of versions the stage has (a subset exists only for a deployed version).
       const policies = Object.entries(versionTrafficPolicies ?? {}).filter(([name]) => state.deployed.some((d) => d.name === name));
-      const canaryOnly = state.canaryMatches.length > 0 || state.canaryWeight.percent === 100
-        || (stickySession !== undefined && state.canaryWeight.percent > 0);
+      const canaryOnly = hasCanaryOnlyRoute(state, stickySession !== undefined);
       new CanaryRelease(chart, 'release', {
         ...always,
         ...(versionTrafficPolicies !== undefined ? { versionTrafficPolicies: Object.fromEntries(policies) } : {}),

@@ -327,6 +327,19 @@ describe('RolloutPlan', () => {
     }
   });
 
+  test('fails if canaryFault would apply at no stage, rather than drop it; and at once with the Gateway API, whatever the steps', () => {
+    // GIVEN steps whose only canary traffic is an unsticky weighted split: no route takes the canary's requests alone
+    const fault = { abort: { httpStatus: 503, percentage: Percentage.of(10) } } as never;
+    const steps = [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(20))];
+    // WHEN / THEN
+    expect(() => new RolloutPlan({ ...site, release: { canaryFault: fault }, steps }))
+      .toThrow('release.canaryFault applies to the requests only the canary takes, but no stage of the plan has such a route');
+    expect(() => new RolloutPlan({ ...gatewayApiSite, release: { canaryFault: fault }, steps }))
+      .toThrow('release.canaryFault is not supported with the Gateway API v1.5.1 standard channel (HTTPRoute has no fault injection); use api: TrafficApi.ISTIO on the IstioEntry');
+    // a header step gives the fault a route to apply to
+    expect(() => new RolloutPlan({ ...site, release: { canaryFault: fault }, steps: [RolloutStep.deployCanary(), RolloutStep.headerOnly(RequestMatch.header('qa', 'yes'))] })).not.toThrow();
+  });
+
   test('fails at once on a bad plan, and on a step that changes nothing', () => {
     expect(() => new RolloutPlan({ ...site, steps: [RolloutStep.weight(Weight.percent(5))] })).toThrow('sends traffic to the canary before it is deployed');
     expect(() => new RolloutPlan({ ...site, canary: 'v3', steps: [RolloutStep.deployCanary()] })).toThrow('canary must be a version of the website ("v1", "v2"), got "v3"');
