@@ -3,29 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { progressivePlan } from '../../apps/plan';
-import { Manifest, Phase, PhaseKind, PlanLayout, RolloutPlan, RolloutStep, SYNC_WAVE_ANNOTATION, TrafficApi, Weight } from '../../lib';
+import { Manifest, Phase, PhaseKind, PlanLayout, RolloutPlan, RolloutStep, SYNC_WAVE_ANNOTATION, Weight } from '../../lib';
 import { SYNC_WAVES, withSyncWaves } from '../../lib/rollout/argocd';
 import { objectKey, planTransition } from '../../lib/rollout/transition';
 import { deployment, destinationRule, route, V1, V2, virtualService } from '../support/fixtures';
 import { parseManifests } from '../support/schema';
+import { planSites } from '../support/fixtures';
 
 const scratch = mkdtempSync(join(tmpdir(), 'argocd-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const site = {
-  website: { serviceName: 'shop', versions: [{ name: 'v1', image: 'shop:1', replicas: 4 }, { name: 'v2', image: 'shop:2', replicas: 1 }] },
-  entry: { hosts: ['shop.example.com'], gatewayName: 'shop', virtualServiceName: 'shop' },
-  destinationRuleName: 'shop',
-  stable: 'v1',
-  canary: 'v2',
-};
-
-const gatewayApiSite = {
-  website: site.website,
-  entry: { hosts: ['shop.example.com'], gatewayName: 'shop', routeName: 'shop', api: TrafficApi.GATEWAY_API },
-  stable: 'v1',
-  canary: 'v2',
-};
+const { site, gatewayApiSite } = planSites(4, 1);
 
 const waveOf = (m: any) => Number(m.metadata.annotations[SYNC_WAVE_ANNOTATION]);
 const withoutWave = (m: any) => {

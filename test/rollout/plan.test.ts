@@ -6,29 +6,17 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import { progressivePlan, tutorialPlan } from '../../apps/plan';
 import { TUTORIAL_STAGES, TutorialChart } from '../../apps/tutorial-chart';
-import { Percentage, PhaseKind, PlanStage, RequestMatch, RolloutPlan, RolloutPlanProps, RolloutStep, TrafficApi, Weight } from '../../lib';
+import { Percentage, PhaseKind, PlanStage, RequestMatch, RolloutPlan, RolloutPlanProps, RolloutStep, Weight } from '../../lib';
 import { RECORD_FILE } from '../../lib/rollout/owned-folder';
 import { loads, planViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/synth';
+import { planSites } from '../support/fixtures';
 
 const root = join(__dirname, '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'plan-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const site = {
-  website: { serviceName: 'shop', versions: [{ name: 'v1', image: 'shop:1', replicas: 3 }, { name: 'v2', image: 'shop:2', replicas: 2 }] },
-  entry: { hosts: ['shop.example.com'], gatewayName: 'shop', virtualServiceName: 'shop' },
-  destinationRuleName: 'shop',
-  stable: 'v1',
-  canary: 'v2',
-};
-
-const gatewayApiSite = {
-  website: site.website,
-  entry: { hosts: ['shop.example.com'], gatewayName: 'shop', routeName: 'shop', api: TrafficApi.GATEWAY_API },
-  stable: 'v1',
-  canary: 'v2',
-};
+const { site, gatewayApiSite } = planSites(3, 2);
 
 describe('the tutorial plan', () => {
   test('its stages are exactly the tutorial app\'s CANARY_STAGE outputs', () => {

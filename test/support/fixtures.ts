@@ -2,6 +2,8 @@
  * Small builders of plain manifests, for the verification tests: a healthy topology like the
  * tutorial's last step, which each test breaks (or nearly breaks) in one place.
  */
+import { TrafficApi } from '../../lib/model/traffic-api';
+
 export type M = any;
 
 export function service(name: string, opts: { ns?: string; selector?: Record<string, string> | null; ports?: any[] } = {}): M {
@@ -82,4 +84,27 @@ export function tutorialStep4AsWritten(): M[] {
     ]),
     destinationRule('website', 'website', [['version-1', { version: 'website-version-1' }]]),
   ];
+}
+
+/**
+ * The shop website of the rollout-plan tests, as RolloutPlan props: `site` for Istio's API and
+ * `gatewayApiSite` for the Gateway API, with the given replicas of v1 (stable) and v2 (canary).
+ */
+export function planSites(stableReplicas: number, canaryReplicas: number) {
+  const website = { serviceName: 'shop', versions: [{ name: 'v1', image: 'shop:1', replicas: stableReplicas }, { name: 'v2', image: 'shop:2', replicas: canaryReplicas }] };
+  return {
+    site: {
+      website,
+      entry: { hosts: ['shop.example.com'], gatewayName: 'shop', virtualServiceName: 'shop' },
+      destinationRuleName: 'shop',
+      stable: 'v1',
+      canary: 'v2',
+    },
+    gatewayApiSite: {
+      website,
+      entry: { hosts: ['shop.example.com'], gatewayName: 'shop', routeName: 'shop', api: TrafficApi.GATEWAY_API },
+      stable: 'v1',
+      canary: 'v2',
+    },
+  };
 }
