@@ -306,7 +306,9 @@ export class MeshIndex {
       if (m === null || typeof m !== 'object') {
         continue;
       }
-      const group = (m.apiVersion ?? '').split('/')[0];
+      const apiVersion = m.apiVersion ?? '';
+      const slash = apiVersion.indexOf('/');
+      const group = slash < 0 ? apiVersion : apiVersion.slice(0, slash);
       const istio = group === 'networking.istio.io';
       if (m.kind === 'Service' && m.apiVersion === 'v1') {
         this.addService(m);

@@ -118,7 +118,11 @@ export function prepareManifests(input: readonly unknown[]): PreparedManifests {
   const manifests = kept.filter((m): m is Manifest => m !== undefined);
   const verified = new Map<string, number>();
   for (const m of manifests) {
-    count(isVerifiedKind(m) ? verified : skipped, isVerifiedKind(m) ? verifiedKind(m) : describeKind(m));
+    if (isVerifiedKind(m)) {
+      count(verified, verifiedKind(m));
+    } else {
+      count(skipped, describeKind(m));
+    }
   }
   return { manifests, findings, verified, skipped, notObjects, invalid, replaced };
 }

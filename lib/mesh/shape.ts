@@ -279,12 +279,28 @@ export function groupOf(apiVersion: string): string {
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
+// The SPECS key of each apiVersion and kind met, so that the lookup, made several times per
+// object, builds no string.
+const specKeys = new Map<string, Map<string, string | undefined>>();
+
 function specKey(m: Manifest): string | undefined {
-  if (typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') {
+  const { apiVersion, kind } = m;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
     return undefined;
   }
-  const key = m.apiVersion === 'v1' ? `v1/${m.kind}` : `${groupOf(m.apiVersion)}/${m.kind}`;
-  return Object.prototype.hasOwnProperty.call(SPECS, key) ? key : undefined;
+  const byKind = specKeys.get(apiVersion);
+  if (byKind?.has(kind) === true) {
+    return byKind.get(kind);
+  }
+  const key = apiVersion === 'v1' ? `v1/${kind}` : `${groupOf(apiVersion)}/${kind}`;
+  const found = Object.prototype.hasOwnProperty.call(SPECS, key) ? key : undefined;
+  // Bounded: a file of made-up apiVersions and kinds cannot grow it without end.
+  if (byKind !== undefined && byKind.size < 100) {
+    byKind.set(kind, found);
+  } else if (byKind === undefined && specKeys.size < 100) {
+    specKeys.set(apiVersion, new Map([[kind, found]]));
+  }
+  return found;
 }
 
 /** Whether the verification reads objects of this apiVersion and kind. */

@@ -38,8 +38,15 @@ function obj<T extends object = JsonObject>(value: unknown): T | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as T : undefined;
 }
 
+/** The part of an apiVersion before its slash (all of it without one), read without allocating. */
+function groupPart(apiVersion: string | undefined): string {
+  const v = apiVersion ?? '';
+  const slash = v.indexOf('/');
+  return slash < 0 ? v : v.slice(0, slash);
+}
+
 function isIstio(m: Manifest, kind: string): boolean {
-  return m.kind === kind && (m.apiVersion ?? '').split('/')[0] === 'networking.istio.io';
+  return m.kind === kind && groupPart(m.apiVersion) === 'networking.istio.io';
 }
 
 /** Every traffic-policy finding about `manifests`. */
@@ -47,6 +54,9 @@ export function checkTrafficPolicies(manifests: readonly Manifest[]): Finding[] 
   const findings: Finding[] = [];
   const valid = manifests.filter((m): m is Manifest => obj(m) !== undefined);
   for (const m of valid) {
+    if (groupPart(m.apiVersion) !== 'networking.istio.io') {
+      continue;
+    }
     const issues = isIstio(m, 'VirtualService') ? virtualServiceIssues(m.spec)
       : isIstio(m, 'DestinationRule') ? destinationRuleIssues(m.spec)
         : isIstio(m, 'Gateway') ? gatewayIssues(m.metadata?.name, m.spec) : [];
@@ -94,7 +104,7 @@ interface Pods {
 function podsOf(manifests: readonly Manifest[]): Pods[] {
   const pods: Pods[] = [];
   for (const m of manifests) {
-    const group = (m.apiVersion ?? '').split('/')[0];
+    const group = groupPart(m.apiVersion);
     if (WORKLOAD_KINDS.has(m.kind ?? '') && group === 'apps') {
       const replicas = typeof m.spec?.replicas === 'number' ? m.spec.replicas : 1;
       pods.push({ namespace: refOf(m).namespace, labels: obj<Record<string, string>>(m.spec?.template?.metadata?.labels) ?? {}, replicas });
@@ -133,7 +143,7 @@ function ejects(outlier: JsonObject): boolean {
  * the ejected pod: every request to the subset gets 503 "no healthy upstream" for the ejection time.
  */
 function outlierFindings(manifests: readonly Manifest[]): Finding[] {
-  const pods = podsOf(manifests);
+  let pods: Pods[] | undefined; // read only when a subset can eject its every pod
   const services = new Map<string, Record<string, string>>();
   for (const m of manifests) {
     if (m.kind === 'Service' && m.apiVersion === 'v1' && obj(m.spec?.selector) !== undefined) {
@@ -157,6 +167,7 @@ function outlierFindings(manifests: readonly Manifest[]): Finding[] {
       if (outlier === undefined || outlier.maxEjectionPercent !== 100 || Number(outlier.minHealthPercent ?? 0) > 0 || !ejects(outlier)) {
         continue;
       }
+      pods ??= podsOf(manifests);
       const count = subsetPods(pods, namespace, { ...serviceSelector, ...(obj<Record<string, string>>(subset?.labels) ?? {}) });
       if (count === 1) {
         findings.push(make('outlier-ejects-only-pod', ref, `subset "${subset?.name}" runs one pod and its outlierDetection has maxEjectionPercent 100: after ${outlier.consecutive5xxErrors ?? 5} consecutive 5xx the pod is ejected, and every request to the subset gets 503 "no healthy upstream" for ${outlier.baseEjectionTime ?? '30s'} or more (Istio disables Envoy's panic threshold); run at least 2 pods with maxEjectionPercent 50 or less, or keep maxEjectionPercent below 100`));
