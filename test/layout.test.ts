@@ -26,9 +26,6 @@ const KNOWN: Record<string, string> = {
   'model/duration.ts -> mesh/istio-validation.ts': 'Istio validation rules',
   'model/match.ts -> mesh/istio-validation.ts': 'Istio validation rules',
   'model/traffic-policy.ts -> mesh/istio-validation.ts': 'Istio validation rules',
-  // The synthesis-time verification hooks into the VirtualService's rendering; it is to become a
-  // validation the constructs add to their chart.
-  'render/istio/objects.ts -> constructs/verification.ts': 'verification on render',
 };
 
 const lib = join(__dirname, '..', 'lib');

@@ -11,6 +11,7 @@ import { CanaryRouting, canaryRules, HttpRule, StickyRouting, stickyCookie } fro
 import { checkFault, checkRetries, checkTrafficPolicy, FaultOptions, RetryOptions, TrafficPolicyOptions } from '../model/traffic-policy';
 import { checkDnsSubdomain, checkEnum, show } from '../model/validate';
 import { APP_LABEL, VERSION_LABEL, Website, WebsiteVersion } from './website';
+import { AppVerification } from './verification';
 import { Weight } from '../model/weight';
 import { rendererFor } from '../render/renderers';
 
@@ -252,6 +253,13 @@ export class CanaryRelease extends Construct {
     });
     this.destinationRule = objects.destinationRule;
     this.versionServices = objects.versionServices;
+    const verification = AppVerification.of(this);
+    if (this.destinationRule !== undefined) {
+      verification.adopt(this.destinationRule, { tellsRendering: true });
+    }
+    for (const service of this.versionServices.values()) {
+      verification.adopt(ApiObject.of(service));
+    }
   }
 
   /** The HTTP rules this release puts on the entry's VirtualService. */

@@ -8,6 +8,7 @@ import { EntryModel } from '../render/renderer';
 import { rendererFor } from '../render/renderers';
 import { duplicateHostsProblem, gatewayNameProblem } from '../mesh/istio-validation';
 import { checkDnsSubdomain, checkEnum, checkHost, checkLabels, checkPort, checkUnique, show } from '../model/validate';
+import { AppVerification } from './verification';
 import { Website } from './website';
 import { MESH_GATEWAY } from '../model/names';
 
@@ -321,6 +322,16 @@ export class IstioEntry extends Construct {
     this.virtualService = routes.virtualService;
     this.httpRoute = routes.httpRoute;
     this.meshHttpRoute = routes.meshHttpRoute;
+    const verification = AppVerification.of(this);
+    for (const object of [this.gateway, this.gatewayApiGateway, this.httpRoute, this.meshHttpRoute]) {
+      if (object !== undefined) {
+        verification.adopt(object, { tellsRendering: object === this.gateway });
+      }
+    }
+    if (this.virtualService !== undefined) {
+      // The object that routes requests: its chart is verified against the rest of the app.
+      verification.adopt(this.virtualService, { routes: true, tellsRendering: true });
+    }
     this.labelWithWaypoint(this.website.service);
   }
 

@@ -2,6 +2,7 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DATAPLANE_MODE_LABEL, INJECTION_LABEL, REVISION_LABEL } from '../mesh/enrollment';
 import { checkDnsLabel, checkLabels, checkLabelValue, show } from '../model/validate';
+import { AppVerification } from './verification';
 
 /**
  * How a namespace's pods join the mesh: the label that Istio reads on the namespace.
@@ -102,5 +103,6 @@ export class MeshNamespace extends Construct {
       // A Namespace is cluster-scoped: the chart's namespace does not apply to it.
       this.resource.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     }
+    AppVerification.of(this).adopt(this.resource);
   }
 }

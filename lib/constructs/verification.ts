@@ -52,8 +52,12 @@ interface Pass {
  * this library, which says when it is rendered; in an app with a chart that has none (only
  * websites, say), every validation verifies again.
  *
+ * One synthesis renders each object of this library once: the verification renders every object
+ * of the app to check it, and the objects it adopted (see `adopt`) hand that rendering to the
+ * output that follows, instead of rendering themselves again.
+ *
  * All its state is held here, per app: charts whose verification is off, Services and hosts
- * declared as living outside the app, warnings printed, the last verification.
+ * declared as living outside the app, warnings printed, the last verification and its renderings.
  */
 export class AppVerification extends Construct {
   /** The verification of `scope`'s app, made on first use. */
@@ -76,15 +80,41 @@ export class AppVerification extends Construct {
   private readonly declared: Manifest[] = [];
   private readonly printed = new Set<string>();
   private pass: Pass | undefined;
+  /** The JSON of each object as the last verification rendered it, until its output takes it. */
+  private readonly renders = new Map<ApiObject, unknown>();
+  /** The chart whose objects are being rendered since the last validation, if any. */
+  private renderingChart: Chart | undefined;
+  private verifying = false;
 
   private constructor(root: IConstruct, id: string) {
     super(root as Construct, id);
     this.node.addValidation({ validate: () => this.validate() });
   }
 
-  /** Verifies `chart` at every synthesis (unless it is disabled). */
-  public verifyChart(chart: Chart): void {
-    this.routing.add(chart);
+  /**
+   * Makes `object`, an object of this library, part of the verification of its app:
+   * - `routes`: its chart is verified at every synthesis (unless it is disabled);
+   * - `tellsRendering`: it tells the verification when it is rendered (see `rendered`), which
+   *   lets one synthesis of the whole app verify the app only once.
+   *
+   * Whatever the role, the object's output takes the JSON that the verification rendered for it
+   * in the same synthesis (see `takeRendering`) instead of rendering it a second time.
+   */
+  public adopt(object: ApiObject, role: { readonly routes?: boolean; readonly tellsRendering?: boolean } = {}): void {
+    const chart = Chart.of(object);
+    if (role.routes === true) {
+      this.routing.add(chart);
+    }
+    if (role.tellsRendering === true) {
+      this.observed.add(chart);
+    }
+    const render = object.toJson.bind(object);
+    object.toJson = () => {
+      if (role.tellsRendering === true) {
+        this.rendered();
+      }
+      return this.takeRendering(object) ?? render();
+    };
   }
 
   /** Turns the verification off for `chart`. */
@@ -107,22 +137,42 @@ export class AppVerification extends Construct {
     return [...this.declared];
   }
 
-  /** Records that `chart` has an object that calls `rendered()` whenever it is rendered. */
-  public observeChart(chart: Chart): void {
-    this.observed.add(chart);
-  }
-
   /**
    * Tells the verification that an object of this library was rendered: a validation that
    * follows belongs to another synthesis, unless the app's synthesis is under way.
    */
-  public rendered(): void {
+  private rendered(): void {
     if (this.pass !== undefined) {
       this.pass.rendered = true;
     }
   }
 
+  /**
+   * The JSON that the verification rendered for `object` in the validation just made, if the
+   * object cannot have changed since: the output of the same synthesis, which follows the
+   * validation with nothing in between. Each rendering is given out once.
+   *
+   * cdk8s renders a chart's objects right after validating the app, one chart at a time. So the
+   * rendering is given out only to a run of objects of one chart that starts at a validation: an
+   * object of another chart rendered before the next validation (code of the user's that runs
+   * after a synthesis, say) ends the run, and every rendering kept is dropped.
+   */
+  private takeRendering(object: ApiObject): unknown {
+    if (this.verifying) {
+      return undefined;
+    }
+    const chart = Chart.of(object);
+    if (this.renderingChart !== undefined && this.renderingChart !== chart) {
+      this.renders.clear();
+    }
+    this.renderingChart = chart;
+    const json = this.renders.get(object);
+    this.renders.delete(object);
+    return json;
+  }
+
   private validate(): string[] {
+    this.renderingChart = undefined;
     const pass = this.pass;
     if (pass !== undefined && pass.reusable && !pass.wholeApp && !pass.rendered) {
       // The second validation with nothing rendered in between: `app.synth()` or
@@ -136,13 +186,24 @@ export class AppVerification extends Construct {
       return [];
     }
     this.pass = undefined;
-    const charts = this.verify();
+    this.renders.clear();
+    let charts: Chart[];
+    this.verifying = true;
+    try {
+      charts = this.verify();
+    } catch (e) {
+      this.renders.clear();
+      throw e;
+    } finally {
+      this.verifying = false;
+    }
     const current: Pass = { wholeApp: false, remaining: 0, rendered: false, charts: charts.length, reusable: charts.every((c) => this.observed.has(c)) };
     this.pass = current;
     // A synthesis runs in one go: the next turn of the event loop starts afresh in any case.
     queueMicrotask(() => {
       if (this.pass === current) {
         this.pass = undefined;
+        this.renders.clear();
       }
     });
     return [];
@@ -169,6 +230,7 @@ export class AppVerification extends Construct {
     for (const [chart, objects] of objectsByChart) {
       for (const o of objects) {
         const json = o.toJson();
+        this.renders.set(o, json);
         manifests.push(json);
         if (reportedSet.has(chart)) {
           const key = `${json?.kind}/${json?.metadata?.namespace ?? DEFAULT_NAMESPACE}/${json?.metadata?.name}`;

@@ -6,6 +6,7 @@ import {
 } from '../model/validate';
 import { LinuxCapability, renderCapabilities, resolveResources } from './workload-defaults';
 import { DEFAULT_NAMESPACE } from '../model/names';
+import { AppVerification } from './verification';
 
 /** The label that every pod of the website carries, whatever its version. */
 export const APP_LABEL = 'app';
@@ -215,6 +216,7 @@ export class Website extends Construct {
     this.appLabel = checkLabelValue('appLabel', props.appLabel ?? this.serviceName);
     claimAppLabel(this, namespace);
     this.service.selectLabel(APP_LABEL, this.appLabel);
+    AppVerification.of(this).adopt(ApiObject.of(this.service));
 
     for (const version of props.versions ?? []) {
       this.addVersion(version);
@@ -295,6 +297,8 @@ export class Website extends Construct {
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
       JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', capabilities),
     );
+
+    AppVerification.of(this).adopt(ApiObject.of(deployment));
 
     const version: WebsiteVersion = { name, label, subsetName, replicas, image: options.image, deployment };
     this._versions.set(name, version);

@@ -112,6 +112,43 @@ describe('verification at synthesis', () => {
     expect(spy).toHaveBeenCalledTimes(8);
   });
 
+  describe('one rendering per object', () => {
+    test('renders each object once per synthesis: the output is what the verification rendered', () => {
+      // GIVEN an app of five charts (a Service, a Deployment, a Gateway and a VirtualService each)
+      const app = Testing.app();
+      fiveSites(app);
+      const render = vi.spyOn(ApiObject.prototype, 'toJson');
+      // WHEN the whole app is synthesized
+      const yaml = app.synthYaml();
+      // THEN each object was rendered once, for the verification and the output alike
+      expect(render).toHaveBeenCalledTimes(20);
+      expect(yaml.match(/^kind: /gm)).toHaveLength(20);
+    });
+
+    test('writes the same YAML as without the verification', () => {
+      // GIVEN the same app twice, the second with its verification off
+      const verified = Testing.app();
+      fiveSites(verified);
+      const unverified = Testing.app();
+      fiveSites(unverified).forEach((chart) => MeshVerification.disable(chart));
+      // WHEN both are synthesized, THEN their YAML is the same
+      expect(verified.synthYaml()).toEqual(unverified.synthYaml());
+    });
+
+    test('renders afresh an object changed after a synthesis of another chart', () => {
+      // GIVEN an app of which one chart was synthesized alone: the others were rendered for the verification only
+      const app = Testing.app();
+      const charts = fiveSites(app);
+      synth(charts[0]);
+      // WHEN a Deployment of another chart changes, in the same turn of the event loop
+      const deployment = (charts[1].node.findChild('website') as Website).findVersion('v1')!.deployment;
+      deployment.podMetadata.addLabel('team', 'shop');
+      // THEN its rendering shows the change
+      expect(ApiObject.of(deployment).toJson().spec.template.metadata.labels.team).toBe('shop');
+      expect(synth(charts[1]).find((m) => m.kind === 'Deployment')?.spec.template.metadata.labels.team).toBe('shop');
+    });
+  });
+
   describe('after a change', () => {
     /** A route in `chart` to a subset that does not exist. */
     function routeToMissingSubset(chart: Chart): void {
