@@ -36,16 +36,26 @@ export default tseslint.config(
       'prefer-const': 'error',
       'no-var': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
-      // Tests and some layers still use `any`; lib/model/ and lib/mesh/ do not (below).
+      // Tests and scripts still use `any`; lib/ does not (below).
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
   {
     // The mesh layer reads arbitrary YAML as typed JSON (lib/mesh/json.ts, lib/model/match-json.ts):
     // `unknown` where anything may be written, the Istio and Kubernetes types where fields are read.
-    files: ['lib/model/**/*.ts', 'lib/mesh/**/*.ts'],
+    // The renderers build their JSON with the generated prop types of imports/.
+    files: ['lib/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    // Still to type, in work on another branch (issue 8): the Istio objects' toJson overrides, the
+    // verification's list of rendered manifests, and RolloutPlan's stderr prefixing in manifestsOf.
+    // Remove a file from this list once it has no `any` left.
+    files: ['lib/render/istio/objects.ts', 'lib/constructs/verification.ts', 'lib/rollout/plan.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
     },
   },
 );

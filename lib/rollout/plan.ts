@@ -15,6 +15,7 @@ import { mirrorFits } from '../model/routing';
 import { writeOwnedFolder } from './owned-folder';
 import { checkDnsLabel, checkDnsSubdomain, checkEnum } from '../model/validate';
 import { checkDuration, DurationKind } from '../model/duration';
+import { DEFAULT_NAMESPACE } from '../model/names';
 import { Website, WebsiteProps } from '../constructs/website';
 
 /** Props of a `RolloutPlan`. */
@@ -285,7 +286,7 @@ export class RolloutPlan {
 
   private synthesize(state: StageState): Manifest[] {
     const app = new App({ outdir: 'unused' });
-    const chart = new Chart(app, this.props.chartId ?? 'release', { namespace: this.props.namespace ?? 'default' });
+    const chart = new Chart(app, this.props.chartId ?? 'release', { namespace: this.props.namespace ?? DEFAULT_NAMESPACE });
     const versions = new Map((this.props.website.versions ?? []).map((v) => [v.name, v]));
     const website = new Website(chart, 'website', { ...this.props.website, versions: [] });
     for (const deployed of state.deployed) {
@@ -488,7 +489,7 @@ export class RolloutPlan {
         }
         if (phase.kind === PhaseKind.PREPARE) {
           for (const d of phase.objects.filter((m) => ['Deployment', 'StatefulSet'].includes(m.kind ?? '') && (m.spec?.replicas ?? 1) > 0)) {
-            lines.push(`kubectl rollout status ${d.kind!.toLowerCase()}/${d.metadata?.name} -n ${d.metadata?.namespace ?? 'default'} --timeout=5m`);
+            lines.push(`kubectl rollout status ${d.kind!.toLowerCase()}/${d.metadata?.name} -n ${d.metadata?.namespace ?? DEFAULT_NAMESPACE} --timeout=5m`);
           }
         }
         previous = phase;
@@ -509,7 +510,7 @@ function waitFor(phase: Phase): string[] {
   }
   const byNamespace = new Map<string, string[]>();
   for (const m of phase.objects.filter((o) => (o.apiVersion ?? '').startsWith('networking.istio.io/'))) {
-    const ns = m.metadata?.namespace ?? 'default';
+    const ns = m.metadata?.namespace ?? DEFAULT_NAMESPACE;
     byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), `${m.kind!.toLowerCase()}/${m.metadata?.name}`]);
   }
   return [...byNamespace].map(([ns, objects]) => `# or, up to Istio 1.22 with its status on: kubectl wait --for=condition=Reconciled -n ${ns} ${objects.join(' ')} --timeout=5m`);

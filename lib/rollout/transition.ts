@@ -6,7 +6,9 @@
  *
  * Works on plain manifests, so it applies to any topology, not only this library's.
  */
+import type { JsonObject } from '../mesh/json';
 import { Manifest } from '../mesh/manifests';
+import { DEFAULT_NAMESPACE } from '../model/names';
 
 /** The phases of a transition, in the order they are applied. */
 export enum PhaseKind {
@@ -38,11 +40,17 @@ export function isRoute(m: Manifest): boolean {
 
 /** `apiVersion/kind/namespace/name`. */
 export function objectKey(m: Manifest): string {
-  return `${m.apiVersion}/${m.kind}/${m.metadata?.namespace ?? 'default'}/${m.metadata?.name}`;
+  return `${m.apiVersion}/${m.kind}/${m.metadata?.namespace ?? DEFAULT_NAMESPACE}/${m.metadata?.name}`;
 }
 
-function subsetNames(dr: Manifest | undefined): string[] {
-  return Array.isArray(dr?.spec?.subsets) ? dr!.spec.subsets.map((s: any) => s?.name) : [];
+/** A DestinationRule's subsets as written (none when it has no list of them). */
+function subsetsOf(dr: Manifest | undefined): ReadonlyArray<JsonObject | undefined> {
+  const subsets: unknown = dr?.spec?.subsets;
+  return Array.isArray(subsets) ? subsets : [];
+}
+
+function subsetNames(dr: Manifest | undefined): unknown[] {
+  return subsetsOf(dr).map((s) => s?.name);
 }
 
 /**
@@ -71,8 +79,8 @@ export function planTransition(before: readonly Manifest[], after: readonly Mani
       } else {
         if (added.length > 0) {
           // Add the new subsets first, keeping the ones routes may still name.
-          const keep = previous!.spec.subsets.filter((s: any) => removed.includes(s?.name));
-          phases.prepare.push({ ...m, spec: { ...m.spec, subsets: [...m.spec.subsets, ...keep] } });
+          const keep = subsetsOf(previous).filter((s) => removed.includes(s?.name));
+          phases.prepare.push({ ...m, spec: { ...m.spec, subsets: [...subsetsOf(m), ...keep] } });
         }
         phases.retire.push(m);
       }

@@ -1,3 +1,12 @@
+import {
+  GatewaySpecListeners,
+  GatewaySpecListenersTlsMode,
+  HttpRouteSpecParentRefs,
+  HttpRouteSpecRules,
+  HttpRouteSpecRulesFiltersRequestRedirectScheme,
+  HttpRouteSpecRulesFiltersRequestRedirectStatusCode,
+  HttpRouteSpecRulesFiltersType,
+} from '../../../imports/gateway.networking.k8s.io';
 import { ServerModel } from '../../model/servers';
 import { TrafficApi, unsupportedFeature, USE_ISTIO_API } from '../../model/traffic-api';
 
@@ -32,7 +41,7 @@ export function checkGatewayApiServers(servers: readonly ServerModel[]): void {
  * One listener per server. A server for one host gets it as the listener's `hostname`; a server
  * for several hosts, or for `*`, gets none, and the HTTPRoutes' `hostnames` narrow it.
  */
-export function gatewayApiListeners(servers: readonly ServerModel[]): Array<Record<string, unknown>> {
+export function gatewayApiListeners(servers: readonly ServerModel[]): GatewaySpecListeners[] {
   checkGatewayApiServers(servers);
   const seen = new Map<string, number>();
   servers.forEach((server, i) => {
@@ -50,7 +59,7 @@ export function gatewayApiListeners(servers: readonly ServerModel[]): Array<Reco
     protocol: server.protocol,
     ...(server.tls !== undefined ? {
       // The Secret sits in the Gateway's namespace (Istio deploys the gateway there).
-      tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: server.tls.credentialName }] },
+      tls: { mode: GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [{ kind: 'Secret', name: server.tls.credentialName }] },
     } : {}),
   }));
 }
@@ -65,7 +74,7 @@ export function routeHostnames(hosts: readonly string[]): { hostnames?: string[]
 }
 
 /** `parentRefs` to the Gateway's listeners of the kind wanted: redirecting ones or the others. */
-export function gatewayParentRefs(gatewayName: string, servers: readonly ServerModel[], redirecting: boolean): Array<Record<string, unknown>> {
+export function gatewayParentRefs(gatewayName: string, servers: readonly ServerModel[], redirecting: boolean): HttpRouteSpecParentRefs[] {
   const anyRedirect = servers.some((s) => s.httpsRedirect);
   if (!anyRedirect && !redirecting) {
     return [{ name: gatewayName }];
@@ -74,6 +83,11 @@ export function gatewayParentRefs(gatewayName: string, servers: readonly ServerM
 }
 
 /** The rule of the route that answers plain HTTP with a redirect to HTTPS (301, as Istio's `httpsRedirect`). */
-export function httpsRedirectRules(): Array<Record<string, unknown>> {
-  return [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }];
+export function httpsRedirectRules(): HttpRouteSpecRules[] {
+  return [{
+    filters: [{
+      type: HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
+      requestRedirect: { scheme: HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS, statusCode: HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_301 },
+    }],
+  }];
 }

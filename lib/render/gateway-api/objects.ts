@@ -9,14 +9,14 @@ import { Gateway as KubeGateway, HttpRoute as KubeHttpRoute } from '../../../imp
 
 /** A Gateway API Gateway rendered from its JSON. */
 export class GatewayApiGateway extends KubeGateway {
-  public override toJson(): any {
+  public override toJson(): Record<string, unknown> {
     return ApiObject.prototype.toJson.call(this);
   }
 }
 
 /** A Gateway API HTTPRoute rendered from its JSON. */
 export class GatewayApiHttpRoute extends KubeHttpRoute {
-  public override toJson(): any {
+  public override toJson(): Record<string, unknown> {
     return ApiObject.prototype.toJson.call(this);
   }
 }

@@ -39,7 +39,7 @@ export const GATEWAY_API_RENDERER: TrafficRenderer = {
   gateway(scope: Construct, entry: EntryModel) {
     const gatewayApiGateway = new GatewayApiGateway(scope, 'Gateway', {
       metadata: entry.gatewayName !== undefined ? { name: entry.gatewayName } : {},
-      spec: { gatewayClassName: entry.gatewayClassName ?? 'istio', listeners: gatewayApiListeners(entry.servers) as any },
+      spec: { gatewayClassName: entry.gatewayClassName ?? 'istio', listeners: gatewayApiListeners(entry.servers) },
     });
     return { name: gatewayApiGateway.name, gatewayApiGateway };
   },
@@ -53,7 +53,7 @@ export const GATEWAY_API_RENDERER: TrafficRenderer = {
     const httpRoute = new GatewayApiHttpRoute(scope, 'Resource', {
       metadata: entry.routeName !== undefined ? { name: entry.routeName } : {},
       spec: {
-        parentRefs: gatewayParentRefs(gatewayName, entry.servers, false) as any,
+        parentRefs: gatewayParentRefs(gatewayName, entry.servers, false),
         ...hostnames,
         // Rendered at synthesis, so that a release attached later still reaches the output.
         rules: Lazy.any({ produce: () => renderGatewayApiRules(rulesForParent(entry.rules(), gatewayName), context) }),
@@ -62,7 +62,7 @@ export const GATEWAY_API_RENDERER: TrafficRenderer = {
     if (entry.servers.some((s) => s.httpsRedirect)) {
       new GatewayApiHttpRoute(scope, 'HttpsRedirect', {
         metadata: { name: `${httpRoute.name}-https-redirect` },
-        spec: { parentRefs: gatewayParentRefs(gatewayName, entry.servers, true) as any, ...hostnames, rules: httpsRedirectRules() as any },
+        spec: { parentRefs: gatewayParentRefs(gatewayName, entry.servers, true), ...hostnames, rules: httpsRedirectRules() },
       });
     }
     const meshGateway = entry.meshGateway;

@@ -1,3 +1,4 @@
+import { GatewaySpecServers, GatewaySpecServersTlsMode } from '../../../imports/networking.istio.io';
 import { ServerModel } from '../../model/servers';
 
 /**
@@ -5,11 +6,12 @@ import { ServerModel } from '../../model/servers';
  *
  * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Server
  */
-export function istioServers(servers: readonly ServerModel[]): Array<Record<string, unknown>> {
+export function istioServers(servers: readonly ServerModel[]): GatewaySpecServers[] {
   return servers.map((server) => ({
     port: { number: server.port, name: server.name, protocol: server.protocol },
     hosts: [...server.hosts],
-    ...(server.tls !== undefined ? { tls: { mode: server.tls.mode, credentialName: server.tls.credentialName } } : {}),
+    // The mode is a validated `TlsMode`, whose values are Istio's own.
+    ...(server.tls !== undefined ? { tls: { mode: server.tls.mode as GatewaySpecServersTlsMode, credentialName: server.tls.credentialName } } : {}),
     ...(server.httpsRedirect ? { tls: { httpsRedirect: true } } : {}),
   }));
 }

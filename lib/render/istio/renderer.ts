@@ -24,7 +24,7 @@ export const ISTIO_RENDERER: TrafficRenderer = {
   gateway(scope: Construct, entry: EntryModel) {
     const gateway = new IstioGateway(scope, 'Gateway', {
       metadata: entry.gatewayName !== undefined ? { name: entry.gatewayName } : {},
-      spec: { selector: { ...entry.selector }, servers: istioServers(entry.servers) as any },
+      spec: { selector: { ...entry.selector }, servers: istioServers(entry.servers) },
     });
     return { name: gateway.name, gateway };
   },
