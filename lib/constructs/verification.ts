@@ -85,6 +85,7 @@ export class AppVerification extends Construct {
   /** The chart whose objects are being rendered since the last validation, if any. */
   private renderingChart: Chart | undefined;
   private verifying = false;
+  private warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`);
 
   private constructor(root: IConstruct, id: string) {
     super(root as Construct, id);
@@ -115,6 +116,11 @@ export class AppVerification extends Construct {
       }
       return this.takeRendering(object) ?? render();
     };
+  }
+
+  /** Sends each warning of the app (a finding's line, each once) to `sink` instead of stderr. */
+  public reportWarnings(sink: (line: string) => void): void {
+    this.warn = sink;
   }
 
   /** Turns the verification off for `chart`. */
@@ -224,7 +230,7 @@ export class AppVerification extends Construct {
     if (reported.length === 0) {
       return [...objectsByChart.keys()];
     }
-    const manifests: any[] = [];
+    const manifests: Manifest[] = [];
     const chartsByKey = new Map<string, Chart[]>();
     const reportedSet = new Set(reported);
     for (const [chart, objects] of objectsByChart) {
@@ -265,7 +271,7 @@ export class AppVerification extends Construct {
         const line = formatFinding(f);
         if (!this.printed.has(line)) {
           this.printed.add(line);
-          process.stderr.write(`${line}\n`);
+          this.warn(line);
         }
       }
     }

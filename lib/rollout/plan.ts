@@ -16,6 +16,7 @@ import { writeOwnedFolder } from './owned-folder';
 import { checkDnsLabel, checkDnsSubdomain, checkEnum } from '../model/validate';
 import { checkDuration, DurationKind } from '../model/duration';
 import { DEFAULT_NAMESPACE } from '../model/names';
+import { AppVerification } from '../constructs/verification';
 import { Website, WebsiteProps } from '../constructs/website';
 
 /** Props of a `RolloutPlan`. */
@@ -272,21 +273,18 @@ export class RolloutPlan {
    */
   public manifestsOf(state: StageState): Manifest[] {
     const stage = `stage ${state.folder}`;
-    const write = process.stderr.write;
-    process.stderr.write = ((chunk: any, ...rest: any[]) => write.call(process.stderr,
-      typeof chunk === 'string' ? chunk.replace(/^(?=.)/gm, `${stage}: `) : chunk, ...rest)) as typeof process.stderr.write;
     try {
-      return this.synthesize(state);
+      return this.synthesize(state, stage);
     } catch (err) {
       throw new Error(`${stage}: ${(err as Error).message}`, { cause: err });
-    } finally {
-      process.stderr.write = write;
     }
   }
 
-  private synthesize(state: StageState): Manifest[] {
+  private synthesize(state: StageState, stage: string): Manifest[] {
     const app = new App({ outdir: 'unused' });
     const chart = new Chart(app, this.props.chartId ?? 'release', { namespace: this.props.namespace ?? DEFAULT_NAMESPACE });
+    // The verification's warnings name the stage they come from.
+    AppVerification.of(chart).reportWarnings((line) => process.stderr.write(`${line.replace(/^(?=.)/gm, `${stage}: `)}\n`));
     const versions = new Map((this.props.website.versions ?? []).map((v) => [v.name, v]));
     const website = new Website(chart, 'website', { ...this.props.website, versions: [] });
     for (const deployed of state.deployed) {

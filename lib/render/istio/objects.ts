@@ -15,14 +15,14 @@ import {
 
 /** An Istio Gateway rendered from Istio-native JSON. */
 export class IstioGateway extends KubeGateway {
-  public override toJson(): any {
+  public override toJson(): Record<string, unknown> {
     return ApiObject.prototype.toJson.call(this);
   }
 }
 
 /** An Istio DestinationRule rendered from Istio-native JSON. */
 export class IstioDestinationRule extends KubeDestinationRule {
-  public override toJson(): any {
+  public override toJson(): Record<string, unknown> {
     return ApiObject.prototype.toJson.call(this);
   }
 }
@@ -31,7 +31,7 @@ export class IstioDestinationRule extends KubeDestinationRule {
  * An Istio VirtualService rendered from Istio-native JSON.
  */
 export class IstioVirtualService extends KubeVirtualService {
-  public override toJson(): any {
+  public override toJson(): Record<string, unknown> {
     return ApiObject.prototype.toJson.call(this);
   }
 }
