@@ -323,14 +323,16 @@ export class IstioEntry extends Construct {
     this.httpRoute = routes.httpRoute;
     this.meshHttpRoute = routes.meshHttpRoute;
     const verification = AppVerification.of(this);
-    for (const object of [this.gateway, this.gatewayApiGateway, this.httpRoute, this.meshHttpRoute]) {
+    for (const object of [this.gateway, this.gatewayApiGateway]) {
       if (object !== undefined) {
-        verification.adopt(object, { tellsRendering: object === this.gateway });
+        verification.adopt(object, { tellsRendering: true });
       }
     }
-    if (this.virtualService !== undefined) {
-      // The object that routes requests: its chart is verified against the rest of the app.
-      verification.adopt(this.virtualService, { routes: true, tellsRendering: true });
+    // The objects that route requests: their chart is verified against the rest of the app.
+    for (const object of [this.virtualService, this.httpRoute, this.meshHttpRoute]) {
+      if (object !== undefined) {
+        verification.adopt(object, { routes: true, tellsRendering: true });
+      }
     }
     this.labelWithWaypoint(this.website.service);
   }

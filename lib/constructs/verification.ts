@@ -34,8 +34,8 @@ interface Pass {
 
 /**
  * The synthesis-time verification of one app: a construct at the root of the app whose cdk8s
- * validation (`node.addValidation`) verifies the mesh of every chart that has an Istio
- * VirtualService of this library, and throws if a request could be routed to a gateway, host or
+ * validation (`node.addValidation`) verifies the mesh of every chart that has routes of this
+ * library (an Istio VirtualService, or Gateway API HTTPRoutes), and throws if a request could be routed to a gateway, host or
  * subset that does not exist or selects no pods. Every chart of the app is indexed (a Service may
  * live in another chart); findings are reported for the charts verified, each error naming its
  * chart. Warnings go to stderr, each once per app, and do not stop synthesis.
@@ -72,7 +72,7 @@ export class AppVerification extends Construct {
     return found instanceof AppVerification ? found : undefined;
   }
 
-  /** Charts with an Istio VirtualService of this library, in the order they got one. */
+  /** Charts with routes of this library, in the order they got one. */
   private readonly routing = new Set<Chart>();
   /** Charts with an object that tells when it is rendered (see `rendered`). */
   private readonly observed = new Set<Chart>();

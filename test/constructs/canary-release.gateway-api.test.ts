@@ -1,4 +1,4 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { CanaryRelease, CanaryReleaseProps, IstioEntry, MeshRouting, Percentage, RequestMatch, StringMatch, TrafficApi, Website, Weight } from '../../lib';
 import { allSchemaErrors, find, ofKind, synth } from '../support/synth';
@@ -24,6 +24,20 @@ function release(options: ReleaseOptions, entryProps: { mesh?: boolean; waypoint
 }
 
 describe('CanaryRelease on a Gateway API entry', () => {
+  test('fails synthesis if a hand edit sends the HTTPRoute to a Service that does not exist: the Gateway API routes are verified too', () => {
+    // GIVEN a release whose HTTPRoute is edited to send the canary's share to a Service no chart has
+    const { c, manifests } = release({ stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(20) });
+    const route = c.node.findAll().find((x) => ApiObject.isApiObject(x) && x.kind === 'HTTPRoute')! as ApiObject;
+    route.addJsonPatch(JsonPatch.replace('/spec/rules/0/backendRefs/1/name', 'website-v9'));
+    // WHEN / THEN
+    expect(() => manifests()).toThrow(/mesh verification of chart "test" failed:\n {2}ERROR gateway-api-unknown-backend HTTPRoute default\/website: .*website-v9/);
+  });
+
+  test('near miss: the same release without the edit synthesizes', () => {
+    const { manifests } = release({ stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(20) });
+    expect(find(manifests(), 'HTTPRoute', 'website').spec.rules[0].backendRefs.map((b: { name: string }) => b.name)).toEqual(['website-v2', 'website-v1']);
+  });
+
   test('default output: one Service per version selecting app and version, no DestinationRule, every request to stable\'s Service', () => {
     // GIVEN / WHEN
     const { release: r, manifests } = release({ stable: 'v1' });
