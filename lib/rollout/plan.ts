@@ -448,10 +448,16 @@ export class RolloutPlan {
     lines.push('cluster from the previous stage. Within a stage the phase files go in name order. Between phases, and between');
     lines.push(`stages, the commands pause (${seconds === stageSeconds ? `${seconds} s` : `${seconds} s and ${stageSeconds} s`} here) so that every proxy has a ${this.versionObject()} before a route names it, and no`);
     lines.push(`route names a ${this.versionObject()} any more when it goes: istiod batches changes for up to 10 s (\`PILOT_DEBOUNCE_MAX\`) before it`);
-    lines.push('pushes them. Up to Istio 1.22, istiod with `PILOT_ENABLE_STATUS=true` and `PILOT_ENABLE_CONFIG_DISTRIBUTION_TRACKING=true`');
-    lines.push('sets a `Reconciled` condition once every proxy has an object, and the `kubectl wait --for=condition=Reconciled`');
-    lines.push('commands shown as comments can replace the pauses; Istio 1.23 removed that tracking, so on later versions keep the');
-    lines.push('pauses (`istioctl proxy-status` after one shows whether a proxy is still `STALE`).');
+    if (this.gatewayApi()) {
+      lines.push('pushes them. The conditions istiod sets on an HTTPRoute (`Accepted`, `ResolvedRefs`) say that it took the route, not');
+      lines.push('that every proxy has it, so nothing can replace the pauses (`istioctl proxy-status` after one shows whether a proxy');
+      lines.push('is still `STALE`).');
+    } else {
+      lines.push('pushes them. Up to Istio 1.22, istiod with `PILOT_ENABLE_STATUS=true` and `PILOT_ENABLE_CONFIG_DISTRIBUTION_TRACKING=true`');
+      lines.push('sets a `Reconciled` condition once every proxy has an object, and the `kubectl wait --for=condition=Reconciled`');
+      lines.push('commands shown as comments can replace the pauses; Istio 1.23 removed that tracking, so on later versions keep the');
+      lines.push('pauses (`istioctl proxy-status` after one shows whether a proxy is still `STALE`).');
+    }
     lines.push('`kubectl apply -f <stage folder>` applies the same files in the same order in one go, without the pauses; nothing a');
     lines.push(`stage retires is named by the previous stage's routes, so that too leaves no route without its ${this.versionObject()} once the`);
     lines.push('previous stage is live. Deletions are in a `delete/` subfolder, which `kubectl apply -f` skips; `kubectl apply -R`');

@@ -294,6 +294,9 @@ describe('RolloutPlan', () => {
     expect(plan.markdown('x')).toContain('version v1 alone, with its Service, taking every request.');
     expect(plan.markdown('x')).toContain('so that every proxy has a Service before a route names it');
     expect(plan.markdown('x')).not.toContain('subset');
+    // AND no word of the Reconciled condition, which istiod never set on Gateway API objects
+    expect(plan.markdown('x')).not.toContain('Reconciled');
+    expect(plan.markdown('x')).toContain('The conditions istiod sets on an HTTPRoute (`Accepted`, `ResolvedRefs`) say that it took the route, not');
     expect(planViolations(plan)).toEqual([]);
     for (const stage of plan.writtenStages()) {
       expect(allSchemaErrors(stage.manifests), stage.state.folder).toEqual([]);
