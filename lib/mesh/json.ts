@@ -62,11 +62,42 @@ export interface L4MatchJson {
   readonly [field: string]: unknown;
 }
 
+/**
+ * An `HTTPRedirect`: the parts of the location that change (the others keep the request's) and the
+ * status, 301 by default.
+ */
+export interface HttpRedirectJson {
+  readonly uri?: string;
+  readonly authority?: string;
+  readonly port?: number;
+  /** `FROM_PROTOCOL_DEFAULT` or `FROM_REQUEST_PORT`. */
+  readonly derivePort?: string;
+  readonly scheme?: string;
+  readonly redirectCode?: number;
+}
+
+/** An `HTTPDirectResponse`: a status, and optionally a body. */
+export interface HttpDirectResponseJson {
+  readonly status?: number;
+  readonly body?: { readonly string?: string; readonly bytes?: string };
+}
+
+/** An `HTTPRewrite`: what is rewritten before the request is forwarded. */
+export interface HttpRewriteJson {
+  readonly uri?: string;
+  readonly authority?: string;
+  readonly uriRegexRewrite?: { readonly match?: string; readonly rewrite?: string };
+}
+
 /** An `HTTPRoute` (a VirtualService's HTTP rule); the fields the checks read are typed. */
 export interface HttpRouteJson {
   readonly name?: string;
   readonly match?: readonly HttpMatchJson[];
   readonly route?: readonly RouteDestinationJson[];
+  readonly redirect?: HttpRedirectJson;
+  readonly directResponse?: HttpDirectResponseJson;
+  readonly rewrite?: HttpRewriteJson;
+  readonly delegate?: { readonly name?: string; readonly namespace?: string };
   readonly mirror?: DestinationJson;
   readonly mirrorPercentage?: PercentJson;
   readonly mirrors?: readonly HttpMirrorJson[];
@@ -149,10 +180,60 @@ export interface RouteMatchJson {
   readonly method?: string;
 }
 
+/**
+ * A Gateway API `HTTPPathModifier`: `ReplaceFullPath` or `ReplacePrefixMatch` (the matched
+ * `PathPrefix`), with the value of that name.
+ */
+export interface PathModifierJson {
+  readonly type?: string;
+  readonly replaceFullPath?: string;
+  readonly replacePrefixMatch?: string;
+}
+
+/**
+ * A Gateway API `HTTPRequestRedirectFilter`: the parts of the `Location` that change (the others
+ * keep the request's) and the status, 302 by default.
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#httprequestredirectfilter
+ */
+export interface RequestRedirectJson {
+  readonly scheme?: string;
+  readonly hostname?: string;
+  readonly port?: number;
+  readonly path?: PathModifierJson;
+  readonly statusCode?: number;
+}
+
+/**
+ * A Gateway API `HTTPRequestMirrorFilter`: a backend and the share of requests copied to it
+ * (`percent`, or a `fraction` whose denominator is 100 by default; all of them when neither is set).
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#httprequestmirrorfilter
+ */
+export interface RequestMirrorJson {
+  readonly backendRef?: BackendRefJson;
+  readonly percent?: number;
+  readonly fraction?: { readonly numerator?: number; readonly denominator?: number };
+}
+
+/** A Gateway API `HTTPURLRewriteFilter`: the host and path the request is forwarded with. */
+export interface UrlRewriteJson {
+  readonly hostname?: string;
+  readonly path?: PathModifierJson;
+}
+
+/** A Gateway API `HTTPRouteFilter`; the filters that change where or how a request goes are typed. */
+export interface RouteFilterJson {
+  readonly type?: string;
+  readonly requestRedirect?: RequestRedirectJson;
+  readonly requestMirror?: RequestMirrorJson;
+  readonly urlRewrite?: UrlRewriteJson;
+  readonly [field: string]: unknown;
+}
+
 /** A Gateway API `HTTPRouteRule`; the fields the checks read are typed. */
 export interface RouteRuleJson {
   readonly name?: string;
   readonly matches?: readonly RouteMatchJson[];
+  readonly filters?: readonly RouteFilterJson[];
   readonly backendRefs?: readonly BackendRefJson[];
   readonly [field: string]: unknown;
 }

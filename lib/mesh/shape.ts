@@ -109,6 +109,14 @@ const intOrString: Check = (v, p, e) => {
   }
 };
 
+function intOf(...values: number[]): Check {
+  return (v, p, e) => {
+    if (typeof v !== 'number' || !values.includes(v)) {
+      fail(e, p, `one of ${values.join(', ')}`, v);
+    }
+  };
+}
+
 function oneOf(...values: string[]): Check {
   return (v, p, e) => {
     if (typeof v !== 'string' || !values.includes(v)) {
@@ -203,9 +211,11 @@ const httpRoute = obj({
   mirror: destination,
   mirrorPercentage: percent,
   mirrors: list(obj({ destination, percentage: percent }, ['destination'])),
-  redirect: obj({}),
-  rewrite: obj({}),
-  directResponse: obj({}),
+  // Bounds as the CRD gives them (uint32); Istio's own validation is stricter.
+  redirect: obj({ uri: str, authority: str, port: int(0, 4294967295), derivePort: oneOf('FROM_PROTOCOL_DEFAULT', 'FROM_REQUEST_PORT'), scheme: str, redirectCode: int(0, 4294967295) }),
+  rewrite: obj({ uri: str, authority: str, uriRegexRewrite: obj({ match: str, rewrite: str }) }),
+  directResponse: obj({ status: int(0, 4294967295), body: obj({ string: str, bytes: str }) }, ['status']),
+  delegate: obj({ name: str, namespace: str }),
 });
 
 // TCP and TLS rules: their matches (L4 attributes, SNI hosts) and weighted destinations.
@@ -233,6 +243,19 @@ const routeMatch = obj({
   queryParams: list(nameValueMatch),
   method: oneOf('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'),
 });
+const pathModifier = obj({ type: oneOf('ReplaceFullPath', 'ReplacePrefixMatch'), replaceFullPath: str, replacePrefixMatch: str }, ['type']);
+// The filters that change where or how a request goes; the type stays open (the experimental
+// channel and implementations add types), the header modifiers and CORS are not read.
+const routeFilter = obj({
+  type: str,
+  requestRedirect: obj({ scheme: oneOf('http', 'https'), hostname: str, port, path: pathModifier, statusCode: intOf(301, 302, 303, 307, 308) }),
+  requestMirror: obj({
+    backendRef: obj({ group: str, kind: str, namespace: str, name: str, port }, ['name']),
+    percent: int(0, 100),
+    fraction: obj({ numerator: int(0, 2147483647), denominator: int(1, 2147483647) }, ['numerator']),
+  }, ['backendRef']),
+  urlRewrite: obj({ hostname: str, path: pathModifier }),
+}, ['type']);
 const GATEWAY_API = 'gateway.networking.k8s.io';
 
 const SPECS: Record<string, Check> = {
@@ -263,7 +286,7 @@ SPECS[`${GATEWAY_API}/Gateway`] = obj({
 SPECS[`${GATEWAY_API}/HTTPRoute`] = obj({
   parentRefs: list(parentRef),
   hostnames: list(str),
-  rules: list(obj({ name: str, matches: list(routeMatch), backendRefs: list(backendRef), filters: list(obj({ type: str }, ['type'])) })),
+  rules: list(obj({ name: str, matches: list(routeMatch), backendRefs: list(backendRef), filters: list(routeFilter) })),
 });
 SPECS[`${GATEWAY_API}/ReferenceGrant`] = obj({
   from: list(obj({ group: str, kind: str, namespace: str }, ['group', 'kind', 'namespace'])),

@@ -112,6 +112,61 @@ describe('Gateway API shapes', () => {
     ]);
   });
 
+  test('passes the HTTPRoute filters explain reads when they are well formed', () => {
+    // GIVEN a mirror, a redirect, a rewrite and a header modifier as the spec writes them
+    const route = {
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r' },
+      spec: {
+        rules: [
+          { filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'web-v2', port: 80 }, fraction: { numerator: 5, denominator: 1000 } } }], backendRefs: [{ name: 'web', port: 80 }] },
+          { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', hostname: 'www.example.com', port: 8443, statusCode: 301, path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/new' } } }] },
+          { filters: [{ type: 'URLRewrite', urlRewrite: { hostname: 'web.internal', path: { type: 'ReplaceFullPath', replaceFullPath: '/' } } }, { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x', value: 'y' }] } }] },
+        ],
+      },
+    };
+    // WHEN / THEN
+    expect(shapeErrors(route)).toEqual([]);
+  });
+
+  test.each([
+    ['a mirror without backendRef', { type: 'RequestMirror', requestMirror: { percent: 5 } }, 'spec.rules[0].filters[0].requestMirror.backendRef is required'],
+    ['a mirror percent above 100', { type: 'RequestMirror', requestMirror: { backendRef: { name: 'web' }, percent: 150 } }, 'spec.rules[0].filters[0].requestMirror.percent must be a whole number from 0 to 100, got 150'],
+    ['a mirror fraction with denominator 0', { type: 'RequestMirror', requestMirror: { backendRef: { name: 'web' }, fraction: { numerator: 1, denominator: 0 } } }, 'spec.rules[0].filters[0].requestMirror.fraction.denominator must be a whole number from 1 to 2147483647, got 0'],
+    ['a redirect status that is not a redirect', { type: 'RequestRedirect', requestRedirect: { statusCode: 200 } }, 'spec.rules[0].filters[0].requestRedirect.statusCode must be one of 301, 302, 303, 307, 308, got 200'],
+    ['a redirect scheme in capitals', { type: 'RequestRedirect', requestRedirect: { scheme: 'HTTPS' } }, 'spec.rules[0].filters[0].requestRedirect.scheme must be one of http, https, got the string "HTTPS"'],
+    ['a redirect port written as a string', { type: 'RequestRedirect', requestRedirect: { port: '443' } }, 'spec.rules[0].filters[0].requestRedirect.port must be a whole number from 1 to 65535, got the string "443"'],
+    ['a path modifier of an unknown type', { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefix', replacePrefixMatch: '/' } } }, 'spec.rules[0].filters[0].urlRewrite.path.type must be one of ReplaceFullPath, ReplacePrefixMatch, got the string "ReplacePrefix"'],
+    ['a filter without type', { requestRedirect: {} }, 'spec.rules[0].filters[0].type is required'],
+  ])('fails if an HTTPRoute filter has %s', (_, filter, message) => {
+    // GIVEN
+    const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r' }, spec: { rules: [{ filters: [filter] }] } };
+    // WHEN / THEN
+    expect(shapeErrors(route).map((e) => e.message)).toEqual([message]);
+  });
+
+  test.each([
+    ['a redirect code written as a string', { redirect: { redirectCode: '301' } }, 'spec.http[0].redirect.redirectCode must be a whole number from 0 to 4294967295, got the string "301"'],
+    ['an unknown derivePort', { redirect: { derivePort: 'FROM_REQUEST' } }, 'spec.http[0].redirect.derivePort must be one of FROM_PROTOCOL_DEFAULT, FROM_REQUEST_PORT, got the string "FROM_REQUEST"'],
+    ['a redirect uri given as a list', { redirect: { uri: ['/a'] } }, 'spec.http[0].redirect.uri must be a string, got a list'],
+    ['a direct response without status', { directResponse: { body: { string: 'gone' } } }, 'spec.http[0].directResponse.status is required'],
+    ['a direct response status written as a string', { directResponse: { status: '503' } }, 'spec.http[0].directResponse.status must be a whole number from 0 to 4294967295, got the string "503"'],
+    ['a rewrite authority given as a number', { route: [route('website')], rewrite: { authority: 5 } }, 'spec.http[0].rewrite.authority must be a string, got 5'],
+  ])('fails if a VirtualService rule has %s', (_, rule, message) => {
+    // GIVEN
+    const vs = virtualService('website', [rule], { hosts: ['website'] });
+    // WHEN / THEN
+    expect(shapeErrors(vs).map((e) => e.message)).toEqual([message]);
+  });
+
+  test('passes a VirtualService rule that redirects or answers directly as Istio documents it', () => {
+    // GIVEN / WHEN / THEN
+    expect(shapeErrors(virtualService('website', [
+      { match: [{ uri: { prefix: '/old' } }], redirect: { uri: '/new', authority: 'www.example.com', scheme: 'https', derivePort: 'FROM_PROTOCOL_DEFAULT', redirectCode: 308 } },
+      { match: [{ uri: { prefix: '/gone' } }], directResponse: { status: 410, body: { string: 'gone' } } },
+      { route: [route('website')], rewrite: { uri: '/', authority: 'web.internal' } },
+    ], { hosts: ['website'] }))).toEqual([]);
+  });
+
   test('fails if a Gateway has no listeners or a listener without a port, and passes a well-formed one', () => {
     // GIVEN
     const good = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'g' }, spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', hostname: 'a.example.com' }] } };
