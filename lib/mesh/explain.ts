@@ -4,6 +4,9 @@ import { describeRouteMatch, pickRouteMatch, routesOfGateway, routesOfService } 
 import { requestMatches, RequestDescription, routeShares } from './http-match';
 import { ApiGatewayInfo, DEFAULT_NAMESPACE, GatewayApiInfo, HttpRouteInfo, Manifest, MeshIndex, ObjectRef, VirtualServiceInfo } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
+import { describeIstioRewrite, describeUrlRewrite, ExplainedRedirect, filtersOf, gatewayApiRedirect, istioRedirect, mirrorPercent, Scheme } from './rule-answers';
+
+export type { ExplainedRedirect } from './rule-answers';
 
 /** The request to explain; what is left out takes the default. */
 export interface ExplainOptions {
@@ -83,6 +86,19 @@ export interface Explanation {
   readonly destinations: ExplainedDestination[];
   /** Mirrored copies (they do not count in the shares). */
   readonly mirrors: Array<{ readonly percent: number; readonly host: string; readonly subset?: string }>;
+  /**
+   * The redirect the matched rule answers with instead of sending the request on: a
+   * VirtualService rule's `redirect`, an HTTPRoute rule's `RequestRedirect` filter. Its routes or
+   * backendRefs, and its mirrors, then get nothing.
+   * @default - the rule does not redirect
+   */
+  readonly redirect?: ExplainedRedirect;
+  /**
+   * The status the matched rule answers with itself: a VirtualService rule's `directResponse`, or
+   * 500 for an HTTPRoute rule with neither backendRefs nor a redirect (as Istio answers it).
+   * @default - the rule does not answer by itself
+   */
+  readonly directResponse?: { readonly status: number };
   /** Observations: headers no rule tests, rules that cannot be judged, no route at all. */
   readonly notes: string[];
   /**
@@ -167,6 +183,20 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
   const rule = vs.http[matched.index];
   const ofRule = index.destinationsOf(vs).filter((d) => d.kind === 'http' && d.rule === matched.index);
   const routes = ofRule.filter((d) => !d.mirror);
+  const matchedRule = { number: matched.index + 1, ...(typeof rule?.name === 'string' ? { name: rule.name } : {}), matchedBy: describeMatch(matched.match) };
+  const ruleText = `http rule ${matched.index + 1} of ${refText(vs.ref)}`;
+  // Istio answers a redirect first, then a direct response; only a rule that does neither routes and mirrors.
+  const unused = routes.length > 0 ? '; its routes get no request (Istio\'s validation refuses routes beside it)' : '';
+  if (isObject(rule?.redirect)) {
+    const redirect = istioRedirect(rule.redirect, { ...request, scheme: istioScheme(index, gateway, request.port) });
+    notes.push(`${ruleText} answers with a ${redirect.status} redirect to ${redirect.location}${unused}`);
+    return { request, virtualService: vs.ref, rule: matchedRule, destinations: [], mirrors: [], redirect, notes, warnings };
+  }
+  if (isObject(rule?.directResponse)) {
+    const status = Number(rule.directResponse.status);
+    notes.push(`${ruleText} answers directly with status ${status}${unused}`);
+    return { request, virtualService: vs.ref, rule: matchedRule, destinations: [], mirrors: [], directResponse: { status }, notes, warnings };
+  }
   const shares = routeShares(routes);
   const destinations = routes.map((r, i): ExplainedDestination => {
     const destinationHost = index.resolveHost(String(r.destination.host ?? ''), vs.ref.namespace);
@@ -186,12 +216,19 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
     ...(m.destination.subset !== undefined ? { subset: m.destination.subset } : {}),
   }));
   if (routes.length === 0) {
-    notes.push(`http rule ${matched.index + 1} has no route (it redirects, rewrites or answers directly)`);
+    const delegate = isObject(rule?.delegate) ? `${rule.delegate.namespace ?? vs.ref.namespace}/${rule.delegate.name}` : undefined;
+    notes.push(delegate !== undefined
+      ? `${ruleText} delegates to VirtualService ${delegate}, which explain does not follow`
+      : `${ruleText} has no route, redirect or direct response`);
+  }
+  const rewrite = isObject(rule?.rewrite) ? describeIstioRewrite(rule.rewrite) : undefined;
+  if (rewrite !== undefined && routes.length > 0) {
+    notes.push(`${ruleText} rewrites the request before it reaches its destinations: ${rewrite}`);
   }
   return {
     request,
     virtualService: vs.ref,
-    rule: { number: matched.index + 1, ...(typeof rule?.name === 'string' ? { name: rule.name } : {}), matchedBy: describeMatch(matched.match) },
+    rule: matchedRule,
     destinations,
     mirrors,
     notes,
@@ -240,9 +277,37 @@ function explainRoutes(index: MeshIndex, request: RequestDescription, routes: re
   const { route } = picked;
   const rule = route.rules[picked.rule];
   const backends = (Array.isArray(rule.backendRefs) ? rule.backendRefs : []).filter((b) => b !== null && typeof b === 'object');
+  const matchedRule = { number: picked.rule + 1, ...(typeof rule.name === 'string' ? { name: rule.name } : {}), matchedBy: describeRouteMatch(picked.match) };
+  const ruleText = `rule ${picked.rule + 1} of ${refText(route.ref)}`;
+  const filters = filtersOf(rule);
+  // Istio answers a redirect before it looks at the backends, and mirrors only what it sends on.
+  const redirecting = filters.find((f) => f.type === 'RequestRedirect' && isObject(f.requestRedirect))?.requestRedirect;
+  if (redirecting !== undefined) {
+    const { problem, ...redirect } = gatewayApiRedirect(redirecting, picked.match, { ...request, scheme: apiGatewayScheme(index, request.gateway, request.port) });
+    notes.push(`${ruleText} answers with a ${redirect.status} redirect to ${redirect.location}${backends.length > 0 ? '; its backendRefs get no request (the API server refuses backendRefs beside a RequestRedirect filter)' : ''}`);
+    if (problem !== undefined) {
+      notes.push(`${ruleText}: ${problem}`);
+    }
+    return { request, httpRoute: route.ref, rule: matchedRule, destinations: [], mirrors: [], redirect, notes, warnings: [] };
+  }
+  const mirrors: Explanation['mirrors'] = [];
+  for (const filter of filters.filter((f) => f.type === 'RequestMirror' && isObject(f.requestMirror?.backendRef))) {
+    const mirror = filter.requestMirror!;
+    const ref = mirror.backendRef!;
+    if ((ref.group ?? '') === '' && (ref.kind ?? 'Service') === 'Service') {
+      mirrors.push({ percent: mirrorPercent(mirror), host: `${ref.name}.${ref.namespace ?? route.ref.namespace}.svc.cluster.local` });
+    } else {
+      notes.push(`${ruleText} also mirrors to ${ref.kind ?? 'Service'} ${ref.name} (group "${ref.group ?? ''}"), which is not a Service: explain leaves it out`);
+    }
+  }
+  const rewriting = filters.find((f) => f.type === 'URLRewrite' && isObject(f.urlRewrite))?.urlRewrite;
+  const rewrite = rewriting !== undefined ? describeUrlRewrite(rewriting, picked.match, request.path) : undefined;
+  if (rewrite !== undefined) {
+    notes.push(`${ruleText} rewrites the request before it reaches its backends: ${rewrite}`);
+  }
   const services = backends.filter((b) => (b.group ?? '') === '' && (b.kind ?? 'Service') === 'Service');
   if (services.length < backends.length) {
-    notes.push(`rule ${picked.rule + 1} of ${refText(route.ref)} also sends to backends that are not Services, which explain leaves out of the shares`);
+    notes.push(`${ruleText} also sends to backends that are not Services, which explain leaves out of the shares`);
   }
   const weights = services.map((b) => (typeof b.weight === 'number' ? b.weight : 1));
   const total = weights.reduce((a, b) => a + b, 0);
@@ -255,20 +320,46 @@ function explainRoutes(index: MeshIndex, request: RequestDescription, routes: re
       ...(index.services.has(host) ? {} : { missing: 'host' as const }),
     };
   });
-  if (backends.length === 0) {
-    notes.push(`rule ${picked.rule + 1} of ${refText(route.ref)} has no backendRefs (it redirects or answers directly)`);
-  } else if (total === 0) {
-    notes.push(`rule ${picked.rule + 1} of ${refText(route.ref)} gives every backend weight 0: no request reaches a backend`);
+  // Istio answers a rule whose backends weigh nothing in all (or that has none) with 500, and mirrors nothing.
+  if (backends.every((b) => b.weight === 0)) {
+    notes.push(backends.length === 0
+      ? `${ruleText} has no backendRefs and no RequestRedirect filter: the request is answered 500`
+      : `${ruleText} gives every backend weight 0: no request reaches a backend, the request is answered 500`);
+    return { request, httpRoute: route.ref, rule: matchedRule, destinations, mirrors: [], directResponse: { status: 500 }, notes, warnings: [] };
   }
-  return {
-    request,
-    httpRoute: route.ref,
-    rule: { number: picked.rule + 1, ...(typeof rule.name === 'string' ? { name: rule.name } : {}), matchedBy: describeRouteMatch(picked.match) },
-    destinations,
-    mirrors: [],
-    notes,
-    warnings: [],
-  };
+  return { request, httpRoute: route.ref, rule: matchedRule, destinations, mirrors, notes, warnings: [] };
+}
+
+function isObject<T>(value: T | null | undefined): value is T {
+  return value !== null && typeof value === 'object';
+}
+
+/** The scheme of requests that come to an Istio Gateway's servers (of the port, when known), when they agree; `http` in the mesh. */
+function istioScheme(index: MeshIndex, gateway: string, port: number | undefined): Scheme | undefined {
+  if (gateway === MESH_GATEWAY) {
+    return 'http';
+  }
+  const servers = (index.gateways.get(gateway)?.servers ?? []).filter((s) => port === undefined || s.port?.number === port);
+  return oneScheme(servers.map((s) => s.port?.protocol));
+}
+
+/** The scheme of requests that come to a Gateway API Gateway's listeners (of the port, when known), when they agree; `http` in the mesh. */
+function apiGatewayScheme(index: MeshIndex, gateway: string, port: number | undefined): Scheme | undefined {
+  if (gateway === MESH_GATEWAY) {
+    return 'http';
+  }
+  const listeners = (index.apiGateways.get(gateway)?.listeners ?? []).filter((l) => port === undefined || l.port === port);
+  return oneScheme(listeners.map((l) => l.protocol));
+}
+
+/** `https` for HTTPS servers, `http` for HTTP ones, when all the protocols agree. */
+function oneScheme(protocols: ReadonlyArray<string | undefined>): Scheme | undefined {
+  const schemes = new Set(protocols.map((p) => {
+    const upper = String(p).toUpperCase();
+    return upper === 'HTTPS' ? 'https' : upper === 'HTTP' || upper === 'HTTP2' ? 'http' : undefined;
+  }));
+  const [only] = [...schemes];
+  return schemes.size === 1 ? only : undefined;
 }
 
 /** What a destination names that does not exist, if anything. */

@@ -78,6 +78,80 @@ describe('explain', () => {
   });
 });
 
+describe('explain on VirtualService rules that answer by themselves', () => {
+  const withRules = (http: any[]) => [...tutorial().filter((m) => m.kind !== 'VirtualService'), virtualService('vs', http)];
+  const site = { route: [route('website', 'version-1')] };
+
+  test('says where a redirect sends the request asked about, with its status, and lists no destination', () => {
+    // GIVEN a rule that redirects /old to HTTPS (301 by default), before a rule that routes
+    const manifests = withRules([{ match: [{ uri: { prefix: '/old' } }], redirect: { uri: '/new', scheme: 'https' } }, site]);
+    // WHEN
+    const e = explain(manifests, { host: 'www.example.com', path: '/old/page?x=1' });
+    // THEN
+    expect(e.rule?.number).toBe(1);
+    expect(e.destinations).toEqual([]);
+    expect(e.redirect).toEqual({ status: 301, location: 'https://www.example.com/new?x=1' });
+    expect(formatExplanation(e)).toBe([
+      'request: GET /old/page?x=1, host www.example.com, via default/website-gateway',
+      'matched: VirtualService default/vs, http rule 1: uri starting with "/old"',
+      'note: http rule 1 of VirtualService default/vs answers with a 301 redirect to https://www.example.com/new?x=1',
+      '',
+    ].join('\n'));
+  });
+
+  test('near miss: a request the redirect rule does not take is routed, without redirect', () => {
+    const e = explain(withRules([{ match: [{ uri: { prefix: '/old' } }], redirect: { uri: '/new', scheme: 'https' } }, site]), { host: 'www.example.com', path: '/about' });
+    expect(e.rule?.number).toBe(2);
+    expect(e.redirect).toBeUndefined();
+    expect(e.destinations.map((d) => d.subset)).toEqual(['version-1']);
+  });
+
+  test('writes the request\'s own scheme (HTTP for the tutorial\'s Gateway) and port when the redirect keeps them, and <host> when no host is asked', () => {
+    // GIVEN a redirect that changes only the host and keeps the request's port
+    const manifests = withRules([{ redirect: { authority: 'shop.example.com', derivePort: 'FROM_REQUEST_PORT', redirectCode: 308 } }]);
+    // WHEN / THEN the Gateway's only port (80) is HTTP's default, so it is not written
+    expect(explain(manifests, { path: '/a' }).redirect).toEqual({ status: 308, location: 'http://shop.example.com/a' });
+    expect(explain(withRules([{ redirect: { uri: '/b' } }]), { path: '/a' }).redirect?.location).toBe('http://<host>/b');
+  });
+
+  test('sends nothing to the routes of a rule that also redirects, as Istio answers the redirect first', () => {
+    // GIVEN a rule with both (Istio's validation refuses it, the proxy redirects)
+    const e = explain(withRules([{ ...site, mirror: { host: 'website', subset: 'version-2' }, redirect: { scheme: 'https' } }]), { host: 'www.example.com' });
+    // THEN
+    expect(e.destinations).toEqual([]);
+    expect(e.mirrors).toEqual([]);
+    expect(e.notes).toEqual(['http rule 1 of VirtualService default/vs answers with a 301 redirect to https://www.example.com/; its routes get no request (Istio\'s validation refuses routes beside it)']);
+  });
+
+  test('says that a rule answers directly, with its status', () => {
+    // GIVEN a rule that answers 410 for /gone, before a rule that routes
+    const manifests = withRules([{ match: [{ uri: { prefix: '/gone' } }], directResponse: { status: 410, body: { string: 'gone' } } }, site]);
+    // WHEN
+    const gone = explain(manifests, { path: '/gone' });
+    // THEN
+    expect(gone.directResponse).toEqual({ status: 410 });
+    expect(gone.destinations).toEqual([]);
+    expect(gone.notes).toEqual(['http rule 1 of VirtualService default/vs answers directly with status 410']);
+    // Near miss: another path is routed.
+    expect(explain(manifests, { path: '/shop' }).directResponse).toBeUndefined();
+  });
+
+  test('names the VirtualService a rule delegates to, and says a rule with nothing to do has nothing', () => {
+    expect(explain(withRules([{ delegate: { name: 'shop', namespace: 'shop' } }])).notes).toEqual(['http rule 1 of VirtualService default/vs delegates to VirtualService shop/shop, which explain does not follow']);
+    expect(explain(withRules([{ name: 'empty' }])).notes).toEqual(['http rule 1 of VirtualService default/vs has no route, redirect or direct response']);
+  });
+
+  test('says what a rule rewrites, and still lists its destinations', () => {
+    // GIVEN
+    const e = explain(withRules([{ ...site, rewrite: { uri: '/v1', authority: 'web.internal' } }]));
+    // THEN
+    expect(e.destinations.map((d) => d.subset)).toEqual(['version-1']);
+    expect(e.notes).toEqual(['http rule 1 of VirtualService default/vs rewrites the request before it reaches its destinations: the matched path prefix (or the whole path of an exact match) to "/v1", host to "web.internal"']);
+    // Near miss: without a rewrite, no note.
+    expect(explain(withRules([site])).notes).toEqual([]);
+  });
+});
+
 describe('explain tells what it cannot see', () => {
   const step4 = () => readManifests([join(__dirname, '..', 'fixtures', 'tutorial-step4.yaml')]);
 
