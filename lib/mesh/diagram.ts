@@ -4,12 +4,14 @@ import { missingPart } from './explain';
 import { describeRouteMatch } from './explain-gateway-api';
 import { GATEWAY_API_GROUP, Manifest, MeshIndex } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
+import { describeUrlRewrite, filtersOf, gatewayApiRedirect, istioRedirect } from './rule-answers';
 
 /**
  * A Mermaid flowchart of the routing: Gateways → VirtualService rules (HTTP, TCP and TLS, with their matches) →
  * subsets (with weights) → Deployments (with replicas), and Gateway API Gateways (or, in the
- * mesh, Services) → HTTPRoute rules → Services (with weights) → Deployments. GitHub renders it in
- * a `mermaid` block.
+ * mesh, Services) → HTTPRoute rules → Services (with weights) → Deployments. Mirrors are dotted
+ * edges; a rule that answers by itself (a redirect, a direct response) points to a rounded node
+ * with the answer instead of its destinations. GitHub renders it in a `mermaid` block.
  */
 export function mermaidDiagram(manifests: readonly Manifest[]): string {
   const index = new MeshIndex(manifests);
@@ -40,6 +42,14 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
       const title = `${kind === 'http' ? '' : `${kind} `}rule ${i + 1}${typeof rule?.name === 'string' ? ` ${rule.name}` : ''}`;
       const ruleId = id(`rule:${vs.ref.namespace}/${vs.ref.name}/${kind}/${i}`, (n) => `${n}{${label(title, describeRule(rule))}}`);
       lines.push(`  ${vsId} --> ${ruleId}`);
+      // Istio answers a redirect, then a direct response, before it routes or mirrors.
+      const http = kind === 'http' ? vs.http[i] : undefined;
+      const answer = isObject(http?.redirect) ? answerText(istioRedirect(http.redirect))
+        : isObject(http?.directResponse) ? ['direct response', `${Number(http.directResponse.status)}`] : undefined;
+      if (answer !== undefined) {
+        lines.push(`  ${ruleId} --> ${id(`answer:${vs.ref.namespace}/${vs.ref.name}/${i}`, (n) => `${n}([${label(...answer)}])`)}`);
+        return;
+      }
       const ofRule = destinations.filter((d) => d.kind === kind && d.rule === i);
       const routes = ofRule.filter((d) => !d.mirror);
       const shares = routeShares(routes);
@@ -102,21 +112,42 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
     route.rules.forEach((rule, i) => {
       const matches = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches : [{}];
       const title = `rule ${i + 1}${typeof rule.name === 'string' ? ` ${rule.name}` : ''}`;
-      const ruleId = id(`httprule:${routeKey}/${i}`, (n) => `${n}{${label(title, matches.map((m) => describeRouteMatch(m ?? {})).join(' or '))}}`);
+      const filters = filtersOf(rule);
+      const rewriting = filters.find((f) => f.type === 'URLRewrite' && isObject(f.urlRewrite))?.urlRewrite;
+      const rewrite = rewriting !== undefined ? describeUrlRewrite(rewriting, matches.length === 1 ? matches[0] ?? {} : undefined) : undefined;
+      const ruleId = id(`httprule:${routeKey}/${i}`, (n) => `${n}{${label(title, matches.map((m) => describeRouteMatch(m ?? {})).join(' or '), ...(rewrite !== undefined ? [`rewrites ${rewrite}`] : []))}}`);
       lines.push(`  ${routeId} --> ${ruleId}`);
-      const backends = (Array.isArray(rule.backendRefs) ? rule.backendRefs : [])
-        .filter((b) => b !== null && typeof b === 'object' && (b.group ?? '') === '' && (b.kind ?? 'Service') === 'Service');
+      const answerId = (answer: string[]) => id(`answer:${routeKey}/${i}`, (n) => `${n}([${label(...answer)}])`);
+      // Istio answers a redirect before it looks at the backends, and mirrors only what it sends on.
+      const redirecting = filters.find((f) => f.type === 'RequestRedirect' && isObject(f.requestRedirect))?.requestRedirect;
+      if (redirecting !== undefined) {
+        lines.push(`  ${ruleId} --> ${answerId(answerText(gatewayApiRedirect(redirecting, matches.length === 1 ? matches[0] ?? {} : undefined)))}`);
+        return;
+      }
+      const all = (Array.isArray(rule.backendRefs) ? rule.backendRefs : []).filter((b) => b !== null && typeof b === 'object');
+      if (all.every((b) => b.weight === 0)) {
+        lines.push(`  ${ruleId} --> ${answerId(['direct response', '500', all.length === 0 ? 'no backendRefs' : 'every backend has weight 0'])}`);
+        return;
+      }
+      const isService = (b: { group?: string; kind?: string }) => (b.group ?? '') === '' && (b.kind ?? 'Service') === 'Service';
+      const backends = all.filter(isService);
       const weights = backends.map((b) => (typeof b.weight === 'number' ? b.weight : 1));
       const total = weights.reduce((a, b) => a + b, 0);
-      backends.forEach((b, k) => {
-        const host = `${b.name}.${b.namespace ?? route.ref.namespace}.svc.cluster.local`;
+      const mirrors = filters.filter((f) => f.type === 'RequestMirror' && isObject(f.requestMirror?.backendRef) && isService(f.requestMirror.backendRef))
+        .map((f) => f.requestMirror!.backendRef!);
+      const targets = [
+        ...backends.map((b, k) => ({ ref: b, edge: `-->|${total > 0 ? Math.round((weights[k] / total) * 100) : 0}%|` })),
+        ...mirrors.map((b) => ({ ref: b, edge: '-.->|mirror|' })),
+      ];
+      for (const { ref, edge } of targets) {
+        const host = `${ref.name}.${ref.namespace ?? route.ref.namespace}.svc.cluster.local`;
         // A backend Service that does not exist is a dead end: the Gateway API answers 500.
         const targetId = index.services.has(host)
           ? id(`dest:${host}#`, (n) => `${n}[${label('any pod', host)}]`)
           : id(`missing-backend:${host}`, (n) => `${n}>${label(`Service not defined: ${host}`, '500')}]`);
-        lines.push(`  ${ruleId} -->|${total > 0 ? Math.round((weights[k] / total) * 100) : 0}%| ${targetId}`);
+        lines.push(`  ${ruleId} ${edge} ${targetId}`);
         workloadsOf(targetId, host, undefined);
-      });
+      }
     });
   }
   // Other Gateway API routes (GRPCRoute, TCPRoute, TLSRoute) are not drawn.
@@ -125,6 +156,15 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
     id(`api:${o.ref.kind}/${o.ref.namespace}/${o.ref.name}`, (n) => `${n}>${label(`warning: ${what} ${o.ref.namespace}/${o.ref.name} is not drawn`, `${what}s are not modelled: routing may differ`)}]`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+function isObject<T>(value: T | null | undefined): value is T {
+  return value !== null && typeof value === 'object';
+}
+
+/** `301 redirect` and its location, whose parts taken from the request are placeholders. */
+function answerText(redirect: { status: number; location: string }): string[] {
+  return [`${redirect.status} redirect`, redirect.location];
 }
 
 /** Mermaid labels are quoted: quotes and angle brackets become entities. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { mermaidDiagram } from '../../lib/mesh/diagram';
-import { route, tutorial, tutorialStep4AsWritten, virtualService } from '../support/fixtures';
+import { deployment, route, service, tutorial, tutorialStep4AsWritten, virtualService } from '../support/fixtures';
 
 describe('mermaidDiagram', () => {
   test('draws the mesh as a gateway node, mirrors as dotted edges, and escapes quotes', () => {
@@ -47,5 +47,88 @@ describe('mermaidDiagram and TCP or TLS rules', () => {
     expect(diagram).toContain('{"rule 1<br/>every request"}');
     expect(diagram).toMatch(/n(\d+)\{"tcp rule 1<br\/>port 5432"\}\n {2}n\d+ --> n\1\n {2}n\d+\["subset version-2/);
     expect(diagram).toContain('{"tls rule 1<br/>sniHosts [#quot;website#quot;]"}');
+  });
+});
+
+describe('mermaidDiagram and rules that answer by themselves', () => {
+  const node = (diagram: string, text: string) => diagram.match(new RegExp(`\\n {2}(n\\d+)${text}\\n`))?.[1];
+
+  test('draws a VirtualService redirect or direct response as a rounded answer node, and none of the rule\'s routes', () => {
+    // GIVEN a redirect (beside a route Istio never takes), a direct response and a routing rule
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), virtualService('vs', [
+      { match: [{ uri: { prefix: '/old' } }], redirect: { uri: '/new', scheme: 'https' }, route: [route('website', 'version-2')] },
+      { match: [{ uri: { prefix: '/gone' } }], directResponse: { status: 410 } },
+      { route: [route('website', 'version-1')] },
+    ])];
+    // WHEN
+    const diagram = mermaidDiagram(manifests);
+    // THEN
+    const redirectRule = node(diagram, '\\{"rule 1<br/>uri starting with #quot;/old#quot;"\\}');
+    const redirect = node(diagram, '\\(\\["301 redirect<br/>https://#lt;host#gt;/new"\\]\\)');
+    const goneRule = node(diagram, '\\{"rule 2<br/>uri starting with #quot;/gone#quot;"\\}');
+    const gone = node(diagram, '\\(\\["direct response<br/>410"\\]\\)');
+    expect([redirectRule, redirect, goneRule, gone].every((n) => n !== undefined)).toBe(true);
+    expect(diagram).toContain(`\n  ${redirectRule} --> ${redirect}\n`);
+    expect(diagram).toContain(`\n  ${goneRule} --> ${gone}\n`);
+    // Near miss: the routing rule still reaches its subset; version-2, named only beside the redirect, is not drawn.
+    const routing = node(diagram, '\\{"rule 3<br/>every request"\\}');
+    expect(diagram).toMatch(new RegExp(`\n {2}${routing} -->\\|100%\\| n\\d+\n`));
+    expect(diagram).not.toContain('subset version-2');
+  });
+
+  test('draws an HTTPRoute\'s RequestMirror filters as dotted mirror edges to their Services and pods', () => {
+    // GIVEN a mesh route that sends to web and mirrors to web-v2
+    const httpRoute = {
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web' },
+      spec: {
+        parentRefs: [{ group: '', kind: 'Service', name: 'web', port: 80 }],
+        rules: [{ filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'web-v2', port: 80 }, percent: 10 } }], backendRefs: [{ name: 'web', port: 80 }] }],
+      },
+    };
+    const manifests = [service('web'), deployment('web', { app: 'web' }), service('web-v2'), deployment('web-v2', { app: 'web-v2' }), httpRoute];
+    // WHEN
+    const diagram = mermaidDiagram(manifests);
+    // THEN
+    const rule = node(diagram, '\\{"rule 1<br/>every request"\\}');
+    const web = node(diagram, '\\["any pod<br/>web\\.default\\.svc\\.cluster\\.local"\\]');
+    const v2 = node(diagram, '\\["any pod<br/>web-v2\\.default\\.svc\\.cluster\\.local"\\]');
+    const v2Pods = node(diagram, '\\[\\("Deployment default/web-v2<br/>1 replica"\\)\\]');
+    expect([rule, web, v2, v2Pods].every((n) => n !== undefined)).toBe(true);
+    expect(diagram).toContain(`\n  ${rule} -->|100%| ${web}\n`);
+    expect(diagram).toContain(`\n  ${rule} -.->|mirror| ${v2}\n`);
+    expect(diagram).toContain(`\n  ${v2} --> ${v2Pods}\n`);
+    // Near miss: without the filter, no mirror edge and no web-v2 node.
+    const plain = mermaidDiagram([...manifests.slice(0, 4), { ...httpRoute, spec: { ...httpRoute.spec, rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] } }]);
+    expect(plain).not.toContain('-.->|mirror|');
+    expect(plain).not.toContain('web-v2.default');
+  });
+
+  test('draws an HTTPRoute rule that redirects as an answer node, without edges to its backends, and a URLRewrite in the rule', () => {
+    // GIVEN a redirect rule that also names a backend, a rewriting rule and a rule without backends
+    const httpRoute = {
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'shop' },
+      spec: {
+        parentRefs: [{ name: 'shop-gateway' }],
+        rules: [
+          { matches: [{ path: { type: 'PathPrefix', value: '/old' } }], filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301, path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/new' } } }], backendRefs: [{ name: 'old', port: 80 }] },
+          { matches: [{ path: { type: 'PathPrefix', value: '/api' } }], filters: [{ type: 'URLRewrite', urlRewrite: { hostname: 'api.internal' } }], backendRefs: [{ name: 'web', port: 80 }] },
+          { matches: [{ path: { type: 'PathPrefix', value: '/none' } }] },
+        ],
+      },
+    };
+    // WHEN
+    const diagram = mermaidDiagram([service('web'), deployment('web', { app: 'web' }), service('old'), httpRoute]);
+    // THEN
+    const redirectRule = node(diagram, '\\{"rule 1<br/>path starting with #quot;/old#quot;"\\}');
+    const redirect = node(diagram, '\\(\\["301 redirect<br/>https://#lt;host#gt;#lt;path, with prefix #quot;/old#quot; replaced by #quot;/new#quot;#gt;"\\]\\)');
+    expect([redirectRule, redirect].every((n) => n !== undefined)).toBe(true);
+    expect(diagram).toContain(`\n  ${redirectRule} --> ${redirect}\n`);
+    expect(diagram).not.toContain('old.default.svc.cluster.local');
+    const rewriting = node(diagram, '\\{"rule 2<br/>path starting with #quot;/api#quot;<br/>rewrites host to #quot;api\\.internal#quot;"\\}');
+    expect(diagram).toMatch(new RegExp(`\n {2}${rewriting} -->\\|100%\\| n\\d+\n`));
+    const none = node(diagram, '\\{"rule 3<br/>path starting with #quot;/none#quot;"\\}');
+    const answered = node(diagram, '\\(\\["direct response<br/>500<br/>no backendRefs"\\]\\)');
+    expect([rewriting, none, answered].every((n) => n !== undefined)).toBe(true);
+    expect(diagram).toContain(`\n  ${none} --> ${answered}\n`);
   });
 });
