@@ -50,5 +50,5 @@ export { Severity, formatFinding } from './mesh/findings';
 export type { Finding, Source } from './mesh/findings';
 export { verifyManifests } from './mesh/verify';
 export { explain, formatExplanation, ExplainError } from './mesh/explain';
-export type { ExplainedDestination, ExplainedWorkload, Explanation, ExplainOptions } from './mesh/explain';
+export type { ExplainedDestination, ExplainedRedirect, ExplainedWorkload, Explanation, ExplainOptions } from './mesh/explain';
 export { mermaidDiagram } from './mesh/diagram';

@@ -84,7 +84,11 @@ export interface Explanation {
   /** The matching rule, numbered from 1 as in the text (`http rule 1`, `rule 1` of an HTTPRoute), and why it matches. */
   readonly rule?: { readonly number: number; readonly name?: string; readonly matchedBy: string };
   readonly destinations: ExplainedDestination[];
-  /** Mirrored copies (they do not count in the shares). */
+  /**
+   * Mirrored copies (they do not count in the shares): a VirtualService rule's `mirror` and
+   * `mirrors`, an HTTPRoute rule's `RequestMirror` filters (a Service's FQDN; `percent`, or
+   * `fraction` as a percent, or 100).
+   */
   readonly mirrors: Array<{ readonly percent: number; readonly host: string; readonly subset?: string }>;
   /**
    * The redirect the matched rule answers with instead of sending the request on: a
@@ -99,7 +103,10 @@ export interface Explanation {
    * @default - the rule does not answer by itself
    */
   readonly directResponse?: { readonly status: number };
-  /** Observations: headers no rule tests, rules that cannot be judged, no route at all. */
+  /**
+   * Observations: headers no rule tests, rules that cannot be judged, no route at all; what the
+   * matched rule does other than route (its redirect, direct response or rewrite).
+   */
   readonly notes: string[];
   /**
    * What explain does not model and that may change the answer: Gateway API Gateways and routes
