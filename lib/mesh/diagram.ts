@@ -4,7 +4,8 @@ import { missingPart } from './explain';
 import { describeRouteMatch } from './explain-gateway-api';
 import { GATEWAY_API_GROUP, Manifest, MeshIndex } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
-import { describeUrlRewrite, filtersOf, gatewayApiRedirect, istioRedirect } from './rule-answers';
+import { attachedListeners } from './gateway-api-checks';
+import { AnsweredRequest, describeUrlRewrite, filtersOf, gatewayApiRedirect, istioRedirect, schemeOf } from './rule-answers';
 
 /**
  * A Mermaid flowchart of the routing: Gateways → VirtualService rules (HTTP, TCP and TLS, with their matches) →
@@ -96,8 +97,13 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
   for (const route of index.httpRoutes) {
     const routeKey = `${route.ref.namespace}/${route.ref.name}`;
     const routeId = id(`httproute:${routeKey}`, (n) => `${n}[${label(`HTTPRoute ${routeKey}`, `hostnames: ${route.hostnames.join(', ') || 'any'}`)}]`);
+    // What the parents tell of the requests, for the location of a redirect: scheme and port when they agree.
+    const entrances: Array<{ protocol: string | undefined; port: number | undefined }> = [];
     for (const p of route.parentRefs) {
       const namespace = p.namespace ?? route.ref.namespace;
+      const gateway = (p.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP && (p.kind ?? 'Gateway') === 'Gateway' ? index.apiGateways.get(`${namespace}/${p.name}`) : undefined;
+      entrances.push(...(gateway !== undefined ? attachedListeners(gateway, p).map((l) => ({ protocol: l.protocol, port: l.port }))
+        : [{ protocol: p.group === '' && p.kind === 'Service' ? 'HTTP' : undefined, port: p.port }]));
       let parentId: string | undefined;
       if ((p.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP && (p.kind ?? 'Gateway') === 'Gateway') {
         parentId = apiGatewayId(`${namespace}/${p.name}`, index.apiGateways.has(`${namespace}/${p.name}`));
@@ -109,6 +115,15 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
         lines.push(`  ${parentId} --> ${routeId}`);
       }
     }
+    const ports = [...new Set(entrances.map((e) => e.port))];
+    const hosts = route.hostnames.filter((h) => !h.includes('*'));
+    const scheme = schemeOf(entrances.map((e) => e.protocol));
+    const asked: AnsweredRequest = {
+      host: hosts.length === 1 && route.hostnames.length === 1 ? hosts[0] : '*',
+      path: '<path>',
+      ...(ports.length === 1 && ports[0] !== undefined ? { port: ports[0] } : {}),
+      ...(scheme !== undefined ? { scheme } : {}),
+    };
     route.rules.forEach((rule, i) => {
       const matches = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches : [{}];
       const title = `rule ${i + 1}${typeof rule.name === 'string' ? ` ${rule.name}` : ''}`;
@@ -121,7 +136,7 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
       // Istio answers a redirect before it looks at the backends, and mirrors only what it sends on.
       const redirecting = filters.find((f) => f.type === 'RequestRedirect' && isObject(f.requestRedirect))?.requestRedirect;
       if (redirecting !== undefined) {
-        lines.push(`  ${ruleId} --> ${answerId(answerText(gatewayApiRedirect(redirecting, matches.length === 1 ? matches[0] ?? {} : undefined)))}`);
+        lines.push(`  ${ruleId} --> ${answerId(answerText(gatewayApiRedirect(redirecting, matches.length === 1 ? matches[0] ?? {} : undefined, asked)))}`);
         return;
       }
       const all = (Array.isArray(rule.backendRefs) ? rule.backendRefs : []).filter((b) => b !== null && typeof b === 'object');

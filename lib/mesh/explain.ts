@@ -4,7 +4,7 @@ import { describeRouteMatch, pickRouteMatch, routesOfGateway, routesOfService } 
 import { requestMatches, RequestDescription, routeShares } from './http-match';
 import { ApiGatewayInfo, DEFAULT_NAMESPACE, GatewayApiInfo, HttpRouteInfo, Manifest, MeshIndex, ObjectRef, VirtualServiceInfo } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
-import { describeIstioRewrite, describeUrlRewrite, ExplainedRedirect, filtersOf, gatewayApiRedirect, istioRedirect, mirrorPercent, Scheme } from './rule-answers';
+import { describeIstioRewrite, describeUrlRewrite, ExplainedRedirect, filtersOf, gatewayApiRedirect, istioRedirect, mirrorPercent, Scheme, schemeOf } from './rule-answers';
 
 export type { ExplainedRedirect } from './rule-answers';
 
@@ -347,7 +347,7 @@ function istioScheme(index: MeshIndex, gateway: string, port: number | undefined
     return 'http';
   }
   const servers = (index.gateways.get(gateway)?.servers ?? []).filter((s) => port === undefined || s.port?.number === port);
-  return oneScheme(servers.map((s) => s.port?.protocol));
+  return schemeOf(servers.map((s) => s.port?.protocol));
 }
 
 /** The scheme of requests that come to a Gateway API Gateway's listeners (of the port, when known), when they agree; `http` in the mesh. */
@@ -356,17 +356,7 @@ function apiGatewayScheme(index: MeshIndex, gateway: string, port: number | unde
     return 'http';
   }
   const listeners = (index.apiGateways.get(gateway)?.listeners ?? []).filter((l) => port === undefined || l.port === port);
-  return oneScheme(listeners.map((l) => l.protocol));
-}
-
-/** `https` for HTTPS servers, `http` for HTTP ones, when all the protocols agree. */
-function oneScheme(protocols: ReadonlyArray<string | undefined>): Scheme | undefined {
-  const schemes = new Set(protocols.map((p) => {
-    const upper = String(p).toUpperCase();
-    return upper === 'HTTPS' ? 'https' : upper === 'HTTP' || upper === 'HTTP2' ? 'http' : undefined;
-  }));
-  const [only] = [...schemes];
-  return schemes.size === 1 ? only : undefined;
+  return schemeOf(listeners.map((l) => l.protocol));
 }
 
 /** What a destination names that does not exist, if anything. */

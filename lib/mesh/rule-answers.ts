@@ -38,6 +38,16 @@ interface LocationParts {
   readonly path: string;
 }
 
+/** `https` for HTTPS servers or listeners, `http` for HTTP ones, when all the protocols given agree. */
+export function schemeOf(protocols: ReadonlyArray<string | undefined>): Scheme | undefined {
+  const schemes = new Set(protocols.map((p) => {
+    const upper = String(p).toUpperCase();
+    return upper === 'HTTPS' ? 'https' : upper === 'HTTP' || upper === 'HTTP2' ? 'http' : undefined;
+  }));
+  const [only] = [...schemes];
+  return schemes.size === 1 ? only : undefined;
+}
+
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { http: 80, https: 443 };
 
 /** A URL; the default port of its scheme is left out, as Istio does. */
@@ -147,7 +157,9 @@ export function describeUrlRewrite(rewrite: UrlRewriteJson, match: RouteMatchJso
   if (rewrite.hostname !== undefined) {
     parts.push(`host to "${rewrite.hostname}"`);
   }
-  if (rewrite.path !== undefined) {
+  if (rewrite.path !== undefined && requestPath === undefined && rewrite.path.type === 'ReplacePrefixMatch') {
+    parts.push(`path prefix "${match?.path?.value ?? '/'}" to "${rewrite.path.replacePrefixMatch}"`);
+  } else if (rewrite.path !== undefined) {
     const asked = requestPath === undefined ? { path: '<path>', query: '' } : splitQuery(requestPath);
     const modified = modifiedPath(rewrite.path, asked.path, match);
     parts.push('path' in modified ? `path to "${modified.path}${asked.query}"` : `path (${modified.problem})`);

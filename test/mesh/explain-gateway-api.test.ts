@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Duration, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { CanaryRelease, IstioEntry, Percentage, TrafficApi, Website, Weight } from '../../lib';
@@ -5,7 +7,10 @@ import { explain, ExplainOptions, formatExplanation } from '../../lib/mesh/expla
 import { describeRouteMatch, routeMatchAdmits } from '../../lib/mesh/explain-gateway-api';
 import { RequestDescription } from '../../lib/mesh/http-match';
 import { RouteMatchJson } from '../../lib/mesh/json';
+import { mermaidDiagram } from '../../lib/mesh/diagram';
+import { errorsOf, verifyManifests } from '../../lib/mesh/verify';
 import { deployment, service } from '../support/fixtures';
+import { parseManifests, schemaErrors } from '../support/schema';
 
 function request(path: string, extra: Partial<RequestDescription> = {}): RequestDescription {
   return { gateway: 'mesh', host: 'web', path, headers: {}, method: 'GET', ...extra };
@@ -186,5 +191,28 @@ describe('explain on the library\'s own Gateway API output', () => {
     const fresh = explain(manifests, { host: 'www.example.com', port: 443 });
     expect(fresh.destinations.map((d) => d.percent)).toEqual([20, 80]);
     expect(fresh.mirrors).toEqual([]);
+  });
+});
+
+describe('the shop fixture of docs/verify.md (test/fixtures/shop-gateway-api.yaml)', () => {
+  const manifests = () => parseManifests(readFileSync(join(__dirname, '..', 'fixtures', 'shop-gateway-api.yaml'), 'utf8'));
+
+  test('is accepted by the v1.5.1 schemas (CEL rules included) and verifies without errors', () => {
+    expect(manifests().flatMap((m) => schemaErrors(m))).toEqual([]);
+    expect(errorsOf(verifyManifests(manifests()))).toEqual([]);
+  });
+
+  test('explain: HTTP is redirected to HTTPS on the listener\'s port, an old prefix to the new one, other requests mirrored', () => {
+    const ask = (port: number, path: string) => explain(manifests(), { host: 'shop.example.com', port, path });
+    expect(ask(80, '/cart?id=7').redirect).toEqual({ status: 301, location: 'https://shop.example.com/cart?id=7' });
+    expect(ask(443, '/old-shop/cart').redirect).toEqual({ status: 301, location: 'https://shop.example.com/shop/cart' });
+    expect(ask(443, '/cart').mirrors).toEqual([{ percent: 10, host: 'shop-v2.default.svc.cluster.local' }]);
+  });
+
+  test('diagram: the redirects take the scheme of the listeners their routes are attached to and the routes\' host', () => {
+    const diagram = mermaidDiagram(manifests());
+    expect(diagram).toContain('(["301 redirect<br/>https://shop.example.com#lt;path#gt;"])');
+    expect(diagram).toContain('(["301 redirect<br/>https://shop.example.com#lt;path, with prefix #quot;/old-shop#quot; replaced by #quot;/shop#quot;#gt;"])');
+    expect(diagram).toMatch(/\n {2}(n\d+)\["any pod<br\/>shop-v2\.default\.svc\.cluster\.local"\]\n {2}n\d+ -\.->\|mirror\| \1\n/);
   });
 });

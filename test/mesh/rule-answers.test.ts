@@ -80,6 +80,8 @@ describe('rewrites', () => {
     const shop = { path: { type: 'PathPrefix', value: '/shop' } };
     expect(describeUrlRewrite({ hostname: 'web.internal', path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } }, shop, '/shop/cart?v=2')).toBe('host to "web.internal", path to "/cart?v=2"');
     expect(describeUrlRewrite({ path: { type: 'ReplaceFullPath', replaceFullPath: '/index.html' } }, shop)).toBe('path to "/index.html"');
+    // Without a request (in the diagram), the prefix and its replacement.
+    expect(describeUrlRewrite({ path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } }, shop)).toBe('path prefix "/shop" to "/"');
     expect(describeUrlRewrite({}, shop, '/shop')).toBeUndefined();
   });
 
