@@ -66,7 +66,8 @@ exit code: 0 no error (warnings allowed), 1 at least one error, 2 unusable input
   explain: `usage: ${NAME} explain [options] <file|dir|->...
 
 Says which VirtualService rule (or Gateway API HTTPRoute rule) a request matches and where it
-goes: each destination with its share, its subset, and the workloads and pods behind it.
+goes: each destination with its share, its subset, and the workloads and pods behind it; the
+copies mirrored; or the redirect (status and location) or direct response that answers it instead.
 
 options:
   --gateway NAME     the gateway the request comes through (name, namespace/name, or mesh);
@@ -81,14 +82,16 @@ options:
   --json             print the explanation as JSON
   -h, --help         this text
 
-exit code: 0 the request is routed, 1 it is answered 404 (no route) or some of it fails with 503
-(a subset that is not defined), or an object has invalid fields; 2 unusable input or bad usage
+exit code: 0 the request is routed or answered as configured (a redirect, a direct response), 1 it
+is answered 404 (no route) or 500 (an HTTPRoute rule without backends), or some of it fails with
+503 (a subset that is not defined), or an object has invalid fields; 2 unusable input or bad usage
 `,
   diagram: `usage: ${NAME} diagram <file|dir|->...
 
 Prints a Mermaid flowchart (gateways -> VirtualService rules -> subsets with weights ->
 Deployments with replicas; Gateway API Gateways or Services -> HTTPRoute rules -> Services with
-weights -> Deployments). Put it in a \`\`\`mermaid block to have GitHub render it.
+weights -> Deployments; mirrors as dotted edges, redirects and direct responses as rounded
+nodes). Put it in a \`\`\`mermaid block to have GitHub render it.
 
 options:
   -h, --help    this text
@@ -235,6 +238,10 @@ function failure(explanation: Explanation, index: MeshIndex): string | undefined
   const noRoute = vs !== undefined || explanation.httpRoute !== undefined ? explanation.rule === undefined && !notFollowed : explanation.request.gateway !== MESH_GATEWAY;
   if (noRoute) {
     return 'the request is answered 404: no route matches it';
+  }
+  // Istio answers an HTTPRoute rule without backends (nor redirect) with 500: a mistake, where a VirtualService's directResponse is configured.
+  if (explanation.httpRoute !== undefined && explanation.directResponse !== undefined) {
+    return `the request is answered ${explanation.directResponse.status}: rule ${explanation.rule?.number} of HTTPRoute ${explanation.httpRoute.namespace}/${explanation.httpRoute.name} sends it to no backend`;
   }
   const missing = explanation.destinations.filter((d) => d.missing !== undefined && d.percent > 0);
   if (missing.length > 0) {

@@ -252,6 +252,39 @@ describe('explain', () => {
     expect(code).toBe(1);
   });
 
+  test('exits 0 for a request a redirect answers, and shows the redirect\'s location in text and JSON', () => {
+    // GIVEN the shop fixture, whose HTTP listener redirects to HTTPS
+    const shop = join(__dirname, '..', 'fixtures', 'shop-gateway-api.yaml');
+    // WHEN
+    const text = cli('explain', shop, '--host', 'shop.example.com', '--port', '80', '--path', '/cart');
+    const json = JSON.parse(cli('explain', '--json', shop, '--host', 'shop.example.com', '--port', '80', '--path', '/cart').stdout);
+    // THEN
+    expect(text).toMatchObject({ code: 0, stderr: '' });
+    expect(text.stdout).toContain('note: rule 1 of HTTPRoute default/shop-http answers with a 301 redirect to https://shop.example.com/cart\n');
+    expect(json.redirect).toEqual({ status: 301, location: 'https://shop.example.com/cart' });
+    expect(json.destinations).toEqual([]);
+  });
+
+  test('exits 1 when an HTTPRoute rule without backends answers 500, and 0 for a VirtualService\'s direct response', () => {
+    // GIVEN a mesh HTTPRoute rule that only mirrors, and a VirtualService rule that answers 503 on purpose
+    const route = write('no-backends.yaml', [
+      'apiVersion: gateway.networking.k8s.io/v1', 'kind: HTTPRoute', 'metadata: {name: web}',
+      'spec:', '  parentRefs: [{group: "", kind: Service, name: web, port: 80}]',
+      '  rules:', '    - filters: [{type: RequestMirror, requestMirror: {backendRef: {name: web-v2, port: 80}}}]', '',
+    ].join('\n'));
+    const maintenance = write('maintenance.yaml', [
+      'apiVersion: networking.istio.io/v1', 'kind: VirtualService', 'metadata: {name: shop}',
+      'spec:', '  hosts: [shop]', '  http:', '    - directResponse: {status: 503}', '',
+    ].join('\n'));
+    // WHEN / THEN
+    expect(cli('explain', '--gateway', 'mesh', '--host', 'web', '--port', '80', route)).toMatchObject({
+      code: 1, stderr: 'explain: the request is answered 500: rule 1 of HTTPRoute default/web sends it to no backend\n',
+    });
+    const answered = cli('explain', '--gateway', 'mesh', '--host', 'shop', maintenance);
+    expect(answered).toMatchObject({ code: 0, stderr: '' });
+    expect(answered.stdout).toContain('note: http rule 1 of VirtualService default/shop answers directly with status 503\n');
+  });
+
   test('a VirtualService with only TCP rules is not followed, which is not a 404', () => {
     const file = write('tcp-only.yaml', [
       'apiVersion: v1', 'kind: Service', 'metadata: {name: db}', 'spec: {selector: {app: db}, ports: [{name: tcp, port: 3306}]}', '---',
