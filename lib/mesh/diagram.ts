@@ -37,6 +37,18 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
     const vsId = id(`vs:${vs.ref.namespace}/${vs.ref.name}`, (n) => `${n}[${label(`VirtualService ${vs.ref.namespace}/${vs.ref.name}`, `hosts: ${vs.hosts.join(', ')}`)}]`);
     gwIds.forEach((gwId) => lines.push(`  ${gwId} --> ${vsId}`));
     const destinations = index.destinationsOf(vs);
+    // What the gateways tell of the requests, for the location of a redirect: scheme and port when they agree.
+    const servers = vs.gateways.map((gw) => (gw === MESH_GATEWAY ? [{ protocol: 'HTTP', port: undefined }]
+      : (index.gateways.get(gw)?.servers ?? []).map((sv) => ({ protocol: sv.port?.protocol, port: sv.port?.number }))));
+    const ports = [...new Set(servers.flat().map((sv) => sv.port))];
+    const scheme = schemeOf(servers.flat().map((sv) => sv.protocol));
+    const named = vs.hosts.filter((h) => !h.includes('*'));
+    const asked: AnsweredRequest = {
+      host: named.length === 1 && vs.hosts.length === 1 ? named[0] : '*',
+      path: '<path>',
+      ...(ports.length === 1 && ports[0] !== undefined ? { port: ports[0] } : {}),
+      ...(scheme !== undefined ? { scheme } : {}),
+    };
     // HTTP rules are "rule N" as they always were; TCP and TLS rules say their kind.
     const rules = (['http', 'tcp', 'tls'] as const).flatMap((kind) => vs[kind].map((rule, i) => ({ kind, rule, i })));
     rules.forEach(({ kind, rule, i }) => {
@@ -45,7 +57,7 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
       lines.push(`  ${vsId} --> ${ruleId}`);
       // Istio answers a redirect, then a direct response, before it routes or mirrors.
       const http = kind === 'http' ? vs.http[i] : undefined;
-      const answer = isObject(http?.redirect) ? answerText(istioRedirect(http.redirect))
+      const answer = isObject(http?.redirect) ? answerText(istioRedirect(http.redirect, asked))
         : isObject(http?.directResponse) ? ['direct response', `${Number(http.directResponse.status)}`] : undefined;
       if (answer !== undefined) {
         lines.push(`  ${ruleId} --> ${id(`answer:${vs.ref.namespace}/${vs.ref.name}/${i}`, (n) => `${n}([${label(...answer)}])`)}`);

@@ -76,6 +76,18 @@ describe('mermaidDiagram and rules that answer by themselves', () => {
     expect(diagram).not.toContain('subset version-2');
   });
 
+  test('writes a VirtualService redirect\'s location with what its gateways and hosts tell: their scheme, their only port, its only host', () => {
+    // GIVEN a VirtualService for one host on the tutorial's Gateway (HTTP on port 80), whose redirect keeps the scheme, host and port
+    const redirecting = virtualService('vs', [{ redirect: { uri: '/new', derivePort: 'FROM_REQUEST_PORT' } }], { hosts: ['www.example.com'] });
+    // WHEN
+    const diagram = mermaidDiagram([...tutorial().filter((m) => m.kind !== 'VirtualService'), redirecting]);
+    // THEN port 80 is HTTP's default, so it is not written
+    expect(diagram).toContain('(["301 redirect<br/>http://www.example.com/new"])');
+    // Near miss: a VirtualService for any host keeps the placeholder.
+    expect(mermaidDiagram([...tutorial().filter((m) => m.kind !== 'VirtualService'), { ...redirecting, spec: { ...redirecting.spec, hosts: ['*'] } }]))
+      .toContain('(["301 redirect<br/>http://#lt;host#gt;/new"])');
+  });
+
   test('draws an HTTPRoute\'s RequestMirror filters as dotted mirror edges to their Services and pods', () => {
     // GIVEN a mesh route that sends to web and mirrors to web-v2
     const httpRoute = {
