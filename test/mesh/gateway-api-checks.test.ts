@@ -128,10 +128,55 @@ describe('checkHttpRoutes', () => {
     const base = [service('web', { ns: 'shop' }), deployment('web', { app: 'web' }, { ns: 'shop' }), route];
     // WHEN / THEN
     expect(messages([...base, apiGateway('gw', [LISTENER], 'infra')])).toEqual([
-      'parentRefs names Gateway infra/gw of another namespace, whose listeners take routes of their own namespace only (allowedRoutes.namespaces.from: Same, the default); the Gateway does not accept the route: set from: All (or a Selector) on the listener',
+      'parentRefs names Gateway infra/gw, whose listeners do not take the route: listener http takes routes of its own namespace only (allowedRoutes.namespaces.from: Same, the default); the Gateway does not accept the route, so it routes no request there: set from: All (or a Selector that picks the route\'s namespace) on the listener',
     ]);
     expect(codes([...base, apiGateway('gw', [{ ...LISTENER, allowedRoutes: { namespaces: { from: 'Same' } } }], 'infra')])).toEqual(['error gateway-api-route-not-allowed HTTPRoute/shop']);
     expect(codes([...base, apiGateway('gw', [{ ...LISTENER, allowedRoutes: { namespaces: { from: 'All' } } }], 'infra')])).toEqual([]);
+  });
+
+  describe('listeners whose allowedRoutes pick namespaces by a selector', () => {
+    const route = httpRoute('shop', { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] }, 'shop');
+    const base = [service('web', { ns: 'shop' }), deployment('web', { app: 'web' }, { ns: 'shop' }), route];
+    const namespace = (labels: Record<string, string>): M => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels } });
+    const gateway = (selector: any) => apiGateway('gw', [{ ...LISTENER, allowedRoutes: { namespaces: { from: 'Selector', selector } } }], 'infra');
+
+    test('fails if the route\'s Namespace does not match the selector, and not when it does', () => {
+      // GIVEN a Gateway that takes routes of namespaces labelled shared-gateway-access=true
+      const selector = { matchLabels: { 'shared-gateway-access': 'true' } };
+      // WHEN / THEN
+      expect(messages([...base, namespace({ team: 'shop' }), gateway(selector)])).toEqual([
+        'parentRefs names Gateway infra/gw, whose listeners do not take the route: listener http takes routes of the namespaces its allowedRoutes.namespaces.selector picks, and Namespace shop (labels team=shop) is not one of them; the Gateway does not accept the route, so it routes no request there: label the route\'s Namespace to match the selector, or widen the selector',
+      ]);
+      expect(codes([...base, namespace({ 'shared-gateway-access': 'true' }), gateway(selector)])).toEqual([]);
+    });
+
+    test('matches the kubernetes.io/metadata.name label every namespace has, and matchExpressions', () => {
+      // GIVEN / WHEN / THEN
+      const byName = (values: string[]) => gateway({ matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values }] });
+      expect(codes([...base, namespace({}), byName(['shop', 'blog'])])).toEqual([]);
+      expect(codes([...base, namespace({}), byName(['blog'])])).toEqual(['error gateway-api-route-not-allowed HTTPRoute/shop']);
+    });
+
+    test('takes the route when its Namespace is not in the manifests, which cannot tell its labels', () => {
+      expect(codes([...base, gateway({ matchLabels: { 'shared-gateway-access': 'true' } })])).toEqual([]);
+    });
+  });
+
+  test('fails if the route attaches only to a listener that does not take HTTPRoutes (a TLS or TCP listener, or allowedRoutes.kinds without it), and not to one that does', () => {
+    // GIVEN a Gateway with a TLS passthrough listener and an HTTP listener
+    const tls = { name: 'tls', port: 443, protocol: 'TLS', hostname: 'shop.example.com', tls: { mode: 'Passthrough' } };
+    const gw = apiGateway('gw', [LISTENER, tls]);
+    // WHEN the route names the TLS listener, THEN it is refused
+    expect(messages(shop({ parentRefs: [{ name: 'gw', sectionName: 'tls' }] }).map((m) => (m.kind === 'Gateway' ? gw : m)))).toEqual([
+      'parentRefs names Gateway default/gw (sectionName tls), whose listeners do not take the route: listener tls speaks TLS, and only HTTP and HTTPS listeners take HTTPRoutes (it takes TLSRoute); the Gateway does not accept the route, so it routes no request there: attach the route to an HTTP or HTTPS listener (sectionName or port)',
+    ]);
+    // AND when it names the Gateway, the HTTP listener takes it
+    expect(codes(shop({}).map((m) => (m.kind === 'Gateway' ? gw : m)))).toEqual([]);
+    // AND a listener whose allowedRoutes.kinds leaves HTTPRoute out refuses it
+    const grpcOnly = apiGateway('gw', [{ ...LISTENER, allowedRoutes: { kinds: [{ kind: 'GRPCRoute' }] } }]);
+    expect(messages(shop().map((m) => (m.kind === 'Gateway' ? grpcOnly : m)))[0]).toContain('listener http takes only GRPCRoute (allowedRoutes.kinds), not HTTPRoute');
+    const both = apiGateway('gw', [{ ...LISTENER, allowedRoutes: { kinds: [{ kind: 'GRPCRoute' }, { group: GROUP, kind: 'HTTPRoute' }] } }]);
+    expect(codes(shop().map((m) => (m.kind === 'Gateway' ? both : m)))).toEqual([]);
   });
 
   test('fails if the route\'s hostnames meet no listener hostname of its Gateway (like IST0132), and not when a wildcard meets them', () => {

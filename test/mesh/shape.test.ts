@@ -122,6 +122,20 @@ describe('Gateway API shapes', () => {
     expect(shapeErrors(bad).map((e) => e.message)).toEqual(['spec.listeners[0].port is required']);
     expect(shapeErrors(none).map((e) => e.message)).toEqual(['spec.listeners is required']);
   });
+
+  test('fails if a listener\'s allowedRoutes has a selector or kinds of the wrong shape, and passes well-formed ones', () => {
+    // GIVEN
+    const gateway = (allowedRoutes: unknown) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'g' },
+      spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes }] },
+    });
+    // WHEN / THEN
+    expect(shapeErrors(gateway({ namespaces: { from: 'Selector', selector: { matchLabels: { team: 1 } } } })).map((e) => e.message))
+      .toEqual(['spec.listeners[0].allowedRoutes.namespaces.selector.matchLabels.team must be a string, got 1']);
+    expect(shapeErrors(gateway({ kinds: 'HTTPRoute' })).map((e) => e.message)).toEqual(['spec.listeners[0].allowedRoutes.kinds must be a list, got the string "HTTPRoute"']);
+    expect(shapeErrors(gateway({ kinds: [{ group: 'gateway.networking.k8s.io' }] })).map((e) => e.message)).toEqual(['spec.listeners[0].allowedRoutes.kinds[0].kind is required']);
+    expect(shapeErrors(gateway({ namespaces: { from: 'Selector', selector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['shop'] }] } }, kinds: [{ kind: 'HTTPRoute' }] }))).toEqual([]);
+  });
 });
 
 describe('checkShape', () => {
