@@ -7,7 +7,7 @@
  */
 import { finding } from './checks';
 import { Finding } from './findings';
-import { BackendRefJson, ListenerJson, ParentRefJson } from './json';
+import { BackendRefJson, GrantRefJson, ListenerJson, ParentRefJson } from './json';
 import { ApiGatewayInfo, GATEWAY_API_GROUP, HttpRouteInfo, MeshIndex, ReferenceGrantInfo, selectorMatches, ServiceInfo } from './manifests';
 
 /** The kind and group a parentRef names: a Gateway unless it says otherwise. */
@@ -190,6 +190,43 @@ function checkBackend(index: MeshIndex, route: HttpRouteInfo, rule: number, b: B
 }
 
 /** The HTTPRoutes' parents, backends, hostnames and weights. */
+/**
+ * The certificates of Gateway API Gateways: an HTTPS listener (or a TLS one that terminates) needs
+ * `certificateRefs`, and a Secret in another namespace than the Gateway's needs a ReferenceGrant
+ * there that lets Gateways of the Gateway's namespace refer to it. Without one, the listener's
+ * `ResolvedRefs` condition is False (`RefNotPermitted`) and it serves no HTTPS.
+ */
+export function checkGatewayCertificates(index: MeshIndex): Finding[] {
+  const findings: Finding[] = [];
+  for (const gateway of index.apiGateways.values()) {
+    for (const listener of gateway.listeners) {
+      const protocol = listener.protocol;
+      const mode = listener.tls?.mode ?? 'Terminate';
+      if (!(protocol === 'HTTPS' || (protocol === 'TLS' && listener.tls?.mode !== undefined)) || mode !== 'Terminate') {
+        continue;
+      }
+      const refs = (listener.tls?.certificateRefs ?? []).filter((r): r is GrantRefJson => r !== null && typeof r === 'object');
+      if (refs.length === 0 && Object.keys(listener.tls?.options ?? {}).length === 0) {
+        findings.push(finding('tls-without-credential', gateway.ref, `listener ${listener.name ?? '?'} (port ${listener.port}, ${protocol}) terminates TLS without a certificate; set tls.certificateRefs to the Secret holding it`));
+      }
+      for (const ref of refs) {
+        const namespace = ref.namespace ?? gateway.ref.namespace;
+        const secret = (ref.group ?? '') === '' && (ref.kind ?? 'Secret') === 'Secret';
+        if (!secret || namespace === gateway.ref.namespace) {
+          continue;
+        }
+        const allowed = index.referenceGrants.some((g) => g.ref.namespace === namespace
+          && g.from.some((f) => f.group === GATEWAY_API_GROUP && f.kind === 'Gateway' && f.namespace === gateway.ref.namespace)
+          && g.to.some((t) => (t.group ?? '') === '' && t.kind === 'Secret' && (t.name === undefined || t.name === ref.name)));
+        if (!allowed) {
+          findings.push(finding('gateway-api-cross-namespace-certificate', gateway.ref, `listener ${listener.name ?? '?'} takes its certificate from Secret ${namespace}/${ref.name} in another namespace, but no ReferenceGrant in namespace ${namespace} lets Gateways of namespace ${gateway.ref.namespace} refer to it; the reference is refused (the listener's ResolvedRefs condition is False, RefNotPermitted) and the listener serves no HTTPS: add a ReferenceGrant (from Gateway in ${gateway.ref.namespace}, to Secret), or move the Secret to namespace ${gateway.ref.namespace}`));
+        }
+      }
+    }
+  }
+  return findings;
+}
+
 export function checkHttpRoutes(index: MeshIndex): Finding[] {
   const findings: Finding[] = [];
   for (const route of index.httpRoutes) {

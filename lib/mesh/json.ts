@@ -179,6 +179,12 @@ export interface ListenerJson {
     readonly namespaces?: { readonly from?: string; readonly selector?: LabelSelectorJson };
     readonly kinds?: ReadonlyArray<{ readonly group?: string; readonly kind?: string } | undefined>;
   };
+  /** How the listener handles TLS: `Terminate` (the default) with the certificates of `certificateRefs`, or `Passthrough`. */
+  readonly tls?: {
+    readonly mode?: string;
+    readonly certificateRefs?: ReadonlyArray<GrantRefJson | undefined>;
+    readonly options?: Readonly<Record<string, string>>;
+  };
 }
 
 /** A `ReferenceGrantFrom` or `ReferenceGrantTo`. */

@@ -262,6 +262,7 @@ SPECS[`${GATEWAY_API}/Gateway`] = obj({
       namespaces: obj({ from: oneOf('All', 'Same', 'Selector'), selector: labelSelector }),
       kinds: list(obj({ group: str, kind: str }, ['kind'])),
     }),
+    tls: obj({ mode: oneOf('Terminate', 'Passthrough'), certificateRefs: list(obj({ group: str, kind: str, name: str, namespace: str }, ['name'])), options: mapOf(str) }),
   }, ['name', 'port', 'protocol'])),
 }, ['gatewayClassName', 'listeners']);
 SPECS[`${GATEWAY_API}/HTTPRoute`] = obj({

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { checkHttpRoutes, hostnamesIntersect } from '../../lib/mesh/gateway-api-checks';
+import { checkGatewayCertificates, checkHttpRoutes, hostnamesIntersect } from '../../lib/mesh/gateway-api-checks';
 import { Manifest, MeshIndex } from '../../lib/mesh/manifests';
 import { verifyManifests } from '../../lib/mesh/verify';
 import { deployment, M, service } from '../support/fixtures';
@@ -235,5 +235,43 @@ describe('verification of Gateway API objects', () => {
     const found = verifyManifests(manifests).map((f) => `${f.code} ${f.kind}/${f.name}`);
     // THEN
     expect(found).toEqual(['invalid-field HTTPRoute/shop']);
+  });
+});
+
+describe('checkGatewayCertificates', () => {
+  const https = (tls: unknown) => ({ name: 'https', port: 443, protocol: 'HTTPS', hostname: 'shop.example.com', ...(tls !== undefined ? { tls } : {}) });
+  const findings = (manifests: Manifest[]) => checkGatewayCertificates(new MeshIndex(manifests)).map((f) => `${f.severity} ${f.code} ${f.kind}/${f.namespace}/${f.name}: ${f.message}`);
+
+  test('finds nothing for a certificate in the Gateway\'s namespace, or for a TLS passthrough listener', () => {
+    expect(findings([apiGateway('gw', [https({ certificateRefs: [{ name: 'shop-cert' }] })], 'infra')])).toEqual([]);
+    expect(findings([apiGateway('gw', [{ name: 'tls', port: 443, protocol: 'TLS', tls: { mode: 'Passthrough' } }], 'infra')])).toEqual([]);
+  });
+
+  test('fails if an HTTPS listener has no certificate, and not when it has one', () => {
+    expect(findings([apiGateway('gw', [https(undefined)], 'infra')])).toEqual([
+      'error tls-without-credential Gateway/infra/gw: listener https (port 443, HTTPS) terminates TLS without a certificate; set tls.certificateRefs to the Secret holding it',
+    ]);
+    expect(findings([apiGateway('gw', [https({ mode: 'Terminate', certificateRefs: [] })], 'infra')])).toHaveLength(1);
+    expect(findings([apiGateway('gw', [https({ mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'c' }] })], 'infra')])).toEqual([]);
+  });
+
+  test('fails if the certificate is a Secret of another namespace that no ReferenceGrant there allows, and not when one does', () => {
+    // GIVEN a Gateway in infra whose certificate lives in namespace certs
+    const gateway = apiGateway('gw', [https({ certificateRefs: [{ group: '', kind: 'Secret', name: 'shop-cert', namespace: 'certs' }] })], 'infra');
+    const grant = (from: any, to: any): M => ({ apiVersion: `${GROUP}/v1beta1`, kind: 'ReferenceGrant', metadata: { name: 'certs', namespace: 'certs' }, spec: { from: [from], to: [to] } });
+    const fromGateways = { group: GROUP, kind: 'Gateway', namespace: 'infra' };
+    // WHEN / THEN
+    expect(findings([gateway])).toEqual([
+      'error gateway-api-cross-namespace-certificate Gateway/infra/gw: listener https takes its certificate from Secret certs/shop-cert in another namespace, but no ReferenceGrant in namespace certs lets Gateways of namespace infra refer to it; the reference is refused (the listener\'s ResolvedRefs condition is False, RefNotPermitted) and the listener serves no HTTPS: add a ReferenceGrant (from Gateway in infra, to Secret), or move the Secret to namespace infra',
+    ]);
+    // a grant for HTTPRoutes, for another Secret, or in another namespace does not count
+    expect(findings([gateway, grant({ group: GROUP, kind: 'HTTPRoute', namespace: 'infra' }, { group: '', kind: 'Secret' })])).toHaveLength(1);
+    expect(findings([gateway, grant(fromGateways, { group: '', kind: 'Secret', name: 'other-cert' })])).toHaveLength(1);
+    expect(findings([gateway, { ...grant(fromGateways, { group: '', kind: 'Secret' }), metadata: { name: 'certs', namespace: 'infra' } }])).toHaveLength(1);
+    // a grant for every Secret, or for this one, does
+    expect(findings([gateway, grant(fromGateways, { group: '', kind: 'Secret' })])).toEqual([]);
+    expect(findings([gateway, grant(fromGateways, { group: '', kind: 'Secret', name: 'shop-cert' })])).toEqual([]);
+    // AND verify reports it
+    expect(verifyManifests([gateway]).map((f) => f.code)).toContain('gateway-api-cross-namespace-certificate');
   });
 });
