@@ -38,7 +38,7 @@ export function routesOfGateway(index: MeshIndex, gateway: ApiGatewayInfo, host:
     }
     return attachedListeners(gateway, p).some((l) => (port === undefined || l.port === port)
       && hostMatches(l.hostname, host)
-      && routeAllowed(l, gateway, route));
+      && routeAllowed(l, gateway, route, index));
   }) && (route.hostnames.length === 0 || route.hostnames.some((h) => hostMatches(h, host))));
 }
 

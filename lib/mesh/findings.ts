@@ -93,6 +93,7 @@ export const CODES = {
   'gateway-api-unknown-backend': { severity: Severity.ERROR, istioCode: undefined },
   'gateway-api-backend-port': { severity: Severity.ERROR, istioCode: undefined },
   'gateway-api-cross-namespace-backend': { severity: Severity.ERROR, istioCode: undefined },
+  'gateway-api-cross-namespace-certificate': { severity: Severity.ERROR, istioCode: undefined },
   'gateway-api-route-not-allowed': { severity: Severity.ERROR, istioCode: undefined },
   'gateway-api-hostname-mismatch': { severity: Severity.WARNING, istioCode: undefined },
   'invalid-field': { severity: Severity.ERROR, istioCode: undefined },

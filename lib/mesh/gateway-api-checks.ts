@@ -7,8 +7,8 @@
  */
 import { finding } from './checks';
 import { Finding } from './findings';
-import { BackendRefJson, ListenerJson, ParentRefJson } from './json';
-import { ApiGatewayInfo, GATEWAY_API_GROUP, HttpRouteInfo, MeshIndex, ReferenceGrantInfo, ServiceInfo } from './manifests';
+import { BackendRefJson, GrantRefJson, ListenerJson, ParentRefJson } from './json';
+import { ApiGatewayInfo, GATEWAY_API_GROUP, HttpRouteInfo, MeshIndex, ReferenceGrantInfo, selectorMatches, ServiceInfo } from './manifests';
 
 /** The kind and group a parentRef names: a Gateway unless it says otherwise. */
 function parentKind(p: ParentRefJson): { group: string; kind: string } {
@@ -54,9 +54,70 @@ export function hostnamesIntersect(listener: string | undefined, route: string):
   return covers(listener, route) || covers(route, listener);
 }
 
-/** Whether a listener takes routes of the route's namespace: of its Gateway's own by default, of any with `All` (or a `Selector`, which manifests cannot judge). */
-export function routeAllowed(listener: ListenerJson, gateway: ApiGatewayInfo, route: HttpRouteInfo): boolean {
-  return (listener.allowedRoutes?.namespaces?.from ?? 'Same') !== 'Same' || route.ref.namespace === gateway.ref.namespace;
+/** The route kinds a listener of `protocol` takes when its `allowedRoutes.kinds` does not say. */
+const DEFAULT_ROUTE_KINDS: Record<string, readonly string[]> = {
+  HTTP: ['HTTPRoute', 'GRPCRoute'],
+  HTTPS: ['HTTPRoute', 'GRPCRoute'],
+  TLS: ['TLSRoute'],
+  TCP: ['TCPRoute'],
+  UDP: ['UDPRoute'],
+};
+
+function labelText(labels: Readonly<Record<string, string>>): string {
+  const pairs = Object.entries(labels).filter(([k]) => k !== 'kubernetes.io/metadata.name');
+  return pairs.length === 0 ? 'no labels' : `labels ${pairs.map(([k, v]) => `${k}=${v}`).join(', ')}`;
+}
+
+/**
+ * Why a listener does not take an HTTPRoute, or `undefined` when it does or when the manifests
+ * cannot tell:
+ * - an HTTPRoute attaches to HTTP and HTTPS listeners only, and only if `allowedRoutes.kinds`,
+ *   when given, lists it;
+ * - `allowedRoutes.namespaces.from`: `Same` (the default) takes routes of the Gateway's namespace,
+ *   `All` any, `Selector` those whose Namespace's labels (with the `kubernetes.io/metadata.name`
+ *   label every namespace has) match the selector; a Namespace not in the manifests cannot be
+ *   judged, and is taken as matching.
+ */
+export function listenerRefusal(listener: ListenerJson, gateway: ApiGatewayInfo, route: HttpRouteInfo, index?: MeshIndex): string | undefined {
+  const name = `listener ${listener.name ?? '?'}`;
+  const protocol = String(listener.protocol ?? '');
+  const kinds = listener.allowedRoutes?.kinds;
+  if (protocol !== 'HTTP' && protocol !== 'HTTPS') {
+    return `${name} speaks ${protocol || 'no protocol'}, and only HTTP and HTTPS listeners take HTTPRoutes (it takes ${(DEFAULT_ROUTE_KINDS[protocol] ?? ['no route of the standard kinds']).join(', ')})`;
+  }
+  if (kinds !== undefined && !kinds.some((k) => k?.kind === 'HTTPRoute' && (k.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP)) {
+    return `${name} takes only ${kinds.map((k) => k?.kind ?? '?').join(', ') || 'no route kind'} (allowedRoutes.kinds), not HTTPRoute`;
+  }
+  const namespaces = listener.allowedRoutes?.namespaces;
+  const from = namespaces?.from ?? 'Same';
+  if (from === 'Same' && route.ref.namespace !== gateway.ref.namespace) {
+    return `${name} takes routes of its own namespace only (allowedRoutes.namespaces.from: Same${namespaces?.from === undefined ? ', the default' : ''})`;
+  }
+  if (from === 'Selector') {
+    const labels = index?.namespaceLabels.get(route.ref.namespace);
+    if (labels !== undefined && !selectorMatches(namespaces?.selector ?? {}, labels)) {
+      return `${name} takes routes of the namespaces its allowedRoutes.namespaces.selector picks, and Namespace ${route.ref.namespace} (${labelText(labels)}) is not one of them`;
+    }
+  }
+  return undefined;
+}
+
+/** Whether a listener takes the route (see `listenerRefusal`). */
+export function routeAllowed(listener: ListenerJson, gateway: ApiGatewayInfo, route: HttpRouteInfo, index?: MeshIndex): boolean {
+  return listenerRefusal(listener, gateway, route, index) === undefined;
+}
+
+function refusalFix(reasons: readonly string[]): string {
+  if (reasons.some((r) => r.includes('only HTTP and HTTPS listeners'))) {
+    return 'attach the route to an HTTP or HTTPS listener (sectionName or port)';
+  }
+  if (reasons.some((r) => r.includes('allowedRoutes.kinds'))) {
+    return 'add HTTPRoute to the listener\'s allowedRoutes.kinds';
+  }
+  if (reasons.some((r) => r.includes('selector'))) {
+    return 'label the route\'s Namespace to match the selector, or widen the selector';
+  }
+  return 'set from: All (or a Selector that picks the route\'s namespace) on the listener';
 }
 
 function parentText(p: ParentRefJson, namespace: string): string {
@@ -79,8 +140,9 @@ function checkParents(index: MeshIndex, route: HttpRouteInfo): Finding[] {
       const listeners = attachedListeners(gateway, p);
       if (listeners.length === 0) {
         findings.push(finding('gateway-api-unknown-parent', route.ref, `parentRefs names ${parentText(p, route.ref.namespace)}, but the Gateway has no such listener (it has ${gateway.listeners.map((l) => `${l.name} on port ${l.port}`).join(', ') || 'none'}); fix sectionName or port`));
-      } else if (!listeners.some((l) => routeAllowed(l, gateway, route))) {
-        findings.push(finding('gateway-api-route-not-allowed', route.ref, `parentRefs names ${parentText(p, route.ref.namespace)} of another namespace, whose listeners take routes of their own namespace only (allowedRoutes.namespaces.from: Same, the default); the Gateway does not accept the route: set from: All (or a Selector) on the listener`));
+      } else if (!listeners.some((l) => routeAllowed(l, gateway, route, index))) {
+        const reasons = [...new Set(listeners.map((l) => listenerRefusal(l, gateway, route, index)!))];
+        findings.push(finding('gateway-api-route-not-allowed', route.ref, `parentRefs names ${parentText(p, route.ref.namespace)}, whose listeners do not take the route: ${reasons.join('; ')}; the Gateway does not accept the route, so it routes no request there: ${refusalFix(reasons)}`));
       } else if (route.hostnames.length > 0 && !listeners.some((l) => route.hostnames.some((h) => hostnamesIntersect(l.hostname, h)))) {
         findings.push(finding('gateway-api-hostname-mismatch', route.ref, `hostnames ${route.hostnames.join(', ')} meet no listener hostname of ${parentText(p, route.ref.namespace)} (${listeners.map((l) => l.hostname).join(', ')}); the Gateway does not accept the route, so it routes no request there: add a matching hostname to the route or the listener`));
       }
@@ -128,6 +190,43 @@ function checkBackend(index: MeshIndex, route: HttpRouteInfo, rule: number, b: B
 }
 
 /** The HTTPRoutes' parents, backends, hostnames and weights. */
+/**
+ * The certificates of Gateway API Gateways: an HTTPS listener (or a TLS one that terminates) needs
+ * `certificateRefs`, and a Secret in another namespace than the Gateway's needs a ReferenceGrant
+ * there that lets Gateways of the Gateway's namespace refer to it. Without one, the listener's
+ * `ResolvedRefs` condition is False (`RefNotPermitted`) and it serves no HTTPS.
+ */
+export function checkGatewayCertificates(index: MeshIndex): Finding[] {
+  const findings: Finding[] = [];
+  for (const gateway of index.apiGateways.values()) {
+    for (const listener of gateway.listeners) {
+      const protocol = listener.protocol;
+      const mode = listener.tls?.mode ?? 'Terminate';
+      if (!(protocol === 'HTTPS' || (protocol === 'TLS' && listener.tls?.mode !== undefined)) || mode !== 'Terminate') {
+        continue;
+      }
+      const refs = (listener.tls?.certificateRefs ?? []).filter((r): r is GrantRefJson => r !== null && typeof r === 'object');
+      if (refs.length === 0 && Object.keys(listener.tls?.options ?? {}).length === 0) {
+        findings.push(finding('tls-without-credential', gateway.ref, `listener ${listener.name ?? '?'} (port ${listener.port}, ${protocol}) terminates TLS without a certificate; set tls.certificateRefs to the Secret holding it`));
+      }
+      for (const ref of refs) {
+        const namespace = ref.namespace ?? gateway.ref.namespace;
+        const secret = (ref.group ?? '') === '' && (ref.kind ?? 'Secret') === 'Secret';
+        if (!secret || namespace === gateway.ref.namespace) {
+          continue;
+        }
+        const allowed = index.referenceGrants.some((g) => g.ref.namespace === namespace
+          && g.from.some((f) => f.group === GATEWAY_API_GROUP && f.kind === 'Gateway' && f.namespace === gateway.ref.namespace)
+          && g.to.some((t) => (t.group ?? '') === '' && t.kind === 'Secret' && (t.name === undefined || t.name === ref.name)));
+        if (!allowed) {
+          findings.push(finding('gateway-api-cross-namespace-certificate', gateway.ref, `listener ${listener.name ?? '?'} takes its certificate from Secret ${namespace}/${ref.name} in another namespace, but no ReferenceGrant in namespace ${namespace} lets Gateways of namespace ${gateway.ref.namespace} refer to it; the reference is refused (the listener's ResolvedRefs condition is False, RefNotPermitted) and the listener serves no HTTPS: add a ReferenceGrant (from Gateway in ${gateway.ref.namespace}, to Secret), or move the Secret to namespace ${gateway.ref.namespace}`));
+        }
+      }
+    }
+  }
+  return findings;
+}
+
 export function checkHttpRoutes(index: MeshIndex): Finding[] {
   const findings: Finding[] = [];
   for (const route of index.httpRoutes) {

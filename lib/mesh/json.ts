@@ -239,13 +239,33 @@ export interface RouteRuleJson {
 }
 
 /** A Gateway API `Listener`. */
+/** A Kubernetes label selector: every `matchLabels` pair and every `matchExpressions` condition must hold. */
+export interface LabelSelectorJson {
+  /** Labels that must all be present with these values. */
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  /** `In`, `NotIn`, `Exists` and `DoesNotExist` conditions. */
+  readonly matchExpressions?: ReadonlyArray<{ readonly key: string; readonly operator: string; readonly values?: readonly string[] }>;
+}
+
 export interface ListenerJson {
   readonly name?: string;
   readonly hostname?: string;
   readonly port?: number;
   readonly protocol?: string;
-  /** Where routes may attach from: `Same` namespace (the default), `All` or a `Selector`. */
-  readonly allowedRoutes?: { readonly namespaces?: { readonly from?: string } };
+  /**
+   * Which routes may attach: from the `Same` namespace (the default), `All`, or those a `Selector`
+   * picks by their labels; of the `kinds` listed (by default those of the listener's protocol).
+   */
+  readonly allowedRoutes?: {
+    readonly namespaces?: { readonly from?: string; readonly selector?: LabelSelectorJson };
+    readonly kinds?: ReadonlyArray<{ readonly group?: string; readonly kind?: string } | undefined>;
+  };
+  /** How the listener handles TLS: `Terminate` (the default) with the certificates of `certificateRefs`, or `Passthrough`. */
+  readonly tls?: {
+    readonly mode?: string;
+    readonly certificateRefs?: ReadonlyArray<GrantRefJson | undefined>;
+    readonly options?: Readonly<Record<string, string>>;
+  };
 }
 
 /** A `ReferenceGrantFrom` or `ReferenceGrantTo`. */

@@ -5,6 +5,7 @@
 
 import {
   DestinationJson, GrantRefJson, HttpRouteJson, JsonObject, L4RouteJson, ListenerJson, ParentRefJson, RouteRuleJson, RuleJson, ServerJson, ServicePortJson,
+  LabelSelectorJson,
 } from './json';
 import { DEFAULT_NAMESPACE, MESH_GATEWAY } from '../model/names';
 
@@ -138,12 +139,8 @@ export interface WorkloadInfo {
 }
 
 /** A Kubernetes label selector. */
-export interface LabelSelector {
-  /** Labels that must all be present with these values. */
-  readonly matchLabels?: Record<string, string>;
-  /** `In`, `NotIn`, `Exists` and `DoesNotExist` conditions. */
-  readonly matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
-}
+/** A Kubernetes label selector. */
+export type LabelSelector = LabelSelectorJson;
 
 /** An Istio Gateway. */
 export interface GatewayInfo {
@@ -291,6 +288,11 @@ export class MeshIndex {
   public readonly destinationRules: DestinationRuleInfo[] = [];
   /** DestinationRules by resolved host. */
   public readonly destinationRulesByHost = new Map<string, DestinationRuleInfo[]>();
+  /**
+   * The labels of each Namespace of the manifests, by name, with the `kubernetes.io/metadata.name`
+   * label the API server gives every namespace.
+   */
+  public readonly namespaceLabels = new Map<string, Record<string, string>>();
 
   private readonly serviceEntriesByHost = new Map<string, ServiceEntryInfo[]>();
   private readonly destinations = new Map<VirtualServiceInfo, RuleDestination[]>();
@@ -312,6 +314,8 @@ export class MeshIndex {
       const istio = group === 'networking.istio.io';
       if (m.kind === 'Service' && m.apiVersion === 'v1') {
         this.addService(m);
+      } else if (m.kind === 'Namespace' && m.apiVersion === 'v1' && typeof m.metadata?.name === 'string') {
+        this.namespaceLabels.set(m.metadata.name, { ...stringMap(m.metadata.labels), 'kubernetes.io/metadata.name': m.metadata.name });
       } else if (WORKLOAD_KINDS.has(m.kind ?? '') && group === 'apps') {
         this.addWorkload(refOf(m), stringMap(m.spec?.template?.metadata?.labels), m.kind === 'DaemonSet' ? undefined : m.spec?.replicas ?? 1, m.spec?.selector);
       } else if (m.kind === 'Pod' && m.apiVersion === 'v1') {

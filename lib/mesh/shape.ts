@@ -280,7 +280,12 @@ const SPECS: Record<string, Check> = {
 SPECS[`${GATEWAY_API}/Gateway`] = obj({
   gatewayClassName: str,
   listeners: list(obj({
-    name: str, hostname: str, port, protocol: str, allowedRoutes: obj({ namespaces: obj({ from: oneOf('All', 'Same', 'Selector') }) }),
+    name: str, hostname: str, port, protocol: str,
+    allowedRoutes: obj({
+      namespaces: obj({ from: oneOf('All', 'Same', 'Selector'), selector: labelSelector }),
+      kinds: list(obj({ group: str, kind: str }, ['kind'])),
+    }),
+    tls: obj({ mode: oneOf('Terminate', 'Passthrough'), certificateRefs: list(obj({ group: str, kind: str, name: str, namespace: str }, ['name'])), options: mapOf(str) }),
   }, ['name', 'port', 'protocol'])),
 }, ['gatewayClassName', 'listeners']);
 SPECS[`${GATEWAY_API}/HTTPRoute`] = obj({

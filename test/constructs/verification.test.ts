@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
+import { join, relative } from 'node:path';
+import { ApiObject, App, Chart, JsonPatch, Testing, YamlOutputType } from 'cdk8s';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { CanaryRelease, IstioEntry, MeshVerification, RequestMatch, Website, Weight } from '../../lib';
 import { synth } from '../support/synth';
@@ -134,6 +134,32 @@ describe('verification at synthesis', () => {
       // WHEN both are synthesized, THEN their YAML is the same
       expect(verified.synthYaml()).toEqual(unverified.synthYaml());
     });
+
+    test.each(Object.entries(YamlOutputType).filter((e): e is [string, YamlOutputType] => typeof e[1] === 'number'))(
+      'app.synth() with YamlOutputType.%s writes the same files as without the verification', (_, yamlOutputType) => {
+        // GIVEN the same app twice, the second with its verification off, each writing to its own temporary folder
+        const root = mkdtempSync(join(tmpdir(), 'synth-output-types-'));
+        try {
+          const written = (verified: boolean): Record<string, string> => {
+            const outdir = join(root, verified ? 'verified' : 'unverified');
+            const app = new App({ outdir, yamlOutputType });
+            const charts = fiveSites(app);
+            if (!verified) {
+              charts.forEach((chart) => MeshVerification.disable(chart));
+            }
+            // WHEN each is synthesized
+            app.synth();
+            return Object.fromEntries(readdirSync(outdir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+              .map((e) => [join(relative(outdir, e.parentPath), e.name), readFileSync(join(e.parentPath, e.name), 'utf8')]));
+          };
+          // THEN they wrote the same files
+          const verified = written(true);
+          expect(Object.keys(verified).length).toBeGreaterThan(0);
+          expect(verified).toEqual(written(false));
+        } finally {
+          rmSync(root, { recursive: true, force: true });
+        }
+      });
 
     test('renders afresh an object changed after a synthesis of another chart', () => {
       // GIVEN an app of which one chart was synthesized alone: the others were rendered for the verification only

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { checkHttpRoutes, hostnamesIntersect } from '../../lib/mesh/gateway-api-checks';
+import { checkGatewayCertificates, checkHttpRoutes, hostnamesIntersect } from '../../lib/mesh/gateway-api-checks';
 import { Manifest, MeshIndex } from '../../lib/mesh/manifests';
 import { verifyManifests } from '../../lib/mesh/verify';
 import { deployment, M, service } from '../support/fixtures';
@@ -128,10 +128,55 @@ describe('checkHttpRoutes', () => {
     const base = [service('web', { ns: 'shop' }), deployment('web', { app: 'web' }, { ns: 'shop' }), route];
     // WHEN / THEN
     expect(messages([...base, apiGateway('gw', [LISTENER], 'infra')])).toEqual([
-      'parentRefs names Gateway infra/gw of another namespace, whose listeners take routes of their own namespace only (allowedRoutes.namespaces.from: Same, the default); the Gateway does not accept the route: set from: All (or a Selector) on the listener',
+      'parentRefs names Gateway infra/gw, whose listeners do not take the route: listener http takes routes of its own namespace only (allowedRoutes.namespaces.from: Same, the default); the Gateway does not accept the route, so it routes no request there: set from: All (or a Selector that picks the route\'s namespace) on the listener',
     ]);
     expect(codes([...base, apiGateway('gw', [{ ...LISTENER, allowedRoutes: { namespaces: { from: 'Same' } } }], 'infra')])).toEqual(['error gateway-api-route-not-allowed HTTPRoute/shop']);
     expect(codes([...base, apiGateway('gw', [{ ...LISTENER, allowedRoutes: { namespaces: { from: 'All' } } }], 'infra')])).toEqual([]);
+  });
+
+  describe('listeners whose allowedRoutes pick namespaces by a selector', () => {
+    const route = httpRoute('shop', { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] }, 'shop');
+    const base = [service('web', { ns: 'shop' }), deployment('web', { app: 'web' }, { ns: 'shop' }), route];
+    const namespace = (labels: Record<string, string>): M => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels } });
+    const gateway = (selector: any) => apiGateway('gw', [{ ...LISTENER, allowedRoutes: { namespaces: { from: 'Selector', selector } } }], 'infra');
+
+    test('fails if the route\'s Namespace does not match the selector, and not when it does', () => {
+      // GIVEN a Gateway that takes routes of namespaces labelled shared-gateway-access=true
+      const selector = { matchLabels: { 'shared-gateway-access': 'true' } };
+      // WHEN / THEN
+      expect(messages([...base, namespace({ team: 'shop' }), gateway(selector)])).toEqual([
+        'parentRefs names Gateway infra/gw, whose listeners do not take the route: listener http takes routes of the namespaces its allowedRoutes.namespaces.selector picks, and Namespace shop (labels team=shop) is not one of them; the Gateway does not accept the route, so it routes no request there: label the route\'s Namespace to match the selector, or widen the selector',
+      ]);
+      expect(codes([...base, namespace({ 'shared-gateway-access': 'true' }), gateway(selector)])).toEqual([]);
+    });
+
+    test('matches the kubernetes.io/metadata.name label every namespace has, and matchExpressions', () => {
+      // GIVEN / WHEN / THEN
+      const byName = (values: string[]) => gateway({ matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values }] });
+      expect(codes([...base, namespace({}), byName(['shop', 'blog'])])).toEqual([]);
+      expect(codes([...base, namespace({}), byName(['blog'])])).toEqual(['error gateway-api-route-not-allowed HTTPRoute/shop']);
+    });
+
+    test('takes the route when its Namespace is not in the manifests, which cannot tell its labels', () => {
+      expect(codes([...base, gateway({ matchLabels: { 'shared-gateway-access': 'true' } })])).toEqual([]);
+    });
+  });
+
+  test('fails if the route attaches only to a listener that does not take HTTPRoutes (a TLS or TCP listener, or allowedRoutes.kinds without it), and not to one that does', () => {
+    // GIVEN a Gateway with a TLS passthrough listener and an HTTP listener
+    const tls = { name: 'tls', port: 443, protocol: 'TLS', hostname: 'shop.example.com', tls: { mode: 'Passthrough' } };
+    const gw = apiGateway('gw', [LISTENER, tls]);
+    // WHEN the route names the TLS listener, THEN it is refused
+    expect(messages(shop({ parentRefs: [{ name: 'gw', sectionName: 'tls' }] }).map((m) => (m.kind === 'Gateway' ? gw : m)))).toEqual([
+      'parentRefs names Gateway default/gw (sectionName tls), whose listeners do not take the route: listener tls speaks TLS, and only HTTP and HTTPS listeners take HTTPRoutes (it takes TLSRoute); the Gateway does not accept the route, so it routes no request there: attach the route to an HTTP or HTTPS listener (sectionName or port)',
+    ]);
+    // AND when it names the Gateway, the HTTP listener takes it
+    expect(codes(shop({}).map((m) => (m.kind === 'Gateway' ? gw : m)))).toEqual([]);
+    // AND a listener whose allowedRoutes.kinds leaves HTTPRoute out refuses it
+    const grpcOnly = apiGateway('gw', [{ ...LISTENER, allowedRoutes: { kinds: [{ kind: 'GRPCRoute' }] } }]);
+    expect(messages(shop().map((m) => (m.kind === 'Gateway' ? grpcOnly : m)))[0]).toContain('listener http takes only GRPCRoute (allowedRoutes.kinds), not HTTPRoute');
+    const both = apiGateway('gw', [{ ...LISTENER, allowedRoutes: { kinds: [{ kind: 'GRPCRoute' }, { group: GROUP, kind: 'HTTPRoute' }] } }]);
+    expect(codes(shop().map((m) => (m.kind === 'Gateway' ? both : m)))).toEqual([]);
   });
 
   test('fails if the route\'s hostnames meet no listener hostname of its Gateway (like IST0132), and not when a wildcard meets them', () => {
@@ -190,5 +235,43 @@ describe('verification of Gateway API objects', () => {
     const found = verifyManifests(manifests).map((f) => `${f.code} ${f.kind}/${f.name}`);
     // THEN
     expect(found).toEqual(['invalid-field HTTPRoute/shop']);
+  });
+});
+
+describe('checkGatewayCertificates', () => {
+  const https = (tls: unknown) => ({ name: 'https', port: 443, protocol: 'HTTPS', hostname: 'shop.example.com', ...(tls !== undefined ? { tls } : {}) });
+  const findings = (manifests: Manifest[]) => checkGatewayCertificates(new MeshIndex(manifests)).map((f) => `${f.severity} ${f.code} ${f.kind}/${f.namespace}/${f.name}: ${f.message}`);
+
+  test('finds nothing for a certificate in the Gateway\'s namespace, or for a TLS passthrough listener', () => {
+    expect(findings([apiGateway('gw', [https({ certificateRefs: [{ name: 'shop-cert' }] })], 'infra')])).toEqual([]);
+    expect(findings([apiGateway('gw', [{ name: 'tls', port: 443, protocol: 'TLS', tls: { mode: 'Passthrough' } }], 'infra')])).toEqual([]);
+  });
+
+  test('fails if an HTTPS listener has no certificate, and not when it has one', () => {
+    expect(findings([apiGateway('gw', [https(undefined)], 'infra')])).toEqual([
+      'error tls-without-credential Gateway/infra/gw: listener https (port 443, HTTPS) terminates TLS without a certificate; set tls.certificateRefs to the Secret holding it',
+    ]);
+    expect(findings([apiGateway('gw', [https({ mode: 'Terminate', certificateRefs: [] })], 'infra')])).toHaveLength(1);
+    expect(findings([apiGateway('gw', [https({ mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'c' }] })], 'infra')])).toEqual([]);
+  });
+
+  test('fails if the certificate is a Secret of another namespace that no ReferenceGrant there allows, and not when one does', () => {
+    // GIVEN a Gateway in infra whose certificate lives in namespace certs
+    const gateway = apiGateway('gw', [https({ certificateRefs: [{ group: '', kind: 'Secret', name: 'shop-cert', namespace: 'certs' }] })], 'infra');
+    const grant = (from: any, to: any): M => ({ apiVersion: `${GROUP}/v1beta1`, kind: 'ReferenceGrant', metadata: { name: 'certs', namespace: 'certs' }, spec: { from: [from], to: [to] } });
+    const fromGateways = { group: GROUP, kind: 'Gateway', namespace: 'infra' };
+    // WHEN / THEN
+    expect(findings([gateway])).toEqual([
+      'error gateway-api-cross-namespace-certificate Gateway/infra/gw: listener https takes its certificate from Secret certs/shop-cert in another namespace, but no ReferenceGrant in namespace certs lets Gateways of namespace infra refer to it; the reference is refused (the listener\'s ResolvedRefs condition is False, RefNotPermitted) and the listener serves no HTTPS: add a ReferenceGrant (from Gateway in infra, to Secret), or move the Secret to namespace infra',
+    ]);
+    // a grant for HTTPRoutes, for another Secret, or in another namespace does not count
+    expect(findings([gateway, grant({ group: GROUP, kind: 'HTTPRoute', namespace: 'infra' }, { group: '', kind: 'Secret' })])).toHaveLength(1);
+    expect(findings([gateway, grant(fromGateways, { group: '', kind: 'Secret', name: 'other-cert' })])).toHaveLength(1);
+    expect(findings([gateway, { ...grant(fromGateways, { group: '', kind: 'Secret' }), metadata: { name: 'certs', namespace: 'infra' } }])).toHaveLength(1);
+    // a grant for every Secret, or for this one, does
+    expect(findings([gateway, grant(fromGateways, { group: '', kind: 'Secret' })])).toEqual([]);
+    expect(findings([gateway, grant(fromGateways, { group: '', kind: 'Secret', name: 'shop-cert' })])).toEqual([]);
+    // AND verify reports it
+    expect(verifyManifests([gateway]).map((f) => f.code)).toContain('gateway-api-cross-namespace-certificate');
   });
 });

@@ -177,6 +177,30 @@ describe('Gateway API shapes', () => {
     expect(shapeErrors(bad).map((e) => e.message)).toEqual(['spec.listeners[0].port is required']);
     expect(shapeErrors(none).map((e) => e.message)).toEqual(['spec.listeners is required']);
   });
+
+  test('fails if a listener\'s allowedRoutes has a selector or kinds of the wrong shape, and passes well-formed ones', () => {
+    // GIVEN
+    const gateway = (allowedRoutes: unknown) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'g' },
+      spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes }] },
+    });
+    // WHEN / THEN
+    expect(shapeErrors(gateway({ namespaces: { from: 'Selector', selector: { matchLabels: { team: 1 } } } })).map((e) => e.message))
+      .toEqual(['spec.listeners[0].allowedRoutes.namespaces.selector.matchLabels.team must be a string, got 1']);
+    expect(shapeErrors(gateway({ kinds: 'HTTPRoute' })).map((e) => e.message)).toEqual(['spec.listeners[0].allowedRoutes.kinds must be a list, got the string "HTTPRoute"']);
+    expect(shapeErrors(gateway({ kinds: [{ group: 'gateway.networking.k8s.io' }] })).map((e) => e.message)).toEqual(['spec.listeners[0].allowedRoutes.kinds[0].kind is required']);
+    expect(shapeErrors(gateway({ namespaces: { from: 'Selector', selector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['shop'] }] } }, kinds: [{ kind: 'HTTPRoute' }] }))).toEqual([]);
+  });
+
+  test('fails if a listener\'s tls has certificateRefs or a mode of the wrong shape', () => {
+    const gateway = (tls: unknown) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'g' },
+      spec: { gatewayClassName: 'istio', listeners: [{ name: 'https', port: 443, protocol: 'HTTPS', tls }] },
+    });
+    expect(shapeErrors(gateway({ certificateRefs: 'shop-cert' })).map((e) => e.message)).toEqual(['spec.listeners[0].tls.certificateRefs must be a list, got the string "shop-cert"']);
+    expect(shapeErrors(gateway({ mode: 'SIMPLE', certificateRefs: [{ name: 'c' }] })).map((e) => e.message)).toEqual(['spec.listeners[0].tls.mode must be one of Terminate, Passthrough, got the string "SIMPLE"']);
+    expect(shapeErrors(gateway({ mode: 'Terminate', certificateRefs: [{ name: 'c', namespace: 'certs' }] }))).toEqual([]);
+  });
 });
 
 describe('checkShape', () => {
