@@ -168,11 +168,12 @@ function granted(grants: readonly ReferenceGrantInfo[], from: string, to: string
     && g.to.some((t) => t.group === '' && t.kind === 'Service' && (t.name === undefined || t.name === name)));
 }
 
-function checkBackend(index: MeshIndex, route: HttpRouteInfo, rule: number, b: BackendRefJson): Finding[] {
+function checkBackend(index: MeshIndex, route: HttpRouteInfo, rule: number, b: BackendRefJson, mirror = false): Finding[] {
   if (!isService(b, 'Service')) {
     return [];
   }
-  const at = `${routeRuleLabel(route, rule)} sends to`;
+  const at = `${routeRuleLabel(route, rule)} ${mirror ? 'mirrors to' : 'sends to'}`;
+  const fails = mirror ? 'the copies mirrored there are lost' : 'the requests sent there fail';
   const namespace = b.namespace ?? route.ref.namespace;
   const findings: Finding[] = [];
   if (namespace !== route.ref.namespace && !granted(index.referenceGrants, route.ref.namespace, namespace, String(b.name))) {
@@ -180,7 +181,7 @@ function checkBackend(index: MeshIndex, route: HttpRouteInfo, rule: number, b: B
   }
   const service = serviceOf(index, String(b.name), namespace);
   if (service === undefined) {
-    findings.push(finding('gateway-api-unknown-backend', route.ref, `${at} Service ${namespace}/${b.name}, which is not defined; the requests sent there fail: define the Service or fix the backendRef`));
+    findings.push(finding('gateway-api-unknown-backend', route.ref, `${at} Service ${namespace}/${b.name}, which is not defined; ${fails}: define the Service or fix the backendRef`));
   } else if (b.port === undefined) {
     findings.push(finding('gateway-api-backend-port', route.ref, `${at} Service ${namespace}/${b.name} without a port, which a Service backend requires; add port (one of ${service.ports.map((p) => p.port).join(', ')})`));
   } else if (!service.ports.some((p) => p.port === b.port)) {
@@ -189,7 +190,6 @@ function checkBackend(index: MeshIndex, route: HttpRouteInfo, rule: number, b: B
   return findings;
 }
 
-/** The HTTPRoutes' parents, backends, hostnames and weights. */
 /**
  * The certificates of Gateway API Gateways: an HTTPS listener (or a TLS one that terminates) needs
  * `certificateRefs`, and a Secret in another namespace than the Gateway's needs a ReferenceGrant
@@ -227,6 +227,7 @@ export function checkGatewayCertificates(index: MeshIndex): Finding[] {
   return findings;
 }
 
+/** The HTTPRoutes' parents, backends (those of `backendRefs` and of `RequestMirror` filters), hostnames and weights. */
 export function checkHttpRoutes(index: MeshIndex): Finding[] {
   const findings: Finding[] = [];
   for (const route of index.httpRoutes) {
@@ -235,6 +236,12 @@ export function checkHttpRoutes(index: MeshIndex): Finding[] {
       const backends = Array.isArray(rule.backendRefs) ? rule.backendRefs.filter((b) => b !== null && typeof b === 'object') : [];
       for (const b of backends) {
         findings.push(...checkBackend(index, route, i, b));
+      }
+      for (const filter of Array.isArray(rule.filters) ? rule.filters : []) {
+        const mirrored = filter?.type === 'RequestMirror' ? filter.requestMirror?.backendRef : undefined;
+        if (mirrored !== null && typeof mirrored === 'object') {
+          findings.push(...checkBackend(index, route, i, mirrored, true));
+        }
       }
       if (backends.length > 0 && backends.every((b) => b.weight === 0)) {
         findings.push(finding('zero-total-weight', route.ref, `${routeRuleLabel(route, i)}'s backendRefs all have weight 0, so no request this rule takes reaches a backend; give at least one a weight above 0`));

@@ -89,6 +89,21 @@ describe('checkHttpRoutes', () => {
     expect(codes(shop(route, [service('web-v2')]))).toEqual([]);
   });
 
+  test('fails if a RequestMirror filter mirrors to a Service that is not defined, to a port it lacks, or across namespaces without a grant, and not to one that is there', () => {
+    // GIVEN a rule that mirrors every request to web-v2
+    const mirror = (backendRef: any) => ({ rules: [{ backendRefs: [{ name: 'web', port: 80 }], filters: [{ type: 'RequestMirror', requestMirror: { backendRef, percent: 10 } }] }] });
+    // WHEN / THEN
+    expect(messages(shop(mirror({ name: 'web-v2', port: 80 })))).toEqual([
+      'rule 1 mirrors to Service default/web-v2, which is not defined; the copies mirrored there are lost: define the Service or fix the backendRef',
+    ]);
+    expect(codes(shop(mirror({ name: 'web-v2', port: 80 })))).toEqual(['error gateway-api-unknown-backend HTTPRoute/shop']);
+    expect(codes(shop(mirror({ name: 'web-v2', port: 80 }), [service('web-v2')]))).toEqual([]);
+    expect(messages(shop(mirror({ name: 'web-v2', port: 8080 }), [service('web-v2')]))).toEqual([
+      'rule 1 mirrors to port 8080 of Service default/web-v2, which has ports 80; fix the port',
+    ]);
+    expect(codes(shop(mirror({ name: 'web-v2', namespace: 'other', port: 80 }), [service('web-v2', { ns: 'other' })]))).toEqual(['error gateway-api-cross-namespace-backend HTTPRoute/shop']);
+  });
+
   test('leaves alone backendRefs of other kinds than Service', () => {
     // GIVEN / WHEN / THEN
     expect(codes(shop({ rules: [{ backendRefs: [{ group: 'multicluster.x-k8s.io', kind: 'ServiceImport', name: 'remote', port: 80 }] }] }))).toEqual([]);
