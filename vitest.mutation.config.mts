@@ -4,6 +4,6 @@ import { defineConfig } from 'vitest/config';
 // constructs and imports for every mutant would dominate the run.
 export default defineConfig({
   test: {
-    include: ['test/mesh/checks.test.ts', 'test/mesh/http-match.test.ts', 'test/mesh/verify.test.ts'],
+    include: ['test/mesh/checks.test.ts', 'test/mesh/gateway-api-checks.test.ts', 'test/mesh/http-match.test.ts', 'test/mesh/verify.test.ts'],
   },
 });

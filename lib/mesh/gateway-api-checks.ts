@@ -54,14 +54,8 @@ export function hostnamesIntersect(listener: string | undefined, route: string):
   return covers(listener, route) || covers(route, listener);
 }
 
-/** The route kinds a listener of `protocol` takes when its `allowedRoutes.kinds` does not say. */
-const DEFAULT_ROUTE_KINDS: Record<string, readonly string[]> = {
-  HTTP: ['HTTPRoute', 'GRPCRoute'],
-  HTTPS: ['HTTPRoute', 'GRPCRoute'],
-  TLS: ['TLSRoute'],
-  TCP: ['TCPRoute'],
-  UDP: ['UDPRoute'],
-};
+/** The route kinds a listener of another protocol than HTTP and HTTPS takes when its `allowedRoutes.kinds` does not say. */
+const OTHER_ROUTE_KINDS: Record<string, string> = { TLS: 'TLSRoute', TCP: 'TCPRoute', UDP: 'UDPRoute' };
 
 function labelText(labels: Readonly<Record<string, string>>): string {
   const pairs = Object.entries(labels).filter(([k]) => k !== 'kubernetes.io/metadata.name');
@@ -83,10 +77,11 @@ export function listenerRefusal(listener: ListenerJson, gateway: ApiGatewayInfo,
   const protocol = String(listener.protocol ?? '');
   const kinds = listener.allowedRoutes?.kinds;
   if (protocol !== 'HTTP' && protocol !== 'HTTPS') {
-    return `${name} speaks ${protocol || 'no protocol'}, and only HTTP and HTTPS listeners take HTTPRoutes (it takes ${(DEFAULT_ROUTE_KINDS[protocol] ?? ['no route of the standard kinds']).join(', ')})`;
+    return `${name} speaks ${protocol || 'no protocol'}, and only HTTP and HTTPS listeners take HTTPRoutes (it takes ${OTHER_ROUTE_KINDS[protocol] ?? 'no route of the standard kinds'})`;
   }
   if (kinds !== undefined && !kinds.some((k) => k?.kind === 'HTTPRoute' && (k.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP)) {
-    return `${name} takes only ${kinds.map((k) => k?.kind ?? '?').join(', ') || 'no route kind'} (allowedRoutes.kinds), not HTTPRoute`;
+    const listed = kinds.map((k) => ((k?.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP ? k?.kind ?? '?' : `${k?.kind} of group ${k?.group}`));
+    return `${name} takes only ${listed.join(', ') || 'no route kind'} (allowedRoutes.kinds), not HTTPRoute`;
   }
   const namespaces = listener.allowedRoutes?.namespaces;
   const from = namespaces?.from ?? 'Same';

@@ -290,3 +290,108 @@ describe('checkGatewayCertificates', () => {
     expect(verifyManifests([gateway]).map((f) => f.code)).toContain('gateway-api-cross-namespace-certificate');
   });
 });
+
+describe('checkHttpRoutes: what each rule tells apart', () => {
+  const withGateway = (gw: M, route: any = {}, extra: M[] = []) => shop(route, extra).map((m) => (m.kind === 'Gateway' ? gw : m));
+
+  test('an HTTPS listener takes the route as an HTTP one does; TCP and UDP listeners name the routes they take', () => {
+    const https = { name: 'https', port: 443, protocol: 'HTTPS', hostname: 'shop.example.com', tls: { certificateRefs: [{ name: 'c' }] } };
+    expect(codes(withGateway(apiGateway('gw', [https])))).toEqual([]);
+    expect(messages(withGateway(apiGateway('gw', [{ name: 'db', port: 5432, protocol: 'TCP' }])))[0]).toContain('listener db speaks TCP, and only HTTP and HTTPS listeners take HTTPRoutes (it takes TCPRoute)');
+    expect(messages(withGateway(apiGateway('gw', [{ name: 'dns', port: 53, protocol: 'UDP' }])))[0]).toContain('(it takes UDPRoute)');
+    expect(messages(withGateway(apiGateway('gw', [{ name: 'x', port: 99, protocol: 'example.com/quic' }])))[0]).toContain('(it takes no route of the standard kinds)');
+  });
+
+  test('allowedRoutes.kinds counts HTTPRoute of the Gateway API group only, and the fix names the kinds', () => {
+    const kinds = (k: unknown[]) => apiGateway('gw', [{ ...LISTENER, allowedRoutes: { kinds: k } }]);
+    expect(messages(withGateway(kinds([{ group: 'example.com', kind: 'HTTPRoute' }])))).toEqual([
+      'parentRefs names Gateway default/gw, whose listeners do not take the route: listener http takes only HTTPRoute of group example.com (allowedRoutes.kinds), not HTTPRoute; the Gateway does not accept the route, so it routes no request there: add HTTPRoute to the listener\'s allowedRoutes.kinds',
+    ]);
+    expect(codes(withGateway(kinds([{ kind: 'HTTPRoute' }])))).toEqual([]);
+  });
+
+  test('a route refused by every listener for different reasons gets each reason once, and the fix of the first kind', () => {
+    // GIVEN a Gateway in infra with a TLS listener and an HTTP listener for its own namespace's routes
+    const gw = apiGateway('gw', [LISTENER, { name: 'tls', port: 443, protocol: 'TLS', tls: { mode: 'Passthrough' } }, { ...LISTENER, name: 'http2', port: 8080 }], 'infra');
+    const route = httpRoute('shop', { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] }, 'shop');
+    // WHEN / THEN
+    expect(messages([gw, route, service('web', { ns: 'shop' })])).toEqual([
+      'parentRefs names Gateway infra/gw, whose listeners do not take the route: listener http takes routes of its own namespace only (allowedRoutes.namespaces.from: Same, the default); listener tls speaks TLS, and only HTTP and HTTPS listeners take HTTPRoutes (it takes TLSRoute); listener http2 takes routes of its own namespace only (allowedRoutes.namespaces.from: Same, the default); the Gateway does not accept the route, so it routes no request there: attach the route to an HTTP or HTTPS listener (sectionName or port)',
+    ]);
+  });
+
+  test('from: Same written out is not called the default; a selector matters only with from: Selector; a Namespace without labels says so', () => {
+    const route = httpRoute('shop', { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] }, 'shop');
+    const base = [route, service('web', { ns: 'shop' }), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } } as M];
+    const namespaces = (n: unknown) => apiGateway('gw', [{ ...LISTENER, allowedRoutes: { namespaces: n } }], 'infra');
+    expect(messages([...base, namespaces({ from: 'Same' })])[0]).toContain('(allowedRoutes.namespaces.from: Same);');
+    expect(codes([...base, namespaces({ from: 'All', selector: { matchLabels: { team: 'blog' } } })])).toEqual([]);
+    expect(messages([...base, namespaces({ from: 'Selector', selector: { matchLabels: { team: 'blog' } } })])[0])
+      .toContain('and Namespace shop (no labels) is not one of them');
+  });
+
+  test('a parentRef\'s port is named when no listener has it', () => {
+    expect(messages(shop({ parentRefs: [{ name: 'gw', port: 8080 }] }))).toEqual([
+      'parentRefs names Gateway default/gw (port 8080), but the Gateway has no such listener (it has http on port 80); fix sectionName or port',
+    ]);
+  });
+
+  test('a Service parent of a port it has, among several, is known', () => {
+    const mesh = (p: any) => [httpRoute('shop', { parentRefs: [p], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] }),
+      { ...service('web'), spec: { selector: { app: 'web' }, ports: [{ port: 80, name: 'http' }, { port: 8080, name: 'http-alt' }] } } as M];
+    expect(codes(mesh({ group: '', kind: 'Service', name: 'web', port: 8080 }))).toEqual([]);
+    expect(codes(mesh({ group: '', kind: 'Service', name: 'web', port: 9090 }))).toEqual(['error gateway-api-unknown-parent HTTPRoute/shop']);
+  });
+
+  test('backendRefs of another group than core, or of another kind, are left alone; a port among several is known', () => {
+    expect(codes(shop({ rules: [{ backendRefs: [{ group: 'example.com', kind: 'Service', name: 'remote', port: 80 }] }] }))).toEqual([]);
+    expect(codes(shop({ rules: [{ backendRefs: [{ group: '', kind: 'ConfigMap', name: 'remote', port: 80 }] }] }))).toEqual([]);
+    const twoPorts = { ...service('web'), spec: { selector: { app: 'web' }, ports: [{ port: 80, name: 'http' }, { port: 8080, name: 'http-alt' }] } } as M;
+    expect(codes(shop({ rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] }).map((m) => (m.kind === 'Service' ? twoPorts : m)))).toEqual([]);
+  });
+
+  test.each([
+    ['from another kind than HTTPRoute', { group: GROUP, kind: 'GRPCRoute', namespace: 'default' }, { group: '', kind: 'Service' }],
+    ['from another group', { group: 'example.com', kind: 'HTTPRoute', namespace: 'default' }, { group: '', kind: 'Service' }],
+    ['from another namespace', { group: GROUP, kind: 'HTTPRoute', namespace: 'blog' }, { group: '', kind: 'Service' }],
+    ['to another kind than Service', { group: GROUP, kind: 'HTTPRoute', namespace: 'default' }, { group: '', kind: 'Secret' }],
+    ['to another group than core', { group: GROUP, kind: 'HTTPRoute', namespace: 'default' }, { group: 'apps', kind: 'Service' }],
+  ])('fails if the only ReferenceGrant for a cross-namespace backend is %s', (_, from, to) => {
+    // GIVEN a backend in namespace backend, and a grant there that does not fit
+    const route = { rules: [{ backendRefs: [{ name: 'api', namespace: 'backend', port: 80 }] }] };
+    const grantThere: M = { apiVersion: `${GROUP}/v1beta1`, kind: 'ReferenceGrant', metadata: { name: 'g', namespace: 'backend' }, spec: { from: [from], to: [to] } };
+    // WHEN / THEN
+    expect(codes(shop(route, [service('api', { ns: 'backend' }), grantThere]))).toEqual(['error gateway-api-cross-namespace-backend HTTPRoute/shop']);
+  });
+
+  test('a rule without backendRefs (a redirect) is not a rule whose weights are all 0', () => {
+    expect(codes(shop({ rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https' } }] }] }))).toEqual([]);
+  });
+});
+
+describe('checkGatewayCertificates: what each rule tells apart', () => {
+  const listener = (l: any) => checkGatewayCertificates(new MeshIndex([apiGateway('gw', [l], 'infra')])).map((f) => f.code);
+  const grantIn = (from: any, to: any): M => ({ apiVersion: `${GROUP}/v1beta1`, kind: 'ReferenceGrant', metadata: { name: 'g', namespace: 'certs' }, spec: { from: [from], to: [to] } });
+  const crossNamespace = { name: 'https', port: 443, protocol: 'HTTPS', tls: { certificateRefs: [{ name: 'c', namespace: 'certs' }] } };
+
+  test('a TLS listener that terminates needs a certificate too; HTTPS options may stand in for one', () => {
+    expect(listener({ name: 'tls', port: 443, protocol: 'TLS', tls: { mode: 'Terminate' } })).toEqual(['tls-without-credential']);
+    expect(listener({ name: 'tls', port: 443, protocol: 'TLS', tls: { mode: 'Terminate', certificateRefs: [{ name: 'c' }] } })).toEqual([]);
+    expect(listener({ name: 'https', port: 443, protocol: 'HTTPS', tls: { options: { 'example.com/cert-source': 'vault' } } })).toEqual([]);
+  });
+
+  test('certificate references of another kind or group than a core Secret are left alone', () => {
+    expect(listener({ ...crossNamespace, tls: { certificateRefs: [{ kind: 'ConfigMap', name: 'c', namespace: 'certs' }] } })).toEqual([]);
+    expect(listener({ ...crossNamespace, tls: { certificateRefs: [{ group: 'example.com', kind: 'Secret', name: 'c', namespace: 'certs' }] } })).toEqual([]);
+  });
+
+  test.each([
+    ['from another group', { group: 'example.com', kind: 'Gateway', namespace: 'infra' }, { group: '', kind: 'Secret' }],
+    ['from another namespace', { group: GROUP, kind: 'Gateway', namespace: 'shop' }, { group: '', kind: 'Secret' }],
+    ['to another group than core', { group: GROUP, kind: 'Gateway', namespace: 'infra' }, { group: 'apps', kind: 'Secret' }],
+    ['to another kind', { group: GROUP, kind: 'Gateway', namespace: 'infra' }, { group: '', kind: 'ConfigMap' }],
+  ])('fails if the only ReferenceGrant for a certificate of another namespace is %s', (_, from, to) => {
+    const findings = checkGatewayCertificates(new MeshIndex([apiGateway('gw', [crossNamespace], 'infra'), grantIn(from, to)]));
+    expect(findings.map((f) => f.code)).toEqual(['gateway-api-cross-namespace-certificate']);
+  });
+});
