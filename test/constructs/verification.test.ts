@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ApiObject, App, Chart, JsonPatch, Testing, YamlOutputType } from 'cdk8s';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { CanaryRelease, IstioEntry, MeshVerification, RequestMatch, Website, Weight } from '../../lib';
+import { CanaryRelease, IstioEntry, MeshVerification, RequestMatch, TrafficApi, Website, Weight } from '../../lib';
 import { synth } from '../support/synth';
 
 /** Five charts of one site each, in `app`. */
@@ -110,6 +110,20 @@ describe('verification at synthesis', () => {
     // THEN each synthesis of one chart verifies the app again
     charts.forEach((chart) => synth(chart));
     expect(spy).toHaveBeenCalledTimes(8);
+  });
+
+  test('verifies an app of Gateway API charts once per synthesis too: their Gateways and HTTPRoutes tell when they are rendered', async () => {
+    // GIVEN an app of three charts whose entries use the Gateway API
+    const spy = vi.spyOn(await import('../../lib/mesh/verify.js'), 'verifyManifests');
+    const app = Testing.app();
+    for (const i of [0, 1, 2]) {
+      const chart = new Chart(app, `site${i}`);
+      const website = new Website(chart, 'website', { serviceName: `web${i}`, versions: [{ name: 'v1', image: 'img:1' }] });
+      new IstioEntry(chart, 'entry', { website, api: TrafficApi.GATEWAY_API, hosts: [`site${i}.example.com`] });
+    }
+    // WHEN the app is synthesized, THEN it is verified once
+    app.synthYaml();
+    expect(spy).toHaveBeenCalledTimes(1);
   });
 
   describe('one rendering per object', () => {
