@@ -5,7 +5,7 @@
 
 import {
   DestinationJson, GrantRefJson, HttpRouteJson, JsonObject, L4RouteJson, ListenerJson, ParentRefJson, RouteRuleJson, RuleJson, ServerJson, ServicePortJson,
-  LabelSelectorJson,
+  LabelSelectorJson, RouteFilterJson,
 } from './json';
 import { DEFAULT_NAMESPACE, MESH_GATEWAY } from '../model/names';
 
@@ -403,7 +403,7 @@ export class MeshIndex {
       // A listener without a hostname takes any host.
       return { ref, hostnames: hostnames.includes(undefined) ? [] : hostnames.map(String), services: [] };
     }
-    const serviceOf = (r: JsonObject | undefined) => (r?.kind ?? 'Service') === 'Service' && (r?.group ?? '') === '' && r?.name !== undefined
+    const serviceOf = (r: { readonly kind?: unknown; readonly group?: unknown; readonly name?: unknown; readonly namespace?: unknown } | undefined) => (r?.kind ?? 'Service') === 'Service' && (r?.group ?? '') === '' && r?.name !== undefined
       ? [this.resolveHost(String(r.name), String(r.namespace ?? ref.namespace))] : [];
     return {
       ref,
@@ -411,6 +411,9 @@ export class MeshIndex {
       services: [...new Set([
         ...array(m.spec?.parentRefs).flatMap((p) => (p?.kind === 'Service' ? serviceOf(p) : [])),
         ...array(m.spec?.rules).flatMap((r) => array(r?.backendRefs).flatMap(serviceOf)),
+        // Services that RequestMirror filters copy requests to.
+        ...array(m.spec?.rules).flatMap((r) => array<RouteFilterJson>(r?.filters)
+          .flatMap((f) => (f?.type === 'RequestMirror' ? serviceOf(f.requestMirror?.backendRef) : []))),
       ])],
     };
   }

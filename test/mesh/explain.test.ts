@@ -268,6 +268,19 @@ describe('Gateway API objects', () => {
     expect(explain([...manifests, meshSplit], { gateway: 'mesh', host: 'website' }).warnings).toHaveLength(1);
   });
 
+  test('explain warns about an HTTPRoute that mirrors copies to the Service asked about, as about one that sends to it', () => {
+    // GIVEN a mesh VirtualService for website, and a route of another Service that mirrors to website
+    const vs = virtualService('vs', [{ route: [route('website', 'version-1')] }], { hosts: ['website'], gateways: ['mesh'] });
+    const mirroring = (type: string) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'api-copies' },
+      spec: { parentRefs: [{ group: '', kind: 'Service', name: 'api', port: 80 }], rules: [{ backendRefs: [{ name: 'api-v1', port: 80 }], filters: [{ type, requestMirror: { backendRef: { name: 'website', port: 80 } } }] }] },
+    });
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), vs];
+    // WHEN / THEN
+    expect(explain([...manifests, mirroring('RequestMirror')], { gateway: 'mesh', host: 'website' }).warnings.map((w) => w.split(' (')[0])).toEqual(['HTTPRoute default/api-copies']);
+    expect(explain([...manifests, mirroring('RequestHeaderModifier')], { gateway: 'mesh', host: 'website' }).warnings).toEqual([]);
+  });
+
   test.skipIf(ISTIO_SAMPLES === undefined)('explain answers Istio\'s bookinfo route-reviews-90-10 in the mesh: 90% reviews-v1, 10% reviews-v2, with their pods', () => {
     // GIVEN bookinfo, its version Services and the GAMMA route
     const files = [['platform', 'kube', 'bookinfo.yaml'], ['platform', 'kube', 'bookinfo-versions.yaml'], ['gateway-api', 'route-reviews-90-10.yaml']];
