@@ -364,6 +364,30 @@ describe('checkHttpRoutes: what each rule tells apart', () => {
     expect(codes(shop(route, [service('api', { ns: 'backend' }), grantThere]))).toEqual(['error gateway-api-cross-namespace-backend HTTPRoute/shop']);
   });
 
+  test('a route on two listeners is accepted when one of them takes its hostname; a Service parent without a port is known', () => {
+    const two = apiGateway('gw', [{ ...LISTENER, hostname: 'blog.example.com' }, { ...LISTENER, name: 'http-shop', hostname: 'shop.example.com' }]);
+    expect(codes(withGateway(two))).toEqual([]);
+    expect(codes([httpRoute('shop', { parentRefs: [{ group: '', kind: 'Service', name: 'web' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] }), service('web')])).toEqual([]);
+  });
+
+  test('the fix of listeners refused for kinds and for namespaces names the kinds, then the selector', () => {
+    const route = httpRoute('shop', { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] }, 'shop');
+    const kindsAndSame = apiGateway('gw', [{ ...LISTENER, allowedRoutes: { kinds: [{ kind: 'GRPCRoute' }], namespaces: { from: 'All' } } }, { ...LISTENER, name: 'same', port: 8080 }], 'infra');
+    expect(messages([route, service('web', { ns: 'shop' }), kindsAndSame])[0]).toMatch(/: add HTTPRoute to the listener's allowedRoutes.kinds$/);
+    const selectorAndSame = apiGateway('gw', [{ ...LISTENER, allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { a: 'b' } } } } }, { ...LISTENER, name: 'same', port: 8080 }], 'infra');
+    const namespace: M = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } };
+    expect(messages([route, service('web', { ns: 'shop' }), namespace, selectorAndSame])[0]).toMatch(/: label the route's Namespace to match the selector, or widen the selector$/);
+  });
+
+  test('a ReferenceGrant counts when one of its from and one of its to entries fit', () => {
+    const route = { rules: [{ backendRefs: [{ name: 'api', namespace: 'backend', port: 80 }] }] };
+    const grantThere: M = {
+      apiVersion: `${GROUP}/v1beta1`, kind: 'ReferenceGrant', metadata: { name: 'g', namespace: 'backend' },
+      spec: { from: [{ group: GROUP, kind: 'GRPCRoute', namespace: 'default' }, { group: GROUP, kind: 'HTTPRoute', namespace: 'default' }], to: [{ group: '', kind: 'Secret' }, { group: '', kind: 'Service' }] },
+    };
+    expect(codes(shop(route, [service('api', { ns: 'backend' }), grantThere]))).toEqual([]);
+  });
+
   test('a rule without backendRefs (a redirect) is not a rule whose weights are all 0', () => {
     expect(codes(shop({ rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https' } }] }] }))).toEqual([]);
   });
@@ -378,6 +402,14 @@ describe('checkGatewayCertificates: what each rule tells apart', () => {
     expect(listener({ name: 'tls', port: 443, protocol: 'TLS', tls: { mode: 'Terminate' } })).toEqual(['tls-without-credential']);
     expect(listener({ name: 'tls', port: 443, protocol: 'TLS', tls: { mode: 'Terminate', certificateRefs: [{ name: 'c' }] } })).toEqual([]);
     expect(listener({ name: 'https', port: 443, protocol: 'HTTPS', tls: { options: { 'example.com/cert-source': 'vault' } } })).toEqual([]);
+  });
+
+  test('a ReferenceGrant for certificates counts when one of its from and one of its to entries fit', () => {
+    const grant: M = {
+      apiVersion: `${GROUP}/v1beta1`, kind: 'ReferenceGrant', metadata: { name: 'g', namespace: 'certs' },
+      spec: { from: [{ group: GROUP, kind: 'HTTPRoute', namespace: 'infra' }, { group: GROUP, kind: 'Gateway', namespace: 'infra' }], to: [{ group: '', kind: 'Service' }, { group: '', kind: 'Secret', name: 'c' }] },
+    };
+    expect(checkGatewayCertificates(new MeshIndex([apiGateway('gw', [crossNamespace], 'infra'), grant]))).toEqual([]);
   });
 
   test('certificate references of another kind or group than a core Secret are left alone', () => {
