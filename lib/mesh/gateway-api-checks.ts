@@ -1,14 +1,17 @@
 /**
- * The checks of Gateway API HTTPRoutes (`gateway.networking.k8s.io`): that their parents and
- * backends exist, that backends in another namespace are granted, that their hostnames meet a
- * listener of their Gateway, and that a rule's weights do not all say 0.
+ * The checks of Gateway API routes (`gateway.networking.k8s.io`: HTTPRoutes, GRPCRoutes and
+ * TLSRoutes): that their parents and backends exist, that their parents' listeners take routes of
+ * their kind and namespace, that backends in another namespace are granted, that their hostnames
+ * meet a listener of their Gateway, and that a rule's weights do not all say 0.
  *
  * @see https://gateway-api.sigs.k8s.io/reference/spec/#httproute
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#grpcroute
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#tlsroute
  */
 import { finding } from './checks';
 import { Finding } from './findings';
 import { BackendRefJson, GrantRefJson, ListenerJson, ParentRefJson } from './json';
-import { ApiGatewayInfo, GATEWAY_API_GROUP, HttpRouteInfo, MeshIndex, ReferenceGrantInfo, selectorMatches, ServiceInfo } from './manifests';
+import { ApiGatewayInfo, GATEWAY_API_GROUP, MeshIndex, ReferenceGrantInfo, RouteInfo, RouteKind, selectorMatches, ServiceInfo } from './manifests';
 
 /** The kind and group a parentRef names: a Gateway unless it says otherwise. */
 function parentKind(p: ParentRefJson): { group: string; kind: string } {
@@ -21,7 +24,7 @@ function isService(r: { group?: string; kind?: string }, defaultKind: string): b
 }
 
 /** `rule 2 ("canary")`. */
-export function routeRuleLabel(route: HttpRouteInfo, index: number): string {
+export function routeRuleLabel(route: RouteInfo, index: number): string {
   const name = route.rules[index]?.name;
   return `rule ${index + 1}${typeof name === 'string' ? ` ("${name}")` : ''}`;
 }
@@ -31,7 +34,7 @@ function serviceOf(index: MeshIndex, name: string, namespace: string): ServiceIn
 }
 
 /** The Gateway a parentRef names, if it names one of the manifests. */
-export function parentGateway(index: MeshIndex, route: HttpRouteInfo, p: ParentRefJson): ApiGatewayInfo | undefined {
+export function parentGateway(index: MeshIndex, route: RouteInfo, p: ParentRefJson): ApiGatewayInfo | undefined {
   const { group, kind } = parentKind(p);
   return group === GATEWAY_API_GROUP && kind === 'Gateway' ? index.apiGateways.get(`${p.namespace ?? route.ref.namespace}/${p.name}`) : undefined;
 }
@@ -54,8 +57,49 @@ export function hostnamesIntersect(listener: string | undefined, route: string):
   return covers(listener, route) || covers(route, listener);
 }
 
-/** The route kinds a listener of another protocol than HTTP and HTTPS takes when its `allowedRoutes.kinds` does not say. */
-const OTHER_ROUTE_KINDS: Record<string, string> = { TLS: 'TLSRoute', TCP: 'TCPRoute', UDP: 'UDPRoute' };
+/**
+ * The route kinds a listener takes when its `allowedRoutes.kinds` does not say, by protocol, as
+ * Istio 1.30 has them: HTTPRoute and GRPCRoute on HTTP and HTTPS, TLSRoute on TLS (passthrough,
+ * or terminated, where TCPRoute is taken too; the mode defaults to Terminate when `tls` is given).
+ */
+function defaultKinds(listener: ListenerJson): string[] {
+  switch (listener.protocol) {
+    case 'HTTP':
+    case 'HTTPS':
+      return ['HTTPRoute', 'GRPCRoute'];
+    case 'TLS':
+      return listener.tls !== undefined && (listener.tls.mode ?? 'Terminate') === 'Terminate' ? ['TLSRoute', 'TCPRoute'] : ['TLSRoute'];
+    case 'TCP':
+      return ['TCPRoute'];
+    case 'UDP':
+      return ['UDPRoute'];
+    default:
+      return [];
+  }
+}
+
+/** What each route kind needs of a listener's protocol, and what it carries, in the words of the messages. */
+interface KindTerms {
+  /** The listener protocols that take the kind. */
+  readonly protocols: readonly string[];
+  /** `HTTP and HTTPS`. */
+  readonly protocolText: string;
+  /** `an HTTP or HTTPS listener`. */
+  readonly listener: string;
+  /** What the route sends: `request`, or `connection` for a TLSRoute. */
+  readonly unit: string;
+}
+
+const HTTP_TERMS: KindTerms = { protocols: ['HTTP', 'HTTPS'], protocolText: 'HTTP and HTTPS', listener: 'an HTTP or HTTPS listener', unit: 'request' };
+const KIND_TERMS: Record<RouteKind, KindTerms> = {
+  HTTPRoute: HTTP_TERMS,
+  GRPCRoute: HTTP_TERMS,
+  TLSRoute: { protocols: ['TLS'], protocolText: 'TLS', listener: 'a TLS listener', unit: 'connection' },
+};
+
+function termsOf(route: RouteInfo): KindTerms {
+  return Object.prototype.hasOwnProperty.call(KIND_TERMS, route.ref.kind) ? KIND_TERMS[route.ref.kind as RouteKind] : HTTP_TERMS;
+}
 
 function labelText(labels: Readonly<Record<string, string>>): string {
   const pairs = Object.entries(labels).filter(([k]) => k !== 'kubernetes.io/metadata.name');
@@ -63,25 +107,28 @@ function labelText(labels: Readonly<Record<string, string>>): string {
 }
 
 /**
- * Why a listener does not take an HTTPRoute, or `undefined` when it does or when the manifests
- * cannot tell:
- * - an HTTPRoute attaches to HTTP and HTTPS listeners only, and only if `allowedRoutes.kinds`,
- *   when given, lists it;
+ * Why a listener does not take a route (of the kind `route.ref.kind` names), or `undefined` when
+ * it does or when the manifests cannot tell:
+ * - an HTTPRoute or a GRPCRoute attaches to HTTP and HTTPS listeners only, a TLSRoute to TLS
+ *   listeners only (passthrough or terminated, as Istio takes both), and only if
+ *   `allowedRoutes.kinds`, when given, lists the kind;
  * - `allowedRoutes.namespaces.from`: `Same` (the default) takes routes of the Gateway's namespace,
  *   `All` any, `Selector` those whose Namespace's labels (with the `kubernetes.io/metadata.name`
  *   label every namespace has) match the selector; a Namespace not in the manifests cannot be
  *   judged, and is taken as matching.
  */
-export function listenerRefusal(listener: ListenerJson, gateway: ApiGatewayInfo, route: HttpRouteInfo, index?: MeshIndex): string | undefined {
+export function listenerRefusal(listener: ListenerJson, gateway: ApiGatewayInfo, route: RouteInfo, index?: MeshIndex): string | undefined {
   const name = `listener ${listener.name ?? '?'}`;
   const protocol = String(listener.protocol ?? '');
+  const kind = route.ref.kind;
+  const terms = termsOf(route);
   const kinds = listener.allowedRoutes?.kinds;
-  if (protocol !== 'HTTP' && protocol !== 'HTTPS') {
-    return `${name} speaks ${protocol || 'no protocol'}, and only HTTP and HTTPS listeners take HTTPRoutes (it takes ${OTHER_ROUTE_KINDS[protocol] ?? 'no route of the standard kinds'})`;
+  if (!terms.protocols.includes(protocol)) {
+    return `${name} speaks ${protocol || 'no protocol'}, and only ${terms.protocolText} listeners take ${kind}s (it takes ${defaultKinds(listener).join(', ') || 'no route of the standard kinds'})`;
   }
-  if (kinds !== undefined && !kinds.some((k) => k?.kind === 'HTTPRoute' && (k.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP)) {
+  if (kinds !== undefined && !kinds.some((k) => k?.kind === kind && (k.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP)) {
     const listed = kinds.map((k) => ((k?.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP ? k?.kind ?? '?' : `${k?.kind} of group ${k?.group}`));
-    return `${name} takes only ${listed.join(', ') || 'no route kind'} (allowedRoutes.kinds), not HTTPRoute`;
+    return `${name} takes only ${listed.join(', ') || 'no route kind'} (allowedRoutes.kinds), not ${kind}`;
   }
   const namespaces = listener.allowedRoutes?.namespaces;
   const from = namespaces?.from ?? 'Same';
@@ -98,16 +145,17 @@ export function listenerRefusal(listener: ListenerJson, gateway: ApiGatewayInfo,
 }
 
 /** Whether a listener takes the route (see `listenerRefusal`). */
-export function routeAllowed(listener: ListenerJson, gateway: ApiGatewayInfo, route: HttpRouteInfo, index?: MeshIndex): boolean {
+export function routeAllowed(listener: ListenerJson, gateway: ApiGatewayInfo, route: RouteInfo, index?: MeshIndex): boolean {
   return listenerRefusal(listener, gateway, route, index) === undefined;
 }
 
-function refusalFix(reasons: readonly string[]): string {
-  if (reasons.some((r) => r.includes('only HTTP and HTTPS listeners'))) {
-    return 'attach the route to an HTTP or HTTPS listener (sectionName or port)';
+function refusalFix(route: RouteInfo, reasons: readonly string[]): string {
+  const terms = termsOf(route);
+  if (reasons.some((r) => r.includes(`only ${terms.protocolText} listeners`))) {
+    return `attach the route to ${terms.listener} (sectionName or port)`;
   }
   if (reasons.some((r) => r.includes('allowedRoutes.kinds'))) {
-    return 'add HTTPRoute to the listener\'s allowedRoutes.kinds';
+    return `add ${route.ref.kind} to the listener's allowedRoutes.kinds`;
   }
   if (reasons.some((r) => r.includes('selector'))) {
     return 'label the route\'s Namespace to match the selector, or widen the selector';
@@ -121,8 +169,9 @@ function parentText(p: ParentRefJson, namespace: string): string {
   return `${kind} ${p.namespace ?? namespace}/${p.name}${extra !== '' ? ` (${extra})` : ''}`;
 }
 
-function checkParents(index: MeshIndex, route: HttpRouteInfo): Finding[] {
+function checkParents(index: MeshIndex, route: RouteInfo): Finding[] {
   const findings: Finding[] = [];
+  const { unit } = termsOf(route);
   for (const p of route.parentRefs) {
     const namespace = p.namespace ?? route.ref.namespace;
     const { group, kind } = parentKind(p);
@@ -137,9 +186,9 @@ function checkParents(index: MeshIndex, route: HttpRouteInfo): Finding[] {
         findings.push(finding('gateway-api-unknown-parent', route.ref, `parentRefs names ${parentText(p, route.ref.namespace)}, but the Gateway has no such listener (it has ${gateway.listeners.map((l) => `${l.name} on port ${l.port}`).join(', ') || 'none'}); fix sectionName or port`));
       } else if (!listeners.some((l) => routeAllowed(l, gateway, route, index))) {
         const reasons = [...new Set(listeners.map((l) => listenerRefusal(l, gateway, route, index)!))];
-        findings.push(finding('gateway-api-route-not-allowed', route.ref, `parentRefs names ${parentText(p, route.ref.namespace)}, whose listeners do not take the route: ${reasons.join('; ')}; the Gateway does not accept the route, so it routes no request there: ${refusalFix(reasons)}`));
+        findings.push(finding('gateway-api-route-not-allowed', route.ref, `parentRefs names ${parentText(p, route.ref.namespace)}, whose listeners do not take the route: ${reasons.join('; ')}; the Gateway does not accept the route, so it routes no ${unit} there: ${refusalFix(route, reasons)}`));
       } else if (route.hostnames.length > 0 && !listeners.some((l) => route.hostnames.some((h) => hostnamesIntersect(l.hostname, h)))) {
-        findings.push(finding('gateway-api-hostname-mismatch', route.ref, `hostnames ${route.hostnames.join(', ')} meet no listener hostname of ${parentText(p, route.ref.namespace)} (${listeners.map((l) => l.hostname).join(', ')}); the Gateway does not accept the route, so it routes no request there: add a matching hostname to the route or the listener`));
+        findings.push(finding('gateway-api-hostname-mismatch', route.ref, `hostnames ${route.hostnames.join(', ')} meet no listener hostname of ${parentText(p, route.ref.namespace)} (${listeners.map((l) => l.hostname).join(', ')}); the Gateway does not accept the route, so it routes no ${unit} there: add a matching hostname to the route or the listener`));
       }
     } else if (group === GATEWAY_API_GROUP && kind === 'Service') {
       // The group of a parentRef defaults to the Gateway API's, where there is no Service kind.
@@ -147,7 +196,7 @@ function checkParents(index: MeshIndex, route: HttpRouteInfo): Finding[] {
     } else if (isService(p, 'Gateway')) {
       const service = serviceOf(index, String(p.name), namespace);
       if (service === undefined) {
-        findings.push(finding('gateway-api-unknown-parent', route.ref, `parentRefs names Service ${namespace}/${p.name}, which is not defined; requests to it are not routed by this route: define the Service or fix the parentRef`));
+        findings.push(finding('gateway-api-unknown-parent', route.ref, `parentRefs names Service ${namespace}/${p.name}, which is not defined; ${unit}s to it are not routed by this route: define the Service or fix the parentRef`));
       } else if (p.port !== undefined && !service.ports.some((sp) => sp.port === p.port)) {
         findings.push(finding('gateway-api-unknown-parent', route.ref, `parentRefs names port ${p.port} of Service ${namespace}/${p.name}, which has ports ${service.ports.map((sp) => sp.port).join(', ')}; fix the port`));
       }
@@ -156,23 +205,24 @@ function checkParents(index: MeshIndex, route: HttpRouteInfo): Finding[] {
   return findings;
 }
 
-/** Whether a ReferenceGrant in the backend's namespace lets HTTPRoutes of `from` refer to Service `name`. */
-function granted(grants: readonly ReferenceGrantInfo[], from: string, to: string, name: string): boolean {
+/** Whether a ReferenceGrant in the backend's namespace lets routes of `kind` of namespace `from` refer to Service `name`. */
+function granted(grants: readonly ReferenceGrantInfo[], kind: string, from: string, to: string, name: string): boolean {
   return grants.some((g) => g.ref.namespace === to
-    && g.from.some((f) => f.group === GATEWAY_API_GROUP && f.kind === 'HTTPRoute' && f.namespace === from)
+    && g.from.some((f) => f.group === GATEWAY_API_GROUP && f.kind === kind && f.namespace === from)
     && g.to.some((t) => t.group === '' && t.kind === 'Service' && (t.name === undefined || t.name === name)));
 }
 
-function checkBackend(index: MeshIndex, route: HttpRouteInfo, rule: number, b: BackendRefJson, mirror = false): Finding[] {
+function checkBackend(index: MeshIndex, route: RouteInfo, rule: number, b: BackendRefJson, mirror = false): Finding[] {
   if (!isService(b, 'Service')) {
     return [];
   }
+  const kind = route.ref.kind;
   const at = `${routeRuleLabel(route, rule)} ${mirror ? 'mirrors to' : 'sends to'}`;
-  const fails = mirror ? 'the copies mirrored there are lost' : 'the requests sent there fail';
+  const fails = mirror ? 'the copies mirrored there are lost' : `the ${termsOf(route).unit}s sent there fail`;
   const namespace = b.namespace ?? route.ref.namespace;
   const findings: Finding[] = [];
-  if (namespace !== route.ref.namespace && !granted(index.referenceGrants, route.ref.namespace, namespace, String(b.name))) {
-    findings.push(finding('gateway-api-cross-namespace-backend', route.ref, `${at} Service ${namespace}/${b.name} in another namespace, but no ReferenceGrant in namespace ${namespace} lets HTTPRoutes of namespace ${route.ref.namespace} refer to it; the reference is refused: add a ReferenceGrant (from HTTPRoute in ${route.ref.namespace}, to Service)`));
+  if (namespace !== route.ref.namespace && !granted(index.referenceGrants, kind, route.ref.namespace, namespace, String(b.name))) {
+    findings.push(finding('gateway-api-cross-namespace-backend', route.ref, `${at} Service ${namespace}/${b.name} in another namespace, but no ReferenceGrant in namespace ${namespace} lets ${kind}s of namespace ${route.ref.namespace} refer to it; the reference is refused: add a ReferenceGrant (from ${kind} in ${route.ref.namespace}, to Service)`));
   }
   const service = serviceOf(index, String(b.name), namespace);
   if (service === undefined) {
@@ -224,24 +274,34 @@ export function checkGatewayCertificates(index: MeshIndex): Finding[] {
 
 /** The HTTPRoutes' parents, backends (those of `backendRefs` and of `RequestMirror` filters), hostnames and weights. */
 export function checkHttpRoutes(index: MeshIndex): Finding[] {
-  const findings: Finding[] = [];
-  for (const route of index.httpRoutes) {
-    findings.push(...checkParents(index, route));
-    route.rules.forEach((rule, i) => {
-      const backends = Array.isArray(rule.backendRefs) ? rule.backendRefs.filter((b) => b !== null && typeof b === 'object') : [];
-      for (const b of backends) {
-        findings.push(...checkBackend(index, route, i, b));
+  return index.httpRoutes.flatMap((route) => checkRoute(index, route));
+}
+
+/**
+ * The GRPCRoutes and TLSRoutes, checked as HTTPRoutes are: their parents (listeners that take
+ * their kind), backends (a GRPCRoute's `RequestMirror` filters' too), hostnames (SNI names for a
+ * TLSRoute) and weights.
+ */
+export function checkGrpcAndTlsRoutes(index: MeshIndex): Finding[] {
+  return index.otherRoutes.flatMap((route) => checkRoute(index, route));
+}
+
+function checkRoute(index: MeshIndex, route: RouteInfo): Finding[] {
+  const findings: Finding[] = [...checkParents(index, route)];
+  route.rules.forEach((rule, i) => {
+    const backends = Array.isArray(rule.backendRefs) ? rule.backendRefs.filter((b) => b !== null && typeof b === 'object') : [];
+    for (const b of backends) {
+      findings.push(...checkBackend(index, route, i, b));
+    }
+    for (const filter of Array.isArray(rule.filters) ? rule.filters : []) {
+      const mirrored = filter?.type === 'RequestMirror' ? filter.requestMirror?.backendRef : undefined;
+      if (mirrored !== null && typeof mirrored === 'object') {
+        findings.push(...checkBackend(index, route, i, mirrored, true));
       }
-      for (const filter of Array.isArray(rule.filters) ? rule.filters : []) {
-        const mirrored = filter?.type === 'RequestMirror' ? filter.requestMirror?.backendRef : undefined;
-        if (mirrored !== null && typeof mirrored === 'object') {
-          findings.push(...checkBackend(index, route, i, mirrored, true));
-        }
-      }
-      if (backends.length > 0 && backends.every((b) => b.weight === 0)) {
-        findings.push(finding('zero-total-weight', route.ref, `${routeRuleLabel(route, i)}'s backendRefs all have weight 0, so no request this rule takes reaches a backend; give at least one a weight above 0`));
-      }
-    });
-  }
+    }
+    if (backends.length > 0 && backends.every((b) => b.weight === 0)) {
+      findings.push(finding('zero-total-weight', route.ref, `${routeRuleLabel(route, i)}'s backendRefs all have weight 0, so no ${termsOf(route).unit} this rule takes reaches a backend; give at least one a weight above 0`));
+    }
+  });
   return findings;
 }

@@ -229,13 +229,21 @@ export interface RouteFilterJson {
   readonly [field: string]: unknown;
 }
 
-/** A Gateway API `HTTPRouteRule`; the fields the checks read are typed. */
-export interface RouteRuleJson {
+/**
+ * A rule of any Gateway API route the checks read (`HTTPRouteRule`, `GRPCRouteRule`,
+ * `TLSRouteRule`): its name and where it sends traffic. A TLSRoute rule has no filters; of a
+ * GRPCRoute rule's filters, only `RequestMirror` is read.
+ */
+export interface BackendRuleJson {
   readonly name?: string;
-  readonly matches?: readonly RouteMatchJson[];
   readonly filters?: readonly RouteFilterJson[];
   readonly backendRefs?: readonly BackendRefJson[];
   readonly [field: string]: unknown;
+}
+
+/** A Gateway API `HTTPRouteRule`; the fields the checks read are typed. */
+export interface RouteRuleJson extends BackendRuleJson {
+  readonly matches?: readonly RouteMatchJson[];
 }
 
 /** A Gateway API `Listener`. */

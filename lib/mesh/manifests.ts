@@ -4,10 +4,11 @@
  */
 
 import {
-  DestinationJson, GrantRefJson, HttpRouteJson, JsonObject, L4RouteJson, ListenerJson, ParentRefJson, RouteRuleJson, RuleJson, ServerJson, ServicePortJson,
+  BackendRuleJson, DestinationJson, GrantRefJson, HttpRouteJson, JsonObject, L4RouteJson, ListenerJson, ParentRefJson, RouteRuleJson, RuleJson, ServerJson, ServicePortJson,
   LabelSelectorJson, RouteFilterJson,
 } from './json';
 import { DEFAULT_NAMESPACE, MESH_GATEWAY } from '../model/names';
+import { isVerifiedKind } from './shape';
 
 /** A manifest as parsed from YAML or synthesized; only the fields the checks read are typed. */
 export interface Manifest {
@@ -108,16 +109,22 @@ export interface ApiGatewayInfo {
   readonly listeners: ListenerJson[];
 }
 
-/** A Gateway API HTTPRoute. */
-export interface HttpRouteInfo {
+/** The Gateway API route kinds the checks read. */
+export type RouteKind = 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute';
+
+/** A Gateway API route: an HTTPRoute, GRPCRoute or TLSRoute, whose kind is `ref.kind`. */
+export interface RouteInfo<Rule extends BackendRuleJson = BackendRuleJson> {
   readonly ref: ObjectRef;
   /** Its parents as written (Gateways, or Services for mesh routing). */
   readonly parentRefs: ParentRefJson[];
-  /** Its hostnames; none means any host. */
+  /** Its hostnames (SNI names for a TLSRoute); none means any host. */
   readonly hostnames: string[];
   /** Its rules as written, in order. */
-  readonly rules: RouteRuleJson[];
+  readonly rules: Rule[];
 }
+
+/** A Gateway API HTTPRoute. */
+export type HttpRouteInfo = RouteInfo<RouteRuleJson>;
 
 /** A Gateway API ReferenceGrant: objects of `from` may refer to objects of `to` in its namespace. */
 export interface ReferenceGrantInfo {
@@ -280,6 +287,11 @@ export class MeshIndex {
   public readonly apiGateways = new Map<string, ApiGatewayInfo>();
   /** Gateway API HTTPRoutes, in the order given. */
   public readonly httpRoutes: HttpRouteInfo[] = [];
+  /**
+   * Gateway API GRPCRoutes and TLSRoutes of the versions the checks read, in the order given:
+   * `verify` checks them as it checks HTTPRoutes; `explain` and `diagram` do not follow them.
+   */
+  public readonly otherRoutes: RouteInfo[] = [];
   /** Gateway API ReferenceGrants. */
   public readonly referenceGrants: ReferenceGrantInfo[] = [];
   public readonly workloads: WorkloadInfo[] = [];
@@ -391,6 +403,14 @@ export class MeshIndex {
         parentRefs: defined(array<ParentRefJson>(m.spec?.parentRefs)),
         hostnames: array(m.spec?.hostnames).map(String),
         rules: defined(array<RouteRuleJson>(m.spec?.rules)),
+      });
+    } else if ((m.kind === 'GRPCRoute' || m.kind === 'TLSRoute') && isVerifiedKind(m)) {
+      // Only the served versions: the shape of others is not checked.
+      this.otherRoutes.push({
+        ref,
+        parentRefs: defined(array<ParentRefJson>(m.spec?.parentRefs)),
+        hostnames: array(m.spec?.hostnames).map(String),
+        rules: defined(array<BackendRuleJson>(m.spec?.rules)),
       });
     }
   }

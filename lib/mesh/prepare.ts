@@ -128,7 +128,11 @@ export function prepareManifests(input: readonly unknown[]): PreparedManifests {
 }
 
 /** Kind names the verification reads in some group: others of the same name are told apart by their apiVersion. */
-const VERIFIED_KIND_NAMES = new Set(['Service', 'Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet', 'Gateway', 'VirtualService', 'DestinationRule', 'ServiceEntry']);
+const VERIFIED_KIND_NAMES = new Set([
+  'Service', 'Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet', 'Gateway', 'VirtualService', 'DestinationRule', 'ServiceEntry',
+  // Read in some versions only (see shape.ts).
+  'GRPCRoute', 'TLSRoute',
+]);
 
 /** The kind, with the Gateway API group for a Gateway API Gateway (to tell it from Istio's). */
 function verifiedKind(m: Manifest): string {

@@ -246,14 +246,15 @@ const routeMatch = obj({
 const pathModifier = obj({ type: oneOf('ReplaceFullPath', 'ReplacePrefixMatch'), replaceFullPath: str, replacePrefixMatch: str }, ['type']);
 // The filters that change where or how a request goes; the type stays open (the experimental
 // channel and implementations add types), the header modifiers and CORS are not read.
+const routeFilterMirror = obj({
+  backendRef: obj({ group: str, kind: str, namespace: str, name: str, port }, ['name']),
+  percent: int(0, 100),
+  fraction: obj({ numerator: int(0, 2147483647), denominator: int(1, 2147483647) }, ['numerator']),
+}, ['backendRef']);
 const routeFilter = obj({
   type: str,
   requestRedirect: obj({ scheme: oneOf('http', 'https'), hostname: str, port, path: pathModifier, statusCode: intOf(301, 302, 303, 307, 308) }),
-  requestMirror: obj({
-    backendRef: obj({ group: str, kind: str, namespace: str, name: str, port }, ['name']),
-    percent: int(0, 100),
-    fraction: obj({ numerator: int(0, 2147483647), denominator: int(1, 2147483647) }, ['numerator']),
-  }, ['backendRef']),
+  requestMirror: routeFilterMirror,
   urlRewrite: obj({ hostname: str, path: pathModifier }),
 }, ['type']);
 const GATEWAY_API = 'gateway.networking.k8s.io';
@@ -293,6 +294,22 @@ SPECS[`${GATEWAY_API}/HTTPRoute`] = obj({
   hostnames: list(str),
   rules: list(obj({ name: str, matches: list(routeMatch), backendRefs: list(backendRef), filters: list(routeFilter) })),
 });
+// GRPCRoute and TLSRoute: only the versions the Gateway API v1.5.1 CRDs serve (GRPCRoute v1;
+// TLSRoute v1, and v1alpha2 and v1alpha3 in the experimental channel), keyed with their version;
+// others are not read. Their matches (gRPC methods and headers) are not read.
+// The gRPC filters' type stays open, as HTTPRoute's does; only RequestMirror is read.
+const grpcFilter = obj({ type: str, requestMirror: routeFilterMirror }, ['type']);
+SPECS[`${GATEWAY_API}/v1/GRPCRoute`] = obj({
+  parentRefs: list(parentRef),
+  hostnames: list(str),
+  rules: list(obj({ name: str, backendRefs: list(backendRef), filters: list(grpcFilter) })),
+});
+// A TLSRoute rule has backendRefs only (required); v1 and v1alpha3 require hostnames too.
+const tlsRule = obj({ name: str, backendRefs: list(backendRef) }, ['backendRefs']);
+const tlsRouteFields = { parentRefs: list(parentRef), hostnames: list(str), rules: list(tlsRule) };
+SPECS[`${GATEWAY_API}/v1/TLSRoute`] = obj(tlsRouteFields, ['hostnames', 'rules']);
+SPECS[`${GATEWAY_API}/v1alpha3/TLSRoute`] = SPECS[`${GATEWAY_API}/v1/TLSRoute`];
+SPECS[`${GATEWAY_API}/v1alpha2/TLSRoute`] = obj(tlsRouteFields, ['rules']);
 SPECS[`${GATEWAY_API}/ReferenceGrant`] = obj({
   from: list(obj({ group: str, kind: str, namespace: str }, ['group', 'kind', 'namespace'])),
   to: list(obj({ group: str, kind: str, name: str }, ['group', 'kind'])),
@@ -320,8 +337,9 @@ function specKey(m: Manifest): string | undefined {
   if (byKind?.has(kind) === true) {
     return byKind.get(kind);
   }
+  // By group (any version), else by version for the kinds read in some versions only.
   const key = apiVersion === 'v1' ? `v1/${kind}` : `${groupOf(apiVersion)}/${kind}`;
-  const found = Object.prototype.hasOwnProperty.call(SPECS, key) ? key : undefined;
+  const found = [key, `${apiVersion}/${kind}`].find((k) => Object.prototype.hasOwnProperty.call(SPECS, k));
   // Bounded: a file of made-up apiVersions and kinds cannot grow it without end.
   if (byKind !== undefined && byKind.size < 100) {
     byKind.set(kind, found);

@@ -2,7 +2,7 @@ import {
   checkConflicts, checkDestinations, checkGateways, checkRules, checkServicesAndWorkloads, checkSubsets,
 } from './checks';
 import { checkEnrollment } from './enrollment';
-import { checkGatewayCertificates, checkHttpRoutes } from './gateway-api-checks';
+import { checkGatewayCertificates, checkGrpcAndTlsRoutes, checkHttpRoutes } from './gateway-api-checks';
 import { Finding, Severity, sortFindings, Source } from './findings';
 import { DEFAULT_NAMESPACE, Manifest, MeshIndex } from './manifests';
 import { prepareManifests, PreparedManifests } from './prepare';
@@ -42,6 +42,7 @@ export function verifyPrepared(prepared: PreparedManifests): Finding[] {
     ...checkRules(index),
     ...checkServicesAndWorkloads(index),
     ...checkHttpRoutes(index),
+    ...checkGrpcAndTlsRoutes(index),
     ...checkGatewayCertificates(index),
     ...checkTrafficPolicies(prepared.manifests),
     ...checkEnrollment(index, prepared.manifests),
