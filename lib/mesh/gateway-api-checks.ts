@@ -182,13 +182,15 @@ function checkParents(index: MeshIndex, route: RouteInfo): Finding[] {
         continue;
       }
       const listeners = attachedListeners(gateway, p);
+      // Hostnames are matched against the listeners that take the route only.
+      const taking = listeners.filter((l) => routeAllowed(l, gateway, route, index));
       if (listeners.length === 0) {
         findings.push(finding('gateway-api-unknown-parent', route.ref, `parentRefs names ${parentText(p, route.ref.namespace)}, but the Gateway has no such listener (it has ${gateway.listeners.map((l) => `${l.name} on port ${l.port}`).join(', ') || 'none'}); fix sectionName or port`));
-      } else if (!listeners.some((l) => routeAllowed(l, gateway, route, index))) {
+      } else if (taking.length === 0) {
         const reasons = [...new Set(listeners.map((l) => listenerRefusal(l, gateway, route, index)!))];
         findings.push(finding('gateway-api-route-not-allowed', route.ref, `parentRefs names ${parentText(p, route.ref.namespace)}, whose listeners do not take the route: ${reasons.join('; ')}; the Gateway does not accept the route, so it routes no ${unit} there: ${refusalFix(route, reasons)}`));
-      } else if (route.hostnames.length > 0 && !listeners.some((l) => route.hostnames.some((h) => hostnamesIntersect(l.hostname, h)))) {
-        findings.push(finding('gateway-api-hostname-mismatch', route.ref, `hostnames ${route.hostnames.join(', ')} meet no listener hostname of ${parentText(p, route.ref.namespace)} (${listeners.map((l) => l.hostname).join(', ')}); the Gateway does not accept the route, so it routes no ${unit} there: add a matching hostname to the route or the listener`));
+      } else if (route.hostnames.length > 0 && !taking.some((l) => route.hostnames.some((h) => hostnamesIntersect(l.hostname, h)))) {
+        findings.push(finding('gateway-api-hostname-mismatch', route.ref, `hostnames ${route.hostnames.join(', ')} meet no listener hostname of ${parentText(p, route.ref.namespace)} (${taking.map((l) => l.hostname).join(', ')}); the Gateway does not accept the route, so it routes no ${unit} there: add a matching hostname to the route or the listener`));
       }
     } else if (group === GATEWAY_API_GROUP && kind === 'Service') {
       // The group of a parentRef defaults to the Gateway API's, where there is no Service kind.

@@ -117,6 +117,18 @@ describe('verify', () => {
     ].join('\n'));
   });
 
+  test('counts GRPCRoutes and TLSRoutes as verified, and reports their mistakes', () => {
+    // GIVEN the fixture of docs/verify.md and its copy with three mistakes
+    const fixture = (name: string) => join(__dirname, '..', 'fixtures', name);
+    // WHEN
+    const clean = cli('verify', fixture('grpc-tls-routes.yaml'));
+    const mistakes = cli('verify', fixture('grpc-tls-mistakes.yaml'));
+    // THEN
+    expect(clean).toEqual({ code: 0, stdout: '', stderr: 'verified 9 objects (Deployment 3, GRPCRoute 1, Gateway (gateway.networking.k8s.io) 1, Service 3, TLSRoute 1): 0 errors, 0 warnings, 0 infos\n' });
+    expect(mistakes.code).toBe(1);
+    expect(mistakes.stderr).toBe('verified 10 objects (Deployment 3, GRPCRoute 1, Gateway (gateway.networking.k8s.io) 1, ReferenceGrant 1, Service 3, TLSRoute 1): 3 errors, 0 warnings, 0 infos\n');
+  });
+
   test('exits 2 on input without a single Kubernetes object, saying so', () => {
     const file = write('values.yaml', 'replicaCount: 2\nimage:\n  tag: v1\n');
     expect(cli('verify', file)).toEqual({ code: 2, stdout: '', stderr: `verify: no Kubernetes object (a mapping with apiVersion and kind) in ${file} (1 document without apiVersion or kind)\n` });

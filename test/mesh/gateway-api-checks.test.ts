@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { checkGatewayCertificates, checkHttpRoutes, hostnamesIntersect } from '../../lib/mesh/gateway-api-checks';
+import { checkGatewayCertificates, checkGrpcAndTlsRoutes, checkHttpRoutes, hostnamesIntersect } from '../../lib/mesh/gateway-api-checks';
 import { Manifest, MeshIndex } from '../../lib/mesh/manifests';
+import { parseManifestText } from '../../lib/mesh/read';
 import { verifyManifests } from '../../lib/mesh/verify';
 import { deployment, M, service } from '../support/fixtures';
 
@@ -425,5 +428,199 @@ describe('checkGatewayCertificates: what each rule tells apart', () => {
   ])('fails if the only ReferenceGrant for a certificate of another namespace is %s', (_, from, to) => {
     const findings = checkGatewayCertificates(new MeshIndex([apiGateway('gw', [crossNamespace], 'infra'), grantIn(from, to)]));
     expect(findings.map((f) => f.code)).toEqual(['gateway-api-cross-namespace-certificate']);
+  });
+});
+
+describe('checkGrpcAndTlsRoutes', () => {
+  // A Gateway with an HTTPS listener for gRPC and a TLS passthrough listener, as in the Gateway API's guides.
+  const HTTPS = { name: 'grpc', port: 50051, protocol: 'HTTPS', hostname: 'grpc.example.com', tls: { certificateRefs: [{ kind: 'Secret', group: '', name: 'grpc-cert' }] } };
+  const PASSTHROUGH = { name: 'tls', port: 443, protocol: 'TLS', hostname: '*.example.com', tls: { mode: 'Passthrough' } };
+  const route = (kind: string) => (name: string, spec: any, ns?: string): M => ({ apiVersion: `${GROUP}/v1`, kind, metadata: { name, ...(ns ? { namespace: ns } : {}) }, spec });
+  const grpcRoute = route('GRPCRoute');
+  const tlsRoute = route('TLSRoute');
+  const users = (spec: any = {}, ns?: string) => grpcRoute('users', { parentRefs: [{ name: 'edge', ...(ns ? { namespace: 'default' } : {}) }], hostnames: ['grpc.example.com'], rules: [{ backendRefs: [{ name: 'users', port: 50051 }] }], ...spec }, ns);
+  const vault = (spec: any = {}, ns?: string) => tlsRoute('vault', { parentRefs: [{ name: 'edge', ...(ns ? { namespace: 'default' } : {}) }], hostnames: ['vault.example.com'], rules: [{ backendRefs: [{ name: 'vault', port: 8200 }] }], ...spec }, ns);
+  const services = (ns?: string) => [service('users', { ns, ports: [{ name: 'grpc', port: 50051 }] }), service('vault', { ns, ports: [{ name: 'tls', port: 8200 }] })];
+  /** The routes, their Services and Gateway edge with the given listeners. */
+  const edge = (routes: M[], extra: M[] = [], listeners: unknown[] = [HTTPS, PASSTHROUGH]): Manifest[] => [apiGateway('edge', listeners), ...services(), ...routes, ...extra];
+  const found = (manifests: Manifest[]) => checkGrpcAndTlsRoutes(new MeshIndex(manifests)).map((f) => `${f.severity} ${f.code} ${f.kind}/${f.name}: ${f.message}`);
+  const foundCodes = (manifests: Manifest[]) => checkGrpcAndTlsRoutes(new MeshIndex(manifests)).map((f) => `${f.code} ${f.kind}/${f.name}`);
+
+  test('finds nothing in a GRPCRoute and a TLSRoute whose Gateway, listeners, hostnames and backends exist', () => {
+    // GIVEN the routes on the whole Gateway: each is taken by the listener of its kind
+    const manifests = edge([users(), vault()], [deployment('users', { app: 'users' }), deployment('vault', { app: 'vault' })]);
+    // WHEN / THEN
+    expect(found(manifests)).toEqual([]);
+    expect(verifyManifests(manifests)).toEqual([]);
+  });
+
+  test('leaves HTTPRoutes to checkHttpRoutes, and GRPCRoutes and TLSRoutes out of it', () => {
+    // GIVEN a GRPCRoute and a TLSRoute to a Gateway that is not defined
+    const manifests = [...services(), users(), vault()];
+    // WHEN / THEN
+    expect(codes(manifests)).toEqual([]);
+    expect(foundCodes(manifests)).toEqual(['gateway-api-unknown-parent GRPCRoute/users', 'gateway-api-unknown-parent TLSRoute/vault']);
+  });
+
+  test('fails if a GRPCRoute or TLSRoute names a Gateway or listener that is not defined, and not one that is', () => {
+    // GIVEN / WHEN / THEN
+    expect(found(edge([users({ parentRefs: [{ name: 'edge', namespace: 'infra' }] })]))).toEqual([
+      'error gateway-api-unknown-parent GRPCRoute/users: parentRefs names Gateway infra/edge, which is not defined (gateway.networking.k8s.io); the route is attached to nothing there: define the Gateway or fix the parentRef',
+    ]);
+    expect(foundCodes(edge([vault({ parentRefs: [{ name: 'edge', sectionName: 'tls-2' }] })]))).toEqual(['gateway-api-unknown-parent TLSRoute/vault']);
+    expect(foundCodes(edge([vault({ parentRefs: [{ name: 'edge', sectionName: 'tls', port: 443 }] })]))).toEqual([]);
+  });
+
+  test('fails if a GRPCRoute attaches only to a TLS listener, and not to the HTTPS one', () => {
+    // GIVEN / WHEN / THEN
+    expect(found(edge([users({ parentRefs: [{ name: 'edge', sectionName: 'tls' }], hostnames: [] })]))).toEqual([
+      'error gateway-api-route-not-allowed GRPCRoute/users: parentRefs names Gateway default/edge (sectionName tls), whose listeners do not take the route: listener tls speaks TLS, and only HTTP and HTTPS listeners take GRPCRoutes (it takes TLSRoute); the Gateway does not accept the route, so it routes no request there: attach the route to an HTTP or HTTPS listener (sectionName or port)',
+    ]);
+    expect(found(edge([users({ parentRefs: [{ name: 'edge', sectionName: 'grpc' }] })]))).toEqual([]);
+    // an HTTP listener takes GRPCRoutes as an HTTPS one does
+    expect(found(edge([users({ hostnames: [] })], [], [{ name: 'h2c', port: 8080, protocol: 'HTTP' }]))).toEqual([]);
+  });
+
+  test('fails if a TLSRoute attaches only to an HTTPS or HTTP listener, and not to a TLS one, passthrough or terminated (as Istio takes both)', () => {
+    // GIVEN / WHEN / THEN
+    expect(found(edge([vault({ parentRefs: [{ name: 'edge', sectionName: 'grpc' }] })]))).toEqual([
+      'error gateway-api-route-not-allowed TLSRoute/vault: parentRefs names Gateway default/edge (sectionName grpc), whose listeners do not take the route: listener grpc speaks HTTPS, and only TLS listeners take TLSRoutes (it takes HTTPRoute, GRPCRoute); the Gateway does not accept the route, so it routes no connection there: attach the route to a TLS listener (sectionName or port)',
+    ]);
+    expect(found(edge([vault()], [], [{ name: 'http', port: 80, protocol: 'HTTP' }]))[0]).toContain('listener http speaks HTTP, and only TLS listeners take TLSRoutes (it takes HTTPRoute, GRPCRoute)');
+    expect(found(edge([vault({ parentRefs: [{ name: 'edge', sectionName: 'tls' }] })]))).toEqual([]);
+    const terminate = { ...PASSTHROUGH, tls: { mode: 'Terminate', certificateRefs: [{ name: 'cert' }] } };
+    expect(found(edge([vault()], [], [terminate]))).toEqual([]);
+  });
+
+  test('an HTTPRoute on a terminated TLS listener is told that the listener takes TLSRoutes and TCPRoutes', () => {
+    // GIVEN a TLS listener whose mode is Terminate (the default when tls is given)
+    const gw = apiGateway('gw', [{ name: 'tls', port: 443, protocol: 'TLS', tls: { certificateRefs: [{ name: 'cert' }] } }]);
+    // WHEN / THEN
+    expect(messages(shop({ hostnames: [] }).map((m) => (m.kind === 'Gateway' ? gw : m)))[0]).toContain('listener tls speaks TLS, and only HTTP and HTTPS listeners take HTTPRoutes (it takes TLSRoute, TCPRoute)');
+  });
+
+  test('fails if a listener\'s allowedRoutes.kinds leaves out the route\'s kind, and not when it lists it', () => {
+    // GIVEN listeners that take HTTPRoutes only, and TCPRoutes only
+    const httpOnly = { ...HTTPS, allowedRoutes: { kinds: [{ kind: 'HTTPRoute' }] } };
+    const tcpOnly = { ...PASSTHROUGH, allowedRoutes: { kinds: [{ group: GROUP, kind: 'TCPRoute' }] } };
+    // WHEN / THEN
+    expect(found(edge([users()], [], [httpOnly]))).toEqual([
+      'error gateway-api-route-not-allowed GRPCRoute/users: parentRefs names Gateway default/edge, whose listeners do not take the route: listener grpc takes only HTTPRoute (allowedRoutes.kinds), not GRPCRoute; the Gateway does not accept the route, so it routes no request there: add GRPCRoute to the listener\'s allowedRoutes.kinds',
+    ]);
+    expect(found(edge([vault()], [], [tcpOnly]))[0]).toContain('listener tls takes only TCPRoute (allowedRoutes.kinds), not TLSRoute; the Gateway does not accept the route, so it routes no connection there: add TLSRoute to the listener\'s allowedRoutes.kinds');
+    expect(found(edge([users()], [], [{ ...httpOnly, allowedRoutes: { kinds: [{ kind: 'HTTPRoute' }, { kind: 'GRPCRoute' }] } }]))).toEqual([]);
+    expect(found(edge([vault()], [], [{ ...tcpOnly, allowedRoutes: { kinds: [{ kind: 'TLSRoute' }] } }]))).toEqual([]);
+    // and an HTTPRoute is refused by a listener that takes GRPCRoutes only, as before
+    const grpcOnly = apiGateway('gw', [{ ...LISTENER, allowedRoutes: { kinds: [{ kind: 'GRPCRoute' }] } }]);
+    expect(messages(shop().map((m) => (m.kind === 'Gateway' ? grpcOnly : m)))[0]).toContain('not HTTPRoute');
+  });
+
+  test('fails if a route of another namespace attaches to listeners that take their own namespace\'s routes only, and not when they take all', () => {
+    // GIVEN the routes in namespace apps, the Gateway in default
+    const routes = [users({}, 'apps'), vault({}, 'apps'), ...services('apps')];
+    // WHEN / THEN
+    expect(found([apiGateway('edge', [HTTPS, PASSTHROUGH]), ...routes])).toEqual([
+      'error gateway-api-route-not-allowed GRPCRoute/users: parentRefs names Gateway default/edge, whose listeners do not take the route: listener grpc takes routes of its own namespace only (allowedRoutes.namespaces.from: Same, the default); listener tls speaks TLS, and only HTTP and HTTPS listeners take GRPCRoutes (it takes TLSRoute); the Gateway does not accept the route, so it routes no request there: attach the route to an HTTP or HTTPS listener (sectionName or port)',
+      'error gateway-api-route-not-allowed TLSRoute/vault: parentRefs names Gateway default/edge, whose listeners do not take the route: listener grpc speaks HTTPS, and only TLS listeners take TLSRoutes (it takes HTTPRoute, GRPCRoute); listener tls takes routes of its own namespace only (allowedRoutes.namespaces.from: Same, the default); the Gateway does not accept the route, so it routes no connection there: attach the route to a TLS listener (sectionName or port)',
+    ]);
+    const all = { allowedRoutes: { namespaces: { from: 'All' } } };
+    expect(found([apiGateway('edge', [{ ...HTTPS, ...all }, { ...PASSTHROUGH, ...all }]), ...routes])).toEqual([]);
+  });
+
+  test('fails if a mesh parentRef names a Service that is not defined or a port it lacks, and not one it has', () => {
+    // GIVEN GAMMA routes attached to Services
+    const parent = (name: string, port?: number) => ({ parentRefs: [{ group: '', kind: 'Service', name, ...(port ? { port } : {}) }], hostnames: [] });
+    // WHEN / THEN
+    expect(found(edge([users(parent('users-api'))]))).toEqual([
+      'error gateway-api-unknown-parent GRPCRoute/users: parentRefs names Service default/users-api, which is not defined; requests to it are not routed by this route: define the Service or fix the parentRef',
+    ]);
+    expect(found(edge([vault(parent('vault-api'))]))[0]).toContain('parentRefs names Service default/vault-api, which is not defined; connections to it are not routed by this route');
+    expect(foundCodes(edge([vault(parent('vault', 8300))]))).toEqual(['gateway-api-unknown-parent TLSRoute/vault']);
+    expect(found(edge([users(parent('users', 50051)), vault(parent('vault', 8200))]))).toEqual([]);
+  });
+
+  test('fails if a backendRef names a Service that is not defined, has no port or one the Service lacks, and not one it has', () => {
+    // GIVEN / WHEN / THEN
+    expect(found(edge([users({ rules: [{ name: 'login', backendRefs: [{ name: 'users-v2', port: 50051 }] }] })]))).toEqual([
+      'error gateway-api-unknown-backend GRPCRoute/users: rule 1 ("login") sends to Service default/users-v2, which is not defined; the requests sent there fail: define the Service or fix the backendRef',
+    ]);
+    expect(found(edge([vault({ rules: [{ backendRefs: [{ name: 'vault-v2', port: 8200 }] }] })]))).toEqual([
+      'error gateway-api-unknown-backend TLSRoute/vault: rule 1 sends to Service default/vault-v2, which is not defined; the connections sent there fail: define the Service or fix the backendRef',
+    ]);
+    expect(found(edge([users({ rules: [{ backendRefs: [{ name: 'users' }] }] })]))).toEqual([
+      'error gateway-api-backend-port GRPCRoute/users: rule 1 sends to Service default/users without a port, which a Service backend requires; add port (one of 50051)',
+    ]);
+    expect(found(edge([vault({ rules: [{ backendRefs: [{ name: 'vault', port: 443 }] }] })]))).toEqual([
+      'error gateway-api-backend-port TLSRoute/vault: rule 1 sends to port 443 of Service default/vault, which has ports 8200; fix the port',
+    ]);
+    expect(found(edge([users({ rules: [{ backendRefs: [{ name: 'users', port: 50051 }, { name: 'vault', port: 8200 }] }] })]))).toEqual([]);
+  });
+
+  test('fails if a GRPCRoute\'s RequestMirror filter copies to a Service that is not defined, and not to one that is', () => {
+    // GIVEN
+    const mirror = (name: string) => ({ rules: [{ backendRefs: [{ name: 'users', port: 50051 }], filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name, port: 50051 } } }] }] });
+    // WHEN / THEN
+    expect(found(edge([users(mirror('users-shadow'))]))).toEqual([
+      'error gateway-api-unknown-backend GRPCRoute/users: rule 1 mirrors to Service default/users-shadow, which is not defined; the copies mirrored there are lost: define the Service or fix the backendRef',
+    ]);
+    expect(found(edge([users(mirror('users'))]))).toEqual([]);
+  });
+
+  test.each([
+    ['GRPCRoute', users],
+    ['TLSRoute', vault],
+  ])('fails if a %s sends to a Service of another namespace that a ReferenceGrant opens to HTTPRoutes only, and not when it names the route\'s kind', (kind, make) => {
+    // GIVEN a backend in namespace backend
+    const port = kind === 'GRPCRoute' ? 50051 : 8200;
+    const routeThere = make({ rules: [{ backendRefs: [{ name: 'api', namespace: 'backend', port }] }] });
+    const api = service('api', { ns: 'backend', ports: [{ name: 'grpc', port }] });
+    const grantFrom = (...kinds: string[]): M => ({
+      apiVersion: `${GROUP}/v1beta1`, kind: 'ReferenceGrant', metadata: { name: 'g', namespace: 'backend' },
+      spec: { from: kinds.map((k) => ({ group: GROUP, kind: k, namespace: 'default' })), to: [{ group: '', kind: 'Service' }] },
+    });
+    // WHEN / THEN
+    expect(found(edge([routeThere], [api, grantFrom('HTTPRoute')]))).toEqual([
+      `error gateway-api-cross-namespace-backend ${kind}/${routeThere.metadata.name}: rule 1 sends to Service backend/api in another namespace, but no ReferenceGrant in namespace backend lets ${kind}s of namespace default refer to it; the reference is refused: add a ReferenceGrant (from ${kind} in default, to Service)`,
+    ]);
+    expect(found(edge([routeThere], [api, grantFrom(kind === 'GRPCRoute' ? 'TLSRoute' : 'GRPCRoute')]))).toHaveLength(1);
+    expect(found(edge([routeThere], [api, grantFrom(kind)]))).toEqual([]);
+    expect(found(edge([routeThere], [api, grantFrom('HTTPRoute', kind)]))).toEqual([]);
+  });
+
+  test('fails if a route\'s hostnames (a TLSRoute\'s SNI names) meet no hostname of the listeners that take it, and not when a wildcard meets them', () => {
+    // GIVEN / WHEN / THEN
+    expect(found(edge([vault({ hostnames: ['vault.example.org'] })]))).toEqual([
+      'warning gateway-api-hostname-mismatch TLSRoute/vault: hostnames vault.example.org meet no listener hostname of Gateway default/edge (*.example.com); the Gateway does not accept the route, so it routes no connection there: add a matching hostname to the route or the listener',
+    ]);
+    expect(found(edge([vault({ hostnames: ['*.example.com'] })]))).toEqual([]);
+    expect(foundCodes(edge([users({ hostnames: ['users.example.org'] })]))).toEqual(['gateway-api-hostname-mismatch GRPCRoute/users']);
+    // a GRPCRoute's hostname that only the TLS listener (which does not take GRPCRoutes) has does not count
+    expect(found(edge([users({ hostnames: ['users.example.com'] })]))).toEqual([
+      'warning gateway-api-hostname-mismatch GRPCRoute/users: hostnames users.example.com meet no listener hostname of Gateway default/edge (grpc.example.com); the Gateway does not accept the route, so it routes no request there: add a matching hostname to the route or the listener',
+    ]);
+    expect(found(edge([users({ hostnames: ['users.example.com', 'grpc.example.com'] })]))).toEqual([]);
+  });
+
+  test('fails if a rule\'s backendRefs all have weight 0, and not when one has weight', () => {
+    // GIVEN / WHEN / THEN
+    expect(found(edge([vault({ rules: [{ backendRefs: [{ name: 'vault', port: 8200, weight: 0 }] }] })]))).toEqual([
+      'error zero-total-weight TLSRoute/vault: rule 1\'s backendRefs all have weight 0, so no connection this rule takes reaches a backend; give at least one a weight above 0',
+    ]);
+    expect(found(edge([users({ rules: [{ backendRefs: [{ name: 'users', port: 50051, weight: 0 }] }] })]))).toEqual([
+      'error zero-total-weight GRPCRoute/users: rule 1\'s backendRefs all have weight 0, so no request this rule takes reaches a backend; give at least one a weight above 0',
+    ]);
+    expect(found(edge([users({ rules: [{ backendRefs: [{ name: 'users', port: 50051, weight: 0 }, { name: 'vault', port: 8200, weight: 1 }] }] })]))).toEqual([]);
+  });
+
+  test('verify checks a GRPCRoute and a TLSRoute written as in the Gateway API\'s guides', () => {
+    // GIVEN the fixture, its routes in the form of the gRPC and TLS routing guides, and its copy with three mistakes
+    const read = (file: string) => parseManifestText(readFileSync(join(__dirname, '..', 'fixtures', file), 'utf8'), file);
+    // WHEN / THEN
+    expect(verifyManifests(read('grpc-tls-routes.yaml'))).toEqual([]);
+    expect(verifyManifests(read('grpc-tls-mistakes.yaml')).map((f) => `${f.code} ${f.kind}/${f.name}`)).toEqual([
+      'gateway-api-cross-namespace-backend GRPCRoute/users',
+      'gateway-api-unknown-backend GRPCRoute/users',
+      'gateway-api-route-not-allowed TLSRoute/vault',
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { MeshIndex, resolveExportTo, selectorMatches, visibleIn } from '../../lib/mesh/manifests';
+import { Manifest, MeshIndex, resolveExportTo, selectorMatches, visibleIn } from '../../lib/mesh/manifests';
 import { deployment, service, tutorial, V1 } from '../support/fixtures';
 
 describe('MeshIndex', () => {
@@ -122,6 +122,27 @@ describe('MeshIndex: visibility, ServiceEntries, Gateway API', () => {
       ['other', [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' }], [{ group: '', kind: 'Service' }]],
     ]);
     expect([...index.gateways.keys()]).toEqual(['shop/istio-gw']);
+  });
+
+  test('lists GRPCRoutes and TLSRoutes of the versions verify reads apart from HTTPRoutes, which explain follows', () => {
+    // GIVEN routes of each kind, and of versions the Gateway API v1.5.1 CRDs do not serve
+    const r = (kind: string, version: string, name: string): Manifest => ({
+      apiVersion: `gateway.networking.k8s.io/${version}`, kind, metadata: { name },
+      spec: { parentRefs: [{ name: 'gw' }], hostnames: ['a.example.com'], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }, null] },
+    });
+    // WHEN
+    const index = new MeshIndex([r('GRPCRoute', 'v1', 'grpc'), r('HTTPRoute', 'v1', 'http'), r('TLSRoute', 'v1', 'tls'), r('TLSRoute', 'v1alpha2', 'tls-alpha2'),
+      r('TLSRoute', 'v1alpha3', 'tls-alpha3'), r('GRPCRoute', 'v1alpha2', 'grpc-alpha2'), r('TLSRoute', 'v1beta1', 'tls-beta1'), r('TCPRoute', 'v1alpha2', 'tcp')]);
+    // THEN
+    expect(index.httpRoutes.map((h) => h.ref.name)).toEqual(['http']);
+    expect(index.otherRoutes.map((o) => [o.ref.kind, o.ref.name, o.parentRefs, o.hostnames, o.rules])).toEqual([
+      ['GRPCRoute', 'grpc', [{ name: 'gw' }], ['a.example.com'], [{ backendRefs: [{ name: 'web', port: 80 }] }]],
+      ['TLSRoute', 'tls', [{ name: 'gw' }], ['a.example.com'], [{ backendRefs: [{ name: 'web', port: 80 }] }]],
+      ['TLSRoute', 'tls-alpha2', [{ name: 'gw' }], ['a.example.com'], [{ backendRefs: [{ name: 'web', port: 80 }] }]],
+      ['TLSRoute', 'tls-alpha3', [{ name: 'gw' }], ['a.example.com'], [{ backendRefs: [{ name: 'web', port: 80 }] }]],
+    ]);
+    // AND the list of Gateway API objects explain and diagram warn about keeps every route
+    expect(index.gatewayApi.map((o) => o.ref.name)).toEqual(['grpc', 'http', 'tls', 'tls-alpha2', 'tls-alpha3', 'grpc-alpha2', 'tls-beta1', 'tcp']);
   });
 
   test('finds workloads by labels in any namespace', () => {

@@ -34,6 +34,25 @@ describe('prepareManifests', () => {
     expect(prepared.skipped).toEqual(new Map([['TCPRoute', 1]]));
   });
 
+  test('counts GRPCRoutes and TLSRoutes of served versions as verified, others by their apiVersion as skipped, and leaves out those of the wrong shape', () => {
+    // GIVEN
+    const route = (kind: string, version: string, name: string, spec: unknown = { hostnames: ['a.example.com'], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] }) => ({
+      apiVersion: `gateway.networking.k8s.io/${version}`, kind, metadata: { name }, spec,
+    });
+    // WHEN
+    const prepared = prepareManifests([
+      route('GRPCRoute', 'v1', 'g'), route('TLSRoute', 'v1', 't'), route('TLSRoute', 'v1alpha2', 't2'), route('GRPCRoute', 'v1alpha2', 'g2'),
+      route('TLSRoute', 'v1', 'bad', { rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] }),
+    ]);
+    // THEN
+    expect(prepared.verified).toEqual(new Map([['GRPCRoute', 1], ['TLSRoute', 2]]));
+    expect(prepared.skipped).toEqual(new Map([['GRPCRoute (gateway.networking.k8s.io/v1alpha2)', 1]]));
+    expect(prepared.findings.map((f) => [f.code, f.kind, f.name, f.message])).toEqual([
+      ['invalid-field', 'TLSRoute', 'bad', 'spec.hostnames is required; the API server or Istio refuses the object, so it is left out of the other checks'],
+    ]);
+    expect(prepared.manifests.map((m) => m.metadata?.name)).toEqual(['g', 't', 't2', 'g2']);
+  });
+
   test('leaves out objects of the wrong shape, with an invalid-field error per field', () => {
     const bad = service('web');
     bad.spec.ports = 'http';

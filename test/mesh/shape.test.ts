@@ -203,6 +203,70 @@ describe('Gateway API shapes', () => {
   });
 });
 
+describe('GRPCRoute and TLSRoute shapes', () => {
+  const G = 'gateway.networking.k8s.io';
+  const grpc = (spec: unknown, version = 'v1') => ({ apiVersion: `${G}/${version}`, kind: 'GRPCRoute', metadata: { name: 'r' }, spec });
+  const tls = (spec: unknown, version = 'v1') => ({ apiVersion: `${G}/${version}`, kind: 'TLSRoute', metadata: { name: 'r' }, spec });
+  const messages = (m: any) => shapeErrors(m).map((e) => e.message);
+
+  test('GRPCRoute v1 and TLSRoute v1, v1alpha3 and v1alpha2 are read; versions the v1.5.1 CRDs do not serve are not', () => {
+    // GIVEN / WHEN / THEN
+    for (const [kind, version] of [['GRPCRoute', 'v1'], ['TLSRoute', 'v1'], ['TLSRoute', 'v1alpha3'], ['TLSRoute', 'v1alpha2']]) {
+      expect(isVerifiedKind({ apiVersion: `${G}/${version}`, kind }), `${kind} ${version}`).toBe(true);
+    }
+    for (const [kind, apiVersion] of [['GRPCRoute', `${G}/v1alpha2`], ['GRPCRoute', `${G}/v1beta1`], ['TLSRoute', `${G}/v1beta1`], ['TLSRoute', 'example.com/v1'], ['GRPCRoute', 'v1']]) {
+      expect(isVerifiedKind({ apiVersion, kind }), `${kind} ${apiVersion}`).toBe(false);
+    }
+  });
+
+  test('passes a GRPCRoute and a TLSRoute written as in the Gateway API\'s guides, with fields the checks do not read', () => {
+    // GIVEN / WHEN / THEN
+    expect(shapeErrors(grpc({
+      parentRefs: [{ name: 'edge', sectionName: 'grpc' }],
+      hostnames: ['grpc.example.com'],
+      rules: [{
+        matches: [{ method: { service: 'com.example.User', method: 'Login' }, headers: [{ type: 'Exact', name: 'env', value: 'canary' }] }],
+        filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { add: [{ name: 'x', value: 'y' }] } }, { type: 'RequestMirror', requestMirror: { backendRef: { name: 'shadow', port: 50051 }, percent: 5 } }],
+        backendRefs: [{ name: 'users', port: 50051, weight: 90, filters: [] }],
+        sessionPersistence: { type: 'Cookie' },
+      }],
+    }))).toEqual([]);
+    expect(shapeErrors(tls({ parentRefs: [{ name: 'edge', sectionName: 'tls' }], hostnames: ['vault.example.com'], rules: [{ name: 'vault', backendRefs: [{ name: 'vault', port: 8200 }] }], useDefaultGateways: 'None' }))).toEqual([]);
+  });
+
+  test('fails if a GRPCRoute has a parentRef without a name, a backendRef port as a string, a weight out of range or a mirror without its backendRef', () => {
+    // GIVEN
+    const route = grpc({
+      parentRefs: [{ sectionName: 'grpc' }],
+      hostnames: 'grpc.example.com',
+      rules: [{ backendRefs: [{ name: 'users', port: '50051' }, { name: 'users', port: 50051, weight: -1 }], filters: [{ type: 'RequestMirror', requestMirror: { percent: 5 } }, { requestMirror: {} }] }],
+    });
+    // WHEN / THEN
+    expect(messages(route)).toEqual([
+      'spec.parentRefs[0].name is required',
+      'spec.hostnames must be a list, got the string "grpc.example.com"',
+      'spec.rules[0].backendRefs[0].port must be a whole number from 1 to 65535, got the string "50051"',
+      'spec.rules[0].backendRefs[1].weight must be a whole number from 0 to 1000000, got -1',
+      'spec.rules[0].filters[0].requestMirror.backendRef is required',
+      'spec.rules[0].filters[1].type is required',
+      'spec.rules[0].filters[1].requestMirror.backendRef is required',
+    ]);
+  });
+
+  test('fails if a TLSRoute of v1 or v1alpha3 has no hostnames or rules, or a rule without backendRefs; v1alpha2 needs no hostnames', () => {
+    // GIVEN / WHEN / THEN
+    expect(messages(tls({ parentRefs: [{ name: 'edge' }] }))).toEqual(['spec.hostnames is required', 'spec.rules is required']);
+    expect(messages(tls({ rules: [{ backendRefs: [{ name: 'vault', port: 8200 }] }] }, 'v1alpha3'))).toEqual(['spec.hostnames is required']);
+    expect(messages(tls({ rules: [{ backendRefs: [{ name: 'vault', port: 8200 }] }] }, 'v1alpha2'))).toEqual([]);
+    expect(messages(tls({ hostnames: ['vault.example.com'], rules: [{ name: 'vault' }] }))).toEqual(['spec.rules[0].backendRefs is required']);
+    expect(messages(tls({ hostnames: ['vault.example.com'], rules: [{ backendRefs: [{ port: 8200, weight: '1' }] }] }))).toEqual([
+      'spec.rules[0].backendRefs[0].name is required',
+      'spec.rules[0].backendRefs[0].weight must be a whole number from 0 to 1000000, got the string "1"',
+    ]);
+    expect(messages(tls({ hostnames: ['vault.example.com'], rules: { backendRefs: [] } }, 'v1alpha2'))).toEqual(['spec.rules must be a list, got a mapping']);
+  });
+});
+
 describe('checkShape', () => {
   test('drops the null fields the checks read, on a copy, as the API server takes them as absent', () => {
     // GIVEN

@@ -9,8 +9,9 @@
  *   validation (the CRD schemas alone would let the API server prune them silently).
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { run } from '@bufbuild/cel';
+import { celFunc, CelScalar, run } from '@bufbuild/cel';
 import Ajv, { ValidateFunction } from 'ajv';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
@@ -101,6 +102,10 @@ function toCel(value: Json): Json {
   return value;
 }
 
+// The functions of Kubernetes' CEL library that the CRDs use (TLSRoute's hostnames: isIP).
+// https://kubernetes.io/docs/reference/using-api/cel/#kubernetes-ip-address-library
+const KUBERNETES_CEL = [celFunc('isIP', [CelScalar.STRING], CelScalar.BOOL, (text) => isIP(text) !== 0)];
+
 function celErrors(schema: Json, value: Json, path: string): string[] {
   if (schema === undefined || value === undefined || value === null) {
     return [];
@@ -109,7 +114,7 @@ function celErrors(schema: Json, value: Json, path: string): string[] {
   for (const rule of schema['x-kubernetes-validations'] ?? []) {
     let ok: unknown;
     try {
-      ok = run(rule.rule, { self: toCel(value) });
+      ok = run(rule.rule, { self: toCel(value) }, { funcs: KUBERNETES_CEL });
     } catch (err) {
       ok = `error: ${(err as Error).message}`;
     }
@@ -133,12 +138,15 @@ function celErrors(schema: Json, value: Json, path: string): string[] {
   return errors;
 }
 
-function crdChecks(): Record<string, Check> {
+function crdChecks(files: readonly string[] = CRD_FILES): Record<string, Check> {
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   const checks: Record<string, Check> = {};
-  for (const doc of CRD_FILES.flatMap((file) => parseAllDocuments(readFileSync(file, 'utf8')))) {
+  for (const doc of files.flatMap((file) => parseAllDocuments(readFileSync(file, 'utf8')))) {
     const crd = doc.toJS();
-    for (const version of crd.spec.versions) {
+    if (crd?.kind !== 'CustomResourceDefinition') {
+      continue;
+    }
+    for (const version of crd.spec.versions.filter((v: Json) => v.served !== false)) {
       const root = version.schema.openAPIV3Schema;
       const specSchema = root.properties.spec;
       const validate: ValidateFunction = ajv.compile(strict(specSchema));
@@ -173,8 +181,21 @@ function allChecks(): Record<string, Check> {
 
 /** Why the API server would reject `obj`; empty when it would accept it. */
 export function schemaErrors(obj: Json): string[] {
+  return errorsWith(allChecks(), obj);
+}
+
+/**
+ * `schemaErrors` against the served versions of the CRDs in other files (the whole Gateway API
+ * bundle, say), for the integration tests that have them.
+ */
+export function schemaErrorsAgainst(crdFiles: readonly string[]): (obj: Json) => string[] {
+  const fromFiles = { ...allChecks(), ...crdChecks(crdFiles) };
+  return (obj) => errorsWith(fromFiles, obj);
+}
+
+function errorsWith(all: Record<string, Check>, obj: Json): string[] {
   const key = `${obj?.apiVersion}/${obj?.kind}`;
-  const check = allChecks()[key];
+  const check = all[key];
   const label = `${obj?.kind} ${obj?.metadata?.name}`;
   if (check === undefined) {
     return [`${label}: no schema for ${key}`];
