@@ -295,7 +295,8 @@ function checkRoute(index: MeshIndex, route: RouteInfo): Finding[] {
     for (const b of backends) {
       findings.push(...checkBackend(index, route, i, b));
     }
-    for (const filter of Array.isArray(rule.filters) ? rule.filters : []) {
+    // A TLSRoute rule has no filters (the API server drops or refuses the field).
+    for (const filter of route.ref.kind !== 'TLSRoute' && Array.isArray(rule.filters) ? rule.filters : []) {
       const mirrored = filter?.type === 'RequestMirror' ? filter.requestMirror?.backendRef : undefined;
       if (mirrored !== null && typeof mirrored === 'object') {
         findings.push(...checkBackend(index, route, i, mirrored, true));

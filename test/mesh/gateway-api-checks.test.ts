@@ -564,6 +564,8 @@ describe('checkGrpcAndTlsRoutes', () => {
       'error gateway-api-unknown-backend GRPCRoute/users: rule 1 mirrors to Service default/users-shadow, which is not defined; the copies mirrored there are lost: define the Service or fix the backendRef',
     ]);
     expect(found(edge([users(mirror('users'))]))).toEqual([]);
+    // a TLSRoute has no filters: one written anyway routes nothing
+    expect(found(edge([vault({ rules: [{ ...mirror('vault-shadow').rules[0], backendRefs: [{ name: 'vault', port: 8200 }] }] })]))).toEqual([]);
   });
 
   test.each([
