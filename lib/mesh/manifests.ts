@@ -88,8 +88,9 @@ export interface ServiceEntryInfo {
 }
 
 /**
- * A Gateway API object (`gateway.networking.k8s.io`): not modelled by the checks, explain or
- * diagram, only noticed so that they can say so.
+ * A Gateway API Gateway or route (`gateway.networking.k8s.io`), of any kind and version, as
+ * explain and diagram notice it to warn about what they do not follow (the checks read
+ * `apiGateways`, `httpRoutes` and `otherRoutes`).
  */
 export interface GatewayApiInfo {
   readonly ref: ObjectRef;
@@ -281,7 +282,7 @@ function defined<T>(items: Array<T | undefined>): T[] {
 export class MeshIndex {
   public readonly services = new Map<string, ServiceInfo>();
   public readonly serviceEntries: ServiceEntryInfo[] = [];
-  /** Gateway API Gateways and routes, which the checks do not model. */
+  /** Gateway API Gateways and routes of every kind, for the warnings of explain and diagram. */
   public readonly gatewayApi: GatewayApiInfo[] = [];
   /** Gateway API Gateways by `namespace/name`. */
   public readonly apiGateways = new Map<string, ApiGatewayInfo>();
