@@ -249,7 +249,8 @@ export function checkGatewayCertificates(index: MeshIndex): Finding[] {
     for (const listener of gateway.listeners) {
       const protocol = listener.protocol;
       const mode = listener.tls?.mode ?? 'Terminate';
-      if (!(protocol === 'HTTPS' || (protocol === 'TLS' && listener.tls?.mode !== undefined)) || mode !== 'Terminate') {
+      // The API server defaults tls.mode to Terminate, and refuses a TLS listener without tls.
+      if (!(protocol === 'HTTPS' || (protocol === 'TLS' && listener.tls !== undefined)) || mode !== 'Terminate') {
         continue;
       }
       const refs = (listener.tls?.certificateRefs ?? []).filter((r): r is GrantRefJson => r !== null && typeof r === 'object');

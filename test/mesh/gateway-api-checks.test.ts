@@ -403,6 +403,9 @@ describe('checkGatewayCertificates: what each rule tells apart', () => {
 
   test('a TLS listener that terminates needs a certificate too; HTTPS options may stand in for one', () => {
     expect(listener({ name: 'tls', port: 443, protocol: 'TLS', tls: { mode: 'Terminate' } })).toEqual(['tls-without-credential']);
+    // tls.mode is Terminate when not written (the API server's default)
+    expect(listener({ name: 'tls', port: 443, protocol: 'TLS', tls: {} })).toEqual(['tls-without-credential']);
+    expect(listener({ name: 'tls', port: 443, protocol: 'TLS', tls: { certificateRefs: [{ name: 'c' }] } })).toEqual([]);
     expect(listener({ name: 'tls', port: 443, protocol: 'TLS', tls: { mode: 'Terminate', certificateRefs: [{ name: 'c' }] } })).toEqual([]);
     expect(listener({ name: 'https', port: 443, protocol: 'HTTPS', tls: { options: { 'example.com/cert-source': 'vault' } } })).toEqual([]);
   });
