@@ -158,6 +158,9 @@ export class AppVerification extends Construct {
    * object cannot have changed since: the output of the same synthesis, which follows the
    * validation with nothing in between. Each rendering is given out once.
    *
+   * Validations only check, as cdk8s intends: one that changed an object while the app is
+   * validated would not reach the output.
+   *
    * cdk8s renders a chart's objects right after validating the app, one chart at a time. So the
    * rendering is given out only to a run of objects of one chart that starts at a validation: an
    * object of another chart rendered before the next validation (code of the user's that runs
