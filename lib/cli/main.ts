@@ -235,18 +235,22 @@ function failure(explanation: Explanation, index: MeshIndex): string | undefined
   // A VirtualService with only TCP or TLS rules is not followed (the notes say so): no answer to judge.
   const notFollowed = vs !== undefined && index.virtualServices.some((v) => v.ref.kind === vs.kind && v.ref.namespace === vs.namespace && v.ref.name === vs.name
     && v.http.length === 0 && v.tcp.length + v.tls.length > 0);
-  const noRoute = vs !== undefined || explanation.httpRoute !== undefined ? explanation.rule === undefined && !notFollowed : explanation.request.gateway !== MESH_GATEWAY;
+  // Where only TLSRoutes take the host, or its listeners are all TLS, it gets TLS connections, which explain does not follow: no answer to judge either.
+  const tlsOnly = explanation.tls !== undefined && (explanation.tls.tlsOnly || (explanation.httpRoute === undefined && explanation.grpcRoute === undefined));
+  const routed = vs !== undefined || explanation.httpRoute !== undefined || explanation.grpcRoute !== undefined;
+  const noRoute = routed ? explanation.rule === undefined && !notFollowed : explanation.request.gateway !== MESH_GATEWAY && !tlsOnly;
   if (noRoute) {
     return 'the request is answered 404: no route matches it';
   }
   // Istio answers an HTTPRoute rule without backends (nor redirect) with 500: a mistake, where a VirtualService's directResponse is configured.
-  if (explanation.httpRoute !== undefined && explanation.directResponse !== undefined) {
-    return `the request is answered ${explanation.directResponse.status}: rule ${explanation.rule?.number} of HTTPRoute ${explanation.httpRoute.namespace}/${explanation.httpRoute.name} sends it to no backend`;
+  const route = vs === undefined ? explanation.httpRoute ?? explanation.grpcRoute : undefined;
+  if (route !== undefined && explanation.directResponse !== undefined) {
+    return `the request is answered ${explanation.directResponse.status}: rule ${explanation.rule?.number} of ${route.kind} ${route.namespace}/${route.name} sends it to no backend`;
   }
   const missing = explanation.destinations.filter((d) => d.missing !== undefined && d.percent > 0);
   if (missing.length > 0) {
     const percent = Math.round(missing.reduce((a, d) => a + d.percent, 0) * 100) / 100;
-    if (explanation.httpRoute !== undefined) {
+    if (route !== undefined) {
       return `${percent}% of these requests fail with 500: ${missing.map((d) => `Service ${d.host} is not defined`).join(', ')}`;
     }
     return `${percent}% of these requests fail with 503: ${missing.map((d) => (d.missing === 'subset' ? `subset ${d.subset} of ${d.host} is not defined by any DestinationRule` : `host ${d.host} is not defined by any Service or ServiceEntry`)).join(', ')}`;

@@ -1,17 +1,23 @@
 /**
- * Where Gateway API HTTPRoutes send a request: the routes attached to the Gateway API Gateway the
- * request comes through (ingress) or to the Service it is for (mesh routing, GAMMA), and among
- * their matches the one the spec puts first.
+ * Where Gateway API HTTPRoutes and GRPCRoutes send a request: the routes attached to the Gateway
+ * API Gateway the request comes through (ingress) or to the Service it is for (mesh routing,
+ * GAMMA), and among their matches the one Istio puts first (it turns the routes of one Gateway and
+ * host, of both kinds, into the rules of one VirtualService, in the spec's order of precedence).
  *
  * @see https://gateway-api.sigs.k8s.io/reference/spec/#httprouterule
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#grpcrouterule
  */
 import { attachedListeners, hostnamesIntersect, routeAllowed } from './gateway-api-checks';
 import { RequestDescription } from './http-match';
-import { NameValueMatchJson, RouteMatchJson } from './json';
-import { ApiGatewayInfo, GATEWAY_API_GROUP, HttpRouteInfo, MeshIndex } from './manifests';
+import { GrpcRouteMatchJson, GrpcRouteRuleJson, ListenerJson, NameValueMatchJson, RouteMatchJson } from './json';
+import { ApiGatewayInfo, GATEWAY_API_GROUP, HttpRouteInfo, MeshIndex, RouteInfo } from './manifests';
+
+/** A Gateway API GRPCRoute. */
+export type GrpcRouteInfo = RouteInfo<GrpcRouteRuleJson>;
 
 /** A match of an HTTPRoute rule that a request meets. */
 export interface RouteRuleMatch {
+  readonly kind: 'HTTPRoute';
   readonly route: HttpRouteInfo;
   /** The rule, 0-based. */
   readonly rule: number;
@@ -19,19 +25,49 @@ export interface RouteRuleMatch {
   readonly match: RouteMatchJson;
 }
 
+/** A match of a GRPCRoute rule that a request meets. */
+export interface GrpcRuleMatch {
+  readonly kind: 'GRPCRoute';
+  readonly route: GrpcRouteInfo;
+  /** The rule, 0-based. */
+  readonly rule: number;
+  /** The match; `undefined` for a rule without matches, which takes every request (and comes after every match). */
+  readonly match: GrpcRouteMatchJson | undefined;
+}
+
+/** A match of an HTTPRoute or GRPCRoute rule. */
+export type RuleMatch = RouteRuleMatch | GrpcRuleMatch;
+
+/** The GRPCRoutes of the manifests. */
+export function grpcRoutes(index: MeshIndex): GrpcRouteInfo[] {
+  return index.otherRoutes.filter((r) => r.ref.kind === 'GRPCRoute');
+}
+
+/** The TLSRoutes of the manifests. */
+export function tlsRoutes(index: MeshIndex): RouteInfo[] {
+  return index.otherRoutes.filter((r) => r.ref.kind === 'TLSRoute');
+}
+
 /** Whether a request for `host` can use `pattern` (a route or listener hostname); host `*` is any. */
 function hostMatches(pattern: string | undefined, host: string): boolean {
   return host === '*' || hostnamesIntersect(pattern, host);
 }
 
+/** The listeners of a Gateway (of `port`, when known) whose hostname takes `host`. */
+export function listenersFor(gateway: ApiGatewayInfo, host: string, port: number | undefined): ListenerJson[] {
+  return gateway.listeners.filter((l) => (port === undefined || l.port === port) && hostMatches(l.hostname, host));
+}
+
 /**
- * The HTTPRoutes a Gateway API Gateway applies to a request for `host` on `port`: attached by a
- * parentRef to a listener (of that port, when known) whose hostname takes the host and that
- * allows routes of the route's namespace (`allowedRoutes`: the Gateway's namespace by default),
- * and whose own hostnames (none means any) take the host.
+ * The routes among `routes` (HTTPRoutes unless told) a Gateway API Gateway applies to a request
+ * for `host` on `port`: attached by a parentRef to a listener (of that port, when known) whose
+ * hostname takes the host and that takes routes of the route's kind and namespace
+ * (`allowedRoutes`: the Gateway's namespace by default), and whose own hostnames (none means any)
+ * take the host.
  */
-export function routesOfGateway(index: MeshIndex, gateway: ApiGatewayInfo, host: string, port: number | undefined): HttpRouteInfo[] {
-  return index.httpRoutes.filter((route) => route.parentRefs.some((p) => {
+export function routesOfGateway<R extends RouteInfo = HttpRouteInfo>(index: MeshIndex, gateway: ApiGatewayInfo, host: string, port: number | undefined,
+  routes: readonly R[] = index.httpRoutes as readonly RouteInfo[] as readonly R[]): R[] {
+  return routes.filter((route) => route.parentRefs.some((p) => {
     if ((p.group ?? GATEWAY_API_GROUP) !== GATEWAY_API_GROUP || (p.kind ?? 'Gateway') !== 'Gateway'
       || (p.namespace ?? route.ref.namespace) !== gateway.ref.namespace || p.name !== gateway.ref.name) {
       return false;
@@ -42,9 +78,10 @@ export function routesOfGateway(index: MeshIndex, gateway: ApiGatewayInfo, host:
   }) && (route.hostnames.length === 0 || route.hostnames.some((h) => hostMatches(h, host))));
 }
 
-/** The HTTPRoutes attached to the Service `fqdn` (a parentRef of `group: ""`, `kind: Service`; of `port`, when both are known). */
-export function routesOfService(index: MeshIndex, fqdn: string, port: number | undefined): HttpRouteInfo[] {
-  return index.httpRoutes.filter((route) => route.parentRefs.some((p) => p.group === '' && p.kind === 'Service'
+/** The routes among `routes` (HTTPRoutes unless told) attached to the Service `fqdn` (a parentRef of `group: ""`, `kind: Service`; of `port`, when both are known). */
+export function routesOfService<R extends RouteInfo = HttpRouteInfo>(index: MeshIndex, fqdn: string, port: number | undefined,
+  routes: readonly R[] = index.httpRoutes as readonly RouteInfo[] as readonly R[]): R[] {
+  return routes.filter((route) => route.parentRefs.some((p) => p.group === '' && p.kind === 'Service'
     && `${p.name}.${p.namespace ?? route.ref.namespace}.svc.cluster.local` === fqdn
     && (p.port === undefined || port === undefined || p.port === port)));
 }
@@ -90,43 +127,153 @@ export function routeMatchAdmits(match: RouteMatchJson, request: RequestDescript
     && (match.queryParams ?? []).every((q) => valueMatches(q, params.get(String(q.name))));
 }
 
-/** Exact paths before prefixes, prefixes before regular expressions (Istio's order; the spec leaves regular expressions to the implementation). */
-const PATH_RANK: Record<string, number> = { Exact: 3, PathPrefix: 2, RegularExpression: 1 };
+/** A path match of a VirtualService: exact, a plain prefix, or a regular expression of the whole path. */
+export interface IstioPathMatch {
+  readonly type: 'Exact' | 'Prefix' | 'Regex';
+  readonly value: string;
+}
 
 /**
- * The spec's order of precedence between matches: an exact path, then the longest path, then a
- * method, then the most headers, then the most query parameters; then the route (the oldest, which
- * manifests cannot tell, so by namespace and name, as among routes created together), then the
- * rule and match order.
+ * A match as Istio orders it once turned into a VirtualService match: the kind and text of its
+ * path match (none for a gRPC match without a method), whether it tests the method, how many
+ * headers and query parameters it tests; `undefined` for a GRPCRoute rule without matches.
  */
-export function compareRouteMatches(a: RouteRuleMatch, b: RouteRuleMatch): number {
-  const rank = (m: RouteMatchJson) => PATH_RANK[m.path?.type ?? 'PathPrefix'] ?? 0;
-  const length = (m: RouteMatchJson) => (m.path?.value ?? '/').length;
-  const name = (r: HttpRouteInfo) => `${r.ref.namespace}/${r.ref.name}`;
-  return rank(b.match) - rank(a.match)
-    || length(b.match) - length(a.match)
-    || Number(b.match.method !== undefined) - Number(a.match.method !== undefined)
-    || (b.match.headers?.length ?? 0) - (a.match.headers?.length ?? 0)
-    || (b.match.queryParams?.length ?? 0) - (a.match.queryParams?.length ?? 0)
+interface MatchKey {
+  readonly uri?: IstioPathMatch;
+  readonly method: boolean;
+  readonly headers: number;
+  readonly queryParams: number;
+}
+
+/**
+ * The path a GRPCRoute method match becomes in Istio: with `Exact` (the default), service and
+ * method the exact path `/service/method`, a service alone the prefix `/service/`, a method alone
+ * the expression `/[^/]+/method`; with `RegularExpression`, the expression `/service/method`
+ * (`.+` for a method left out, `[^/]+` for a service left out). `undefined` for no method match;
+ * `null` for one that names neither service nor method (the API server refuses it).
+ */
+export function grpcPath(match: GrpcRouteMatchJson): IstioPathMatch | undefined | null {
+  const m = match.method;
+  if (m === undefined || m === null) {
+    return undefined;
+  }
+  const { service, method } = m;
+  if (service === undefined && method === undefined) {
+    return null;
+  }
+  if ((m.type ?? 'Exact') === 'Exact') {
+    return method === undefined ? { type: 'Prefix', value: `/${service}/` }
+      : service === undefined ? { type: 'Regex', value: `/[^/]+/${method}` } : { type: 'Exact', value: `/${service}/${method}` };
+  }
+  return { type: 'Regex', value: `/${service ?? '[^/]+'}/${method ?? '.+'}` };
+}
+
+const HTTP_PATH_TYPES: Record<string, 'Exact' | 'Prefix' | 'Regex'> = { Exact: 'Exact', PathPrefix: 'Prefix', RegularExpression: 'Regex' };
+
+function keyOf(c: RuleMatch): MatchKey | undefined {
+  if (c.kind === 'HTTPRoute') {
+    const type = HTTP_PATH_TYPES[c.match.path?.type ?? 'PathPrefix'];
+    return {
+      ...(type !== undefined ? { uri: { type, value: c.match.path?.value ?? '/' } } : {}),
+      method: c.match.method !== undefined,
+      headers: c.match.headers?.length ?? 0,
+      queryParams: c.match.queryParams?.length ?? 0,
+    };
+  }
+  if (c.match === undefined) {
+    return undefined;
+  }
+  const uri = grpcPath(c.match);
+  return { ...(uri ? { uri } : {}), method: false, headers: c.match.headers?.length ?? 0, queryParams: 0 };
+}
+
+/** Exact paths before prefixes, prefixes before regular expressions, and those before no path match (Istio's order; the spec leaves regular expressions to the implementation). */
+const PATH_RANK: Record<string, number> = { Exact: 3, Prefix: 2, Regex: 1 };
+
+/**
+ * Istio's order of precedence between the matches of the HTTPRoutes and GRPCRoutes of one Gateway
+ * (or Service) and host, which follows the spec: an exact path, then the longest path (a gRPC
+ * method match taken as the path Istio makes of it, see `grpcPath`), then a method, then the most
+ * headers, then the most query parameters; a GRPCRoute rule without matches after all the rest;
+ * then the route (the oldest, which manifests cannot tell, so by namespace and name, as among
+ * routes created together; an HTTPRoute before a GRPCRoute of the same name, where Istio does not
+ * say), then the rule and match order.
+ */
+export function compareRuleMatches(a: RuleMatch, b: RuleMatch): number {
+  const ka = keyOf(a);
+  const kb = keyOf(b);
+  const byKey = ka === undefined || kb === undefined ? Number(ka === undefined) - Number(kb === undefined)
+    : (PATH_RANK[kb.uri?.type ?? ''] ?? 0) - (PATH_RANK[ka.uri?.type ?? ''] ?? 0)
+      || (kb.uri?.value.length ?? 0) - (ka.uri?.value.length ?? 0)
+      || Number(kb.method) - Number(ka.method)
+      || kb.headers - ka.headers
+      || kb.queryParams - ka.queryParams;
+  const name = (r: RouteInfo) => `${r.ref.namespace}/${r.ref.name}`;
+  return byKey
     || (name(a.route) < name(b.route) ? -1 : name(a.route) > name(b.route) ? 1 : 0)
+    || Number(a.kind === 'GRPCRoute') - Number(b.kind === 'GRPCRoute')
     || a.rule - b.rule;
 }
 
-/** The match that takes the request among every match of `routes`, if any. */
-export function pickRouteMatch(routes: readonly HttpRouteInfo[], request: RequestDescription): RouteRuleMatch | undefined {
-  const candidates: RouteRuleMatch[] = [];
+/**
+ * Whether a request meets a GRPCRoute match: its path against the path Istio makes of the method
+ * match (see `grpcPath`; a prefix is a plain prefix, an expression must match the whole path), and
+ * every header (names in any case); a rule without matches (`undefined`) takes every request.
+ */
+export function grpcMatchAdmits(match: GrpcRouteMatchJson | undefined, request: RequestDescription): boolean {
+  if (match === undefined) {
+    return true;
+  }
+  const uri = grpcPath(match);
+  const path = request.path.split('?', 1)[0];
+  if (uri === null || (uri !== undefined && !(uri.type === 'Exact' ? path === uri.value : uri.type === 'Prefix' ? path.startsWith(uri.value) : fullMatch(uri.value, path)))) {
+    return false;
+  }
+  return (Array.isArray(match.headers) ? match.headers : []).every((h) => valueMatches(h, request.headers[String(h?.name).toLowerCase()]));
+}
+
+/** The match that takes the request among every match of `routes` and `grpc` (GRPCRoutes), if any. */
+export function pickRouteMatch(routes: readonly HttpRouteInfo[], request: RequestDescription, grpc: readonly GrpcRouteInfo[] = []): RuleMatch | undefined {
+  const candidates: RuleMatch[] = [];
   for (const route of routes) {
     route.rules.forEach((rule, i) => {
       const matches = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches : [{}];
       for (const match of matches) {
         if (match !== null && typeof match === 'object' && routeMatchAdmits(match, request)) {
-          candidates.push({ route, rule: i, match });
+          candidates.push({ kind: 'HTTPRoute', route, rule: i, match });
+        }
+      }
+    });
+  }
+  for (const route of grpc) {
+    route.rules.forEach((rule, i) => {
+      const matches = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches : [undefined];
+      for (const match of matches) {
+        if ((match === undefined || (match !== null && typeof match === 'object')) && grpcMatchAdmits(match, request)) {
+          candidates.push({ kind: 'GRPCRoute', route, rule: i, match });
         }
       }
     });
   }
   // A stable sort keeps the matches of one rule in their order.
-  return candidates.sort(compareRouteMatches)[0];
+  return candidates.sort(compareRuleMatches)[0];
+}
+
+/** `method com.example.User/Login and header env exactly "canary"`; `every request` for none. */
+export function describeGrpcMatch(match: GrpcRouteMatchJson | undefined): string {
+  const parts: string[] = [];
+  const m = match?.method;
+  if (m !== undefined && m !== null) {
+    if ((m.type ?? 'Exact') === 'Exact') {
+      parts.push(m.method === undefined ? `any method of service ${m.service}` : m.service === undefined ? `method ${m.method} of any service` : `method ${m.service}/${m.method}`);
+    } else {
+      parts.push([m.service !== undefined ? `service matching /${m.service}/` : '', m.method !== undefined ? `method matching /${m.method}/` : ''].filter((p) => p !== '').join(' and '));
+    }
+  }
+  for (const h of match?.headers ?? []) {
+    parts.push(`header ${h.name} ${h.type === 'RegularExpression' ? `matching /${h.value}/` : `exactly "${h.value}"`}`);
+  }
+  return parts.length === 0 ? 'every request' : parts.join(' and ');
 }
 
 /** `path prefix "/shop" and header qa exactly "canary-test"`; `every request` for none. */

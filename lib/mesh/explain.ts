@@ -1,8 +1,8 @@
 import { hostServes } from '../model/hosts';
 import { describeMatch, HttpMatchJson } from '../model/match-json';
-import { describeRouteMatch, pickRouteMatch, routesOfGateway, routesOfService } from './explain-gateway-api';
+import { describeGrpcMatch, describeRouteMatch, GrpcRouteInfo, grpcRoutes, listenersFor, pickRouteMatch, routesOfGateway, routesOfService, tlsRoutes } from './explain-gateway-api';
 import { requestMatches, RequestDescription, routeShares } from './http-match';
-import { ApiGatewayInfo, DEFAULT_NAMESPACE, GatewayApiInfo, HttpRouteInfo, Manifest, MeshIndex, ObjectRef, VirtualServiceInfo } from './manifests';
+import { ApiGatewayInfo, DEFAULT_NAMESPACE, GatewayApiInfo, HttpRouteInfo, Manifest, MeshIndex, ObjectRef, RouteInfo, VirtualServiceInfo } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
 import { describeIstioRewrite, describeUrlRewrite, ExplainedRedirect, filtersOf, gatewayApiRedirect, istioRedirect, mirrorPercent, Scheme, schemeOf } from './rule-answers';
 
@@ -81,12 +81,28 @@ export interface Explanation {
    * @default - none
    */
   readonly httpRoute?: ObjectRef;
-  /** The matching rule, numbered from 1 as in the text (`http rule 1`, `rule 1` of an HTTPRoute), and why it matches. */
+  /**
+   * The Gateway API GRPCRoute that routes it, where GRPCRoutes apply as HTTPRoutes do (Istio
+   * orders the matches of both kinds together; a gRPC call is a request for the path
+   * `/package.Service/Method`); when no match of either kind takes the request, the first
+   * GRPCRoute that applies, if any.
+   * @default - none
+   */
+  readonly grpcRoute?: ObjectRef;
+  /**
+   * The TLSRoutes that take the host (as an SNI name) through the Gateway API Gateway, or in the
+   * mesh for the Service, which explain does not follow: they carry TLS connections, not HTTP
+   * requests. `tlsOnly` when every listener of the Gateway (of the port, when known) that takes
+   * the host is a TLS listener: the host gets no HTTP requests there, and no answer is given.
+   * @default - no TLSRoute takes the host
+   */
+  readonly tls?: { readonly routes: ObjectRef[]; readonly tlsOnly: boolean };
+  /** The matching rule, numbered from 1 as in the text (`http rule 1`, `rule 1` of an HTTPRoute or GRPCRoute), and why it matches. */
   readonly rule?: { readonly number: number; readonly name?: string; readonly matchedBy: string };
   readonly destinations: ExplainedDestination[];
   /**
    * Mirrored copies (they do not count in the shares): a VirtualService rule's `mirror` and
-   * `mirrors`, an HTTPRoute rule's `RequestMirror` filters (a Service's FQDN; `percent`, or
+   * `mirrors`, an HTTPRoute or GRPCRoute rule's `RequestMirror` filters (a Service's FQDN; `percent`, or
    * `fraction` as a percent, or 100).
    */
   readonly mirrors: Array<{ readonly percent: number; readonly host: string; readonly subset?: string }>;
@@ -110,7 +126,8 @@ export interface Explanation {
   readonly notes: string[];
   /**
    * What explain does not model and that may change the answer: Gateway API Gateways and routes
-   * (`gateway.networking.k8s.io`) that touch the host asked about where a VirtualService routes it.
+   * (`gateway.networking.k8s.io`) that touch the host asked about where a VirtualService routes it;
+   * TLSRoutes that take the host where Gateway API routes apply.
    */
   readonly warnings: string[];
 }
@@ -144,8 +161,14 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
   };
   const notes: string[] = [];
   if (vs === undefined && gateway === MESH_GATEWAY) {
-    const routes = routesOfService(index, index.resolveHost(host, DEFAULT_NAMESPACE), port);
-    if (routes.length > 0) {
+    const fqdn = index.resolveHost(host, DEFAULT_NAMESPACE);
+    const routes: AppliedRoutes = {
+      http: routesOfService(index, fqdn, port),
+      grpc: routesOfService(index, fqdn, port, grpcRoutes(index)),
+      tls: routesOfService(index, fqdn, port, tlsRoutes(index)),
+      tlsOnly: false,
+    };
+    if (routes.http.length + routes.grpc.length + routes.tls.length > 0) {
       return explainRoutes(index, request, routes);
     }
   }
@@ -243,59 +266,113 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
   };
 }
 
-/** A request through a Gateway API Gateway: its HTTPRoutes only. */
+/** The Gateway API routes that apply to a request: HTTPRoutes and GRPCRoutes, which explain follows, and TLSRoutes, which it names. */
+interface AppliedRoutes {
+  readonly http: readonly HttpRouteInfo[];
+  readonly grpc: readonly GrpcRouteInfo[];
+  readonly tls: readonly RouteInfo[];
+  /** Whether every listener that takes the host (on the port, when known) is a TLS listener. */
+  readonly tlsOnly: boolean;
+}
+
+/** A request through a Gateway API Gateway: its HTTPRoutes and GRPCRoutes, and the TLSRoutes that take the host. */
 function explainApiGateway(index: MeshIndex, gateway: ApiGatewayInfo, options: ExplainOptions, headers: Record<string, string>): Explanation {
   const ports = [...new Set(gateway.listeners.map((l) => l.port))];
   const port = options.port ?? (ports.length === 1 ? ports[0] : undefined);
   const key = `${gateway.ref.namespace}/${gateway.ref.name}`;
+  const applied = (host: string): AppliedRoutes => {
+    const listeners = listenersFor(gateway, host, port);
+    return {
+      http: routesOfGateway(index, gateway, host, port),
+      grpc: routesOfGateway(index, gateway, host, port, grpcRoutes(index)),
+      tls: routesOfGateway(index, gateway, host, port, tlsRoutes(index)),
+      tlsOnly: listeners.length > 0 && listeners.every((l) => l.protocol === 'TLS'),
+    };
+  };
   let host = options.host;
   if (host === undefined) {
-    const attached = routesOfGateway(index, gateway, '*', port);
+    const any = applied('*');
+    const attached = [...any.http, ...any.grpc];
     if (attached.length > 1) {
-      throw new ExplainError(`${attached.length} HTTPRoutes are attached to ${key} (${attached.map((r) => `${r.ref.namespace}/${r.ref.name}`).join(', ')}): pass --host`);
+      throw new ExplainError(`${attached.length} HTTPRoutes and GRPCRoutes are attached to ${key} (${attached.map((r) => `${r.ref.kind} ${r.ref.namespace}/${r.ref.name}`).join(', ')}): pass --host`);
     }
-    host = attached[0]?.hostnames.find((h) => !h.includes('*')) ?? '*';
+    host = (attached[0] ?? (any.tls.length === 1 ? any.tls[0] : undefined))?.hostnames.find((h) => !h.includes('*')) ?? '*';
   }
   const request: RequestDescription = { gateway: key, host, path: options.path ?? '/', headers, method: options.method ?? 'GET', ...(port !== undefined ? { port } : {}) };
-  return explainRoutes(index, request, routesOfGateway(index, gateway, host, port));
+  return explainRoutes(index, request, applied(host));
 }
 
-function routeText(routes: readonly HttpRouteInfo[]): string {
-  return routes.length === 0 ? 'no HTTPRoute' : `${routes.length === 1 ? 'HTTPRoute' : 'HTTPRoutes'} ${routes.map((r) => `${r.ref.namespace}/${r.ref.name}`).join(', ')}`;
+function routeText(routes: readonly RouteInfo[]): string {
+  if (routes.length === 0) {
+    return 'no HTTPRoute';
+  }
+  const kinds = [...new Set(routes.map((r) => r.ref.kind))];
+  return kinds.map((kind) => {
+    const of = routes.filter((r) => r.ref.kind === kind);
+    return `${kind}${of.length === 1 ? '' : 's'} ${of.map((r) => `${r.ref.namespace}/${r.ref.name}`).join(', ')}`;
+  }).join(' and ');
 }
 
-/** Where the HTTPRoutes that apply send the request: the backendRefs of the match the spec puts first, by weight (1 by default). */
-function explainRoutes(index: MeshIndex, request: RequestDescription, routes: readonly HttpRouteInfo[]): Explanation {
+/** Where the TLSRoutes that take the host send connections, for the warnings; explain does not follow them. */
+function tlsWarnings(request: RequestDescription, routes: AppliedRoutes): string[] {
+  const where = request.gateway === MESH_GATEWAY ? `to Service ${request.host}` : `through ${request.gateway}`;
+  return routes.tls.map((r) => `TLSRoute ${r.ref.namespace}/${r.ref.name} takes TLS connections for host ${request.host} ${where} (by SNI name); explain follows HTTP requests, not TLS connections, so it does not say where those go`);
+}
+
+/**
+ * Where the HTTPRoutes and GRPCRoutes that apply send the request: the backendRefs of the match
+ * Istio puts first, by weight (1 by default).
+ */
+function explainRoutes(index: MeshIndex, request: RequestDescription, applied: AppliedRoutes): Explanation {
   const notes: string[] = [];
-  const tested = new Set(routes.flatMap((r) => r.rules.flatMap((rule) => (Array.isArray(rule.matches) ? rule.matches : [])
-    .flatMap((m) => (Array.isArray(m?.headers) ? m.headers : []).map((h: { name?: string } | undefined) => String(h?.name).toLowerCase())))));
+  const warnings = tlsWarnings(request, applied);
+  const tls = applied.tls.length > 0 || applied.tlsOnly ? { tls: { routes: applied.tls.map((r) => r.ref), tlsOnly: applied.tlsOnly } } : {};
+  const routes: readonly RouteInfo[] = [...applied.http, ...applied.grpc];
+  const headerNames = (matches: unknown) => (Array.isArray(matches) ? matches : [])
+    .flatMap((m) => (Array.isArray(m?.headers) ? m.headers : []).map((h: { name?: string } | undefined) => String(h?.name).toLowerCase()));
+  const tested = new Set(routes.flatMap((r) => r.rules.flatMap((rule) => headerNames(rule.matches))));
   for (const [name, value] of Object.entries(request.headers)) {
-    if (!tested.has(name)) {
+    if (!tested.has(name) && routes.length > 0) {
       notes.push(`no rule of ${routeText(routes)} tests header ${name}, so its value "${value}" does not change where the request goes`);
     }
   }
-  const picked = pickRouteMatch(routes, request);
+  const where = request.gateway === MESH_GATEWAY ? `Service ${request.host}` : request.gateway;
+  if (applied.tlsOnly) {
+    notes.push(`the listeners of ${where} that take host ${request.host}${request.port !== undefined ? ` on port ${request.port}` : ''} are TLS listeners: they carry TLS connections, not HTTP requests, so no HTTP route applies${applied.tls.length === 0 ? ' (and no TLSRoute takes the host there)' : ''}`);
+    return { request, destinations: [], mirrors: [], ...tls, notes, warnings };
+  }
+  const picked = pickRouteMatch(applied.http, request, applied.grpc);
+  const firstOf = { ...(applied.http.length > 0 ? { httpRoute: applied.http[0].ref } : {}), ...(applied.grpc.length > 0 ? { grpcRoute: applied.grpc[0].ref } : {}) };
   if (picked === undefined) {
-    notes.push(routes.length === 0
-      ? `no HTTPRoute attached to ${request.gateway === MESH_GATEWAY ? `Service ${request.host}` : request.gateway} takes host ${request.host}: the request is answered 404`
-      : `no rule of ${routeText(routes)} matches: the request is answered 404`);
-    return { request, ...(routes.length > 0 ? { httpRoute: routes[0].ref } : {}), destinations: [], mirrors: [], notes, warnings: [] };
+    if (routes.length === 0) {
+      notes.push(applied.tls.length > 0
+        ? `no HTTPRoute or GRPCRoute attached to ${where} takes host ${request.host}, only TLSRoutes (see the warnings): an HTTP request is not routed, a TLS connection is`
+        : `no HTTPRoute or GRPCRoute attached to ${where} takes host ${request.host}: the request is answered 404`);
+    } else {
+      notes.push(`no rule of ${routeText(routes)} matches: the request is answered 404`);
+      if (applied.grpc.length > 0 && !/^\/[^/?]+\/[^/?]+$/.test(request.path)) {
+        notes.push(`${routeText(applied.grpc)} ${applied.grpc.length === 1 ? 'takes' : 'take'} gRPC calls for this host: describe a call by its path, /package.Service/Method`);
+      }
+    }
+    return { request, ...firstOf, ...tls, destinations: [], mirrors: [], notes, warnings };
   }
   const { route } = picked;
   const rule = route.rules[picked.rule];
+  const by = picked.kind === 'HTTPRoute' ? { httpRoute: route.ref } : { grpcRoute: route.ref };
   const backends = (Array.isArray(rule.backendRefs) ? rule.backendRefs : []).filter((b) => b !== null && typeof b === 'object');
-  const matchedRule = { number: picked.rule + 1, ...(typeof rule.name === 'string' ? { name: rule.name } : {}), matchedBy: describeRouteMatch(picked.match) };
+  const matchedBy = picked.kind === 'HTTPRoute' ? describeRouteMatch(picked.match) : describeGrpcMatch(picked.match);
+  const matchedRule = { number: picked.rule + 1, ...(typeof rule.name === 'string' ? { name: rule.name } : {}), matchedBy };
   const ruleText = `rule ${picked.rule + 1} of ${refText(route.ref)}`;
   const filters = filtersOf(rule);
-  // Istio answers a redirect before it looks at the backends, and mirrors only what it sends on.
-  const redirecting = filters.find((f) => f.type === 'RequestRedirect' && isObject(f.requestRedirect))?.requestRedirect;
-  if (redirecting !== undefined) {
+  // Istio answers a redirect before it looks at the backends, and mirrors only what it sends on; a GRPCRoute has no redirect.
+  const redirecting = picked.kind === 'HTTPRoute' ? filters.find((f) => f.type === 'RequestRedirect' && isObject(f.requestRedirect))?.requestRedirect : undefined;
+  if (redirecting !== undefined && picked.kind === 'HTTPRoute') {
     const { problem, ...redirect } = gatewayApiRedirect(redirecting, picked.match, { ...request, scheme: apiGatewayScheme(index, request.gateway, request.port) });
     notes.push(`${ruleText} answers with a ${redirect.status} redirect to ${redirect.location}${backends.length > 0 ? '; its backendRefs get no request (the API server refuses backendRefs beside a RequestRedirect filter)' : ''}`);
     if (problem !== undefined) {
       notes.push(`${ruleText}: ${problem}`);
     }
-    return { request, httpRoute: route.ref, rule: matchedRule, destinations: [], mirrors: [], redirect, notes, warnings: [] };
+    return { request, ...by, ...tls, rule: matchedRule, destinations: [], mirrors: [], redirect, notes, warnings };
   }
   const mirrors: Explanation['mirrors'] = [];
   for (const filter of filters.filter((f) => f.type === 'RequestMirror' && isObject(f.requestMirror?.backendRef))) {
@@ -307,8 +384,8 @@ function explainRoutes(index: MeshIndex, request: RequestDescription, routes: re
       notes.push(`${ruleText} also mirrors to ${ref.kind ?? 'Service'} ${ref.name} (group "${ref.group ?? ''}"), which is not a Service: explain leaves it out`);
     }
   }
-  const rewriting = filters.find((f) => f.type === 'URLRewrite' && isObject(f.urlRewrite))?.urlRewrite;
-  const rewrite = rewriting !== undefined ? describeUrlRewrite(rewriting, picked.match, request.path) : undefined;
+  const rewriting = picked.kind === 'HTTPRoute' ? filters.find((f) => f.type === 'URLRewrite' && isObject(f.urlRewrite))?.urlRewrite : undefined;
+  const rewrite = rewriting !== undefined && picked.kind === 'HTTPRoute' ? describeUrlRewrite(rewriting, picked.match, request.path) : undefined;
   if (rewrite !== undefined) {
     notes.push(`${ruleText} rewrites the request before it reaches its backends: ${rewrite}`);
   }
@@ -332,9 +409,9 @@ function explainRoutes(index: MeshIndex, request: RequestDescription, routes: re
     notes.push(backends.length === 0
       ? `${ruleText} has no backendRefs and no RequestRedirect filter: the request is answered 500`
       : `${ruleText} gives every backend weight 0: no request reaches a backend, the request is answered 500`);
-    return { request, httpRoute: route.ref, rule: matchedRule, destinations, mirrors: [], directResponse: { status: 500 }, notes, warnings: [] };
+    return { request, ...by, ...tls, rule: matchedRule, destinations, mirrors: [], directResponse: { status: 500 }, notes, warnings };
   }
-  return { request, httpRoute: route.ref, rule: matchedRule, destinations, mirrors, notes, warnings: [] };
+  return { request, ...by, ...tls, rule: matchedRule, destinations, mirrors, notes, warnings };
 }
 
 function isObject<T>(value: T | null | undefined): value is T {
@@ -463,7 +540,7 @@ function pods(replicas: number | undefined): string {
 export function formatExplanation(e: Explanation): string {
   const headers = Object.entries(e.request.headers).map(([k, v]) => `${k}: ${v}`);
   const lines = [`request: ${e.request.method} ${e.request.path}, host ${e.request.host}, via ${e.request.gateway}${headers.length > 0 ? `, headers ${headers.join('; ')}` : ''}`];
-  const by = e.virtualService ?? e.httpRoute;
+  const by = e.virtualService ?? e.httpRoute ?? e.grpcRoute;
   if (by !== undefined && e.rule !== undefined) {
     lines.push(`matched: ${refText(by)}, ${e.virtualService !== undefined ? 'http rule' : 'rule'} ${e.rule.number}${e.rule.name ? ` ("${e.rule.name}")` : ''}: ${e.rule.matchedBy}`);
     for (const d of e.destinations) {

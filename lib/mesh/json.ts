@@ -181,6 +181,15 @@ export interface RouteMatchJson {
 }
 
 /**
+ * A Gateway API `GRPCRouteMatch`: a gRPC method (`service` and `method`, `Exact` by default or
+ * `RegularExpression`) and headers.
+ */
+export interface GrpcRouteMatchJson {
+  readonly method?: { readonly type?: string; readonly service?: string; readonly method?: string };
+  readonly headers?: readonly NameValueMatchJson[];
+}
+
+/**
  * A Gateway API `HTTPPathModifier`: `ReplaceFullPath` or `ReplacePrefixMatch` (the matched
  * `PathPrefix`), with the value of that name.
  */
@@ -244,6 +253,11 @@ export interface BackendRuleJson {
 /** A Gateway API `HTTPRouteRule`; the fields the checks read are typed. */
 export interface RouteRuleJson extends BackendRuleJson {
   readonly matches?: readonly RouteMatchJson[];
+}
+
+/** A Gateway API `GRPCRouteRule`; the fields explain reads are typed. */
+export interface GrpcRouteRuleJson extends BackendRuleJson {
+  readonly matches?: readonly GrpcRouteMatchJson[];
 }
 
 /** A Gateway API `Listener`. */

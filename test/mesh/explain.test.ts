@@ -330,7 +330,7 @@ describe('Gateway API objects', () => {
         '',
       ].join('\n'));
       // Another host: no route takes it.
-      expect(explain(manifests, { host: 'blog.example.com' }).notes).toEqual(['no HTTPRoute attached to default/shop-gateway takes host blog.example.com: the request is answered 404']);
+      expect(explain(manifests, { host: 'blog.example.com' }).notes).toEqual(['no HTTPRoute or GRPCRoute attached to default/shop-gateway takes host blog.example.com: the request is answered 404']);
       // Without a host, the only route's host.
       expect(explain(manifests).request.host).toBe('shop.example.com');
     });
