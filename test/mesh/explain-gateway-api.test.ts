@@ -4,9 +4,9 @@ import { Duration, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { CanaryRelease, IstioEntry, Percentage, TrafficApi, Website, Weight } from '../../lib';
 import { explain, ExplainOptions, formatExplanation } from '../../lib/mesh/explain';
-import { describeRouteMatch, routeMatchAdmits } from '../../lib/mesh/explain-gateway-api';
+import { describeGrpcMatch, describeRouteMatch, grpcMatchAdmits, grpcPath, routeMatchAdmits } from '../../lib/mesh/explain-gateway-api';
 import { RequestDescription } from '../../lib/mesh/http-match';
-import { RouteMatchJson } from '../../lib/mesh/json';
+import { GrpcRouteMatchJson, RouteMatchJson } from '../../lib/mesh/json';
 import { mermaidDiagram } from '../../lib/mesh/diagram';
 import { errorsOf, verifyManifests } from '../../lib/mesh/verify';
 import { deployment, service } from '../support/fixtures';
@@ -214,5 +214,189 @@ describe('the shop fixture of docs/verify.md (test/fixtures/shop-gateway-api.yam
     expect(diagram).toContain('(["301 redirect<br/>https://shop.example.com#lt;path#gt;"])');
     expect(diagram).toContain('(["301 redirect<br/>https://shop.example.com#lt;path, with prefix #quot;/old-shop#quot; replaced by #quot;/shop#quot;#gt;"])');
     expect(diagram).toMatch(/\n {2}(n\d+)\["any pod<br\/>shop-v2\.default\.svc\.cluster\.local"\]\n {2}n\d+ -\.->\|mirror\| \1\n/);
+  });
+});
+
+describe('grpcPath: the path Istio makes of a GRPCRoute method match', () => {
+  test.each<[GrpcRouteMatchJson, ReturnType<typeof grpcPath>]>([
+    [{ method: { service: 'pkg.Users', method: 'Login' } }, { type: 'Exact', value: '/pkg.Users/Login' }],
+    [{ method: { service: 'pkg.Users' } }, { type: 'Prefix', value: '/pkg.Users/' }],
+    [{ method: { method: 'Login' } }, { type: 'Regex', value: '/[^/]+/Login' }],
+    [{ method: { type: 'RegularExpression', service: 'pkg\\..*', method: 'Log.*' } }, { type: 'Regex', value: '/pkg\\..*/Log.*' }],
+    [{ method: { type: 'RegularExpression', service: 'pkg\\..*' } }, { type: 'Regex', value: '/pkg\\..*/.+' }],
+    [{ method: { type: 'RegularExpression', method: 'Log.*' } }, { type: 'Regex', value: '/[^/]+/Log.*' }],
+    [{ headers: [{ name: 'env', value: 'canary' }] }, undefined],
+    [{ method: {} }, null],
+  ])('match %j: %j', (match, expected) => {
+    expect(grpcPath(match)).toEqual(expected);
+  });
+});
+
+describe('grpcMatchAdmits and describeGrpcMatch', () => {
+  test.each<[GrpcRouteMatchJson | undefined, string, boolean]>([
+    [undefined, '/anything', true],
+    [{ method: { service: 'pkg.Users', method: 'Login' } }, '/pkg.Users/Login', true],
+    [{ method: { service: 'pkg.Users', method: 'Login' } }, '/pkg.Users/Logout', false],
+    [{ method: { service: 'pkg.Users' } }, '/pkg.Users/Get', true],
+    // Near miss: a service whose name only starts with the one matched.
+    [{ method: { service: 'pkg.Users' } }, '/pkg.UsersAdmin/Get', false],
+    [{ method: { method: 'Login' } }, '/any.Service/Login', true],
+    [{ method: { method: 'Login' } }, '/any.Service/LoginAgain', false],
+    [{ method: { type: 'RegularExpression', service: 'pkg\\.U.*' } }, '/pkg.Users/Get', true],
+    [{ method: { type: 'RegularExpression', service: 'pkg\\.U.*' } }, '/pkg.Users/', false],
+    [{ method: {} }, '/pkg.Users/Get', false],
+  ])('match %j and path %s: %s', (match, path, expected) => {
+    expect(grpcMatchAdmits(match, request(path))).toBe(expected);
+  });
+
+  test('headers match by name in any case and by exact value or a whole regular expression', () => {
+    // GIVEN a call with a header
+    const r = request('/pkg.Users/Get', { headers: { env: 'canary-2' } });
+    // WHEN / THEN
+    expect(grpcMatchAdmits({ headers: [{ name: 'Env', value: 'canary-2' }] }, r)).toBe(true);
+    expect(grpcMatchAdmits({ headers: [{ name: 'env', value: 'canary' }] }, r)).toBe(false);
+    expect(grpcMatchAdmits({ headers: [{ type: 'RegularExpression', name: 'env', value: 'canary-[0-9]' }] }, r)).toBe(true);
+    expect(grpcMatchAdmits({ headers: [{ type: 'RegularExpression', name: 'env', value: 'canary' }] }, r)).toBe(false);
+  });
+
+  test('says the method in the form package.Service/Method, and every request for none', () => {
+    // GIVEN / WHEN / THEN
+    expect(describeGrpcMatch(undefined)).toBe('every request');
+    expect(describeGrpcMatch({ method: { service: 'pkg.Users', method: 'Login' }, headers: [{ name: 'env', value: 'canary' }] }))
+      .toBe('method pkg.Users/Login and header env exactly "canary"');
+    expect(describeGrpcMatch({ method: { service: 'pkg.Users' } })).toBe('any method of service pkg.Users');
+    expect(describeGrpcMatch({ method: { method: 'Login' } })).toBe('method Login of any service');
+    expect(describeGrpcMatch({ method: { type: 'RegularExpression', service: 'pkg\\..*', method: 'Log.*' }, headers: [{ type: 'RegularExpression', name: 'env', value: 'c.*' }] }))
+      .toBe('service matching /pkg\\..*/ and method matching /Log.*/ and header env matching /c.*/');
+  });
+});
+
+describe('explain on the gRPC and TLS fixture of docs/verify.md (test/fixtures/grpc-tls-routes.yaml)', () => {
+  const manifests = () => parseManifests(readFileSync(join(__dirname, '..', 'fixtures', 'grpc-tls-routes.yaml'), 'utf8'));
+  const ask = (options: ExplainOptions) => explain(manifests(), options);
+
+  test('follows the GRPCRoute: a method to the stable Service, a header to the canary, and the exact method before the header', () => {
+    // GIVEN the fixture's GRPCRoute: rule 1 takes the service's calls with env: canary, rule 2 two methods exactly
+    // WHEN
+    const login = ask({ host: 'grpc.example.com', path: '/com.example.User/Login' });
+    const canary = ask({ host: 'grpc.example.com', path: '/com.example.User/Get', headers: { env: 'canary' } });
+    const loginCanary = ask({ host: 'grpc.example.com', path: '/com.example.User/Login', headers: { env: 'canary' } });
+    // THEN
+    expect(formatExplanation(login)).toBe([
+      'request: GET /com.example.User/Login, host grpc.example.com, via default/edge',
+      'matched: GRPCRoute default/users, rule 2: method com.example.User/Login',
+      '  100% -> users.default.svc.cluster.local -> Deployment default/users (3 pods)',
+      '',
+    ].join('\n'));
+    expect(login.grpcRoute).toEqual({ kind: 'GRPCRoute', namespace: 'default', name: 'users' });
+    expect(login.httpRoute).toBeUndefined();
+    expect(canary.rule).toEqual({ number: 1, matchedBy: 'any method of service com.example.User and header env exactly "canary"' });
+    expect(canary.destinations.map((d) => `${d.percent} ${d.host} ${d.workloads.map((w) => `${w.ref.name}:${w.replicas}`)}`)).toEqual(['100 users-canary.default.svc.cluster.local users-canary:1']);
+    // Istio puts an exact path (the whole method) before a prefix (the service), whatever the headers.
+    expect(loginCanary.rule?.number).toBe(2);
+  });
+
+  test('near miss: a call no rule takes is answered 404, with a hint at the form of a gRPC call\'s path', () => {
+    // GIVEN / WHEN
+    const other = ask({ host: 'grpc.example.com', path: '/com.example.User/Get' });
+    const root = ask({ host: 'grpc.example.com' });
+    // THEN
+    expect(other.rule).toBeUndefined();
+    expect(other.grpcRoute).toEqual({ kind: 'GRPCRoute', namespace: 'default', name: 'users' });
+    expect(other.notes).toEqual(['no rule of GRPCRoute default/users matches: the request is answered 404']);
+    expect(root.notes).toEqual([
+      'no rule of GRPCRoute default/users matches: the request is answered 404',
+      'GRPCRoute default/users takes gRPC calls for this host: describe a call by its path, /package.Service/Method',
+    ]);
+  });
+
+  test('names the TLSRoute that takes a host on TLS listeners, and claims no 404 there', () => {
+    // GIVEN / WHEN
+    const vault = ask({ host: 'vault.example.com' });
+    const grpcOnTls = ask({ host: 'grpc.example.com', port: 443 });
+    // THEN
+    expect(vault.tls).toEqual({ routes: [{ kind: 'TLSRoute', namespace: 'default', name: 'vault' }], tlsOnly: true });
+    expect(vault.notes).toEqual(['the listeners of default/edge that take host vault.example.com are TLS listeners: they carry TLS connections, not HTTP requests, so no HTTP route applies']);
+    expect(vault.warnings).toEqual(['TLSRoute default/vault takes TLS connections for host vault.example.com through default/edge (by SNI name); explain follows HTTP requests, not TLS connections, so it does not say where those go']);
+    expect(grpcOnTls.tls).toEqual({ routes: [], tlsOnly: true });
+    expect(grpcOnTls.notes.join('\n')).not.toContain('404');
+    // Near miss: on the gRPC port, the same host is not a TLS host.
+    expect(ask({ host: 'grpc.example.com', port: 50051, path: '/com.example.User/Login' }).tls).toBeUndefined();
+  });
+});
+
+describe('explain with GRPCRoutes and HTTPRoutes on one Gateway and host', () => {
+  const gw = {
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw' },
+    spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+  };
+  const route = (kind: 'HTTPRoute' | 'GRPCRoute', name: string, rules: object[]) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1', kind, metadata: { name }, spec: { parentRefs: [{ name: 'gw' }], hostnames: ['api.example.com'], rules },
+  });
+  const backends = ['http-app', 'grpc-app', 'grpc-v2', 'shadow'].flatMap((name) => [service(name), deployment(name, { app: name }, { replicas: 2 })]);
+  const ask = (routes: object[], path: string, options: ExplainOptions = {}) => explain([gw, ...routes, ...backends], { host: 'api.example.com', path, ...options });
+  const to = (name: string) => [{ name, port: 80 }];
+
+  test('orders the matches of both kinds together as Istio does: the longer path first, whatever the kind', () => {
+    // GIVEN an HTTPRoute prefix "/pkg.Users" and a GRPCRoute for the service, whose path is the longer prefix "/pkg.Users/"
+    const http = route('HTTPRoute', 'a-http', [{ matches: [{ path: { type: 'PathPrefix', value: '/pkg.Users' } }], backendRefs: to('http-app') }]);
+    const grpc = route('GRPCRoute', 'z-grpc', [{ matches: [{ method: { service: 'pkg.Users' } }], backendRefs: to('grpc-app') }]);
+    // WHEN
+    const e = ask([http, grpc], '/pkg.Users/Get');
+    // THEN
+    expect(e.grpcRoute?.name).toBe('z-grpc');
+    expect(e.destinations.map((d) => d.host)).toEqual(['grpc-app.default.svc.cluster.local']);
+    // Near miss: an exact HTTPRoute path for the method comes before the GRPCRoute's prefix.
+    const exact = route('HTTPRoute', 'a-http', [{ matches: [{ path: { type: 'Exact', value: '/pkg.Users/Get' } }], backendRefs: to('http-app') }]);
+    expect(ask([exact, grpc], '/pkg.Users/Get').httpRoute?.name).toBe('a-http');
+  });
+
+  test('puts a GRPCRoute rule without matches after every match, and one with headers only after every path', () => {
+    // GIVEN an HTTPRoute for "/", a GRPCRoute rule without matches, and one with a header only
+    const http = route('HTTPRoute', 'z-http', [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: to('http-app') }]);
+    const everything = route('GRPCRoute', 'a-grpc', [{ backendRefs: to('grpc-app') }]);
+    const header = route('GRPCRoute', 'a-grpc', [{ matches: [{ headers: [{ name: 'env', value: 'v2' }] }], backendRefs: to('grpc-v2') }]);
+    // WHEN / THEN
+    expect(ask([http, everything], '/pkg.Users/Get').httpRoute?.name).toBe('z-http');
+    expect(ask([http, header], '/pkg.Users/Get', { headers: { env: 'v2' } }).httpRoute?.name).toBe('z-http');
+    // Near miss: without the HTTPRoute, the GRPCRoute takes the call.
+    expect(ask([everything], '/pkg.Users/Get').rule).toEqual({ number: 1, matchedBy: 'every request' });
+  });
+
+  test('gives the shares of a GRPCRoute rule\'s backends, its RequestMirror filters as mirrors, and a failing answer for weights of 0', () => {
+    // GIVEN a GRPCRoute rule with two weighted backends and a mirror
+    const grpc = route('GRPCRoute', 'users', [{
+      matches: [{ method: { service: 'pkg.Users', method: 'Get' } }],
+      filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'shadow', port: 80 }, percent: 5 } }],
+      backendRefs: [{ name: 'grpc-app', port: 80, weight: 80 }, { name: 'grpc-v2', port: 80, weight: 20 }],
+    }]);
+    // WHEN
+    const e = ask([grpc], '/pkg.Users/Get');
+    // THEN
+    expect(formatExplanation(e)).toBe([
+      'request: GET /pkg.Users/Get, host api.example.com, via default/gw',
+      'matched: GRPCRoute default/users, rule 1: method pkg.Users/Get',
+      '   80% -> grpc-app.default.svc.cluster.local -> Deployment default/grpc-app (2 pods)',
+      '   20% -> grpc-v2.default.svc.cluster.local -> Deployment default/grpc-v2 (2 pods)',
+      '  mirror 5% -> shadow.default.svc.cluster.local (copies, responses ignored)',
+      '',
+    ].join('\n'));
+    const zero = route('GRPCRoute', 'users', [{ backendRefs: [{ name: 'grpc-app', port: 80, weight: 0 }] }]);
+    expect(ask([zero], '/pkg.Users/Get')).toMatchObject({ directResponse: { status: 500 }, mirrors: [] });
+  });
+
+  test('follows a GRPCRoute attached to a Service in the mesh, and names a TLSRoute attached to it', () => {
+    // GIVEN a GRPCRoute and a TLSRoute attached to the Service grpc-app
+    const parentRefs = [{ group: '', kind: 'Service', name: 'grpc-app', port: 80 }];
+    const grpc = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GRPCRoute', metadata: { name: 'mesh-users' }, spec: { parentRefs, rules: [{ matches: [{ method: { service: 'pkg.Users' } }], backendRefs: to('grpc-v2') }] } };
+    const tls = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'TLSRoute', metadata: { name: 'mesh-tls' }, spec: { parentRefs, rules: [{ backendRefs: to('grpc-v2') }] } };
+    // WHEN
+    const e = explain([grpc, tls, ...backends], { gateway: 'mesh', host: 'grpc-app', path: '/pkg.Users/Get' });
+    // THEN
+    expect(e.grpcRoute?.name).toBe('mesh-users');
+    expect(e.destinations.map((d) => d.host)).toEqual(['grpc-v2.default.svc.cluster.local']);
+    expect(e.warnings).toEqual(['TLSRoute default/mesh-tls takes TLS connections for host grpc-app to Service grpc-app (by SNI name); explain follows HTTP requests, not TLS connections, so it does not say where those go']);
+    // Near miss: a call of another service matches no rule of the route attached to the Service.
+    expect(explain([grpc, ...backends], { gateway: 'mesh', host: 'grpc-app', path: '/pkg.Orders/Get' }).notes).toEqual(['no rule of GRPCRoute default/mesh-users matches: the request is answered 404']);
   });
 });
