@@ -183,6 +183,21 @@ describe('explain', () => {
     ].join('\n'));
   });
 
+  test('follows a GRPCRoute to its backends, and does not fail for a host whose listeners carry TLS connections', () => {
+    // GIVEN the fixture with a GRPCRoute on an HTTPS listener and a TLSRoute on a TLS listener
+    const file = join(__dirname, '..', 'fixtures', 'grpc-tls-routes.yaml');
+    // WHEN
+    const login = cli('explain', file, '--host', 'grpc.example.com', '--path', '/com.example.User/Login');
+    const vault = cli('explain', file, '--host', 'vault.example.com');
+    // THEN
+    expect(login).toMatchObject({ code: 0, stderr: '' });
+    expect(login.stdout).toContain('matched: GRPCRoute default/users, rule 2: method com.example.User/Login');
+    expect(vault).toMatchObject({ code: 0, stderr: '' });
+    expect(vault.stdout).toContain('warning: TLSRoute default/vault takes TLS connections for host vault.example.com');
+    // Near miss: a call of a method no rule takes is answered 404, and fails.
+    expect(cli('explain', file, '--host', 'grpc.example.com', '--path', '/com.example.User/Get')).toMatchObject({ code: 1, stderr: 'explain: the request is answered 404: no route matches it\n' });
+  });
+
   test('fails if no HTTPRoute rule matches (404) or a backend Service is not defined (500), with exit code 1', () => {
     // GIVEN a Gateway API Gateway, a route with one path, and a mesh route to a missing Service
     const file = write('gateway-api-routes.yaml', [
