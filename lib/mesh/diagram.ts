@@ -1,8 +1,9 @@
 import { describeRule } from './describe';
 import { routeShares } from './http-match';
 import { missingPart } from './explain';
-import { describeRouteMatch } from './explain-gateway-api';
-import { GATEWAY_API_GROUP, Manifest, MeshIndex } from './manifests';
+import { describeGrpcMatch, describeRouteMatch, grpcRoutes } from './explain-gateway-api';
+import { GrpcRouteMatchJson, RouteMatchJson } from './json';
+import { GATEWAY_API_GROUP, Manifest, MeshIndex, RouteInfo } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
 import { attachedListeners } from './gateway-api-checks';
 import { AnsweredRequest, describeUrlRewrite, filtersOf, gatewayApiRedirect, istioRedirect, schemeOf } from './rule-answers';
@@ -10,7 +11,7 @@ import { AnsweredRequest, describeUrlRewrite, filtersOf, gatewayApiRedirect, ist
 /**
  * A Mermaid flowchart of the routing: Gateways → VirtualService rules (HTTP, TCP and TLS, with their matches) →
  * subsets (with weights) → Deployments (with replicas), and Gateway API Gateways (or, in the
- * mesh, Services) → HTTPRoute rules → Services (with weights) → Deployments. Mirrors are dotted
+ * mesh, Services) → HTTPRoute and GRPCRoute rules → Services (with weights) → Deployments. Mirrors are dotted
  * edges; a rule that answers by itself (a redirect, a direct response) points to a rounded node
  * with the answer instead of its destinations. GitHub renders it in a `mermaid` block.
  */
@@ -106,9 +107,12 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
   for (const key of index.apiGateways.keys()) {
     apiGatewayId(key, true);
   }
-  for (const route of index.httpRoutes) {
+  const routes: RouteInfo[] = [...index.httpRoutes, ...grpcRoutes(index)];
+  for (const route of routes) {
+    const grpc = route.ref.kind === 'GRPCRoute';
     const routeKey = `${route.ref.namespace}/${route.ref.name}`;
-    const routeId = id(`httproute:${routeKey}`, (n) => `${n}[${label(`HTTPRoute ${routeKey}`, `hostnames: ${route.hostnames.join(', ') || 'any'}`)}]`);
+    const keyPrefix = grpc ? 'grpc' : 'http';
+    const routeId = id(`${keyPrefix}route:${routeKey}`, (n) => `${n}[${label(`${route.ref.kind} ${routeKey}`, `hostnames: ${route.hostnames.join(', ') || 'any'}`)}]`);
     // What the parents tell of the requests, for the location of a redirect: scheme and port when they agree.
     const entrances: Array<{ protocol: string | undefined; port: number | undefined }> = [];
     for (const p of route.parentRefs) {
@@ -137,16 +141,19 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
       ...(scheme !== undefined ? { scheme } : {}),
     };
     route.rules.forEach((rule, i) => {
-      const matches = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches : [{}];
+      // A GRPCRoute's matches are gRPC methods and headers; it has neither redirects nor rewrites.
+      const written: unknown[] = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches : [{}];
+      const matches = grpc ? [] : written as Array<RouteMatchJson | undefined>;
+      const described = grpc ? written.map((m) => describeGrpcMatch(isObject(m) ? m as GrpcRouteMatchJson : undefined)) : matches.map((m) => describeRouteMatch(m ?? {}));
       const title = `rule ${i + 1}${typeof rule.name === 'string' ? ` ${rule.name}` : ''}`;
       const filters = filtersOf(rule);
-      const rewriting = filters.find((f) => f.type === 'URLRewrite' && isObject(f.urlRewrite))?.urlRewrite;
+      const rewriting = grpc ? undefined : filters.find((f) => f.type === 'URLRewrite' && isObject(f.urlRewrite))?.urlRewrite;
       const rewrite = rewriting !== undefined ? describeUrlRewrite(rewriting, matches.length === 1 ? matches[0] ?? {} : undefined) : undefined;
-      const ruleId = id(`httprule:${routeKey}/${i}`, (n) => `${n}{${label(title, matches.map((m) => describeRouteMatch(m ?? {})).join(' or '), ...(rewrite !== undefined ? [`rewrites ${rewrite}`] : []))}}`);
+      const ruleId = id(`${keyPrefix}rule:${routeKey}/${i}`, (n) => `${n}{${label(title, described.join(' or '), ...(rewrite !== undefined ? [`rewrites ${rewrite}`] : []))}}`);
       lines.push(`  ${routeId} --> ${ruleId}`);
-      const answerId = (answer: string[]) => id(`answer:${routeKey}/${i}`, (n) => `${n}([${label(...answer)}])`);
+      const answerId = (answer: string[]) => id(`answer:${keyPrefix}:${routeKey}/${i}`, (n) => `${n}([${label(...answer)}])`);
       // Istio answers a redirect before it looks at the backends, and mirrors only what it sends on.
-      const redirecting = filters.find((f) => f.type === 'RequestRedirect' && isObject(f.requestRedirect))?.requestRedirect;
+      const redirecting = grpc ? undefined : filters.find((f) => f.type === 'RequestRedirect' && isObject(f.requestRedirect))?.requestRedirect;
       if (redirecting !== undefined) {
         lines.push(`  ${ruleId} --> ${answerId(answerText(gatewayApiRedirect(redirecting, matches.length === 1 ? matches[0] ?? {} : undefined, asked)))}`);
         return;
@@ -177,8 +184,9 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
       }
     });
   }
-  // Other Gateway API routes (GRPCRoute, TCPRoute, TLSRoute) are not drawn.
-  for (const o of index.gatewayApi.filter((a) => a.ref.kind !== 'Gateway' && a.ref.kind !== 'HTTPRoute')) {
+  // Other Gateway API routes (TCPRoute, TLSRoute, GRPCRoutes of versions not read) are not drawn.
+  const drawn = new Set(routes.map((r) => `${r.ref.kind}/${r.ref.namespace}/${r.ref.name}`));
+  for (const o of index.gatewayApi.filter((a) => a.ref.kind !== 'Gateway' && !drawn.has(`${a.ref.kind}/${a.ref.namespace}/${a.ref.name}`))) {
     const what = o.ref.kind;
     id(`api:${o.ref.kind}/${o.ref.namespace}/${o.ref.name}`, (n) => `${n}>${label(`warning: ${what} ${o.ref.namespace}/${o.ref.name} is not drawn`, `${what}s are not modelled: routing may differ`)}]`);
   }

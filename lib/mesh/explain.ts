@@ -63,7 +63,7 @@ export interface ExplainedDestination {
   /**
    * What the destination names that does not exist: `host` (no Service or ServiceEntry) or
    * `subset` (no DestinationRule of the host defines it); requests sent there fail with 503 (500
-   * for an HTTPRoute's backend).
+   * for an HTTPRoute's or GRPCRoute's backend).
    * @default - nothing is missing
    */
   readonly missing?: 'host' | 'subset';
@@ -115,7 +115,8 @@ export interface Explanation {
   readonly redirect?: ExplainedRedirect;
   /**
    * The status the matched rule answers with itself: a VirtualService rule's `directResponse`, or
-   * 500 for an HTTPRoute rule with neither backendRefs nor a redirect (as Istio answers it).
+   * 500 for an HTTPRoute rule with neither backendRefs nor a redirect, or a GRPCRoute rule without
+   * backendRefs (or only of weight 0), as Istio answers them.
    * @default - the rule does not answer by itself
    */
   readonly directResponse?: { readonly status: number };
@@ -136,8 +137,8 @@ export interface Explanation {
 export class ExplainError extends Error {}
 
 /**
- * Explains which VirtualService rule a request matches and where it goes; or which HTTPRoute rule,
- * through a Gateway API Gateway, or in the mesh for a Service no VirtualService routes.
+ * Explains which VirtualService rule a request matches and where it goes; or which HTTPRoute or
+ * GRPCRoute rule, through a Gateway API Gateway, or in the mesh for a Service no VirtualService routes.
  */
 export function explain(manifests: readonly Manifest[], options: ExplainOptions = {}): Explanation {
   const index = new MeshIndex(manifests);

@@ -89,8 +89,8 @@ export interface ServiceEntryInfo {
 
 /**
  * A Gateway API Gateway or route (`gateway.networking.k8s.io`), of any kind and version, as
- * explain and diagram notice it to warn about what they do not follow (the checks read
- * `apiGateways`, `httpRoutes` and `otherRoutes`).
+ * explain and diagram notice it to warn about what they do not follow (the checks, explain and
+ * diagram read `apiGateways`, `httpRoutes` and `otherRoutes`).
  */
 export interface GatewayApiInfo {
   readonly ref: ObjectRef;
@@ -290,7 +290,8 @@ export class MeshIndex {
   public readonly httpRoutes: HttpRouteInfo[] = [];
   /**
    * Gateway API GRPCRoutes and TLSRoutes of the versions the checks read, in the order given:
-   * `verify` checks them as it checks HTTPRoutes; `explain` and `diagram` do not follow them.
+   * `verify` checks them as it checks HTTPRoutes; `explain` and `diagram` follow the GRPCRoutes,
+   * not the TLSRoutes (explain names those that take a host).
    */
   public readonly otherRoutes: RouteInfo[] = [];
   /** Gateway API ReferenceGrants. */

@@ -144,3 +144,41 @@ describe('mermaidDiagram and rules that answer by themselves', () => {
     expect(diagram).toContain(`\n  ${none} --> ${answered}\n`);
   });
 });
+
+describe('mermaidDiagram of GRPCRoutes', () => {
+  test('draws a GRPCRoute\'s rules with their gRPC matches, shares and mirrors, and a TLSRoute as a warning node', () => {
+    // GIVEN a GRPCRoute with a weighted split, a mirror, a rule without matches, and a TLSRoute on the same Gateway
+    const gw = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw' }, spec: { gatewayClassName: 'istio', listeners: [{ name: 'https', port: 443, protocol: 'HTTPS' }, { name: 'tls', port: 8443, protocol: 'TLS', tls: { mode: 'Passthrough' } }] } };
+    const grpc = {
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GRPCRoute', metadata: { name: 'users' },
+      spec: {
+        parentRefs: [{ name: 'gw', sectionName: 'https' }], hostnames: ['grpc.example.com'],
+        rules: [
+          { matches: [{ method: { service: 'pkg.Users', method: 'Get' } }], filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'shadow', port: 80 } } }], backendRefs: [{ name: 'v1', port: 80, weight: 3 }, { name: 'v2', port: 80, weight: 1 }] },
+          { backendRefs: [{ name: 'v1', port: 80 }] },
+        ],
+      },
+    };
+    const tls = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'TLSRoute', metadata: { name: 'vault' }, spec: { parentRefs: [{ name: 'gw', sectionName: 'tls' }], rules: [{ backendRefs: [{ name: 'v1', port: 80 }] }] } };
+    const backends = ['v1', 'v2', 'shadow'].flatMap((name) => [service(name), deployment(name, { app: name })]);
+    // WHEN
+    const diagram = mermaidDiagram([gw, grpc, tls, ...backends]);
+    // THEN
+    const node = (text: string) => new RegExp(`\\n {2}(n\\d+)${text}\\n`).exec(diagram)?.[1];
+    const routeId = node('\\["GRPCRoute default/users<br/>hostnames: grpc\\.example\\.com"\\]');
+    const rule1 = node('\\{"rule 1<br/>method pkg\\.Users/Get"\\}');
+    const rule2 = node('\\{"rule 2<br/>every request"\\}');
+    const v1 = node('\\["any pod<br/>v1\\.default\\.svc\\.cluster\\.local"\\]');
+    const v2 = node('\\["any pod<br/>v2\\.default\\.svc\\.cluster\\.local"\\]');
+    const shadow = node('\\["any pod<br/>shadow\\.default\\.svc\\.cluster\\.local"\\]');
+    expect([routeId, rule1, rule2, v1, v2, shadow].every((n) => n !== undefined)).toBe(true);
+    expect(diagram).toContain(`\n  ${routeId} --> ${rule1}\n`);
+    expect(diagram).toContain(`\n  ${rule1} -->|75%| ${v1}\n`);
+    expect(diagram).toContain(`\n  ${rule1} -->|25%| ${v2}\n`);
+    expect(diagram).toContain(`\n  ${rule1} -.->|mirror| ${shadow}\n`);
+    expect(diagram).toContain(`\n  ${rule2} -->|100%| ${v1}\n`);
+    // Near miss: the GRPCRoute is no longer a warning node; the TLSRoute still is.
+    expect(diagram).not.toContain('GRPCRoute default/users is not drawn');
+    expect(diagram).toContain('>"warning: TLSRoute default/vault is not drawn<br/>TLSRoutes are not modelled: routing may differ"]');
+  });
+});
