@@ -295,7 +295,7 @@ function explainApiGateway(index: MeshIndex, gateway: ApiGatewayInfo, options: E
     const any = applied('*');
     const attached = [...any.http, ...any.grpc];
     if (attached.length > 1) {
-      throw new ExplainError(`${attached.length} HTTPRoutes and GRPCRoutes are attached to ${key} (${attached.map((r) => `${r.ref.kind} ${r.ref.namespace}/${r.ref.name}`).join(', ')}): pass --host`);
+      throw new ExplainError(`${attached.length} routes are attached to ${key} (${routeText(attached)}): pass --host`);
     }
     host = (attached[0] ?? (any.tls.length === 1 ? any.tls[0] : undefined))?.hostnames.find((h) => !h.includes('*')) ?? '*';
   }

@@ -400,3 +400,15 @@ describe('explain with GRPCRoutes and HTTPRoutes on one Gateway and host', () =>
     expect(explain([grpc, ...backends], { gateway: 'mesh', host: 'grpc-app', path: '/pkg.Orders/Get' }).notes).toEqual(['no rule of GRPCRoute default/mesh-users matches: the request is answered 404']);
   });
 });
+
+describe('explain without a host, on a Gateway with routes of both kinds', () => {
+  test('fails if more than one HTTPRoute or GRPCRoute is attached, naming them by kind', () => {
+    // GIVEN a Gateway with one HTTPRoute and one GRPCRoute
+    const gw = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw' }, spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } };
+    const of = (kind: string, name: string) => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind, metadata: { name }, spec: { parentRefs: [{ name: 'gw' }], hostnames: [`${name}.example.com`], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] } });
+    // WHEN / THEN
+    expect(() => explain([gw, of('HTTPRoute', 'web'), of('GRPCRoute', 'api'), service('web')])).toThrow('2 routes are attached to default/gw (HTTPRoute default/web and GRPCRoute default/api): pass --host');
+    // Near miss: with the GRPCRoute alone, its host is taken.
+    expect(explain([gw, of('GRPCRoute', 'api'), service('web')]).request.host).toBe('api.example.com');
+  });
+});
