@@ -78,6 +78,59 @@ export function routesOfGateway<R extends RouteInfo = HttpRouteInfo>(index: Mesh
   }) && (route.hostnames.length === 0 || route.hostnames.some((h) => hostMatches(h, host))));
 }
 
+/** How specific a hostname is: an exact name above every wildcard, a longer wildcard above a shorter one, `*` (or none) last. */
+function specificity(hostname: string | undefined): number {
+  if (hostname === undefined || hostname === '' || hostname === '*') {
+    return 0;
+  }
+  return hostname.startsWith('*.') ? hostname.length : 1_000_000 + hostname.length;
+}
+
+/**
+ * The hostname under which a route attached to `gateway` serves a request for `host`: the most
+ * specific of the names where its own hostnames (any, when it has none) meet the hostnames of the
+ * listeners that take it (any, for a listener without one). Istio writes a route under each such
+ * name, and the proxy picks the most specific name that takes the request.
+ */
+function servedHostname(index: MeshIndex, gateway: ApiGatewayInfo, route: RouteInfo, host: string, port: number | undefined): number {
+  let best = -1;
+  for (const p of route.parentRefs) {
+    if ((p.group ?? GATEWAY_API_GROUP) !== GATEWAY_API_GROUP || (p.kind ?? 'Gateway') !== 'Gateway'
+      || (p.namespace ?? route.ref.namespace) !== gateway.ref.namespace || p.name !== gateway.ref.name) {
+      continue;
+    }
+    for (const l of attachedListeners(gateway, p)) {
+      if ((port !== undefined && l.port !== port) || !hostMatches(l.hostname, host) || !routeAllowed(l, gateway, route, index)) {
+        continue;
+      }
+      for (const h of route.hostnames.length > 0 ? route.hostnames : [undefined]) {
+        if (h !== undefined && !hostMatches(h, host)) {
+          continue;
+        }
+        // Where the two meet, the more specific name holds.
+        best = Math.max(best, Math.max(specificity(h), specificity(l.hostname)));
+      }
+    }
+  }
+  return best;
+}
+
+/**
+ * Of the routes a Gateway applies to a request for `host`, those written under the most specific
+ * hostname that takes it: the proxy picks that virtual host and routes among its routes only, so
+ * a route for `shop.example.com` takes every request for that name before one for
+ * `*.example.com` is looked at, even when none of its rules matches. HTTPRoutes and GRPCRoutes of
+ * a hostname share their virtual host. Every route stays for host `*` (any host).
+ */
+export function routesOfMostSpecificHostname<R extends RouteInfo>(index: MeshIndex, gateway: ApiGatewayInfo, host: string, port: number | undefined, routes: readonly R[]): R[] {
+  if (host === '*') {
+    return [...routes];
+  }
+  const served = routes.map((r) => servedHostname(index, gateway, r, host, port));
+  const best = Math.max(-1, ...served);
+  return routes.filter((_, i) => served[i] === best);
+}
+
 /** The routes among `routes` (HTTPRoutes unless told) attached to the Service `fqdn` (a parentRef of `group: ""`, `kind: Service`; of `port`, when both are known). */
 export function routesOfService<R extends RouteInfo = HttpRouteInfo>(index: MeshIndex, fqdn: string, port: number | undefined,
   routes: readonly R[] = index.httpRoutes as readonly RouteInfo[] as readonly R[]): R[] {

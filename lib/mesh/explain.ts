@@ -1,6 +1,6 @@
 import { hostServes } from '../model/hosts';
 import { describeMatch, HttpMatchJson } from '../model/match-json';
-import { describeGrpcMatch, describeRouteMatch, GrpcRouteInfo, grpcRoutes, listenersFor, pickRouteMatch, routesOfGateway, routesOfService, tlsRoutes } from './explain-gateway-api';
+import { describeGrpcMatch, describeRouteMatch, GrpcRouteInfo, grpcRoutes, listenersFor, pickRouteMatch, routesOfGateway, routesOfMostSpecificHostname, routesOfService, tlsRoutes } from './explain-gateway-api';
 import { requestMatches, RequestDescription, routeShares } from './http-match';
 import { ApiGatewayInfo, DEFAULT_NAMESPACE, GatewayApiInfo, HttpRouteInfo, Manifest, MeshIndex, ObjectRef, RouteInfo, VirtualServiceInfo } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
@@ -283,9 +283,12 @@ function explainApiGateway(index: MeshIndex, gateway: ApiGatewayInfo, options: E
   const key = `${gateway.ref.namespace}/${gateway.ref.name}`;
   const applied = (host: string): AppliedRoutes => {
     const listeners = listenersFor(gateway, host, port);
+    // HTTPRoutes and GRPCRoutes share the virtual host of the most specific hostname that takes the host.
+    const routes = routesOfMostSpecificHostname<RouteInfo>(index, gateway, host, port,
+      [...routesOfGateway(index, gateway, host, port), ...routesOfGateway(index, gateway, host, port, grpcRoutes(index))]);
     return {
-      http: routesOfGateway(index, gateway, host, port),
-      grpc: routesOfGateway(index, gateway, host, port, grpcRoutes(index)),
+      http: routes.filter((r): r is HttpRouteInfo => r.ref.kind === 'HTTPRoute'),
+      grpc: routes.filter((r): r is GrpcRouteInfo => r.ref.kind === 'GRPCRoute'),
       tls: routesOfGateway(index, gateway, host, port, tlsRoutes(index)),
       tlsOnly: listeners.length > 0 && listeners.every((l) => l.protocol === 'TLS'),
     };

@@ -412,3 +412,47 @@ describe('explain without a host, on a Gateway with routes of both kinds', () =>
     expect(explain([gw, of('GRPCRoute', 'api'), service('web')]).request.host).toBe('api.example.com');
   });
 });
+
+describe('explain through a Gateway API Gateway: the most specific hostname first', () => {
+  const GROUP = 'gateway.networking.k8s.io';
+  const gateway = (hostname?: string) => ({
+    apiVersion: `${GROUP}/v1`, kind: 'Gateway', metadata: { name: 'edge' },
+    spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', ...(hostname !== undefined ? { hostname } : {}) }] },
+  });
+  const route = (name: string, hostnames: string[], rules: unknown[]) => ({
+    apiVersion: `${GROUP}/v1`, kind: 'HTTPRoute', metadata: { name }, spec: { parentRefs: [{ name: 'edge' }], ...(hostnames.length > 0 ? { hostnames } : {}), rules },
+  });
+  const to = (svc: string, path?: string) => ({ ...(path !== undefined ? { matches: [{ path: { type: 'PathPrefix', value: path } }] } : {}), backendRefs: [{ name: svc, port: 80 }] });
+  const backends = [service('shop'), deployment('shop', { app: 'shop' }), service('sites'), deployment('sites', { app: 'sites' })];
+  const goesTo = (manifests: unknown[], host: string, path: string) => {
+    const e = explain(manifests as never, { gateway: 'edge', host, path });
+    return [e.httpRoute?.name, e.destinations.map((d) => d.host.split('.')[0])];
+  };
+
+  test('a route for the exact host takes its requests before a wildcard route whose match is longer, and not those of other hosts', () => {
+    // GIVEN a wildcard route with a /shop prefix and an exact route for shop.example.com on /
+    const manifests = [gateway(), route('wild', ['*.example.com'], [to('sites', '/shop')]), route('exact', ['shop.example.com'], [to('shop')]), ...backends];
+    // WHEN / THEN the exact hostname wins for its host, though the wildcard route's path is longer
+    expect(goesTo(manifests, 'shop.example.com', '/shop/cart')).toEqual(['exact', ['shop']]);
+    // AND another host of the wildcard goes by the wildcard route
+    expect(goesTo(manifests, 'blog.example.com', '/shop/cart')).toEqual(['wild', ['sites']]);
+  });
+
+  test('a request for the exact host that none of its route\'s rules match is answered 404, not by the wildcard route', () => {
+    const manifests = [gateway(), route('wild', ['*.example.com'], [to('sites')]), route('exact', ['shop.example.com'], [to('shop', '/admin')]), ...backends];
+    const e = explain(manifests as never, { gateway: 'edge', host: 'shop.example.com', path: '/cart' });
+    expect(e.destinations).toEqual([]);
+    expect(e.notes.join('\n')).toContain('the request is answered 404');
+  });
+
+  test('on a listener for one host, a wildcard route and a route without hostnames share that host, by path; a longer wildcard beats a shorter one', () => {
+    // GIVEN a Gateway whose listener takes shop.example.com only, and a wildcard route next to a route without hostnames
+    const exactListener = [gateway('shop.example.com'), route('wild', ['*.example.com'], [to('sites', '/shop')]), route('plain', [], [to('shop')]), ...backends];
+    // THEN both are written under shop.example.com, and the longer path takes /shop
+    expect(goesTo(exactListener, 'shop.example.com', '/shop/cart')).toEqual(['wild', ['sites']]);
+    expect(goesTo(exactListener, 'shop.example.com', '/cart')).toEqual(['plain', ['shop']]);
+    const wildcards = [gateway(), route('wide', ['*.example.com'], [to('sites', '/shop')]), route('narrow', ['*.eu.example.com'], [to('shop')]), ...backends];
+    expect(goesTo(wildcards, 'shop.eu.example.com', '/shop/cart')).toEqual(['narrow', ['shop']]);
+    expect(goesTo(wildcards, 'shop.us.example.com', '/shop/cart')).toEqual(['wide', ['sites']]);
+  });
+});
