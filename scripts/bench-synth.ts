@@ -5,11 +5,16 @@
  * - the library: Website, IstioEntry and CanaryRelease for N sites, then `app.synthYaml()`
  *   (which also verifies the app once);
  * - a plain cdk8s app that writes exactly the same objects with `ApiObject` (their JSON taken from
- *   the library's output beforehand, so both apps synthesize the same YAML, checked).
- * The ratio is the library's median over the plain app's median. Two shapes: N sites in one chart,
- * and N charts of one site each (whose cost over the plain app must not grow faster than N).
- * Also timed apart: the library's own validation hook (the verification) in one synthesis, which
- * cdk8s calls once, then once per chart; it must grow linearly with the charts.
+ *   the library's output beforehand, so both apps synthesize the same YAML, checked);
+ * - a cdk8s-plus-27 app that builds the Services and Deployments with cdk8s-plus as the library
+ *   does, every other object an `ApiObject` (the same YAML, checked): what the library costs
+ *   beyond cdk8s-plus.
+ * The ratios are the library's median over each app's median. Shapes: N sites in one chart, the
+ * N websites alone (no routes), and N charts of one site each (whose cost over the other apps must
+ * not grow faster than N); `BENCH_SHAPES` picks some (comma-separated), `BENCH_RUNS` and
+ * `BENCH_SCALE` set the runs and the size. Also timed apart: the library's own validation hook
+ * (the verification, rendering included) in one synthesis, which cdk8s calls once, then once per
+ * chart; it must grow linearly with the charts.
  */
 import { ApiObject, App, Chart, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
