@@ -2,7 +2,7 @@ import { hostServes } from '../model/hosts';
 import { describeMatch, HttpMatchJson } from '../model/match-json';
 import { describeGrpcMatch, describeRouteMatch, GrpcRouteInfo, grpcRoutes, listenersFor, pickRouteMatch, routesOfGateway, routesOfMostSpecificHostname, routesOfService, tlsRoutes } from './explain-gateway-api';
 import { requestMatches, RequestDescription, routeShares } from './http-match';
-import { ApiGatewayInfo, DEFAULT_NAMESPACE, GatewayApiInfo, HttpRouteInfo, Manifest, MeshIndex, ObjectRef, RouteInfo, VirtualServiceInfo } from './manifests';
+import { ApiGatewayInfo, DEFAULT_NAMESPACE, GATEWAY_API_GROUP, GatewayApiInfo, HttpRouteInfo, Manifest, MeshIndex, ObjectRef, RouteInfo, VirtualServiceInfo } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
 import { describeIstioRewrite, describeUrlRewrite, ExplainedRedirect, filtersOf, gatewayApiRedirect, istioRedirect, mirrorPercent, Scheme, schemeOf } from './rule-answers';
 
@@ -303,7 +303,25 @@ function explainApiGateway(index: MeshIndex, gateway: ApiGatewayInfo, options: E
     host = (attached[0] ?? (any.tls.length === 1 ? any.tls[0] : undefined))?.hostnames.find((h) => !h.includes('*')) ?? '*';
   }
   const request: RequestDescription = { gateway: key, host, path: options.path ?? '/', headers, method: options.method ?? 'GET', ...(port !== undefined ? { port } : {}) };
-  return explainRoutes(index, request, applied(host));
+  const explanation = explainRoutes(index, request, applied(host));
+  const unread = listenerSetWarnings(index, host);
+  return unread.length === 0 ? explanation : { ...explanation, warnings: [...explanation.warnings, ...unread] };
+}
+
+/**
+ * Routes attached to a ListenerSet, which explain does not read: a ListenerSet adds listeners to a
+ * Gateway, so such a route whose hostnames take `host` may take the request too.
+ */
+function listenerSetWarnings(index: MeshIndex, host: string): string[] {
+  const warnings: string[] = [];
+  for (const route of [...index.httpRoutes, ...index.otherRoutes]) {
+    const sets = route.parentRefs.filter((p) => (p.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP && p.kind === 'ListenerSet');
+    const takes = route.hostnames.length === 0 || host === '*' || route.hostnames.some((h) => hostServes(h, host));
+    if (sets.length > 0 && takes) {
+      warnings.push(`${route.ref.kind} ${route.ref.namespace}/${route.ref.name} is attached to ${sets.map((p) => `ListenerSet ${p.namespace ?? route.ref.namespace}/${p.name}`).join(', ')}, which explain does not read: a ListenerSet adds listeners to a Gateway, so this route may take the request too`);
+    }
+  }
+  return warnings;
 }
 
 function routeText(routes: readonly RouteInfo[]): string {

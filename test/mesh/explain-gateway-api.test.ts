@@ -456,3 +456,22 @@ describe('explain through a Gateway API Gateway: the most specific hostname firs
     expect(goesTo(wildcards, 'shop.us.example.com', '/shop/cart')).toEqual(['wide', ['sites']]);
   });
 });
+
+describe('explain and routes attached to a ListenerSet', () => {
+  const GROUP = 'gateway.networking.k8s.io';
+  const manifests = (setRouteHost: string) => [
+    { apiVersion: `${GROUP}/v1`, kind: 'Gateway', metadata: { name: 'edge' }, spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } },
+    { apiVersion: `${GROUP}/v1`, kind: 'HTTPRoute', metadata: { name: 'shop' }, spec: { parentRefs: [{ name: 'edge' }], hostnames: ['shop.example.com'], rules: [{ backendRefs: [{ name: 'shop', port: 80 }] }] } },
+    { apiVersion: `${GROUP}/v1`, kind: 'HTTPRoute', metadata: { name: 'team' }, spec: { parentRefs: [{ kind: 'ListenerSet', name: 'team-listeners' }], hostnames: [setRouteHost], rules: [{ backendRefs: [{ name: 'team', port: 80 }] }] } },
+    service('shop'), deployment('shop', { app: 'shop' }),
+  ];
+
+  test('warns that a route of a ListenerSet, which explain does not read, may take the request, and not for another host', () => {
+    // GIVEN / WHEN
+    const e = explain(manifests('shop.example.com') as never, { gateway: 'edge', host: 'shop.example.com' });
+    // THEN the Gateway's own route answers, with a warning about the ListenerSet's
+    expect(e.httpRoute?.name).toBe('shop');
+    expect(e.warnings).toEqual(['HTTPRoute default/team is attached to ListenerSet default/team-listeners, which explain does not read: a ListenerSet adds listeners to a Gateway, so this route may take the request too']);
+    expect(explain(manifests('blog.example.com') as never, { gateway: 'edge', host: 'shop.example.com' }).warnings).toEqual([]);
+  });
+});
