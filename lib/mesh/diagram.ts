@@ -31,6 +31,17 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
   };
   const label = (...parts: string[]) => `"${parts.map(escape).join('<br/>')}"`;
 
+  // The workloads behind a destination node, each edge drawn once.
+  const workloadsOf = (targetId: string, host: string, subset: string | undefined) => {
+    for (const w of index.workloadsBehind(host, subset)) {
+      const replicas = w.replicas === undefined ? 'one pod per node' : `${w.replicas} ${w.replicas === 1 ? 'replica' : 'replicas'}`;
+      const wId = id(`w:${w.ref.kind}/${w.ref.namespace}/${w.ref.name}`, (n) => `${n}[(${label(`${w.ref.kind} ${w.ref.namespace}/${w.ref.name}`, replicas)})]`);
+      if (!edges.has(`${targetId}->${wId}`)) {
+        edges.add(`${targetId}->${wId}`);
+        lines.push(`  ${targetId} --> ${wId}`);
+      }
+    }
+  };
   for (const vs of index.virtualServices) {
     const gwIds = vs.gateways.map((gw) => (gw === MESH_GATEWAY
       ? id('gw:mesh', (n) => `${n}((${label('mesh')}))`)
@@ -80,27 +91,10 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
           ? id(`dest:${host}#${subset ?? ''}`, (n) => `${n}[${label(subset !== undefined ? `subset ${subset}` : 'any pod', host)}]`)
           : id(`missing:${host}#${subset ?? ''}`, (n) => `${n}>${label(missing === 'host' ? `host not defined: ${host}` : `subset ${subset} not defined`, missing === 'host' ? 'no Service or ServiceEntry' : host, '503')}]`);
         lines.push(`  ${ruleId} ${d.edge} ${targetId}`);
-        for (const w of index.workloadsBehind(host, subset)) {
-          const replicas = w.replicas === undefined ? 'one pod per node' : `${w.replicas} ${w.replicas === 1 ? 'replica' : 'replicas'}`;
-          const wId = id(`w:${w.ref.kind}/${w.ref.namespace}/${w.ref.name}`, (n) => `${n}[(${label(`${w.ref.kind} ${w.ref.namespace}/${w.ref.name}`, replicas)})]`);
-          if (!edges.has(`${targetId}->${wId}`)) {
-            edges.add(`${targetId}->${wId}`);
-            lines.push(`  ${targetId} --> ${wId}`);
-          }
-        }
+        workloadsOf(targetId, host, subset);
       }
     });
   }
-  const workloadsOf = (targetId: string, host: string, subset: string | undefined) => {
-    for (const w of index.workloadsBehind(host, subset)) {
-      const replicas = w.replicas === undefined ? 'one pod per node' : `${w.replicas} ${w.replicas === 1 ? 'replica' : 'replicas'}`;
-      const wId = id(`w:${w.ref.kind}/${w.ref.namespace}/${w.ref.name}`, (n) => `${n}[(${label(`${w.ref.kind} ${w.ref.namespace}/${w.ref.name}`, replicas)})]`);
-      if (!edges.has(`${targetId}->${wId}`)) {
-        edges.add(`${targetId}->${wId}`);
-        lines.push(`  ${targetId} --> ${wId}`);
-      }
-    }
-  };
   const apiGatewayId = (key: string, defined: boolean) => (defined
     ? id(`apigw:${key}`, (n) => `${n}[/${label(`Gateway API Gateway ${key}`)}/]`)
     : id(`apigw-missing:${key}`, (n) => `${n}>${label(`Gateway API Gateway ${key} not defined`)}]`));
