@@ -8,7 +8,7 @@ import {
   LabelSelectorJson, RouteFilterJson,
 } from './json';
 import { DEFAULT_NAMESPACE, MESH_GATEWAY } from '../model/names';
-import { isVerifiedKind } from './shape';
+import { groupOf, isVerifiedKind } from './shape';
 
 /** A manifest as parsed from YAML or synthesized; only the fields the checks read are typed. */
 export interface Manifest {
@@ -322,9 +322,7 @@ export class MeshIndex {
       if (m === null || typeof m !== 'object') {
         continue;
       }
-      const apiVersion = m.apiVersion ?? '';
-      const slash = apiVersion.indexOf('/');
-      const group = slash < 0 ? apiVersion : apiVersion.slice(0, slash);
+      const group = groupOf(m.apiVersion ?? '');
       const istio = group === 'networking.istio.io';
       if (m.kind === 'Service' && m.apiVersion === 'v1') {
         this.addService(m);

@@ -8,6 +8,7 @@ import { CODES, Finding, FindingCode, Severity } from './findings';
 import { destinationRuleIssues, gatewayIssues, mirrorCopiesNothing, virtualServiceIssues } from './istio-validation';
 import { DestinationJson, HttpRouteJson, JsonObject, PercentJson } from './json';
 import { Manifest } from './manifests';
+import { groupOf } from './shape';
 import { DEFAULT_NAMESPACE } from '../model/names';
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
@@ -38,15 +39,8 @@ function obj<T extends object = JsonObject>(value: unknown): T | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as T : undefined;
 }
 
-/** The part of an apiVersion before its slash (all of it without one), read without allocating. */
-function groupPart(apiVersion: string | undefined): string {
-  const v = apiVersion ?? '';
-  const slash = v.indexOf('/');
-  return slash < 0 ? v : v.slice(0, slash);
-}
-
 function isIstio(m: Manifest, kind: string): boolean {
-  return m.kind === kind && groupPart(m.apiVersion) === 'networking.istio.io';
+  return m.kind === kind && groupOf(m.apiVersion ?? '') === 'networking.istio.io';
 }
 
 /** Every traffic-policy finding about `manifests`. */
@@ -54,7 +48,7 @@ export function checkTrafficPolicies(manifests: readonly Manifest[]): Finding[] 
   const findings: Finding[] = [];
   const valid = manifests.filter((m): m is Manifest => obj(m) !== undefined);
   for (const m of valid) {
-    if (groupPart(m.apiVersion) !== 'networking.istio.io') {
+    if (groupOf(m.apiVersion ?? '') !== 'networking.istio.io') {
       continue;
     }
     const issues = isIstio(m, 'VirtualService') ? virtualServiceIssues(m.spec)
@@ -104,7 +98,7 @@ interface Pods {
 function podsOf(manifests: readonly Manifest[]): Pods[] {
   const pods: Pods[] = [];
   for (const m of manifests) {
-    const group = groupPart(m.apiVersion);
+    const group = groupOf(m.apiVersion ?? '');
     if (WORKLOAD_KINDS.has(m.kind ?? '') && group === 'apps') {
       const replicas = typeof m.spec?.replicas === 'number' ? m.spec.replicas : 1;
       pods.push({ namespace: refOf(m).namespace, labels: obj<Record<string, string>>(m.spec?.template?.metadata?.labels) ?? {}, replicas });
