@@ -7,10 +7,10 @@
  * @see https://gateway-api.sigs.k8s.io/reference/spec/#httprouterule
  * @see https://gateway-api.sigs.k8s.io/reference/spec/#grpcrouterule
  */
-import { attachedListeners, hostnamesIntersect, routeAllowed } from './gateway-api-checks';
+import { attachedListeners, hostnamesIntersect, parentGateway, routeAllowed } from './gateway-api-checks';
 import { RequestDescription } from './http-match';
 import { GrpcRouteMatchJson, GrpcRouteRuleJson, ListenerJson, NameValueMatchJson, RouteMatchJson } from './json';
-import { ApiGatewayInfo, GATEWAY_API_GROUP, HttpRouteInfo, MeshIndex, RouteInfo } from './manifests';
+import { ApiGatewayInfo, HttpRouteInfo, MeshIndex, RouteInfo } from './manifests';
 
 /** A Gateway API GRPCRoute. */
 export type GrpcRouteInfo = RouteInfo<GrpcRouteRuleJson>;
@@ -67,15 +67,19 @@ export function listenersFor(gateway: ApiGatewayInfo, host: string, port: number
  */
 export function routesOfGateway<R extends RouteInfo = HttpRouteInfo>(index: MeshIndex, gateway: ApiGatewayInfo, host: string, port: number | undefined,
   routes: readonly R[] = index.httpRoutes as readonly RouteInfo[] as readonly R[]): R[] {
-  return routes.filter((route) => route.parentRefs.some((p) => {
-    if ((p.group ?? GATEWAY_API_GROUP) !== GATEWAY_API_GROUP || (p.kind ?? 'Gateway') !== 'Gateway'
-      || (p.namespace ?? route.ref.namespace) !== gateway.ref.namespace || p.name !== gateway.ref.name) {
-      return false;
-    }
-    return attachedListeners(gateway, p).some((l) => (port === undefined || l.port === port)
-      && hostMatches(l.hostname, host)
-      && routeAllowed(l, gateway, route, index));
-  }) && (route.hostnames.length === 0 || route.hostnames.some((h) => hostMatches(h, host))));
+  return routes.filter((route) => listenersTaking(index, gateway, route, host, port).length > 0
+    && (route.hostnames.length === 0 || route.hostnames.some((h) => hostMatches(h, host))));
+}
+
+/**
+ * The listeners of `gateway` that take `route` for a request for `host` (on `port`, when known):
+ * attached by one of its parentRefs, of a hostname that takes the host, and taking routes of the
+ * route's kind and namespace.
+ */
+function listenersTaking(index: MeshIndex, gateway: ApiGatewayInfo, route: RouteInfo, host: string, port: number | undefined): ListenerJson[] {
+  return route.parentRefs.filter((p) => parentGateway(index, route, p) === gateway)
+    .flatMap((p) => attachedListeners(gateway, p))
+    .filter((l) => (port === undefined || l.port === port) && hostMatches(l.hostname, host) && routeAllowed(l, gateway, route, index));
 }
 
 /** How specific a hostname is: an exact name above every wildcard, a longer wildcard above a shorter one, `*` (or none) last. */
@@ -94,21 +98,11 @@ function specificity(hostname: string | undefined): number {
  */
 function servedHostname(index: MeshIndex, gateway: ApiGatewayInfo, route: RouteInfo, host: string, port: number | undefined): number {
   let best = -1;
-  for (const p of route.parentRefs) {
-    if ((p.group ?? GATEWAY_API_GROUP) !== GATEWAY_API_GROUP || (p.kind ?? 'Gateway') !== 'Gateway'
-      || (p.namespace ?? route.ref.namespace) !== gateway.ref.namespace || p.name !== gateway.ref.name) {
-      continue;
-    }
-    for (const l of attachedListeners(gateway, p)) {
-      if ((port !== undefined && l.port !== port) || !hostMatches(l.hostname, host) || !routeAllowed(l, gateway, route, index)) {
-        continue;
-      }
-      for (const h of route.hostnames.length > 0 ? route.hostnames : [undefined]) {
-        if (h !== undefined && !hostMatches(h, host)) {
-          continue;
-        }
+  for (const l of listenersTaking(index, gateway, route, host, port)) {
+    for (const h of route.hostnames.length > 0 ? route.hostnames : [undefined]) {
+      if (h === undefined || hostMatches(h, host)) {
         // Where the two meet, the more specific name holds.
-        best = Math.max(best, Math.max(specificity(h), specificity(l.hostname)));
+        best = Math.max(best, specificity(h), specificity(l.hostname));
       }
     }
   }
