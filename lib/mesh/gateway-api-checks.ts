@@ -207,11 +207,14 @@ function checkParents(index: MeshIndex, route: RouteInfo): Finding[] {
   return findings;
 }
 
-/** Whether a ReferenceGrant in the backend's namespace lets routes of `kind` of namespace `from` refer to Service `name`. */
-function granted(grants: readonly ReferenceGrantInfo[], kind: string, from: string, to: string, name: string): boolean {
+/**
+ * Whether a ReferenceGrant in namespace `to` lets objects of kind `fromKind` (of the Gateway API
+ * group) in namespace `from` refer to the core object `toKind` named `name`.
+ */
+function granted(grants: readonly ReferenceGrantInfo[], fromKind: string, from: string, to: string, toKind: 'Service' | 'Secret', name: string): boolean {
   return grants.some((g) => g.ref.namespace === to
-    && g.from.some((f) => f.group === GATEWAY_API_GROUP && f.kind === kind && f.namespace === from)
-    && g.to.some((t) => t.group === '' && t.kind === 'Service' && (t.name === undefined || t.name === name)));
+    && g.from.some((f) => f.group === GATEWAY_API_GROUP && f.kind === fromKind && f.namespace === from)
+    && g.to.some((t) => t.group === '' && t.kind === toKind && (t.name === undefined || t.name === name)));
 }
 
 function checkBackend(index: MeshIndex, route: RouteInfo, rule: number, b: BackendRefJson, mirror = false): Finding[] {
@@ -223,7 +226,7 @@ function checkBackend(index: MeshIndex, route: RouteInfo, rule: number, b: Backe
   const fails = mirror ? 'the copies mirrored there are lost' : `the ${termsOf(route).unit}s sent there fail`;
   const namespace = b.namespace ?? route.ref.namespace;
   const findings: Finding[] = [];
-  if (namespace !== route.ref.namespace && !granted(index.referenceGrants, kind, route.ref.namespace, namespace, String(b.name))) {
+  if (namespace !== route.ref.namespace && !granted(index.referenceGrants, kind, route.ref.namespace, namespace, 'Service', String(b.name))) {
     findings.push(finding('gateway-api-cross-namespace-backend', route.ref, `${at} Service ${namespace}/${b.name} in another namespace, but no ReferenceGrant in namespace ${namespace} lets ${kind}s of namespace ${route.ref.namespace} refer to it; the reference is refused: add a ReferenceGrant (from ${kind} in ${route.ref.namespace}, to Service)`));
   }
   const service = serviceOf(index, String(b.name), namespace);
@@ -263,10 +266,7 @@ export function checkGatewayCertificates(index: MeshIndex): Finding[] {
         if (!secret || namespace === gateway.ref.namespace) {
           continue;
         }
-        const allowed = index.referenceGrants.some((g) => g.ref.namespace === namespace
-          && g.from.some((f) => f.group === GATEWAY_API_GROUP && f.kind === 'Gateway' && f.namespace === gateway.ref.namespace)
-          && g.to.some((t) => (t.group ?? '') === '' && t.kind === 'Secret' && (t.name === undefined || t.name === ref.name)));
-        if (!allowed) {
+        if (!granted(index.referenceGrants, 'Gateway', gateway.ref.namespace, namespace, 'Secret', String(ref.name))) {
           findings.push(finding('gateway-api-cross-namespace-certificate', gateway.ref, `listener ${listener.name ?? '?'} takes its certificate from Secret ${namespace}/${ref.name} in another namespace, but no ReferenceGrant in namespace ${namespace} lets Gateways of namespace ${gateway.ref.namespace} refer to it; the reference is refused (the listener's ResolvedRefs condition is False, RefNotPermitted) and the listener serves no HTTPS: add a ReferenceGrant (from Gateway in ${gateway.ref.namespace}, to Secret), or move the Secret to namespace ${gateway.ref.namespace}`));
         }
       }
