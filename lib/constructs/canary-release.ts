@@ -7,7 +7,7 @@ import { checkDuration, DurationKind } from '../model/duration';
 import { Percentage } from '../model/percentage';
 import { headerValueProblem, mirrorCopiesNothing, PERCENT_MIN } from '../mesh/istio-validation';
 import { checkReleaseCapacity } from '../model/capacity';
-import { CanaryRouting, canaryRules, HttpRule, StickyRouting, stickyCookie } from '../model/routing';
+import { CanaryRouting, canaryRules, hasCanaryOnlyRule, HttpRule, mirrorFits, StickyRouting, stickyCookie } from '../model/routing';
 import { checkFault, checkRetries, checkTrafficPolicy, FaultOptions, RetryOptions, TrafficPolicyOptions } from '../model/traffic-policy';
 import { checkDnsSubdomain, checkEnum, show } from '../model/validate';
 import { APP_LABEL, VERSION_LABEL, Website, WebsiteVersion } from './website';
@@ -223,8 +223,9 @@ export class CanaryRelease extends Construct {
     }
     checkRoutedReplicas(this.stable, this.canary, this.canaryMatches.length, this.canaryWeight);
     this.routing = this.routingOptions(props);
+    const rules = this.httpRules();
     checkReleaseCapacity({
-      rules: this.httpRules(), stableSubset: this.stable.subsetName, maxPodLoad: props.maxPodLoad,
+      rules, stableSubset: this.stable.subsetName, maxPodLoad: props.maxPodLoad,
       pods: new Map(this.website.versions.map((v) => [v.subsetName, v.replicas])),
     });
     const trafficPolicy = props.trafficPolicy !== undefined ? checkTrafficPolicy('trafficPolicy', props.trafficPolicy) : undefined;
@@ -235,7 +236,7 @@ export class CanaryRelease extends Construct {
     }
 
     const renderer = rendererFor(this.entry.api);
-    renderer.checkRelease(props, this.canaryMatches, this.httpRules());
+    renderer.checkRelease(props, this.canaryMatches, rules);
 
     // Claim the entry before adding objects, so that a refused release leaves nothing behind.
     this.entry.routeWith(this);
@@ -275,8 +276,7 @@ export class CanaryRelease extends Construct {
   }
 
   private routingOptions(props: CanaryReleaseProps): CanaryReleaseRouting {
-    const canaryOnly = this.canaryMatches.length > 0 || this.canaryWeight.percent === 100
-      || (props.stickySession !== undefined && this.canaryWeight.percent > 0);
+    const canaryOnly = hasCanaryOnlyRule(this.canaryMatches.length, this.canaryWeight, props.stickySession !== undefined);
     if (props.mirrorToCanary !== undefined) {
       const mirror = props.mirrorToCanary;
       if (!(mirror instanceof Percentage)) {
@@ -288,12 +288,11 @@ export class CanaryRelease extends Construct {
       if (mirrorCopiesNothing(mirror.value)) {
         throw new Error(`mirrorToCanary must be at least ${PERCENT_MIN}% (Istio counts mirrored requests in millionths and copies nothing below that), got ${mirror}`);
       }
-      const weight = this.canaryWeight.percent;
-      if (weight === 100) {
-        throw new Error('mirrorToCanary copies stable traffic, but canaryWeight 100% leaves none to copy: remove mirrorToCanary');
-      }
-      if (weight > 0 && props.stickySession === undefined) {
-        const twice = Math.round(weight * mirror.value) / 100;
+      if (!mirrorFits(this.canaryWeight, props.stickySession !== undefined)) {
+        if (this.canaryWeight.percent === 100) {
+          throw new Error('mirrorToCanary copies stable traffic, but canaryWeight 100% leaves none to copy: remove mirrorToCanary');
+        }
+        const twice = Math.round(this.canaryWeight.percent * mirror.value) / 100;
         throw new Error(`mirrorToCanary copies only requests that stable serves, but with canaryWeight ${this.canaryWeight} and no stickySession no rule carries only those: Istio would also copy the canary's own requests (${this.canaryWeight} x ${mirror} = ${twice}% of all requests run twice on the canary); set stickySession, or a canaryWeight of 0`);
       }
     }

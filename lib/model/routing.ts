@@ -158,6 +158,15 @@ export function mirrorFits(weight: Weight, sticky: boolean): boolean {
 }
 
 /**
+ * Whether a release has a rule that takes only the canary's requests (where a canary fault
+ * applies): a canary match, a weight of 100, or with sticky sessions the rule of users assigned
+ * to the canary.
+ */
+export function hasCanaryOnlyRule(matches: number, weight: Weight, sticky: boolean): boolean {
+  return matches > 0 || weight.percent === 100 || (sticky && weight.percent > 0);
+}
+
+/**
  * The rules of a canary release, most specific first: sticky users of the canary and the canary's
  * matches go wholly to the canary; sticky users of stable go to stable; everything else is split by
  * weight, the canary first as in Istio's examples, and with sticky sessions each destination of

@@ -11,7 +11,7 @@ import { checkMaxPodLoad } from '../model/capacity';
 import { PlannedStages, planStages, StageState } from './stages';
 import { RolloutStep, RolloutStepKind } from './steps';
 import { Phase, PhaseKind, planTransition } from './transition';
-import { mirrorFits } from '../model/routing';
+import { hasCanaryOnlyRule, mirrorFits } from '../model/routing';
 import { writeOwnedFolder } from './owned-folder';
 import { checkDnsLabel, checkDnsSubdomain, checkEnum } from '../model/validate';
 import { checkDuration, DurationKind } from '../model/duration';
@@ -140,11 +140,6 @@ export interface PlanStage {
 // istiod's PILOT_DEBOUNCE_MAX (10 s by default) plus as long again for the push itself.
 const DEFAULT_PAUSE = Duration.seconds(20);
 
-/** Whether a stage has a route that takes the canary's requests alone (where canaryFault applies). */
-function hasCanaryOnlyRoute(state: StageState, sticky: boolean): boolean {
-  return state.canaryMatches.length > 0 || state.canaryWeight.percent === 100 || (sticky && state.canaryWeight.percent > 0);
-}
-
 const ARGO_CD_FILE = 'resources.yaml';
 
 const PHASE_FILES: Record<PhaseKind, string> = {
@@ -214,7 +209,7 @@ export class RolloutPlan {
       if (props.entry?.api === TrafficApi.GATEWAY_API) {
         throw unsupportedFeature('release.canaryFault', TrafficApi.GATEWAY_API, 'HTTPRoute has no fault injection', USE_ISTIO_API);
       }
-      if (!this.planned.stages.some((state) => state.canary !== undefined && hasCanaryOnlyRoute(state, props.release?.stickySession !== undefined))) {
+      if (!this.planned.stages.some((state) => state.canary !== undefined && hasCanaryOnlyRule(state.canaryMatches.length, state.canaryWeight, props.release?.stickySession !== undefined))) {
         throw new Error('release.canaryFault applies to the requests only the canary takes, but no stage of the plan has such a route (canary matches, a sticky split, or a weight of 100): add a step with matches, or remove canaryFault');
       }
     }
@@ -232,7 +227,7 @@ export class RolloutPlan {
   /** The stages with their manifests and phases. */
   public stages(): PlanStage[] {
     if (this.rendered === undefined) {
-      let previous = this.before === undefined ? [] : this.manifestsOf(this.before);
+      let previous = this.startStage()?.manifests ?? [];
       this.rendered = this.planned.stages.map((state) => {
         const manifests = this.manifestsOf(state);
         const phases = planTransition(previous, manifests);
@@ -296,7 +291,7 @@ export class RolloutPlan {
       const { mirrorToCanary, stickySession, canaryFault, versionTrafficPolicies, ...always } = this.props.release ?? {};
       // Policies of versions the stage has (a subset exists only for a deployed version).
       const policies = Object.entries(versionTrafficPolicies ?? {}).filter(([name]) => state.deployed.some((d) => d.name === name));
-      const canaryOnly = hasCanaryOnlyRoute(state, stickySession !== undefined);
+      const canaryOnly = hasCanaryOnlyRule(state.canaryMatches.length, state.canaryWeight, stickySession !== undefined);
       new CanaryRelease(chart, 'release', {
         ...always,
         ...(versionTrafficPolicies !== undefined ? { versionTrafficPolicies: Object.fromEntries(policies) } : {}),
