@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { compareText } from '../lib/mesh/findings';
 import { RECORD_FILE, writeOwnedFolder } from '../lib/rollout/owned-folder';
 
 const root = join(__dirname, '..');
@@ -32,14 +33,14 @@ function files(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => relative(dir, join(e.parentPath, e.name)))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(compareText);
 }
 
 /** The files that differ between two folders: missing from either side, or with other content. */
 export function differences(expected: string, actual: string): string[] {
   const want = files(expected);
   const have = files(actual).filter((file) => file !== RECORD_FILE);
-  const all = [...new Set([...want, ...have])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const all = [...new Set([...want, ...have])].sort(compareText);
   return all.filter((file) => {
     const a = join(expected, file);
     const b = join(actual, file);

@@ -15,6 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { writeOwnedFolder } from '../lib/rollout/owned-folder';
+import { compareText } from '../lib/mesh/findings';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -100,7 +101,7 @@ async function extractCrds(api: CrdImport, source: string): Promise<any[]> {
       throw new Error(`${crd.metadata.name} in ${source} has no ${KEPT_VERSION} version`);
     }
   }
-  return crds.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+  return crds.sort((a, b) => compareText(a.metadata.name, b.metadata.name));
 }
 
 /** The CRD file and the generated TypeScript of one API, by file name. */

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { mermaidDiagram } from '../mesh/diagram';
 import { explain, ExplainError, Explanation, ExplainOptions, formatExplanation } from '../mesh/explain';
-import { Finding, formatFinding, Severity } from '../mesh/findings';
+import { compareText, Finding, formatFinding, Severity } from '../mesh/findings';
 import { MESH_GATEWAY, MeshIndex } from '../mesh/manifests';
 import { prepareManifests, PreparedManifests } from '../mesh/prepare';
 import { InputError, readManifests } from '../mesh/read';
@@ -178,7 +178,7 @@ function one(parsed: Parsed, name: string): string | undefined {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function byKind(counts: ReadonlyMap<string, number>): string {
-  return [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([kind, n]) => `${kind} ${n}`).join(', ');
+  return [...counts].sort(([a], [b]) => compareText(a, b)).map(([kind, n]) => `${kind} ${n}`).join(', ');
 }
 
 /** Reads and prepares the manifests; input without a single Kubernetes object cannot be used. */

@@ -1,6 +1,7 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, Stats, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, normalize, parse, relative, resolve, sep } from 'node:path';
+import { compareText } from '../mesh/findings';
 
 /**
  * Writing a folder of generated files without ever deleting or overwriting what the writer did not
@@ -165,7 +166,7 @@ function removeEmptyFolders(target: string, files: readonly string[]): void {
       folders.add(folder);
     }
   }
-  const deepestFirst = [...folders].sort((a, b) => b.split(sep).length - a.split(sep).length || (a < b ? -1 : a > b ? 1 : 0));
+  const deepestFirst = [...folders].sort((a, b) => b.split(sep).length - a.split(sep).length || compareText(a, b));
   for (const folder of deepestFirst) {
     const path = join(target, folder);
     const stats = lstatOrUndefined(path);

@@ -4,6 +4,7 @@ import { CanaryRelease, CanaryReleaseProps, MeshRouting } from '../constructs/ca
 import { IstioEntry, IstioEntryProps } from '../constructs/istio-entry';
 import { explain, Explanation } from '../mesh/explain';
 import { Manifest } from '../mesh/manifests';
+import { groupOf } from '../mesh/shape';
 import { Percentage } from '../model/percentage';
 import { TrafficApi, unsupportedFeature, USE_ISTIO_API } from '../model/traffic-api';
 import { SYNC_WAVE_ANNOTATION, SYNC_WAVES, withSyncWaves } from './argocd';
@@ -508,7 +509,7 @@ function waitFor(phase: Phase): string[] {
     return [];
   }
   const byNamespace = new Map<string, string[]>();
-  for (const m of phase.objects.filter((o) => (o.apiVersion ?? '').startsWith('networking.istio.io/'))) {
+  for (const m of phase.objects.filter((o) => groupOf(o.apiVersion ?? '') === 'networking.istio.io')) {
     const ns = m.metadata?.namespace ?? DEFAULT_NAMESPACE;
     byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), `${m.kind!.toLowerCase()}/${m.metadata?.name}`]);
   }

@@ -7,7 +7,8 @@
  * Works on plain manifests, so it applies to any topology, not only this library's.
  */
 import type { JsonObject } from '../mesh/json';
-import { Manifest } from '../mesh/manifests';
+import { GATEWAY_API_GROUP, Manifest } from '../mesh/manifests';
+import { groupOf } from '../mesh/shape';
 import { DEFAULT_NAMESPACE } from '../model/names';
 
 /** The phases of a transition, in the order they are applied. */
@@ -35,7 +36,7 @@ const WORKLOADS = new Set<string | undefined>(['Deployment', 'StatefulSet', 'Rep
 /** Whether `m` routes requests: an Istio VirtualService or a Gateway API HTTPRoute. */
 export function isRoute(m: Manifest): boolean {
   return m.kind === 'VirtualService'
-    || (m.kind === 'HTTPRoute' && (m.apiVersion ?? '').startsWith('gateway.networking.k8s.io/'));
+    || (m.kind === 'HTTPRoute' && groupOf(m.apiVersion ?? '') === GATEWAY_API_GROUP);
 }
 
 /** `apiVersion/kind/namespace/name`. */
