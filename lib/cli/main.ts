@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { mermaidDiagram } from '../mesh/diagram';
-import { explain, ExplainError, Explanation, ExplainOptions, formatExplanation } from '../mesh/explain';
+import { ExplainError, Explanation, ExplainOptions, explainIndexed, formatExplanation } from '../mesh/explain';
 import { compareText, Finding, formatFinding, Severity } from '../mesh/findings';
 import { MESH_GATEWAY, MeshIndex } from '../mesh/manifests';
 import { prepareManifests, PreparedManifests } from '../mesh/prepare';
@@ -290,14 +290,15 @@ function explainCommand(args: readonly string[], io: CliIo): number {
   };
   const prepared = load(parsed.paths, io);
   const invalid = reportPrepared(prepared, io);
-  const explanation = explain(prepared.manifests, options);
+  const index = new MeshIndex(prepared.manifests);
+  const explanation = explainIndexed(index, options);
   if (parsed.flags.has('json')) {
     // Rules are numbered from 1 in the explanation itself, as in the text.
     io.stdout(`${JSON.stringify(explanation, null, 2)}\n`);
   } else {
     io.stdout(formatExplanation(explanation));
   }
-  const why = failure(explanation, new MeshIndex(prepared.manifests));
+  const why = failure(explanation, index);
   if (why !== undefined) {
     io.stderr(`explain: ${why}\n`);
   }

@@ -141,7 +141,11 @@ export class ExplainError extends Error {}
  * GRPCRoute rule, through a Gateway API Gateway, or in the mesh for a Service no VirtualService routes.
  */
 export function explain(manifests: readonly Manifest[], options: ExplainOptions = {}): Explanation {
-  const index = new MeshIndex(manifests);
+  return explainIndexed(new MeshIndex(manifests), options);
+}
+
+/** `explain` over manifests already indexed. */
+export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): Explanation {
   const gateway = resolveGateway(index, options.gateway);
   const headers = Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   const apiGateway = gateway === MESH_GATEWAY || index.gateways.has(gateway) ? undefined : index.apiGateways.get(gateway);
