@@ -367,6 +367,13 @@ export class RolloutPlan {
     return this.props.entry?.api === TrafficApi.GATEWAY_API;
   }
 
+  /** The line of plan.md that says where the plan starts from. */
+  private startLine(stages: readonly PlanStage[]): string {
+    return this.before === undefined
+      ? `Stage ${stages[0].state.folder} starts from a cluster without any of these objects.`
+      : `Stage \`${this.before.folder}\` is the state the plan starts from: version ${this.before.stable} alone, with its ${this.versionObject()}, taking every request.`;
+  }
+
   /** What gives a version its own destination: its subset, or with the Gateway API its Service. */
   private versionObject(): string {
     return this.gatewayApi() ? 'Service' : 'subset';
@@ -377,9 +384,7 @@ export class RolloutPlan {
     const stages = this.writtenStages();
     const stageSeconds = this.stagePause.toSeconds({ integral: false });
     const lines = [`# Rollout plan: ${title} (Argo CD)`, ''];
-    lines.push(this.before === undefined
-      ? `Stage ${stages[0].state.folder} starts from a cluster without any of these objects.`
-      : `Stage \`${this.before.folder}\` is the state the plan starts from: version ${this.before.stable} alone, with its ${this.versionObject()}, taking every request.`);
+    lines.push(this.startLine(stages));
     lines.push('');
     lines.push(`Each stage folder holds the whole state of the stage in \`${ARGO_CD_FILE}\`, each object annotated with the`);
     if (this.gatewayApi()) {
@@ -399,11 +404,8 @@ export class RolloutPlan {
     lines.push(`- \`ARGOCD_SYNC_WAVE_DELAY\` of at least ${stageSeconds} (seconds) on the application controller: Istio objects have no health`);
     lines.push('  check, so between the route wave and the retire wave only this delay (2 s by default) gives istiod time to push');
     lines.push('  the routes to every proxy (it batches changes for up to 10 s, `PILOT_DEBOUNCE_MAX`).', '');
-    lines.push('| stage | step | traffic |', '|---|---|---|');
     const traffic = new Map(stages.map((stage) => [stage, this.traffic(stage)]));
-    for (const stage of stages) {
-      lines.push(`| \`${stage.state.folder}\` | ${stepOf(stage)} | ${traffic.get(stage)!.map((t) => `${t.request}: ${split(t.explanation)}`).join('; ')} |`);
-    }
+    lines.push(...trafficTable(stages, traffic));
     stages.forEach((stage, i) => {
       lines.push('', `## ${stage.state.folder}`, '');
       const waves = stage.phases.filter((p) => p.kind !== PhaseKind.DELETE)
@@ -433,10 +435,8 @@ export class RolloutPlan {
     const seconds = this.pause.toSeconds({ integral: false });
     const stageSeconds = this.stagePause.toSeconds({ integral: false });
     const lines = [`# Rollout plan: ${title}`, ''];
-    if (this.before === undefined) {
-      lines.push(`Stage ${stages[0].state.folder} starts from a cluster without any of these objects.`);
-    } else {
-      lines.push(`Stage \`${this.before.folder}\` is the state the plan starts from: version ${this.before.stable} alone, with its ${this.versionObject()}, taking every request.`);
+    lines.push(this.startLine(stages));
+    if (this.before !== undefined) {
       lines.push(`\`kubectl diff -f ${this.before.folder}/\` shows whether the live cluster is there (no output: it is); on an empty cluster, apply it as any stage.`);
     }
     lines.push('');
@@ -458,12 +458,8 @@ export class RolloutPlan {
     lines.push(`stage retires is named by the previous stage's routes, so that too leaves no route without its ${this.versionObject()} once the`);
     lines.push('previous stage is live. Deletions are in a `delete/` subfolder, which `kubectl apply -f` skips; `kubectl apply -R`');
     lines.push('would descend into it and re-create what the stage deletes.', '');
-    lines.push('| stage | step | traffic |', '|---|---|---|');
     const traffic = new Map(stages.map((stage) => [stage, this.traffic(stage)]));
-    for (const stage of stages) {
-      const summary = traffic.get(stage)!.map((t) => `${t.request}: ${split(t.explanation)}`).join('; ');
-      lines.push(`| \`${stage.state.folder}\` | ${stepOf(stage)} | ${summary} |`);
-    }
+    lines.push(...trafficTable(stages, traffic));
     let previous: Phase | undefined;
     for (const stage of stages) {
       lines.push('', `## ${stage.state.folder}`, '');
@@ -514,6 +510,12 @@ function waitFor(phase: Phase): string[] {
     byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), `${m.kind!.toLowerCase()}/${m.metadata?.name}`]);
   }
   return [...byNamespace].map(([ns, objects]) => `# or, up to Istio 1.22 with its status on: kubectl wait --for=condition=Reconciled -n ${ns} ${objects.join(' ')} --timeout=5m`);
+}
+
+/** The table of plan.md: each stage, its step, and where each kind of request goes. */
+function trafficTable(stages: readonly PlanStage[], traffic: ReadonlyMap<PlanStage, Array<{ request: string; explanation: Explanation }>>): string[] {
+  return ['| stage | step | traffic |', '|---|---|---|', ...stages.map((stage) =>
+    `| \`${stage.state.folder}\` | ${stepOf(stage)} | ${traffic.get(stage)!.map((t) => `${t.request}: ${split(t.explanation)}`).join('; ')} |`)];
 }
 
 function stepOf(stage: PlanStage): string {
