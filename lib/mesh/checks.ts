@@ -3,7 +3,7 @@
  * all pairs of objects: objects are grouped by host (or by selector and port) first, and only the
  * few objects of one group are compared with each other.
  */
-import { hostServes } from '../model/hosts';
+import { hostServes, hostsOverlap } from '../model/hosts';
 import { CODES, Finding, FindingCode, Severity } from './findings';
 import { isCatchAll, l4MatchCovers, matchCovers, matchKey } from './http-match';
 import { DestinationJson, MatchJson, RuleJson } from './json';
@@ -127,11 +127,6 @@ function checkDestinationPort(vs: VirtualServiceInfo, d: RuleDestination, owner:
   return ports.includes(port)
     ? []
     : [finding('unknown-destination-port', vs.ref, `${where(vs, d)} port ${port} of ${ref(owner)}, which only has ports ${ports.join(', ') || 'none'}`)];
-}
-
-/** Whether two host names can name the same host (either is a wildcard that takes the other). */
-function hostsOverlap(a: string, b: string): boolean {
-  return hostServes(a, b) || hostServes(b, a);
 }
 
 /** The host part of a Gateway server host (`namespace/host` or `host`). */

@@ -9,6 +9,7 @@
  */
 import { attachedListeners, hostnamesIntersect, parentGateway, routeAllowed } from './gateway-api-checks';
 import { RequestDescription } from './http-match';
+import { hostSpecificity } from '../model/hosts';
 import { GrpcRouteMatchJson, GrpcRouteRuleJson, ListenerJson, NameValueMatchJson, RouteMatchJson } from './json';
 import { ApiGatewayInfo, HttpRouteInfo, MeshIndex, RouteInfo } from './manifests';
 
@@ -82,14 +83,6 @@ function listenersTaking(index: MeshIndex, gateway: ApiGatewayInfo, route: Route
     .filter((l) => (port === undefined || l.port === port) && hostMatches(l.hostname, host) && routeAllowed(l, gateway, route, index));
 }
 
-/** How specific a hostname is: an exact name above every wildcard, a longer wildcard above a shorter one, `*` (or none) last. */
-function specificity(hostname: string | undefined): number {
-  if (hostname === undefined || hostname === '' || hostname === '*') {
-    return 0;
-  }
-  return hostname.startsWith('*.') ? hostname.length : 1_000_000 + hostname.length;
-}
-
 /**
  * The hostname under which a route attached to `gateway` serves a request for `host`: the most
  * specific of the names where its own hostnames (any, when it has none) meet the hostnames of the
@@ -102,7 +95,7 @@ function servedHostname(index: MeshIndex, gateway: ApiGatewayInfo, route: RouteI
     for (const h of route.hostnames.length > 0 ? route.hostnames : [undefined]) {
       if (h === undefined || hostMatches(h, host)) {
         // Where the two meet, the more specific name holds.
-        best = Math.max(best, specificity(h), specificity(l.hostname));
+        best = Math.max(best, hostSpecificity(h), hostSpecificity(l.hostname));
       }
     }
   }

@@ -1,4 +1,4 @@
-import { hostServes } from '../model/hosts';
+import { hostServes, hostSpecificity, hostsOverlap } from '../model/hosts';
 import { describeMatch, HttpMatchJson } from '../model/match-json';
 import { describeGrpcMatch, describeRouteMatch, GrpcRouteInfo, grpcRoutes, listenersFor, pickRouteMatch, routesOfGateway, routesOfMostSpecificHostname, routesOfService, tlsRoutes } from './explain-gateway-api';
 import { requestMatches, RequestDescription, routeShares } from './http-match';
@@ -489,7 +489,7 @@ function touches(object: GatewayApiInfo, index: MeshIndex, host: string, namespa
     return true;
   }
   // A Gateway or route without hostnames takes every host; in the mesh only routes attached to Services apply.
-  return !mesh && (object.hostnames.length === 0 || host === '*' || object.hostnames.some((h) => hostServes(h, host) || hostServes(host, h)));
+  return !mesh && (object.hostnames.length === 0 || host === '*' || object.hostnames.some((h) => hostsOverlap(h, host)));
 }
 
 /** Warnings about the Gateway API objects that touch the host asked about, which explain does not model. */
@@ -548,7 +548,7 @@ function pickVirtualService(index: MeshIndex, bound: VirtualServiceInfo[], gatew
       const vsHost = gateway === MESH_GATEWAY ? index.resolveHost(written, vs.ref.namespace) : written;
       const requested = gateway === MESH_GATEWAY ? index.resolveHost(host, vs.ref.namespace) : host;
       if (hostServes(vsHost, requested)) {
-        const score = vsHost.includes('*') ? vsHost.length : 1000 + vsHost.length;
+        const score = hostSpecificity(vsHost);
         if (best === undefined || score > best.score) {
           best = { vs, score };
         }

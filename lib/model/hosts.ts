@@ -18,3 +18,19 @@ export function hostServes(serverHost: string, host: string): boolean {
   }
   return false;
 }
+
+/** Whether two host names can name the same host: either is a wildcard that takes the other, or they are equal. */
+export function hostsOverlap(a: string, b: string): boolean {
+  return hostServes(a, b) || hostServes(b, a);
+}
+
+/**
+ * How specific a host name is, to pick the most specific of those that take a host: an exact name
+ * above every wildcard, a longer wildcard above a shorter one, `*` (or none) last.
+ */
+export function hostSpecificity(host: string | undefined): number {
+  if (host === undefined || host === '' || host === '*') {
+    return 0;
+  }
+  return host.startsWith('*.') ? host.length : 1_000_000 + host.length;
+}
