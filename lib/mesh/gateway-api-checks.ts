@@ -183,11 +183,12 @@ function checkParents(index: MeshIndex, route: RouteInfo): Finding[] {
       }
       const listeners = attachedListeners(gateway, p);
       // Hostnames are matched against the listeners that take the route only.
-      const taking = listeners.filter((l) => routeAllowed(l, gateway, route, index));
+      const refusals = listeners.map((l) => listenerRefusal(l, gateway, route, index));
+      const taking = listeners.filter((_, i) => refusals[i] === undefined);
       if (listeners.length === 0) {
         findings.push(finding('gateway-api-unknown-parent', route.ref, `parentRefs names ${parentText(p, route.ref.namespace)}, but the Gateway has no such listener (it has ${gateway.listeners.map((l) => `${l.name} on port ${l.port}`).join(', ') || 'none'}); fix sectionName or port`));
       } else if (taking.length === 0) {
-        const reasons = [...new Set(listeners.map((l) => listenerRefusal(l, gateway, route, index)!))];
+        const reasons = [...new Set(refusals as string[])];
         findings.push(finding('gateway-api-route-not-allowed', route.ref, `parentRefs names ${parentText(p, route.ref.namespace)}, whose listeners do not take the route: ${reasons.join('; ')}; the Gateway does not accept the route, so it routes no ${unit} there: ${refusalFix(route, reasons)}`));
       } else if (route.hostnames.length > 0 && !taking.some((l) => route.hostnames.some((h) => hostnamesIntersect(l.hostname, h)))) {
         findings.push(finding('gateway-api-hostname-mismatch', route.ref, `hostnames ${route.hostnames.join(', ')} meet no listener hostname of ${parentText(p, route.ref.namespace)} (${taking.map((l) => l.hostname).join(', ')}); the Gateway does not accept the route, so it routes no ${unit} there: add a matching hostname to the route or the listener`));
