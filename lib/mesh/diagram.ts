@@ -5,7 +5,7 @@ import { describeGrpcMatch, describeRouteMatch, grpcRoutes } from './explain-gat
 import { GrpcRouteMatchJson, RouteMatchJson } from './json';
 import { GATEWAY_API_GROUP, Manifest, MeshIndex, RouteInfo } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
-import { attachedListeners } from './gateway-api-checks';
+import { attachedListeners, isService, parentGateway, parentKind } from './gateway-api-checks';
 import { AnsweredRequest, describeUrlRewrite, filtersOf, gatewayApiRedirect, istioRedirect, schemeOf } from './rule-answers';
 
 /**
@@ -111,13 +111,15 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
     const entrances: Array<{ protocol: string | undefined; port: number | undefined }> = [];
     for (const p of route.parentRefs) {
       const namespace = p.namespace ?? route.ref.namespace;
-      const gateway = (p.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP && (p.kind ?? 'Gateway') === 'Gateway' ? index.apiGateways.get(`${namespace}/${p.name}`) : undefined;
+      const { group, kind } = parentKind(p);
+      const gateway = parentGateway(index, route, p);
+      const service = isService(p, 'Gateway');
       entrances.push(...(gateway !== undefined ? attachedListeners(gateway, p).map((l) => ({ protocol: l.protocol, port: l.port }))
-        : [{ protocol: p.group === '' && p.kind === 'Service' ? 'HTTP' : undefined, port: p.port }]));
+        : [{ protocol: service ? 'HTTP' : undefined, port: p.port }]));
       let parentId: string | undefined;
-      if ((p.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP && (p.kind ?? 'Gateway') === 'Gateway') {
-        parentId = apiGatewayId(`${namespace}/${p.name}`, index.apiGateways.has(`${namespace}/${p.name}`));
-      } else if (p.group === '' && p.kind === 'Service') {
+      if (group === GATEWAY_API_GROUP && kind === 'Gateway') {
+        parentId = apiGatewayId(`${namespace}/${p.name}`, gateway !== undefined);
+      } else if (service) {
         parentId = id(`meshsvc:${namespace}/${p.name}`, (n) => `${n}((${label('mesh', `Service ${namespace}/${p.name}`)}))`);
       }
       if (parentId !== undefined && !edges.has(`${parentId}->${routeId}`)) {

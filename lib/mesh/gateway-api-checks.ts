@@ -14,12 +14,12 @@ import { BackendRefJson, GrantRefJson, ListenerJson, ParentRefJson } from './jso
 import { ApiGatewayInfo, GATEWAY_API_GROUP, MeshIndex, ReferenceGrantInfo, RouteInfo, RouteKind, selectorMatches, ServiceInfo } from './manifests';
 
 /** The kind and group a parentRef names: a Gateway unless it says otherwise. */
-function parentKind(p: ParentRefJson): { group: string; kind: string } {
+export function parentKind(p: ParentRefJson): { group: string; kind: string } {
   return { group: p.group ?? GATEWAY_API_GROUP, kind: p.kind ?? 'Gateway' };
 }
 
 /** Whether a backendRef (or parentRef) names a core Service. */
-function isService(r: { group?: string; kind?: string }, defaultKind: string): boolean {
+export function isService(r: { group?: string; kind?: string }, defaultKind: string): boolean {
   return (r.group ?? (defaultKind === 'Service' ? '' : GATEWAY_API_GROUP)) === '' && (r.kind ?? defaultKind) === 'Service';
 }
 
