@@ -12,8 +12,7 @@ import {
   visibleIn,
 } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
-
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+import { subsetNameProblem } from './istio-validation';
 
 /**
  * Port name prefixes (and `appProtocol` values) from which Istio learns a port's protocol.
@@ -200,7 +199,7 @@ export function checkSubsets(index: MeshIndex): Finding[] {
         findings.push(finding('duplicate-subset', dr.ref, `subset "${subset.name}" is defined twice; Istio keeps only one of them`));
       }
       seen.add(subset.name);
-      if (!DNS1123_LABEL.test(subset.name) || subset.name.length > 63) {
+      if (subsetNameProblem(subset.name) !== undefined) {
         findings.push(finding('invalid-subset-name', dr.ref, `subset name "${subset.name}" must be a DNS-1123 label (at most 63 lower-case letters, digits and "-")`));
       }
       if (service?.selector === undefined || Object.keys(service.selector).length === 0) {
