@@ -3,7 +3,7 @@ import { routeShares } from './http-match';
 import { missingPart } from './explain';
 import { describeGrpcMatch, describeRouteMatch, grpcRoutes } from './explain-gateway-api';
 import { GrpcRouteMatchJson, RouteMatchJson } from './json';
-import { GATEWAY_API_GROUP, Manifest, MeshIndex, RouteInfo } from './manifests';
+import { GATEWAY_API_GROUP, Manifest, MeshIndex, RouteInfo, serviceHost } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
 import { attachedListeners, isService, parentGateway, parentKind } from './gateway-api-checks';
 import { AnsweredRequest, describeUrlRewrite, filtersOf, gatewayApiRedirect, istioRedirect, schemeOf } from './rule-answers';
@@ -170,7 +170,7 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
         ...mirrors.map((b) => ({ ref: b, edge: '-.->|mirror|' })),
       ];
       for (const { ref, edge } of targets) {
-        const host = `${ref.name}.${ref.namespace ?? route.ref.namespace}.svc.cluster.local`;
+        const host = serviceHost(ref.name, ref.namespace ?? route.ref.namespace);
         // A backend Service that does not exist is a dead end: the Gateway API answers 500.
         const targetId = index.services.has(host)
           ? id(`dest:${host}#`, (n) => `${n}[${label('any pod', host)}]`)

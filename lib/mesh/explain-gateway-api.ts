@@ -11,7 +11,7 @@ import { attachedListeners, hostnamesIntersect, parentGateway, routeAllowed } fr
 import { RequestDescription } from './http-match';
 import { hostSpecificity } from '../model/hosts';
 import { GrpcRouteMatchJson, GrpcRouteRuleJson, ListenerJson, NameValueMatchJson, RouteMatchJson } from './json';
-import { ApiGatewayInfo, HttpRouteInfo, MeshIndex, RouteInfo } from './manifests';
+import { ApiGatewayInfo, HttpRouteInfo, MeshIndex, RouteInfo, serviceHost } from './manifests';
 
 /** A Gateway API GRPCRoute. */
 export type GrpcRouteInfo = RouteInfo<GrpcRouteRuleJson>;
@@ -122,7 +122,7 @@ export function routesOfMostSpecificHostname<R extends RouteInfo>(index: MeshInd
 export function routesOfService<R extends RouteInfo = HttpRouteInfo>(index: MeshIndex, fqdn: string, port: number | undefined,
   routes: readonly R[] = index.httpRoutes as readonly RouteInfo[] as readonly R[]): R[] {
   return routes.filter((route) => route.parentRefs.some((p) => p.group === '' && p.kind === 'Service'
-    && `${p.name}.${p.namespace ?? route.ref.namespace}.svc.cluster.local` === fqdn
+    && serviceHost(p.name, p.namespace ?? route.ref.namespace) === fqdn
     && (p.port === undefined || port === undefined || p.port === port)));
 }
 

@@ -2,7 +2,7 @@ import { hostServes, hostSpecificity, hostsOverlap } from '../model/hosts';
 import { describeMatch, HttpMatchJson } from '../model/match-json';
 import { describeGrpcMatch, describeRouteMatch, GrpcRouteInfo, grpcRoutes, listenersFor, pickRouteMatch, routesOfGateway, routesOfMostSpecificHostname, routesOfService, tlsRoutes } from './explain-gateway-api';
 import { requestMatches, RequestDescription, routeShares } from './http-match';
-import { ApiGatewayInfo, DEFAULT_NAMESPACE, GATEWAY_API_GROUP, GatewayApiInfo, HttpRouteInfo, Manifest, MeshIndex, ObjectRef, RouteInfo, VirtualServiceInfo } from './manifests';
+import { ApiGatewayInfo, DEFAULT_NAMESPACE, GATEWAY_API_GROUP, GatewayApiInfo, HttpRouteInfo, Manifest, MeshIndex, ObjectRef, RouteInfo, serviceHost, VirtualServiceInfo } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
 import { describeIstioRewrite, describeUrlRewrite, ExplainedRedirect, filtersOf, gatewayApiRedirect, istioRedirect, mirrorPercent, Scheme, schemeOf } from './rule-answers';
 
@@ -405,7 +405,7 @@ function explainRoutes(index: MeshIndex, request: RequestDescription, applied: A
     const mirror = filter.requestMirror!;
     const ref = mirror.backendRef!;
     if ((ref.group ?? '') === '' && (ref.kind ?? 'Service') === 'Service') {
-      mirrors.push({ percent: mirrorPercent(mirror), host: `${ref.name}.${ref.namespace ?? route.ref.namespace}.svc.cluster.local` });
+      mirrors.push({ percent: mirrorPercent(mirror), host: serviceHost(ref.name, ref.namespace ?? route.ref.namespace) });
     } else {
       notes.push(`${ruleText} also mirrors to ${ref.kind ?? 'Service'} ${ref.name} (group "${ref.group ?? ''}"), which is not a Service: explain leaves it out`);
     }
@@ -422,7 +422,7 @@ function explainRoutes(index: MeshIndex, request: RequestDescription, applied: A
   const weights = services.map((b) => (typeof b.weight === 'number' ? b.weight : 1));
   const total = weights.reduce((a, b) => a + b, 0);
   const destinations = services.map((b, i): ExplainedDestination => {
-    const host = `${b.name}.${b.namespace ?? route.ref.namespace}.svc.cluster.local`;
+    const host = serviceHost(b.name, b.namespace ?? route.ref.namespace);
     return {
       percent: total > 0 ? Math.round((weights[i] / total) * 10000) / 100 : 0,
       host,

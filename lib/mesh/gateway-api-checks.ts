@@ -11,7 +11,7 @@
 import { finding } from './checks';
 import { Finding } from './findings';
 import { BackendRefJson, GrantRefJson, ListenerJson, ParentRefJson } from './json';
-import { ApiGatewayInfo, GATEWAY_API_GROUP, MeshIndex, ReferenceGrantInfo, RouteInfo, RouteKind, selectorMatches, ServiceInfo } from './manifests';
+import { ApiGatewayInfo, GATEWAY_API_GROUP, MeshIndex, ReferenceGrantInfo, RouteInfo, RouteKind, selectorMatches, serviceHost, ServiceInfo } from './manifests';
 
 /** The kind and group a parentRef names: a Gateway unless it says otherwise. */
 export function parentKind(p: ParentRefJson): { group: string; kind: string } {
@@ -30,7 +30,7 @@ export function routeRuleLabel(route: RouteInfo, index: number): string {
 }
 
 function serviceOf(index: MeshIndex, name: string, namespace: string): ServiceInfo | undefined {
-  return index.services.get(`${name}.${namespace}.svc.cluster.local`);
+  return index.services.get(serviceHost(name, namespace));
 }
 
 /** The Gateway a parentRef names, if it names one of the manifests. */

@@ -52,6 +52,11 @@ export function visibleIn(exportTo: readonly string[], namespace: string): boole
 export { DEFAULT_NAMESPACE, MESH_GATEWAY };
 const CLUSTER_SUFFIX = 'svc.cluster.local';
 
+/** The fully qualified host of Service `name` of `namespace` (`name.namespace.svc.cluster.local`). */
+export function serviceHost(name: unknown, namespace: string): string {
+  return `${String(name)}.${namespace}.${CLUSTER_SUFFIX}`;
+}
+
 /** A Service port. */
 export interface ServicePortInfo {
   /** The port's name, if any. */
@@ -449,7 +454,7 @@ export class MeshIndex {
     }
     const parts = host.split('.');
     if (parts.length === 1) {
-      return `${host}.${namespace}.${CLUSTER_SUFFIX}`;
+      return serviceHost(host, namespace);
     }
     if (parts.length === 2 && this.services.has(`${host}.${CLUSTER_SUFFIX}`)) {
       return `${host}.${CLUSTER_SUFFIX}`;
@@ -529,7 +534,7 @@ export class MeshIndex {
 
   private addService(m: Manifest): void {
     const ref = refOf(m);
-    const host = `${ref.name}.${ref.namespace}.${CLUSTER_SUFFIX}`;
+    const host = serviceHost(ref.name, ref.namespace);
     const selector = m.spec?.selector;
     const exportTo = m.metadata?.annotations?.[EXPORT_TO_ANNOTATION];
     this.services.set(host, {
