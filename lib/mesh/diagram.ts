@@ -6,7 +6,7 @@ import { GrpcRouteMatchJson, RouteMatchJson } from './json';
 import { GATEWAY_API_GROUP, Manifest, MeshIndex, RouteInfo, serviceHost } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
 import { attachedListeners, isService, parentGateway, parentKind } from './gateway-api-checks';
-import { AnsweredRequest, describeUrlRewrite, filtersOf, gatewayApiRedirect, istioRedirect, schemeOf } from './rule-answers';
+import { AnsweredRequest, describeUrlRewrite, filtersOf, gatewayApiRedirect, isObject, istioRedirect, schemeOf } from './rule-answers';
 
 /**
  * A Mermaid flowchart of the routing: Gateways → VirtualService rules (HTTP, TCP and TLS, with their matches) →
@@ -187,10 +187,6 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
     id(`api:${o.ref.kind}/${o.ref.namespace}/${o.ref.name}`, (n) => `${n}>${label(`warning: ${what} ${o.ref.namespace}/${o.ref.name} is not drawn`, `${what}s are not modelled: routing may differ`)}]`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-function isObject<T>(value: T | null | undefined): value is T {
-  return value !== null && typeof value === 'object';
 }
 
 /** `301 redirect` and its location, whose parts taken from the request are placeholders. */

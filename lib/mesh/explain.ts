@@ -4,7 +4,7 @@ import { describeGrpcMatch, describeRouteMatch, GrpcRouteInfo, grpcRoutes, liste
 import { requestMatches, RequestDescription, routeShares } from './http-match';
 import { ApiGatewayInfo, DEFAULT_NAMESPACE, GATEWAY_API_GROUP, GatewayApiInfo, HttpRouteInfo, Manifest, MeshIndex, ObjectRef, RouteInfo, serviceHost, VirtualServiceInfo } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
-import { describeIstioRewrite, describeUrlRewrite, ExplainedRedirect, filtersOf, gatewayApiRedirect, istioRedirect, mirrorPercent, Scheme, schemeOf } from './rule-answers';
+import { describeIstioRewrite, describeUrlRewrite, ExplainedRedirect, filtersOf, gatewayApiRedirect, isObject, istioRedirect, mirrorPercent, Scheme, schemeOf } from './rule-answers';
 
 export type { ExplainedRedirect } from './rule-answers';
 
@@ -438,10 +438,6 @@ function explainRoutes(index: MeshIndex, request: RequestDescription, applied: A
     return { request, ...by, ...tls, rule: matchedRule, destinations, mirrors: [], directResponse: { status: 500 }, notes, warnings };
   }
   return { request, ...by, ...tls, rule: matchedRule, destinations, mirrors, notes, warnings };
-}
-
-function isObject<T>(value: T | null | undefined): value is T {
-  return value !== null && typeof value === 'object';
 }
 
 /** The scheme of requests that come to an Istio Gateway's servers (of the port, when known), when they agree; `http` in the mesh. */

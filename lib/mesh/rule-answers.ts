@@ -13,6 +13,11 @@
  */
 import { HttpRedirectJson, HttpRewriteJson, PathModifierJson, RequestMirrorJson, RequestRedirectJson, RouteFilterJson, RouteMatchJson, UrlRewriteJson } from './json';
 
+/** Whether a JSON value is an object (a redirect, a direct response, a filter's field) rather than null or a scalar. */
+export function isObject<T>(value: T | null | undefined): value is T {
+  return value !== null && typeof value === 'object';
+}
+
 /** A redirect: its status and where it sends the client. */
 export interface ExplainedRedirect {
   /** The status of the answer: 301, 302, 303, 307 or 308. */
