@@ -67,6 +67,11 @@ function where(vs: VirtualServiceInfo, d: RuleDestination): string {
   return `${ruleLabel(vs, d.kind, d.rule)}${d.mirror ? ' mirrors to' : ' routes to'}`;
 }
 
+/** `host "written"`, with the host Istio makes of it when that differs. */
+function hostText(written: string, host: string): string {
+  return `host "${written}"${host === written ? '' : ` (${host})`}`;
+}
+
 function namespacesText(exportTo: readonly string[]): string {
   return exportTo.length === 1 ? `namespace ${exportTo[0]}` : `namespaces ${exportTo.join(', ')}`;
 }
@@ -88,8 +93,10 @@ export function checkDestinations(index: MeshIndex): Finding[] {
       if (usableService === undefined && usableEntry === undefined) {
         const hidden = service ?? entries[0];
         findings.push(hidden === undefined
-          ? finding('unknown-host', vs.ref, `${where(vs, d)} host "${written}" (${host}), which matches no Service or ServiceEntry; define the Service or fix the host`)
-          : finding('host-not-exported', vs.ref, `${where(vs, d)} host "${written}" (${host}), but ${ref(hidden.ref)} is exported only to ${namespacesText(hidden.exportTo)}, not to ${applies} where this VirtualService applies; export it there (${service !== undefined ? 'annotation networking.istio.io/exportTo' : 'spec.exportTo'}) or route elsewhere`));
+          ? finding('unknown-host', vs.ref, written === ''
+            ? `${where(vs, d)} a destination without a host; set destination.host to a Service or ServiceEntry host`
+            : `${where(vs, d)} ${hostText(written, host)}, which matches no Service or ServiceEntry; ${expansionHint(index, written) ?? 'define the Service or fix the host'}`)
+          : finding('host-not-exported', vs.ref, `${where(vs, d)} ${hostText(written, host)}, but ${ref(hidden.ref)} is exported only to ${namespacesText(hidden.exportTo)}, not to ${applies} where this VirtualService applies; export it there (${service !== undefined ? 'annotation networking.istio.io/exportTo' : 'spec.exportTo'}) or route elsewhere`));
       }
       if (destination.subset !== undefined) {
         findings.push(...checkDestinationSubset(index, vs, d, host));
@@ -104,14 +111,53 @@ export function checkDestinations(index: MeshIndex): Finding[] {
   return findings;
 }
 
+/**
+ * What to write instead of `written`, a name with a dot that Istio takes as it is (pilot's
+ * `ResolveShortnameToFQDN` completes only names without a dot) but that would be a Service's
+ * name if it were expanded.
+ */
+function expansionHint(index: MeshIndex, written: string): string | undefined {
+  const service = index.expansionOf(written);
+  return service === undefined
+    ? undefined
+    : `Istio completes only a name without a dot, so "${written}" is not ${ref(service.ref)}: write "${service.host}" (or "${service.ref.name}" from namespace ${service.ref.namespace})`;
+}
+
+/**
+ * DestinationRule hosts and in-mesh VirtualService hosts written as `name.namespace` or
+ * `name.namespace.svc`: Istio takes them as they are, so they name no Service, and the
+ * DestinationRule's subsets and policy apply to nothing, the VirtualService routes no in-mesh call
+ * to the Service it seems to name (pilot's `separateVSHostsAndServices` keeps it for a host outside
+ * the registry).
+ */
+export function checkUnexpandedHosts(index: MeshIndex): Finding[] {
+  const findings: Finding[] = [];
+  for (const dr of index.destinationRules) {
+    const hint = expansionHint(index, dr.host);
+    if (hint !== undefined) {
+      findings.push(finding('unexpanded-host', dr.ref, `host "${dr.host}" names no Service, so its subsets and traffic policy apply to nothing and every route to its subsets fails with 503; ${hint}`));
+    }
+  }
+  for (const vs of index.virtualServices.filter((v) => v.gateways.includes(MESH_GATEWAY))) {
+    for (const written of vs.hosts) {
+      const hint = expansionHint(index, written);
+      if (hint !== undefined) {
+        findings.push(finding('unexpanded-host', vs.ref, `host "${written}" names no Service, so in-mesh calls to the Service are not routed by this VirtualService; ${hint}`));
+      }
+    }
+  }
+  return findings;
+}
+
 function checkDestinationSubset(index: MeshIndex, vs: VirtualServiceInfo, d: RuleDestination, host: string): Finding[] {
   const rules = index.destinationRulesByHost.get(host) ?? [];
   const subsets = rules.flatMap((dr) => dr.subsets.map((s) => s.name));
   if (subsets.some((name) => name === d.destination.subset)) {
     return [];
   }
+  const unexpanded = rules.length === 0 ? index.destinationRules.filter((dr) => index.expansionOf(dr.host)?.host === host) : [];
   const defined = rules.length === 0
-    ? `no DestinationRule defines subsets for host ${host}`
+    ? `no DestinationRule defines subsets for host ${host}${unexpanded.length > 0 ? ` (${unexpanded.map((dr) => `${ref(dr.ref)} is for host "${dr.host}", which Istio does not expand`).join('; ')})` : ''}`
     : `${rules.map((dr) => ref(dr.ref)).join(' and ')} does not define it (it defines ${subsets.map((s) => `"${s}"`).join(', ') || 'no subsets'})`;
   return [finding('unknown-subset', vs.ref, `${where(vs, d)} subset "${d.destination.subset}" of host ${host}, but ${defined}; every request this route takes fails with 503 until the subset exists: add the subset to the DestinationRule before routing to it`)];
 }

@@ -166,7 +166,7 @@ export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): 
   };
   const notes: string[] = [];
   if (vs === undefined && gateway === MESH_GATEWAY) {
-    const fqdn = index.resolveHost(host, DEFAULT_NAMESPACE);
+    const fqdn = index.requestHost(host, DEFAULT_NAMESPACE);
     const routes: AppliedRoutes = {
       http: routesOfService(index, fqdn, port),
       grpc: routesOfService(index, fqdn, port, grpcRoutes(index)),
@@ -472,7 +472,7 @@ export function missingPart(index: MeshIndex, host: string, subset: string | und
 /** The port a request comes to when only one is possible: the Gateway's single server port, or the Service's single port. */
 function defaultPort(index: MeshIndex, gateway: string, vs: VirtualServiceInfo | undefined, host: string): number | undefined {
   const ports = gateway === MESH_GATEWAY
-    ? index.services.get(index.resolveHost(host, vs?.ref.namespace ?? DEFAULT_NAMESPACE))?.ports.map((p) => p.port) ?? []
+    ? index.services.get(index.requestHost(host, vs?.ref.namespace ?? DEFAULT_NAMESPACE))?.ports.map((p) => p.port) ?? []
     : (index.gateways.get(gateway)?.servers ?? []).map((s) => Number(s.port?.number));
   const distinct = [...new Set(ports)];
   return distinct.length === 1 ? distinct[0] : undefined;
@@ -480,7 +480,7 @@ function defaultPort(index: MeshIndex, gateway: string, vs: VirtualServiceInfo |
 
 /** Whether a Gateway API object touches `host`: by its hostnames, or by a Service it routes for or to. */
 function touches(object: GatewayApiInfo, index: MeshIndex, host: string, namespace: string, mesh: boolean): boolean {
-  const fqdn = index.resolveHost(host, namespace);
+  const fqdn = index.requestHost(host, namespace);
   if (object.services.includes(fqdn)) {
     return true;
   }
@@ -542,7 +542,7 @@ function pickVirtualService(index: MeshIndex, bound: VirtualServiceInfo[], gatew
   for (const vs of bound) {
     for (const written of vs.hosts) {
       const vsHost = gateway === MESH_GATEWAY ? index.resolveHost(written, vs.ref.namespace) : written;
-      const requested = gateway === MESH_GATEWAY ? index.resolveHost(host, vs.ref.namespace) : host;
+      const requested = gateway === MESH_GATEWAY ? index.requestHost(host, vs.ref.namespace) : host;
       if (hostServes(vsHost, requested)) {
         const score = hostSpecificity(vsHost);
         if (best === undefined || score > best.score) {

@@ -61,6 +61,7 @@ export function formatSource(source: Source): string {
 export const CODES = {
   'unknown-subset': { severity: Severity.ERROR, istioCode: 'IST0101' },
   'unknown-host': { severity: Severity.ERROR, istioCode: 'IST0101' },
+  'unexpanded-host': { severity: Severity.ERROR, istioCode: undefined },
   'host-not-exported': { severity: Severity.ERROR, istioCode: 'IST0101' },
   'unknown-gateway': { severity: Severity.ERROR, istioCode: 'IST0101' },
   'host-not-in-gateway': { severity: Severity.WARNING, istioCode: 'IST0132' },

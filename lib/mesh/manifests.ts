@@ -57,6 +57,15 @@ export function serviceHost(name: unknown, namespace: string): string {
   return `${String(name)}.${namespace}.${CLUSTER_SUFFIX}`;
 }
 
+/**
+ * The host that Istio makes of `host` written in an Istio object of namespace `namespace`
+ * (pilot's `ResolveShortnameToFQDN`): a short name is completed with the namespace and
+ * `svc.cluster.local`; a wildcard, an IP address or any name with a dot stays as written.
+ */
+export function configHost(host: string, namespace: string): string {
+  return host.includes('.') || host.includes(':') || host === '*' || host === '' ? host : serviceHost(host, namespace);
+}
+
 /** A Service port. */
 export interface ServicePortInfo {
   /** The port's name, if any. */
@@ -372,8 +381,6 @@ export class MeshIndex {
         drs.push(m);
       }
     }
-    // Resolved once every Service is known, since a host like `website.default` is a Service's
-    // name only if that Service exists.
     for (const m of drs) {
       const ref = refOf(m);
       const dr: DestinationRuleInfo = {
@@ -444,25 +451,38 @@ export class MeshIndex {
   }
 
   /**
-   * The fully qualified name of `host` as written in an object of namespace `namespace`: a short
-   * name is a Service of that namespace, `name.ns` and `name.ns.svc` are the Service `name` of
-   * `ns`; other names stay as they are.
+   * The host that Istio makes of `host` written in an object of namespace `namespace` (a
+   * VirtualService's hosts and destinations, a DestinationRule's host), as pilot's
+   * `ResolveShortnameToFQDN` does: a short name (no dot) is a Service of that namespace
+   * (`name.namespace.svc.cluster.local`); a name with a dot stays as it is, so `website.default`
+   * and `website.default.svc` name no Service (see `expansionOf`).
    */
   public resolveHost(host: string, namespace: string): string {
-    if (host.includes('*')) {
-      return host;
-    }
+    return configHost(host, namespace);
+  }
+
+  /**
+   * The host that a request for `host` from a pod of namespace `namespace` is for, as the sidecar
+   * routes it: besides the short name and the full name, a Service answers to `name.ns` and
+   * `name.ns.svc` (the names a pod's DNS search path resolves, which Istio lists among the
+   * domains of the Service's virtual host).
+   */
+  public requestHost(host: string, namespace: string): string {
+    return this.expansionOf(host)?.host ?? configHost(host, namespace);
+  }
+
+  /**
+   * The Service that `host`, a name with a dot that Istio takes as it is, would be if it were
+   * expanded (`website.default` and `website.default.svc` → `website.default.svc.cluster.local`):
+   * only when no Service or ServiceEntry has `host` itself and that Service exists.
+   */
+  public expansionOf(host: string): ServiceInfo | undefined {
     const parts = host.split('.');
-    if (parts.length === 1) {
-      return serviceHost(host, namespace);
+    const expanded = parts.length === 2 ? `${host}.${CLUSTER_SUFFIX}` : parts.length === 3 && parts[2] === 'svc' ? `${host}.cluster.local` : undefined;
+    if (expanded === undefined || this.services.has(host) || this.serviceEntriesFor(host).length > 0) {
+      return undefined;
     }
-    if (parts.length === 2 && this.services.has(`${host}.${CLUSTER_SUFFIX}`)) {
-      return `${host}.${CLUSTER_SUFFIX}`;
-    }
-    if (parts.length === 3 && parts[2] === 'svc') {
-      return `${host}.cluster.local`;
-    }
-    return host;
+    return this.services.get(expanded);
   }
 
   /**

@@ -7,7 +7,7 @@
 import { CODES, Finding, FindingCode, Severity } from './findings';
 import { destinationRuleIssues, gatewayIssues, mirrorCopiesNothing, virtualServiceIssues } from './istio-validation';
 import { DestinationJson, HttpRouteJson, JsonObject, PercentJson } from './json';
-import { Manifest } from './manifests';
+import { configHost, Manifest, serviceHost } from './manifests';
 import { groupOf } from './shape';
 import { DEFAULT_NAMESPACE } from '../model/names';
 
@@ -141,15 +141,16 @@ function outlierFindings(manifests: readonly Manifest[]): Finding[] {
   const services = new Map<string, Record<string, string>>();
   for (const m of manifests) {
     if (m.kind === 'Service' && m.apiVersion === 'v1' && obj(m.spec?.selector) !== undefined) {
-      services.set(`${refOf(m).namespace}/${m.metadata?.name}`, m.spec.selector);
+      services.set(serviceHost(m.metadata?.name, refOf(m).namespace), m.spec.selector);
     }
   }
   const findings: Finding[] = [];
   for (const dr of manifests.filter((m) => isIstio(m, 'DestinationRule'))) {
     const ref = refOf(dr);
-    const host = String(dr.spec?.host ?? '');
-    const [name, namespace = ref.namespace] = host.replace(/\.svc\.cluster\.local$/, '').split('.');
-    const serviceSelector = services.get(`${namespace}/${name}`);
+    // The Service the host names as Istio reads it: `name.namespace` names none.
+    const host = configHost(String(dr.spec?.host ?? ''), ref.namespace);
+    const serviceSelector = services.get(host);
+    const namespace = host.split('.')[1];
     if (serviceSelector === undefined) {
       continue;
     }

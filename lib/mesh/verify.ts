@@ -1,5 +1,5 @@
 import {
-  checkConflicts, checkDestinations, checkGateways, checkRules, checkServicesAndWorkloads, checkSubsets,
+  checkConflicts, checkDestinations, checkUnexpandedHosts, checkGateways, checkRules, checkServicesAndWorkloads, checkSubsets,
 } from './checks';
 import { checkEnrollment } from './enrollment';
 import { checkGatewayCertificates, checkGrpcAndTlsRoutes, checkHttpRoutes } from './gateway-api-checks';
@@ -36,6 +36,7 @@ export function verifyPrepared(prepared: PreparedManifests): Finding[] {
   }
   const found = [
     ...checkDestinations(index),
+    ...checkUnexpandedHosts(index),
     ...checkGateways(index),
     ...checkSubsets(index),
     ...checkConflicts(index),

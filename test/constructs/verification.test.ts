@@ -362,8 +362,8 @@ describe('verification at synthesis', () => {
 
     test('a Service declared with MeshVerification.declareExternalService is known, with its ports', () => {
       // GIVEN
-      const chart = routeTo('reviews.books');
-      const wrongPort = routeTo('reviews.books', 8080);
+      const chart = routeTo('reviews.books.svc.cluster.local');
+      const wrongPort = routeTo('reviews.books.svc.cluster.local', 8080);
       // WHEN
       MeshVerification.declareExternalService(chart, { name: 'reviews', namespace: 'books', ports: [9080] });
       MeshVerification.declareExternalService(wrongPort, { name: 'reviews', namespace: 'books', ports: [9080] });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
-  checkConflicts, checkDestinations, checkGateways, checkRules, checkServicesAndWorkloads, checkSubsets, ISTIO_PROTOCOLS,
+  checkConflicts, checkDestinations, checkGateways, checkUnexpandedHosts, checkRules, checkServicesAndWorkloads, checkSubsets, ISTIO_PROTOCOLS,
 } from '../../lib/mesh/checks';
 import { Finding } from '../../lib/mesh/findings';
 import { Manifest, MeshIndex } from '../../lib/mesh/manifests';
@@ -72,17 +72,36 @@ describe('checkDestinations', () => {
     expect(run(checkDestinations, manifests)).toEqual([]);
   });
 
-  test('resolves short, namespaced and fully qualified hosts to the same Service', () => {
-    for (const host of ['website', 'website.default', 'website.default.svc', 'website.default.svc.cluster.local']) {
+  test('resolves a short host and a fully qualified one to the same Service', () => {
+    for (const host of ['website', 'website.default.svc.cluster.local']) {
       const manifests = withObject(vsWith([{ route: [route(host, 'version-1')] }]));
       expect(run(checkDestinations, manifests), host).toEqual([]);
     }
   });
 
+  test('takes a host with a dot as written, as pilot does: website.default and website.default.svc name no Service', () => {
+    // GIVEN routes to the tutorial's Service written as name.namespace and name.namespace.svc
+    for (const host of ['website.default', 'website.default.svc']) {
+      const manifests = withObject(vsWith([{ route: [route(host, 'version-1')] }]));
+      // THEN the host matches no Service (pilot's ResolveShortnameToFQDN completes only names without
+      // a dot, and the cluster outbound|80|version-1|website.default does not exist), and the
+      // message says what to write
+      expect(codes(checkDestinations, manifests), host).toEqual(['error unknown-host VirtualService/website-virtual-service', 'error unknown-subset VirtualService/website-virtual-service']);
+      expect(run(checkDestinations, manifests)[0].message).toBe(`http rule 1 routes to host "${host}", which matches no Service or ServiceEntry; Istio completes only a name without a dot, so "${host}" is not Service default/website: write "website.default.svc.cluster.local" (or "website" from namespace default)`);
+    }
+  });
+
+  test('near miss: a dotted host that a Service or ServiceEntry has as its own name is taken as it is', () => {
+    const entry = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'legacy' }, spec: { hosts: ['website.default'], ports: [{ number: 80, name: 'http', protocol: 'HTTP' }] } };
+    const manifests = withObject(vsWith([{ route: [route('website.default')] }]), [...tutorial(), entry]);
+    expect(run(checkDestinations, manifests)).toEqual([]);
+    expect(run(checkUnexpandedHosts, manifests)).toEqual([]);
+  });
+
   test('honours namespaces: a short host resolves in the VirtualService\'s namespace', () => {
     const manifests = withObject(vsWith([{ route: [route('website')] }], { ns: 'shop' }));
     expect(codes(checkDestinations, manifests)).toEqual(['error unknown-host VirtualService/website-virtual-service']);
-    const qualified = withObject(vsWith([{ route: [route('website.default', 'version-1')] }], { ns: 'shop' }));
+    const qualified = withObject(vsWith([{ route: [route('website.default.svc.cluster.local', 'version-1')] }], { ns: 'shop' }));
     expect(run(checkDestinations, qualified)).toEqual([]);
   });
 
@@ -106,6 +125,39 @@ describe('checkDestinations', () => {
     expect(codes(checkDestinations, to())).toEqual(['error destination-port-required VirtualService/website-virtual-service']);
     expect(codes(checkDestinations, to(8443))).toEqual(['error unknown-destination-port VirtualService/website-virtual-service']);
     expect(run(checkDestinations, to(443))).toEqual([]);
+  });
+});
+
+describe('checkUnexpandedHosts: hosts that Istio takes as written', () => {
+  const subsets: Array<[string, Record<string, string>]> = [['version-1', V1], ['version-2', V2]];
+  function withRule(host: string): M[] {
+    return [...tutorial().filter((m) => m.kind !== 'DestinationRule'), destinationRule('website', host, subsets)];
+  }
+
+  test('a DestinationRule for website.default applies to no Service: its subsets are missing where the routes look for them', () => {
+    // GIVEN the tutorial with its DestinationRule's host written as name.namespace
+    const manifests = withRule('website.default');
+    // THEN the rule is reported, and the routes' missing subsets name it
+    expect(run(checkUnexpandedHosts, manifests)).toEqual([expect.objectContaining({
+      code: 'unexpanded-host', severity: 'error', kind: 'DestinationRule', name: 'website',
+      message: 'host "website.default" names no Service, so its subsets and traffic policy apply to nothing and every route to its subsets fails with 503; Istio completes only a name without a dot, so "website.default" is not Service default/website: write "website.default.svc.cluster.local" (or "website" from namespace default)',
+    })]);
+    expect(run(checkDestinations, manifests).map((f) => f.message)).toContain('http rule 1 routes to subset "version-2" of host website.default.svc.cluster.local, but no DestinationRule defines subsets for host website.default.svc.cluster.local (DestinationRule default/website is for host "website.default", which Istio does not expand); every request this route takes fails with 503 until the subset exists: add the subset to the DestinationRule before routing to it');
+    expect(codes(checkUnexpandedHosts, withRule('website.default.svc'))).toEqual(['error unexpanded-host DestinationRule/website']);
+  });
+
+  test('near miss: a short or fully qualified DestinationRule host, and a dotted host of no Service, are not reported', () => {
+    for (const host of ['website', 'website.default.svc.cluster.local', 'api.example.com', 'website.shop']) {
+      expect(run(checkUnexpandedHosts, withRule(host)), host).toEqual([]);
+    }
+  });
+
+  test('an in-mesh VirtualService for website.default does not route calls to the Service; a gateway host may be any name', () => {
+    const mesh = virtualService('in-mesh', [{ route: [route('website', 'version-1')] }], { hosts: ['website.default'], gateways: ['mesh'] });
+    expect(run(checkUnexpandedHosts, [...tutorial(), mesh])).toEqual([expect.objectContaining({ code: 'unexpanded-host', kind: 'VirtualService', name: 'in-mesh' })]);
+    expect(run(checkUnexpandedHosts, [...tutorial(), mesh])[0].message).toContain('in-mesh calls to the Service are not routed by this VirtualService');
+    const edge = virtualService('edge', [{ route: [route('website', 'version-1')] }], { hosts: ['website.default'] });
+    expect(run(checkUnexpandedHosts, [...tutorial(), edge])).toEqual([]);
   });
 });
 
@@ -415,14 +467,14 @@ describe('namespace visibility (exportTo)', () => {
 
   test('finds a route to a Service not exported to the VirtualService\'s namespace (IST0101)', () => {
     const api = exported(service('api', { ns: 'shop' }), '.');
-    const vs = virtualService('front', [{ route: [route('api.shop')] }], { ns: 'default', hosts: ['front'], gateways: ['mesh'] });
+    const vs = virtualService('front', [{ route: [route('api.shop.svc.cluster.local')] }], { ns: 'default', hosts: ['front'], gateways: ['mesh'] });
     const [f] = run(checkDestinations, [api, vs]);
     expect(f).toMatchObject({ severity: 'error', code: 'host-not-exported', istioCode: 'IST0101', name: 'front' });
-    expect(f.message).toBe('http rule 1 routes to host "api.shop" (api.shop.svc.cluster.local), but Service shop/api is exported only to namespace shop, not to namespace default where this VirtualService applies; export it there (annotation networking.istio.io/exportTo) or route elsewhere');
+    expect(f.message).toBe('http rule 1 routes to host "api.shop.svc.cluster.local", but Service shop/api is exported only to namespace shop, not to namespace default where this VirtualService applies; export it there (annotation networking.istio.io/exportTo) or route elsewhere');
   });
 
   test('near miss: a Service exported to the VirtualService\'s namespace, to all, or to a namespace the VirtualService is exported to', () => {
-    const vs = virtualService('front', [{ route: [route('api.shop')] }], { ns: 'default', hosts: ['front'], gateways: ['mesh'] });
+    const vs = virtualService('front', [{ route: [route('api.shop.svc.cluster.local')] }], { ns: 'default', hosts: ['front'], gateways: ['mesh'] });
     for (const exportTo of ['default', '*', 'blog, default', '.,default']) {
       expect(run(checkDestinations, [exported(service('api', { ns: 'shop' }), exportTo), vs]), exportTo).toEqual([]);
     }
@@ -704,7 +756,7 @@ describe('details of the findings', () => {
 
   test('names the namespaces a Service is exported to, and the ServiceEntry field to change', () => {
     const api = { ...service('api', { ns: 'shop' }), metadata: { name: 'api', namespace: 'shop', annotations: { 'networking.istio.io/exportTo': 'shop, blog' } } };
-    const vs = virtualService('front', [{ route: [route('api.shop')] }], { hosts: ['front'], gateways: ['mesh'] });
+    const vs = virtualService('front', [{ route: [route('api.shop.svc.cluster.local')] }], { hosts: ['front'], gateways: ['mesh'] });
     const scoped = { ...vs, spec: { ...vs.spec, exportTo: ['.', 'x'] } };
     expect(run(checkDestinations, [api, scoped])[0].message).toContain('is exported only to namespaces shop, blog, not to namespaces default, x where this VirtualService applies; export it there (annotation networking.istio.io/exportTo)');
     const entry = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'ext', namespace: 'egress' }, spec: { hosts: ['api.example.com'], exportTo: ['.'] } };
@@ -830,7 +882,7 @@ describe('messages and edge cases', () => {
     for (const check of all) {
       expect(() => run(check, withObject(vs)), check.name).not.toThrow();
     }
-    expect(run(checkDestinations, withObject(vs)).map((f) => f.message)).toEqual(['http rule 2 routes to host "" (.default.svc.cluster.local), which matches no Service or ServiceEntry; define the Service or fix the host']);
+    expect(run(checkDestinations, withObject(vs)).map((f) => f.message)).toEqual(['http rule 2 routes to a destination without a host; set destination.host to a Service or ServiceEntry host']);
   });
 
   test('every protocol Istio knows is accepted as a port name prefix and as appProtocol', () => {
@@ -843,7 +895,7 @@ describe('messages and edge cases', () => {
 
   test('a Service exported to one of the namespaces the VirtualService is exported to is enough', () => {
     const api = { ...service('api', { ns: 'shop' }), metadata: { name: 'api', namespace: 'shop', annotations: { 'networking.istio.io/exportTo': 'blog' } } };
-    const vs = virtualService('front', [{ route: [route('api.shop')] }], { hosts: ['front'], gateways: ['mesh'] });
+    const vs = virtualService('front', [{ route: [route('api.shop.svc.cluster.local')] }], { hosts: ['front'], gateways: ['mesh'] });
     expect(run(checkDestinations, [api, { ...vs, spec: { ...vs.spec, exportTo: ['.', 'blog'] } }])).toEqual([]);
   });
 

@@ -27,6 +27,13 @@ describe('explain', () => {
     }
   });
 
+  test('a route to website.default goes nowhere: Istio takes a host with a dot as written, unlike a request\'s Host', () => {
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), virtualService('vs', [{ route: [route('website.default', 'version-2')] }], { hosts: ['website'], gateways: ['mesh'] })];
+    const text = formatExplanation(explain(manifests, { gateway: 'mesh', host: 'website.default' }));
+    expect(text).toContain('matched: VirtualService default/vs');
+    expect(text).toContain('100% -> subset version-2 of website.default -> host not defined (no Service or ServiceEntry): 503');
+  });
+
   test('reports mirrors apart from the shares, and a request no rule matches', () => {
     const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), virtualService('vs', [
       { match: [{ uri: { prefix: '/shop' } }], route: [route('website', 'version-1')], mirror: { host: 'website', subset: 'version-2' }, mirrorPercentage: { value: 5 } },

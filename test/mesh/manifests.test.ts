@@ -3,15 +3,28 @@ import { Manifest, MeshIndex, resolveExportTo, selectorMatches, visibleIn } from
 import { deployment, service, tutorial, V1 } from '../support/fixtures';
 
 describe('MeshIndex', () => {
-  test('resolves hosts: short names in the given namespace, name.ns only when that Service exists, .svc suffixes', () => {
+  test('resolves hosts written in Istio objects as pilot does: only a name without a dot is completed', () => {
     const index = new MeshIndex([service('website'), service('api', { ns: 'shop' })]);
     expect(index.resolveHost('website', 'default')).toBe('website.default.svc.cluster.local');
     expect(index.resolveHost('website', 'shop')).toBe('website.shop.svc.cluster.local');
-    expect(index.resolveHost('api.shop', 'default')).toBe('api.shop.svc.cluster.local');
+    expect(index.resolveHost('api.shop', 'default')).toBe('api.shop');
+    expect(index.resolveHost('api.shop.svc', 'default')).toBe('api.shop.svc');
     expect(index.resolveHost('example.com', 'default')).toBe('example.com');
-    expect(index.resolveHost('api.shop.svc', 'default')).toBe('api.shop.svc.cluster.local');
     expect(index.resolveHost('api.shop.svc.cluster.local', 'x')).toBe('api.shop.svc.cluster.local');
     expect(index.resolveHost('*.example.com', 'default')).toBe('*.example.com');
+    expect(index.resolveHost('*', 'default')).toBe('*');
+    expect(index.resolveHost('10.0.0.1', 'default')).toBe('10.0.0.1');
+    expect(index.resolveHost('::1', 'default')).toBe('::1');
+  });
+
+  test('resolves the host of a request from a pod as its DNS search path does: name.ns and name.ns.svc name the Service', () => {
+    const index = new MeshIndex([service('website'), service('api', { ns: 'shop' })]);
+    expect(index.requestHost('api.shop', 'default')).toBe('api.shop.svc.cluster.local');
+    expect(index.requestHost('api.shop.svc', 'default')).toBe('api.shop.svc.cluster.local');
+    expect(index.requestHost('website', 'default')).toBe('website.default.svc.cluster.local');
+    expect(index.requestHost('other.shop', 'default')).toBe('other.shop');
+    expect(index.expansionOf('api.shop')?.ref).toEqual({ kind: 'Service', namespace: 'shop', name: 'api' });
+    expect(index.expansionOf('api')).toBeUndefined();
   });
 
   test('indexes Services by fully qualified host, in their namespace (default when absent)', () => {

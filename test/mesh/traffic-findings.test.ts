@@ -80,6 +80,17 @@ describe('checkTrafficPolicies', () => {
     expect(findings[0].message).toMatch(/^subset "v2" runs one pod and its outlierDetection has maxEjectionPercent 100: after 2 consecutive 5xx/);
   });
 
+  test('reads the DestinationRule host as Istio does: the full name applies, name.namespace applies to nothing', () => {
+    const policy = { outlierDetection: { consecutive5xxErrors: 2, maxEjectionPercent: 100 } };
+    const withHost = (host: string) => {
+      const dr = destinationRule(undefined, policy);
+      return checkTrafficPolicies([service, deployment('web-v1', 'v1', 4), deployment('web-v2', 'v2'), { ...dr, spec: { ...dr.spec, host } }]).map((f) => f.code);
+    };
+    expect(withHost('website.default.svc.cluster.local')).toEqual(['outlier-ejects-only-pod']);
+    expect(withHost('website.default')).toEqual([]);
+    expect(withHost('website.other.svc.cluster.local')).toEqual([]);
+  });
+
   test('the top-level outlier detection applies to subsets that set none', () => {
     const manifests = [service, deployment('web-v1', 'v1', 4), deployment('web-v2', 'v2', 1), destinationRule({ outlierDetection: { maxEjectionPercent: 100 } })];
     expect(checkTrafficPolicies(manifests).map((f) => f.message.slice(0, 12))).toEqual(['subset "v2" ']);
