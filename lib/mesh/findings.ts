@@ -92,6 +92,7 @@ export const CODES = {
   'outlier-ejects-only-pod': { severity: Severity.WARNING, istioCode: undefined },
   'gateway-api-unknown-parent': { severity: Severity.ERROR, istioCode: undefined },
   'gateway-api-unknown-backend': { severity: Severity.ERROR, istioCode: undefined },
+  'gateway-api-route-dropped': { severity: Severity.ERROR, istioCode: undefined },
   'gateway-api-backend-port': { severity: Severity.ERROR, istioCode: undefined },
   'gateway-api-cross-namespace-backend': { severity: Severity.ERROR, istioCode: undefined },
   'gateway-api-cross-namespace-certificate': { severity: Severity.ERROR, istioCode: undefined },

@@ -10,7 +10,7 @@
  */
 import { finding } from './checks';
 import { Finding } from './findings';
-import { BackendRefJson, GrantRefJson, ListenerJson, ParentRefJson } from './json';
+import { BackendRefJson, BackendRuleJson, GrantRefJson, ListenerJson, ParentRefJson, RouteFilterJson } from './json';
 import { ApiGatewayInfo, GATEWAY_API_GROUP, MeshIndex, ReferenceGrantInfo, RouteInfo, RouteKind, selectorMatches, serviceHost, ServiceInfo } from './manifests';
 
 /** The kind and group a parentRef names: a Gateway unless it says otherwise. */
@@ -224,13 +224,20 @@ function checkBackend(index: MeshIndex, route: RouteInfo, rule: number, b: Backe
   }
   const kind = route.ref.kind;
   const at = `${routeRuleLabel(route, rule)} ${mirror ? 'mirrors to' : 'sends to'}`;
-  const fails = mirror ? 'the copies mirrored there are lost' : `the ${termsOf(route).unit}s sent there fail`;
+  // istiod drops a whole GRPCRoute whose mirror it cannot resolve (convertGRPCRoute); an HTTPRoute only loses the mirror.
+  const fails = mirror
+    ? (kind === 'GRPCRoute' ? 'istiod cannot resolve the mirror and drops the whole GRPCRoute, so none of its calls are served' : 'the copies mirrored there are lost')
+    : `the ${termsOf(route).unit}s sent there fail`;
   const namespace = b.namespace ?? route.ref.namespace;
   const findings: Finding[] = [];
   if (namespace !== route.ref.namespace && !granted(index.referenceGrants, kind, route.ref.namespace, namespace, 'Service', String(b.name))) {
     findings.push(finding('gateway-api-cross-namespace-backend', route.ref, `${at} Service ${namespace}/${b.name} in another namespace, but no ReferenceGrant in namespace ${namespace} lets ${kind}s of namespace ${route.ref.namespace} refer to it; the reference is refused: add a ReferenceGrant (from ${kind} in ${route.ref.namespace}, to Service)`));
   }
   const service = serviceOf(index, String(b.name), namespace);
+  if (service === undefined && String(b.name ?? '').includes('.')) {
+    // A host name where the Service's name belongs: gateway-api-route-dropped says what istiod does.
+    return findings;
+  }
   if (service === undefined) {
     findings.push(finding('gateway-api-unknown-backend', route.ref, `${at} Service ${namespace}/${b.name}, which is not defined; ${fails}: define the Service or fix the backendRef`));
   } else if (b.port === undefined) {
@@ -290,8 +297,90 @@ export function checkGrpcAndTlsRoutes(index: MeshIndex): Finding[] {
   return index.otherRoutes.flatMap((route) => checkRoute(index, route));
 }
 
+/**
+ * The filter types istiod converts on a rule of each kind (`convertHTTPRoute`, `convertGRPCRoute`
+ * in pilot's `config/kube/gateway/conversion.go`); any other is an error that drops the route.
+ */
+const RULE_FILTERS: Readonly<Record<string, ReadonlySet<string>>> = {
+  HTTPRoute: new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'RequestMirror', 'URLRewrite', 'CORS']),
+  GRPCRoute: new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror']),
+};
+
+/** The filter types istiod converts on a backendRef (`buildHTTPDestination`, `buildGRPCDestination`). */
+const BACKEND_FILTERS: ReadonlySet<string> = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier']);
+
+/** Whether Envoy takes `value` as a header value: no control character but tab (`isValidHeaderValue`). */
+function validHeaderValue(value: string): boolean {
+  return [...value].every((c) => c === '\t' || (c >= ' ' && c !== '\u007f'));
+}
+
+function filterProblems(filters: readonly RouteFilterJson[], allowed: ReadonlySet<string>, where: string, kind: string): string[] {
+  const problems: string[] = [];
+  for (const f of filters.filter((x) => x !== null && typeof x === 'object')) {
+    if (!allowed.has(String(f.type))) {
+      problems.push(`${where} has a ${String(f.type)} filter, which istiod does not convert there (it takes ${[...allowed].join(', ')} on a ${kind}${allowed === BACKEND_FILTERS ? ' backendRef' : ' rule'})`);
+      continue;
+    }
+    for (const modifier of [f.requestHeaderModifier, f.responseHeaderModifier]) {
+      for (const h of [...(modifier?.set ?? []), ...(modifier?.add ?? [])]) {
+        if (typeof h?.value === 'string' && !validHeaderValue(h.value)) {
+          problems.push(`${where}'s ${String(f.type)} gives header "${h.name}" a value with a control character`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * What keeps istiod from converting `route` at all: a hard error of pilot's conversion (an
+ * unsupported filter on a rule or a backendRef, a header value with a control character, a
+ * backendRef that names a Service by its host name, a `Hostname` backend with a namespace, and for
+ * a GRPCRoute any mirror it cannot resolve). istiod then drops every rule of the route, not only
+ * the faulty one.
+ */
+function conversionProblems(index: MeshIndex, route: RouteInfo): string[] {
+  const kind = route.ref.kind;
+  if (kind !== 'HTTPRoute' && kind !== 'GRPCRoute') {
+    return [];
+  }
+  const problems: string[] = [];
+  route.rules.forEach((rule: BackendRuleJson, i) => {
+    const label = routeRuleLabel(route, i);
+    const filters = Array.isArray(rule.filters) ? rule.filters : [];
+    problems.push(...filterProblems(filters, RULE_FILTERS[kind], label, kind));
+    const backends = Array.isArray(rule.backendRefs) ? rule.backendRefs.filter((b) => b !== null && typeof b === 'object') : [];
+    const redirects = filters.some((f) => f?.type === 'RequestRedirect');
+    // A rule whose backends all weigh 0 answers 500 without resolving them (unless an HTTPRoute rule redirects).
+    if (backends.reduce((sum, b) => sum + (typeof b.weight === 'number' ? b.weight : 1), 0) === 0 && !(redirects && kind === 'HTTPRoute')) {
+      return;
+    }
+    backends.forEach((b, n) => {
+      const where = `${label}'s backendRef ${n + 1}`;
+      problems.push(...filterProblems(Array.isArray(b.filters) ? b.filters : [], BACKEND_FILTERS, where, kind));
+      if (isService(b, 'Service') && String(b.name ?? '').includes('.')) {
+        problems.push(`${where} names Service "${b.name}" by a host name, where a backendRef takes the Service's name${hostNameHint(index, String(b.name))}`);
+      }
+      if (b.group === 'networking.istio.io' && b.kind === 'Hostname' && b.namespace !== undefined) {
+        problems.push(`${where} is a Hostname backend with a namespace, which istiod refuses (a Hostname is not namespaced)`);
+      }
+    });
+  });
+  return problems;
+}
+
+/** ` ("website" of namespace shop)` when `host` is a known Service's fully qualified name. */
+function hostNameHint(index: MeshIndex, host: string): string {
+  const service = index.services.get(host) ?? index.expansionOf(host);
+  return service === undefined ? '' : ` ("${service.ref.name}", with namespace ${service.ref.namespace} if it is another namespace's)`;
+}
+
 function checkRoute(index: MeshIndex, route: RouteInfo): Finding[] {
   const findings: Finding[] = [...checkParents(index, route)];
+  const problems = conversionProblems(index, route);
+  if (problems.length > 0) {
+    findings.push(finding('gateway-api-route-dropped', route.ref, `istiod cannot convert this ${route.ref.kind}, so it drops all of its rules and serves none of its ${termsOf(route).unit}s: ${problems.join('; ')}`));
+  }
   route.rules.forEach((rule, i) => {
     const backends = Array.isArray(rule.backendRefs) ? rule.backendRefs.filter((b) => b !== null && typeof b === 'object') : [];
     for (const b of backends) {

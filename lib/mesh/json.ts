@@ -163,6 +163,15 @@ export interface BackendRefJson {
   readonly name?: string;
   readonly port?: number;
   readonly weight?: number;
+  /** Filters applied only to what this backend receives (`HTTPBackendRef.filters`). */
+  readonly filters?: readonly RouteFilterJson[];
+}
+
+/** A Gateway API `HTTPHeaderFilter` (`RequestHeaderModifier`, `ResponseHeaderModifier`). */
+export interface HeaderModifierJson {
+  readonly set?: ReadonlyArray<{ readonly name?: string; readonly value?: string }>;
+  readonly add?: ReadonlyArray<{ readonly name?: string; readonly value?: string }>;
+  readonly remove?: readonly string[];
 }
 
 /** A Gateway API header or query parameter match. */
@@ -235,6 +244,8 @@ export interface RouteFilterJson {
   readonly requestRedirect?: RequestRedirectJson;
   readonly requestMirror?: RequestMirrorJson;
   readonly urlRewrite?: UrlRewriteJson;
+  readonly requestHeaderModifier?: HeaderModifierJson;
+  readonly responseHeaderModifier?: HeaderModifierJson;
   readonly [field: string]: unknown;
 }
 

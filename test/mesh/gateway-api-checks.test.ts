@@ -564,7 +564,8 @@ describe('checkGrpcAndTlsRoutes', () => {
     const mirror = (name: string) => ({ rules: [{ backendRefs: [{ name: 'users', port: 50051 }], filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name, port: 50051 } } }] }] });
     // WHEN / THEN
     expect(found(edge([users(mirror('users-shadow'))]))).toEqual([
-      'error gateway-api-unknown-backend GRPCRoute/users: rule 1 mirrors to Service default/users-shadow, which is not defined; the copies mirrored there are lost: define the Service or fix the backendRef',
+      // istiod's convertGRPCRoute returns the mirror's error as a hard one: the whole route goes
+      'error gateway-api-unknown-backend GRPCRoute/users: rule 1 mirrors to Service default/users-shadow, which is not defined; istiod cannot resolve the mirror and drops the whole GRPCRoute, so none of its calls are served: define the Service or fix the backendRef',
     ]);
     expect(found(edge([users(mirror('users'))]))).toEqual([]);
     // a TLSRoute has no filters: one written anyway routes nothing
@@ -627,5 +628,66 @@ describe('checkGrpcAndTlsRoutes', () => {
       'gateway-api-unknown-backend GRPCRoute/users',
       'gateway-api-route-not-allowed TLSRoute/vault',
     ]);
+  });
+
+  test('fails if istiod cannot convert a GRPCRoute: a filter it does not take on a gRPC rule', () => {
+    const withFilter = (type: string) => users({ rules: [{ backendRefs: [{ name: 'users', port: 50051 }], filters: [{ type, ...(type === 'ExtensionRef' ? { extensionRef: { group: 'example.com', kind: 'Auth', name: 'a' } } : {}) }] }] });
+    expect(foundCodes(edge([withFilter('ExtensionRef')]))).toEqual(['gateway-api-route-dropped GRPCRoute/users']);
+    expect(found(edge([withFilter('ExtensionRef')]))[0]).toContain('rule 1 has a ExtensionRef filter, which istiod does not convert there (it takes RequestHeaderModifier, ResponseHeaderModifier, RequestMirror on a GRPCRoute rule)');
+    expect(foundCodes(edge([withFilter('ResponseHeaderModifier')]))).toEqual([]);
+  });
+});
+
+describe('routes istiod cannot convert (gateway-api-route-dropped)', () => {
+  // Each is a hard error of pilot's config/kube/gateway/conversion.go: the whole route is dropped.
+  const dropped = (manifests: Manifest[]) => checkHttpRoutes(new MeshIndex(manifests)).filter((f) => f.code === 'gateway-api-route-dropped').map((f) => f.message);
+
+  test('a rule filter istiod does not support drops every rule of the route, and names the filter', () => {
+    // GIVEN a second rule with an ExtensionRef filter (istiod converts none)
+    const manifests = shop({ rules: [{ backendRefs: [{ name: 'web', port: 80 }] }, { matches: [{ path: { type: 'PathPrefix', value: '/auth' } }], filters: [{ type: 'ExtensionRef', extensionRef: { group: 'example.com', kind: 'Auth', name: 'a' } }], backendRefs: [{ name: 'web', port: 80 }] }] });
+    // THEN one finding on the route says the first rule is lost too
+    expect(codes(manifests)).toEqual(['error gateway-api-route-dropped HTTPRoute/shop']);
+    expect(dropped(manifests)).toEqual(['istiod cannot convert this HTTPRoute, so it drops all of its rules and serves none of its requests: rule 2 has a ExtensionRef filter, which istiod does not convert there (it takes RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, RequestMirror, URLRewrite, CORS on a HTTPRoute rule)']);
+  });
+
+  test('near miss: every filter istiod converts on an HTTPRoute rule', () => {
+    for (const filter of [
+      { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-a', value: 'b\tc' }] } },
+      { type: 'ResponseHeaderModifier', responseHeaderModifier: { add: [{ name: 'x-a', value: 'é' }] } },
+      { type: 'URLRewrite', urlRewrite: { hostname: 'web' } },
+      { type: 'RequestMirror', requestMirror: { backendRef: { name: 'web', port: 80 } } },
+      { type: 'CORS', cors: { allowOrigins: ['https://a.example.com'] } },
+    ]) {
+      expect(codes(shop({ rules: [{ filters: [filter], backendRefs: [{ name: 'web', port: 80 }] }] })), filter.type).toEqual([]);
+    }
+  });
+
+  test('a backendRef filter other than a header modifier drops the route; a header modifier there is fine', () => {
+    const on = (filter: unknown) => shop({ rules: [{ backendRefs: [{ name: 'web', port: 80, filters: [filter] }] }] });
+    expect(dropped(on({ type: 'RequestMirror', requestMirror: { backendRef: { name: 'web', port: 80 } } }))).toEqual([
+      'istiod cannot convert this HTTPRoute, so it drops all of its rules and serves none of its requests: rule 1\'s backendRef 1 has a RequestMirror filter, which istiod does not convert there (it takes RequestHeaderModifier, ResponseHeaderModifier on a HTTPRoute backendRef)',
+    ]);
+    expect(codes(on({ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-canary', value: 'yes' }] } }))).toEqual([]);
+  });
+
+  test('a header value with a control character drops the route', () => {
+    const manifests = shop({ rules: [{ filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { add: [{ name: 'x-a', value: 'one\ntwo' }] } }], backendRefs: [{ name: 'web', port: 80 }] }] });
+    expect(dropped(manifests)).toEqual(['istiod cannot convert this HTTPRoute, so it drops all of its rules and serves none of its requests: rule 1\'s RequestHeaderModifier gives header "x-a" a value with a control character']);
+  });
+
+  test('a backendRef that names a Service by its host name drops the route (not reported as a missing Service too)', () => {
+    const manifests = shop({ rules: [{ backendRefs: [{ name: 'web.default.svc.cluster.local', port: 80 }] }] });
+    expect(codes(manifests)).toEqual(['error gateway-api-route-dropped HTTPRoute/shop']);
+    expect(dropped(manifests)).toEqual(['istiod cannot convert this HTTPRoute, so it drops all of its rules and serves none of its requests: rule 1\'s backendRef 1 names Service "web.default.svc.cluster.local" by a host name, where a backendRef takes the Service\'s name ("web", with namespace default if it is another namespace\'s)']);
+  });
+
+  test('a Hostname backend with a namespace drops the route', () => {
+    const manifests = shop({ rules: [{ backendRefs: [{ group: 'networking.istio.io', kind: 'Hostname', name: 'api.example.com', namespace: 'other', port: 443 }] }] });
+    expect(dropped(manifests)).toEqual(['istiod cannot convert this HTTPRoute, so it drops all of its rules and serves none of its requests: rule 1\'s backendRef 1 is a Hostname backend with a namespace, which istiod refuses (a Hostname is not namespaced)']);
+  });
+
+  test('near miss: backends of a rule whose weights are all 0 are not resolved (the rule answers 500)', () => {
+    const manifests = shop({ rules: [{ backendRefs: [{ name: 'web.default.svc.cluster.local', port: 80, weight: 0 }] }] });
+    expect(dropped(manifests)).toEqual([]);
   });
 });
