@@ -1,6 +1,7 @@
 import { hostServes, hostSpecificity, hostsOverlap } from '../model/hosts';
 import { describeMatch, HttpMatchJson } from '../model/match-json';
 import { describeGrpcMatch, describeRouteMatch, GrpcRouteInfo, grpcRoutes, listenersFor, pickRouteMatch, routesOfGateway, routesOfMostSpecificHostname, routesOfService, tlsRoutes } from './explain-gateway-api';
+import { conversionProblems } from './gateway-api-checks';
 import { requestMatches, RequestDescription, routeShares } from './http-match';
 import { ApiGatewayInfo, DEFAULT_NAMESPACE, GATEWAY_API_GROUP, GatewayApiInfo, HttpRouteInfo, Manifest, MeshIndex, ObjectRef, RouteInfo, serviceHost, VirtualServiceInfo } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
@@ -165,19 +166,22 @@ export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): 
     ...(port !== undefined ? { port } : {}),
   };
   const notes: string[] = [];
+  let dropped: string[] = [];
   if (vs === undefined && gateway === MESH_GATEWAY) {
     const fqdn = index.requestHost(host, DEFAULT_NAMESPACE);
+    dropped = droppedWarnings(index, [...routesOfService(index, fqdn, port), ...routesOfService(index, fqdn, port, grpcRoutes(index))]);
     const routes: AppliedRoutes = {
-      http: routesOfService(index, fqdn, port),
-      grpc: routesOfService(index, fqdn, port, grpcRoutes(index)),
+      http: routesOfService(index, fqdn, port, converted(index, index.httpRoutes)),
+      grpc: routesOfService(index, fqdn, port, converted(index, grpcRoutes(index))),
       tls: routesOfService(index, fqdn, port, tlsRoutes(index)),
       tlsOnly: false,
     };
     if (routes.http.length + routes.grpc.length + routes.tls.length > 0) {
-      return explainRoutes(index, request, routes);
+      const explanation = explainRoutes(index, request, routes);
+      return { ...explanation, warnings: [...explanation.warnings, ...dropped] };
     }
   }
-  const warnings = gatewayApiWarnings(index, gateway, vs, host);
+  const warnings = [...gatewayApiWarnings(index, gateway, vs, host), ...dropped];
   if (vs === undefined) {
     notes.push(`no VirtualService bound to ${gateway} serves host ${request.host}: ${gateway === MESH_GATEWAY ? 'the request goes to the Service directly, without Istio routing' : 'the gateway answers 404'}`);
     return { request, destinations: [], mirrors: [], notes, warnings };
@@ -288,8 +292,10 @@ function explainApiGateway(index: MeshIndex, gateway: ApiGatewayInfo, options: E
   const applied = (host: string): AppliedRoutes => {
     const listeners = listenersFor(gateway, host, port);
     // HTTPRoutes and GRPCRoutes share the virtual host of the most specific hostname that takes the host.
-    const routes = routesOfMostSpecificHostname<RouteInfo>(index, gateway, host, port,
-      [...routesOfGateway(index, gateway, host, port), ...routesOfGateway(index, gateway, host, port, grpcRoutes(index))]);
+    const routes = routesOfMostSpecificHostname<RouteInfo>(index, gateway, host, port, [
+      ...routesOfGateway(index, gateway, host, port, converted(index, index.httpRoutes)),
+      ...routesOfGateway(index, gateway, host, port, converted(index, grpcRoutes(index))),
+    ]);
     return {
       http: routes.filter((r): r is HttpRouteInfo => r.ref.kind === 'HTTPRoute'),
       grpc: routes.filter((r): r is GrpcRouteInfo => r.ref.kind === 'GRPCRoute'),
@@ -308,8 +314,24 @@ function explainApiGateway(index: MeshIndex, gateway: ApiGatewayInfo, options: E
   }
   const request: RequestDescription = { gateway: key, host, path: options.path ?? '/', headers, method: options.method ?? 'GET', ...(port !== undefined ? { port } : {}) };
   const explanation = explainRoutes(index, request, applied(host));
-  const unread = listenerSetWarnings(index, host);
+  const unread = [
+    ...listenerSetWarnings(index, host),
+    ...droppedWarnings(index, [...routesOfGateway(index, gateway, host, port), ...routesOfGateway(index, gateway, host, port, grpcRoutes(index))]),
+  ];
   return unread.length === 0 ? explanation : { ...explanation, warnings: [...explanation.warnings, ...unread] };
+}
+
+/** The routes among `routes` that istiod can convert: it drops the others whole, so they take no request. */
+function converted<R extends RouteInfo>(index: MeshIndex, routes: readonly R[]): R[] {
+  return routes.filter((r) => conversionProblems(index, r).length === 0);
+}
+
+/** A warning for each route among `routes` that istiod drops, since it cannot convert it. */
+function droppedWarnings(index: MeshIndex, routes: readonly RouteInfo[]): string[] {
+  return routes.flatMap((r) => {
+    const problems = conversionProblems(index, r);
+    return problems.length === 0 ? [] : [`${r.ref.kind} ${r.ref.namespace}/${r.ref.name} is dropped by istiod, which cannot convert it (${problems.join('; ')}): explain leaves it out`];
+  });
 }
 
 /**

@@ -339,7 +339,7 @@ function filterProblems(filters: readonly RouteFilterJson[], allowed: ReadonlySe
  * a GRPCRoute any mirror it cannot resolve). istiod then drops every rule of the route, not only
  * the faulty one.
  */
-function conversionProblems(index: MeshIndex, route: RouteInfo): string[] {
+export function conversionProblems(index: MeshIndex, route: RouteInfo): string[] {
   const kind = route.ref.kind;
   if (kind !== 'HTTPRoute' && kind !== 'GRPCRoute') {
     return [];

@@ -438,6 +438,23 @@ describe('explain through a Gateway API Gateway: the most specific hostname firs
     expect(goesTo(manifests, 'blog.example.com', '/shop/cart')).toEqual(['wild', ['sites']]);
   });
 
+  test('a route istiod cannot convert takes nothing: the wildcard route serves its host, and a warning says why', () => {
+    // GIVEN the exact route with a filter istiod refuses (ExtensionRef): istiod drops it whole
+    const refused = { ...to('shop'), filters: [{ type: 'ExtensionRef', extensionRef: { group: 'example.com', kind: 'Auth', name: 'a' } }] };
+    const manifests = [gateway(), route('wild', ['*.example.com'], [to('sites')]), route('exact', ['shop.example.com'], [refused]), ...backends];
+    // WHEN / THEN
+    expect(goesTo(manifests, 'shop.example.com', '/cart')).toEqual(['wild', ['sites']]);
+    const e = explain(manifests as never, { gateway: 'edge', host: 'shop.example.com', path: '/cart' });
+    expect(e.warnings).toEqual([expect.stringMatching(/^HTTPRoute default\/exact is dropped by istiod, which cannot convert it \(rule 1 has a ExtensionRef filter/)]);
+  });
+
+  test('an in-mesh route istiod cannot convert leaves the Service\'s calls to Kubernetes', () => {
+    const mesh = { apiVersion: `${GROUP}/v1`, kind: 'HTTPRoute', metadata: { name: 'split' }, spec: { parentRefs: [{ group: '', kind: 'Service', name: 'shop', port: 80 }], rules: [{ backendRefs: [{ name: 'sites', port: 80, filters: [{ type: 'URLRewrite', urlRewrite: { hostname: 'x' } }] }] }] } };
+    const e = explain([mesh, ...backends] as never, { gateway: 'mesh', host: 'shop', path: '/' });
+    expect(e.httpRoute).toBeUndefined();
+    expect(e.warnings.join('\n')).toContain('HTTPRoute default/split is dropped by istiod');
+  });
+
   test('a request for the exact host that none of its route\'s rules match is answered 404, not by the wildcard route', () => {
     const manifests = [gateway(), route('wild', ['*.example.com'], [to('sites')]), route('exact', ['shop.example.com'], [to('shop', '/admin')]), ...backends];
     const e = explain(manifests as never, { gateway: 'edge', host: 'shop.example.com', path: '/cart' });
