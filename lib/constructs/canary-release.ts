@@ -73,7 +73,7 @@ export interface CanaryRoutingOptions {
 
   /**
    * Retries, on every route (Istio API only: the Gateway API's standard channel has none).
-   * @default - Istio's default: up to 2 retries on connect-failure, refused-stream, unavailable, cancelled (not on 503 since Istio 1.27)
+   * @default - Istio's default: up to 2 retries on connect-failure, refused-stream, unavailable, cancelled (not on 503 since Istio 1.24)
    */
   readonly retries?: RetryOptions;
 

@@ -53,7 +53,7 @@ export interface RetryOptions {
   readonly perTryTimeout?: Duration;
   /**
    * When to retry.
-   * @default - Istio's default since 1.27: connect-failure, refused-stream, unavailable, cancelled
+   * @default - Istio's default since 1.24: connect-failure, refused-stream, unavailable, cancelled
    * (503 responses are no longer retried by default)
    */
   readonly retryOn?: RetryOn[];
@@ -101,8 +101,8 @@ export interface ConnectionPoolOptions {
    */
   readonly maxRequestsPerConnection?: number;
   /**
-   * Maximum concurrent retries.
-   * @default - Istio's default
+   * Maximum concurrent retries to the version's pods, at least 1 (Istio takes 0 as not set).
+   * @default - Envoy's default (no limit)
    */
   readonly maxRetries?: number;
 }
@@ -125,7 +125,7 @@ export interface OutlierDetectionOptions {
    */
   readonly baseEjectionTime?: Duration;
   /**
-   * Most of the pool that may be ejected, in percent.
+   * Most of the pool that may be ejected, in percent: 1 to 100 (Istio takes 0 as not set).
    * @default 10
    */
   readonly maxEjectionPercent?: number;
@@ -147,8 +147,12 @@ export interface TrafficPolicyOptions {
 
 const COUNT_MAX = 2 ** 31 - 1;
 
-function count(prop: string, value: number | undefined, min = 1): number | undefined {
-  return value === undefined ? undefined : checkInteger(prop, value, min, COUNT_MAX);
+function count(prop: string, value: number | undefined): number | undefined {
+  return value === undefined ? undefined : checkInteger(prop, value, 1, COUNT_MAX);
+}
+
+function refuse(message: string): never {
+  throw new Error(message);
 }
 
 function percentage(prop: string, value: Percentage): Percentage {
@@ -215,7 +219,10 @@ export function checkTrafficPolicy(prop: string, policy: TrafficPolicyOptions): 
     http1MaxPendingRequests: count(`${prop}.connectionPool.http1MaxPendingRequests`, pool.http1MaxPendingRequests),
     http2MaxRequests: count(`${prop}.connectionPool.http2MaxRequests`, pool.http2MaxRequests),
     maxRequestsPerConnection: count(`${prop}.connectionPool.maxRequestsPerConnection`, pool.maxRequestsPerConnection),
-    maxRetries: count(`${prop}.connectionPool.maxRetries`, pool.maxRetries, 0),
+    maxRetries: pool.maxRetries === 0
+      // pilot applies maxRetries only above 0 (applyConnectionPool): 0 would leave Envoy's unlimited default.
+      ? refuse(`${prop}.connectionPool.maxRetries must be a whole number of at least 1, got 0: Istio takes 0 as not set, which lets any number of retries run at once (Envoy's limit of 4294967295); to turn retries off, set retries.attempts to 0`)
+      : count(`${prop}.connectionPool.maxRetries`, pool.maxRetries),
   });
   if (checkedPool !== undefined && Object.keys(checkedPool).length === 0) {
     throw new Error(`${prop}.connectionPool must set at least one limit, got ${show(pool)}`);
@@ -226,7 +233,10 @@ export function checkTrafficPolicy(prop: string, policy: TrafficPolicyOptions): 
       consecutive5xxErrors: count(`${prop}.outlierDetection.consecutive5xxErrors`, outlier.consecutive5xxErrors ?? 5),
       interval: checkDuration(`${prop}.outlierDetection.interval`, outlier.interval ?? Duration.seconds(10)),
       baseEjectionTime: checkDuration(`${prop}.outlierDetection.baseEjectionTime`, outlier.baseEjectionTime ?? Duration.seconds(30)),
-      maxEjectionPercent: checkInteger(`${prop}.outlierDetection.maxEjectionPercent`, outlier.maxEjectionPercent ?? 10, 0, 100),
+      maxEjectionPercent: outlier.maxEjectionPercent === 0
+        // pilot sets max_ejection_percent only above 0 (applyOutlierDetection): 0 would leave Envoy's 10%.
+        ? refuse(`${prop}.outlierDetection.maxEjectionPercent must be a whole number between 1 and 100, got 0: Istio takes 0 as not set, and Envoy then ejects up to 10% of the pods; to eject no pod, leave outlierDetection out`)
+        : checkInteger(`${prop}.outlierDetection.maxEjectionPercent`, outlier.maxEjectionPercent ?? 10, 1, 100),
     },
   });
 }

@@ -21,13 +21,20 @@ describe('the checked model and its Istio rendering', () => {
     expect(istioFault(model)).toEqual({ delay: { fixedDelay: '2s', percentage: { value: 5 } } });
   });
 
+  test('refuses the zeros Istio takes as not set: maxRetries 0 (no limit) and maxEjectionPercent 0 (Envoy\'s 10%)', () => {
+    // pilot's applyConnectionPool and applyOutlierDetection set these only above 0
+    expect(() => checkTrafficPolicy('trafficPolicy', { connectionPool: { maxRetries: 0 } })).toThrow('trafficPolicy.connectionPool.maxRetries must be a whole number of at least 1, got 0: Istio takes 0 as not set, which lets any number of retries run at once');
+    expect(() => checkTrafficPolicy('versionTrafficPolicies.v2', { outlierDetection: { maxEjectionPercent: 0 } })).toThrow('versionTrafficPolicies.v2.outlierDetection.maxEjectionPercent must be a whole number between 1 and 100, got 0: Istio takes 0 as not set, and Envoy then ejects up to 10% of the pods; to eject no pod, leave outlierDetection out');
+    expect(checkTrafficPolicy('trafficPolicy', { connectionPool: { maxRetries: 1 }, outlierDetection: { maxEjectionPercent: 1 } })).toMatchObject({ connectionPool: { maxRetries: 1 }, outlierDetection: { maxEjectionPercent: 1 } });
+  });
+
   test('a checked traffic policy has outlier detection\'s defaults filled in as Durations, and only the limits set', () => {
-    const model = checkTrafficPolicy('trafficPolicy', { connectionPool: { maxRetries: 0 }, outlierDetection: {} });
+    const model = checkTrafficPolicy('trafficPolicy', { connectionPool: { maxRetries: 3 }, outlierDetection: {} });
     expect(Object.keys(model.connectionPool!)).toEqual(['maxRetries']);
     expect(model.outlierDetection?.interval?.toSeconds()).toBe(10);
     expect(model.outlierDetection?.baseEjectionTime?.toSeconds()).toBe(30);
     expect(istioTrafficPolicy(model)).toEqual({
-      connectionPool: { http: { maxRetries: 0 } },
+      connectionPool: { http: { maxRetries: 3 } },
       outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 10 },
     });
   });
@@ -84,10 +91,10 @@ describe('renderFault', () => {
 describe('renderTrafficPolicy', () => {
   test('renders connection pool limits and outlier detection with its defaults', () => {
     expect(renderTrafficPolicy('trafficPolicy', {
-      connectionPool: { maxConnections: 100, connectTimeout: Duration.millis(300), http2MaxRequests: 1000, maxRetries: 0 },
+      connectionPool: { maxConnections: 100, connectTimeout: Duration.millis(300), http2MaxRequests: 1000, maxRetries: 3 },
       outlierDetection: { consecutive5xxErrors: 3 },
     })).toEqual({
-      connectionPool: { tcp: { maxConnections: 100, connectTimeout: '300ms' }, http: { http2MaxRequests: 1000, maxRetries: 0 } },
+      connectionPool: { tcp: { maxConnections: 100, connectTimeout: '300ms' }, http: { http2MaxRequests: 1000, maxRetries: 3 } },
       outlierDetection: { consecutive5xxErrors: 3, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 10 },
     });
   });
@@ -97,6 +104,6 @@ describe('renderTrafficPolicy', () => {
     expect(() => renderTrafficPolicy('trafficPolicy', { connectionPool: {} })).toThrow('trafficPolicy.connectionPool must set at least one limit, got {}');
     expect(() => renderTrafficPolicy('trafficPolicy', { connectionPool: { maxConnections: 0 } })).toThrow('trafficPolicy.connectionPool.maxConnections must be a whole number between 1 and 2147483647, got 0');
     expect(() => renderTrafficPolicy('trafficPolicy', { outlierDetection: { interval: Duration.seconds(0) } })).toThrow('trafficPolicy.outlierDetection.interval must be a whole number of milliseconds, at least 1ms');
-    expect(() => renderTrafficPolicy('trafficPolicy', { outlierDetection: { maxEjectionPercent: 150 } })).toThrow('trafficPolicy.outlierDetection.maxEjectionPercent must be a whole number between 0 and 100, got 150');
+    expect(() => renderTrafficPolicy('trafficPolicy', { outlierDetection: { maxEjectionPercent: 150 } })).toThrow('trafficPolicy.outlierDetection.maxEjectionPercent must be a whole number between 1 and 100, got 150');
   });
 });
