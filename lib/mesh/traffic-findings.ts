@@ -65,25 +65,46 @@ export function checkTrafficPolicies(manifests: readonly Manifest[]): Finding[] 
   return findings;
 }
 
+/**
+ * The mirrors of a rule, `mirror` (with `mirrorPercentage`) and each of `mirrors`, which pilot
+ * turns into the same mirror policies (`route.go`): every request the rule takes, or the share
+ * given, is copied.
+ */
+function mirrorsOf(rule: HttpRouteJson): Array<{ readonly destination: DestinationJson; readonly percent: unknown; readonly field: string }> {
+  const mirror = obj<DestinationJson>(rule.mirror);
+  const list: unknown[] = Array.isArray(rule.mirrors) ? rule.mirrors : [];
+  return [
+    ...(mirror !== undefined ? [{ destination: mirror, percent: obj<PercentJson>(rule.mirrorPercentage)?.value, field: 'mirror' }] : []),
+    ...list.flatMap((m, n) => {
+      const entry = obj<{ destination?: unknown; percentage?: unknown }>(m);
+      const destination = obj<DestinationJson>(entry?.destination);
+      return destination === undefined ? [] : [{ destination, percent: obj<PercentJson>(entry?.percentage)?.value, field: `mirrors[${n}]` }];
+    }),
+  ];
+}
+
 function mirrorFindings(vs: Manifest): Finding[] {
   const findings: Finding[] = [];
+  const namespace = refOf(vs).namespace;
+  const host = (d: DestinationJson | undefined) => configHost(String(d?.host ?? ''), namespace);
   const rules: ReadonlyArray<HttpRouteJson | undefined> = Array.isArray(vs.spec?.http) ? vs.spec.http : [];
   rules.forEach((rule, i) => {
-    const mirror = obj<DestinationJson>(rule?.mirror);
-    if (rule === undefined || mirror === undefined) {
+    if (rule === undefined || rule === null || typeof rule !== 'object') {
       return;
     }
-    const value = obj<PercentJson>(rule.mirrorPercentage)?.value;
-    if (typeof value === 'number' && value >= 0 && value <= 100 && mirrorCopiesNothing(value)) {
-      findings.push(make('mirror-copies-nothing', refOf(vs), `http rule ${i + 1} mirrors ${value}% of its requests, which Istio turns into 0 millionths: nothing is copied; use at least 0.0001, or remove the mirror`));
-    }
-    const routes = Array.isArray(rule.route) ? rule.route : [];
-    const served = routes.filter((r) => r?.destination?.host === mirror.host && r?.destination?.subset === mirror.subset);
-    if (served.length > 0 && routes.length > 1) {
-      const weight = served.reduce((sum, r) => sum + (typeof r.weight === 'number' ? r.weight : 0), 0);
-      const total = routes.reduce((sum, r) => sum + (typeof r.weight === 'number' ? r.weight : 0), 0);
-      const share = total > 0 ? `${Math.round((weight / total) * 10000) / 100}%` : 'part';
-      findings.push(make('mirror-copies-served-requests', refOf(vs), `http rule ${i + 1} mirrors to ${mirror.subset ?? mirror.host}, which also serves ${share} of the rule's requests: Istio mirrors every request the rule takes, so those are run twice there; mirror from a rule that only routes elsewhere`));
+    for (const { destination, percent, field } of mirrorsOf(rule)) {
+      const label = field === 'mirror' ? `http rule ${i + 1}` : `http rule ${i + 1}'s ${field}`;
+      if (typeof percent === 'number' && percent >= 0 && percent <= 100 && mirrorCopiesNothing(percent)) {
+        findings.push(make('mirror-copies-nothing', refOf(vs), `${label} mirrors ${percent}% of its requests, which Istio turns into 0 millionths: nothing is copied; use at least 0.0001, or remove the mirror`));
+      }
+      const routes = Array.isArray(rule.route) ? rule.route : [];
+      const served = routes.filter((r) => host(r?.destination) === host(destination) && r?.destination?.subset === destination.subset);
+      if (served.length > 0 && routes.length > 1) {
+        const weight = served.reduce((sum, r) => sum + (typeof r.weight === 'number' ? r.weight : 0), 0);
+        const total = routes.reduce((sum, r) => sum + (typeof r.weight === 'number' ? r.weight : 0), 0);
+        const share = total > 0 ? `${Math.round((weight / total) * 10000) / 100}%` : 'part';
+        findings.push(make('mirror-copies-served-requests', refOf(vs), `${label} mirrors to ${destination.subset ?? destination.host}, which also serves ${share} of the rule's requests: Istio mirrors every request the rule takes, so those are run twice there; mirror from a rule that only routes elsewhere`));
+      }
     }
   });
   return findings;

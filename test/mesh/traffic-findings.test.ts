@@ -65,6 +65,19 @@ describe('checkTrafficPolicies', () => {
     expect(findings[0].message).toContain('which also serves 20% of the rule\'s requests');
   });
 
+  test('reads mirrors: as pilot does, like mirror:, and compares hosts as Istio completes them', () => {
+    // GIVEN a 20/80 split with a mirrors entry to v2 written with the full host, at a share that rounds to 0
+    const split = [{ destination: { host: 'website', subset: 'v2' }, weight: 20 }, { destination: { host: 'website', subset: 'v1' }, weight: 80 }];
+    const vs = virtualService([{ route: split, mirrors: [{ destination: { host: 'website.default.svc.cluster.local', subset: 'v2' }, percentage: { value: 0.00001 } }] }]);
+    // WHEN / THEN both warnings, naming the entry
+    expect(checkTrafficPolicies([vs]).map((f) => `${f.code}: ${f.message}`)).toEqual([
+      'mirror-copies-nothing: http rule 1\'s mirrors[0] mirrors 0.00001% of its requests, which Istio turns into 0 millionths: nothing is copied; use at least 0.0001, or remove the mirror',
+      expect.stringMatching(/^mirror-copies-served-requests: http rule 1's mirrors\[0\] mirrors to v2, which also serves 20% of the rule's requests/),
+    ]);
+    // AND a mirrors entry to another namespace's website is another host
+    expect(checkTrafficPolicies([virtualService([{ route: split, mirrors: [{ destination: { host: 'website.shop.svc.cluster.local', subset: 'v2' } }] }])])).toEqual([]);
+  });
+
   test('a mirror from a rule that only routes to stable is fine', () => {
     const vs = virtualService([{ route: [{ destination: { host: 'website', subset: 'v1' } }], mirror: { host: 'website', subset: 'v2' }, mirrorPercentage: { value: 10 } }]);
     expect(checkTrafficPolicies([vs])).toEqual([]);
