@@ -454,10 +454,12 @@ export class RolloutPlan {
       lines.push('commands shown as comments can replace the pauses; Istio 1.23 removed that tracking, so on later versions keep the');
       lines.push('pauses (`istioctl proxy-status` after one shows whether a proxy is still `STALE`).');
     }
-    lines.push('`kubectl apply -f <stage folder>` applies the same files in the same order in one go, without the pauses; nothing a');
-    lines.push(`stage retires is named by the previous stage's routes, so that too leaves no route without its ${this.versionObject()} once the`);
-    lines.push('previous stage is live. Deletions are in a `delete/` subfolder, which `kubectl apply -f` skips; `kubectl apply -R`');
-    lines.push('would descend into it and re-create what the stage deletes.', '');
+    lines.push('Each stage\'s commands are joined by `&&`: a step that fails (a rollout that does not become ready in time) stops');
+    lines.push('the stage before its routes move traffic; find out why before going on. Do not apply a stage folder in one go');
+    lines.push(`(\`kubectl apply -f <stage folder>\`): without the waits, a route can reach a proxy before the ${this.versionObject()} it names, or`);
+    lines.push('after the one it stops naming is gone, and traffic can move to pods that are not ready yet: requests fail with 503.');
+    lines.push('Deletions are in a `delete/` subfolder, which `kubectl apply -f` skips; `kubectl apply -R` would descend into it');
+    lines.push('and re-create what the stage deletes.', '');
     const traffic = new Map(stages.map((stage) => [stage, this.traffic(stage)]));
     lines.push(...trafficTable(stages, traffic));
     let previous: Phase | undefined;
@@ -470,30 +472,54 @@ export class RolloutPlan {
       if (stage.state.index === 0) {
         lines.push(`kubectl diff -f ${stage.state.folder}/   # no output: the live cluster is where the plan starts`);
       }
+      const commands: ShellLine[] = [];
       stage.phases.forEach((phase, i) => {
         const file = `${stage.state.folder}/${PHASE_FILES[phase.kind]}`;
         if (previous !== undefined) {
-          lines.push(...waitFor(previous));
-          lines.push(i > 0
-            ? `sleep ${seconds}   # let istiod push the previous phase to every proxy`
-            : `sleep ${stageSeconds}   # let istiod push the previous stage to every proxy`);
+          commands.push(...waitFor(previous).map((comment) => ({ comment })));
+          commands.push(i > 0
+            ? { command: `sleep ${seconds}`, comment: 'let istiod push the previous phase to every proxy' }
+            : { command: `sleep ${stageSeconds}`, comment: 'let istiod push the previous stage to every proxy' });
         }
         if (phase.kind === PhaseKind.DELETE) {
-          lines.push(`kubectl delete -f ${file}   # not kubectl apply -R: it would re-create what delete/ holds`);
+          commands.push({ command: `kubectl delete -f ${file}`, comment: 'not kubectl apply -R: it would re-create what delete/ holds' });
         } else {
-          lines.push(`kubectl apply -f ${file}`);
+          commands.push({ command: `kubectl apply -f ${file}` });
         }
         if (phase.kind === PhaseKind.PREPARE) {
           for (const d of phase.objects.filter((m) => ['Deployment', 'StatefulSet'].includes(m.kind ?? '') && (m.spec?.replicas ?? 1) > 0)) {
-            lines.push(`kubectl rollout status ${d.kind!.toLowerCase()}/${d.metadata?.name} -n ${d.metadata?.namespace ?? DEFAULT_NAMESPACE} --timeout=5m`);
+            commands.push({ command: `kubectl rollout status ${d.kind!.toLowerCase()}/${d.metadata?.name} -n ${d.metadata?.namespace ?? DEFAULT_NAMESPACE} --timeout=5m` });
           }
         }
         previous = phase;
       });
+      lines.push(...chained(commands));
       lines.push('```');
     }
     return `${lines.join('\n')}\n`;
   }
+}
+
+/** A line of a stage's commands: a command with an optional comment, or a comment alone. */
+interface ShellLine {
+  readonly command?: string;
+  readonly comment?: string;
+}
+
+/**
+ * The lines of a stage's commands, each command joined to the next by `&&`: a step that fails
+ * (a rollout that never becomes ready, say) stops the stage before its routes move traffic. Works
+ * pasted into a shell as well as in a script.
+ */
+function chained(lines: readonly ShellLine[]): string[] {
+  const last = lines.map((l) => l.command !== undefined).lastIndexOf(true);
+  return lines.map((l, i) => {
+    if (l.command === undefined) {
+      return `# ${l.comment}`;
+    }
+    const joined = i < last ? `${l.command} &&` : l.command;
+    return l.comment === undefined ? joined : `${joined}   # ${l.comment}`;
+  });
 }
 
 /**
@@ -507,9 +533,10 @@ function waitFor(phase: Phase): string[] {
   const byNamespace = new Map<string, string[]>();
   for (const m of phase.objects.filter((o) => groupOf(o.apiVersion ?? '') === 'networking.istio.io')) {
     const ns = m.metadata?.namespace ?? DEFAULT_NAMESPACE;
-    byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), `${m.kind!.toLowerCase()}/${m.metadata?.name}`]);
+    // The full resource name: with the Gateway API installed, `gateway/x` names a Gateway API Gateway.
+    byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), `${m.kind!.toLowerCase()}s.networking.istio.io/${m.metadata?.name}`]);
   }
-  return [...byNamespace].map(([ns, objects]) => `# or, up to Istio 1.22 with its status on: kubectl wait --for=condition=Reconciled -n ${ns} ${objects.join(' ')} --timeout=5m`);
+  return [...byNamespace].map(([ns, objects]) => `or, up to Istio 1.22 with its status on: kubectl wait --for=condition=Reconciled -n ${ns} ${objects.join(' ')} --timeout=5m`);
 }
 
 /** The table of plan.md: each stage, its step, and where each kind of request goes. */

@@ -48,15 +48,18 @@ describe('the tutorial plan', () => {
     expect(markdown).toContain('| `04-header-route` | header-only | header qa exactly "canary-test": 100% to subset version-2 (1 pod); any other request: 100% to subset version-1 (4 pods) |');
     expect(markdown).toContain('| `05-weighted` | weight 20% | every request: 20% to subset version-2 (1 pod), 80% to subset version-1 (4 pods) |');
     expect(markdown).toContain([
-      'sleep 20   # let istiod push the previous stage to every proxy',
-      'kubectl apply -f 02-subset-v1/1-prepare.yaml',
-      '# or, up to Istio 1.22 with its status on: kubectl wait --for=condition=Reconciled -n default destinationrule/website --timeout=5m',
-      'sleep 20   # let istiod push the previous phase to every proxy',
+      'sleep 20 &&   # let istiod push the previous stage to every proxy',
+      'kubectl apply -f 02-subset-v1/1-prepare.yaml &&',
+      '# or, up to Istio 1.22 with its status on: kubectl wait --for=condition=Reconciled -n default destinationrules.networking.istio.io/website --timeout=5m',
+      'sleep 20 &&   # let istiod push the previous phase to every proxy',
       'kubectl apply -f 02-subset-v1/2-route.yaml',
     ].join('\n'));
     expect(markdown).toContain('kubectl rollout status deployment/web-v2 -n default --timeout=5m');
     // The tutorial starts from an empty cluster: no stage 00, no pause before its first stage
-    expect(markdown).toContain('```bash\nkubectl apply -f 01-v1-only/1-prepare.yaml\n');
+    expect(markdown).toContain('```bash\nkubectl apply -f 01-v1-only/1-prepare.yaml &&\n');
+    // every command of a stage but its last is joined to the next: a failed rollout stops the stage
+    expect(markdown).toContain('kubectl rollout status deployment/web-v2 -n default --timeout=5m &&\n');
+    expect(markdown).toContain('Do not apply a stage folder in one go');
     expect(markdown).not.toContain('00-');
   });
 });
@@ -233,7 +236,7 @@ describe('RolloutPlan', () => {
 
   test('pauses between phases and between stages: 20 s by default (istiod\'s 10 s debounce and the push), or the Durations given', () => {
     const steps = [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(10)), RolloutStep.rollback({ scaleCanaryToZero: true })];
-    const pauses = (md: string) => [...md.matchAll(/^sleep (\d+) +# let istiod push the previous (phase|stage)/gm)].map((m) => `${m[2]} ${m[1]}`);
+    const pauses = (md: string) => [...md.matchAll(/^sleep (\d+) && +# let istiod push the previous (phase|stage)/gm)].map((m) => `${m[2]} ${m[1]}`);
     // 00: prepare, route; 01: prepare; 02: route; 03: route; 04: retire
     expect(pauses(new RolloutPlan({ ...site, steps }).markdown('x'))).toEqual(['phase 20', 'stage 20', 'stage 20', 'stage 20', 'stage 20']);
     const custom = new RolloutPlan({ ...site, pauseBetweenPhases: Duration.seconds(30), pauseBetweenStages: Duration.minutes(1), steps });
@@ -260,7 +263,7 @@ describe('RolloutPlan', () => {
     expect(plan.writtenStages().map((s) => s.state.folder)).toEqual(['00-steady-state', '01-deploy-canary', '02-weight-10']);
     const markdown = plan.markdown('x');
     expect(markdown).toContain('`kubectl diff -f 00-steady-state/` shows whether the live cluster is there');
-    expect(markdown).toContain('```bash\nkubectl diff -f 00-steady-state/   # no output: the live cluster is where the plan starts\nkubectl apply -f 00-steady-state/1-prepare.yaml\n');
+    expect(markdown).toContain('```bash\nkubectl diff -f 00-steady-state/   # no output: the live cluster is where the plan starts\nkubectl apply -f 00-steady-state/1-prepare.yaml &&\n');
     expect(markdown).toContain('| `00-steady-state` | steady state | every request: 100% to subset v1 (3 pods) |');
     // AND the folders applied in order to an empty cluster keep every invariant
     const fromEmpty = { before: undefined, manifestsOf: plan.manifestsOf.bind(plan), stages: () => plan.writtenStages() } as unknown as RolloutPlan;
