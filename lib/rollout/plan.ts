@@ -98,7 +98,8 @@ export interface RolloutPlanProps {
 
   /**
    * Scale the stable version down as its share shrinks (after the routes moved, at least 1 pod),
-   * and back up before its share grows again, as Argo Rollouts' dynamic stable scale does.
+   * and back up before its share grows again, as Argo Rollouts' dynamic stable scale does. Not
+   * with `release.stickySession`: users pinned to the stable keep coming back to it.
    * @default false - the stable version keeps all its pods until `finalize`
    */
   readonly scaleDownStable?: boolean;
@@ -185,6 +186,10 @@ export class RolloutPlan {
       if (!versions.includes(name)) {
         throw new Error(`release.versionTrafficPolicies key must be a version of the website (${versions.map((v) => `"${v}"`).join(', ')}), got "${name}"`);
       }
+    }
+    if (props.scaleDownStable === true && props.release?.stickySession !== undefined) {
+      // The stable's share of requests is not its weight: users its cookie pins keep coming back.
+      throw new Error('scaleDownStable cannot be used with release.stickySession: users whose cookie pins them to the stable version keep coming back to it whatever its weight, so its pods cannot shrink with its share; leave scaleDownStable out (the stable keeps its pods until finalize)');
     }
     this.planned = planStages({
       versions,

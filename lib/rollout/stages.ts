@@ -258,7 +258,8 @@ export function planStages(options: PlanStagesOptions): PlannedStages {
         push(step, { ...withCanary(Weight.ALL, Math.max(cap?.canaryReplicas ?? 1, cap?.stableReplicas ?? 1)), canaryMatches: [], canaryWeight: Weight.ALL });
         return;
       case RolloutStepKind.FINALIZE:
-        if (prev === undefined || prev.canary === undefined || prev.canaryWeight.percent !== 100) {
+        // Only promote sizes the new version for all the load (a weight of 100 does not).
+        if (prev === undefined || prev.kind !== RolloutStepKind.PROMOTE) {
           throw new Error(`${at} must follow RolloutStep.promote(): the old version can only be removed once no route names it`);
         }
         // The new stable version keeps the pods it had at promote.

@@ -58,7 +58,7 @@ describe('the tutorial plan', () => {
     // The tutorial starts from an empty cluster: no stage 00, no pause before its first stage
     expect(markdown).toContain('```bash\nkubectl apply -f 01-v1-only/1-prepare.yaml &&\n');
     // every command of a stage but its last is joined to the next: a failed rollout stops the stage
-    expect(markdown).toContain('kubectl rollout status deployment/web-v2 -n default --timeout=5m &&\n');
+    expect(markdown).toContain('kubectl rollout status deployment/web-v1 -n default --timeout=5m &&\n');
     expect(markdown).toContain('Do not apply a stage folder in one go');
     expect(markdown).not.toContain('00-');
   });
@@ -111,6 +111,13 @@ describe('the progressive plan', () => {
 });
 
 describe('RolloutPlan', () => {
+  test('fails if scaleDownStable comes with a sticky session: the stable\'s pinned users do not follow its weight', () => {
+    const steps = [RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(25)), RolloutStep.weight(Weight.percent(75))];
+    expect(() => new RolloutPlan({ ...site, steps, scaleDownStable: true, release: { stickySession: { maxAge: Duration.hours(24) } } }))
+      .toThrow('scaleDownStable cannot be used with release.stickySession: users whose cookie pins them to the stable version keep coming back to it whatever its weight');
+    expect(new RolloutPlan({ ...site, steps, release: { stickySession: { maxAge: Duration.hours(24) } } }).stages().map((s) => s.state.folder)).toEqual(['01-deploy-canary', '02-weight-25', '03-weight-75']);
+  });
+
   test('scaleDownStable shrinks the stable version after its share went, and grows it again before a rollback', () => {
     // GIVEN 4 stable pods
     const website = { ...site.website, versions: [{ name: 'v1', image: 'shop:1', replicas: 4 }, { name: 'v2', image: 'shop:2', replicas: 1 }] };

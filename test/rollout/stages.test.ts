@@ -67,9 +67,12 @@ describe('planStages', () => {
       expect(plan(steps).stages).toHaveLength(3);
     });
 
-    test('fails if finalize does not follow promote', () => {
+    test('fails if finalize does not follow promote, even after a weight of 100 (only promote sizes the new version for all the load)', () => {
       expect(() => plan([RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(50)), RolloutStep.finalize()]))
         .toThrow('steps[2] (finalize) must follow RolloutStep.promote(): the old version can only be removed once no route names it');
+      expect(() => plan([RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(100)), RolloutStep.finalize()]))
+        .toThrow('steps[2] (finalize) must follow RolloutStep.promote()');
+      expect(plan([RolloutStep.deployCanary(), RolloutStep.weight(Weight.percent(100)), RolloutStep.promote(), RolloutStep.finalize()]).stages).toHaveLength(4);
     });
 
     test('fails on steps after finalize or rollback', () => {
