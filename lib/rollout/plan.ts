@@ -409,6 +409,10 @@ export class RolloutPlan {
     lines.push(`- \`ARGOCD_SYNC_WAVE_DELAY\` of at least ${stageSeconds} (seconds) on the application controller: Istio objects have no health`);
     lines.push('  check, so between the route wave and the retire wave only this delay (2 s by default) gives istiod time to push');
     lines.push('  the routes to every proxy (it batches changes for up to 10 s, `PILOT_DEBOUNCE_MAX`).', '');
+    lines.push('Argo CD runs that delay right after it applies a wave, not once the wave is healthy: the route wave starts as soon');
+    lines.push('as the new pods are ready, before istiod may have told the gateways about them (up to 10 s), so for those seconds');
+    lines.push('the pods that were there before take a stage\'s new share. Where that load matters, give the weight steps more');
+    lines.push('`canaryReplicas`, or apply the stages with the phase-by-phase layout\'s commands, which pause after the rollout.', '');
     const traffic = new Map(stages.map((stage) => [stage, this.traffic(stage)]));
     lines.push(...trafficTable(stages, traffic));
     stages.forEach((stage, i) => {
