@@ -57,10 +57,56 @@ export function ruleLabel(vs: VirtualServiceInfo, kind: RuleKind, index: number)
   return `${kind} rule ${index + 1}${typeof name === 'string' ? ` ("${name}")` : ''}`;
 }
 
-/** Whether a Service (or ServiceEntry) exported to `exportTo` can be used by the VirtualService. */
-function usableBy(exportTo: readonly string[], vs: VirtualServiceInfo): boolean {
-  // Where the VirtualService is exported to all namespaces, its own namespace is where it is sure to apply.
-  return vs.exportTo.includes(ALL_NAMESPACES) ? visibleIn(exportTo, vs.ref.namespace) : vs.exportTo.some((ns) => visibleIn(exportTo, ns));
+/**
+ * The namespaces of the workloads a Gateway's selector picks in the manifests (its proxies run
+ * there), or `undefined` when the manifests hold none (an ingress gateway installed apart).
+ */
+export function gatewayProxyNamespaces(index: MeshIndex, gateway: string): string[] | undefined {
+  const selector = index.gateways.get(gateway)?.selector;
+  const namespaces = selector === undefined || Object.keys(selector).length === 0 ? [] : [...new Set(index.workloadsMatchingAnywhere(selector).map((w) => w.ref.namespace))];
+  return namespaces.length === 0 ? undefined : namespaces;
+}
+
+/**
+ * The namespaces whose proxies apply `vs`, and so must see the Services it routes to: for the
+ * mesh, the namespaces it is exported to (its own where it is exported to all); for each Gateway
+ * it is bound to, the namespaces of the Gateway's proxies it is exported to (pilot's
+ * `VirtualServicesForGateway` and `IsServiceVisible` judge from the proxy's namespace), or its own
+ * namespace when the manifests do not hold the Gateway's proxies.
+ */
+function applyingNamespaces(index: MeshIndex, vs: VirtualServiceInfo): string[] {
+  const own = vs.exportTo.includes(ALL_NAMESPACES) ? [vs.ref.namespace] : vs.exportTo;
+  return [...new Set(vs.gateways.flatMap((g) => {
+    if (g === MESH_GATEWAY) {
+      return own;
+    }
+    const proxies = gatewayProxyNamespaces(index, g);
+    return proxies === undefined ? [vs.ref.namespace] : proxies.filter((ns) => visibleIn(vs.exportTo, ns));
+  }))];
+}
+
+/** Whether a Service (or ServiceEntry) exported to `exportTo` can be used where the VirtualService applies. */
+function usableBy(exportTo: readonly string[], applying: readonly string[]): boolean {
+  // A VirtualService no proxy applies routes nothing: virtualservice-not-exported says so.
+  return applying.length === 0 || applying.some((ns) => visibleIn(exportTo, ns));
+}
+
+/**
+ * A VirtualService bound to a Gateway whose proxies (in the manifests) run in namespaces it is not
+ * exported to: pilot gives a gateway proxy only the VirtualServices exported to its namespace, so
+ * the gateway has none of its routes and answers 404 for its hosts.
+ */
+export function checkGatewayExports(index: MeshIndex): Finding[] {
+  const findings: Finding[] = [];
+  for (const vs of index.virtualServices) {
+    for (const g of vs.gateways.filter((name) => name !== MESH_GATEWAY)) {
+      const proxies = gatewayProxyNamespaces(index, g);
+      if (proxies !== undefined && !proxies.some((ns) => visibleIn(vs.exportTo, ns))) {
+        findings.push(finding('virtualservice-not-exported', vs.ref, `is bound to Gateway ${g}, whose proxies run in ${namespacesText(proxies)}, but it is exported only to ${namespacesText(vs.exportTo)}: the gateway never gets its routes and answers 404 for its hosts; add ${proxies.join(', ')} to spec.exportTo, or leave exportTo out`));
+      }
+    }
+  }
+  return findings;
 }
 
 function where(vs: VirtualServiceInfo, d: RuleDestination): string {
@@ -80,16 +126,17 @@ function namespacesText(exportTo: readonly string[]): string {
 export function checkDestinations(index: MeshIndex): Finding[] {
   const findings: Finding[] = [];
   for (const vs of index.virtualServices) {
-    const applies = vs.exportTo.includes(ALL_NAMESPACES) ? `namespace ${vs.ref.namespace}` : namespacesText(vs.exportTo);
+    const applying = applyingNamespaces(index, vs);
+    const applies = namespacesText(applying);
     for (const d of index.destinationsOf(vs)) {
       const { destination } = d;
       const written = String(destination.host ?? '');
       const host = index.resolveHost(written, vs.ref.namespace);
       const service = index.services.get(host);
-      const usableService = service !== undefined && usableBy(service.exportTo, vs) ? service : undefined;
+      const usableService = service !== undefined && usableBy(service.exportTo, applying) ? service : undefined;
       // ServiceEntries are looked up only for hosts that are not a usable Service.
       const entries = usableService === undefined ? index.serviceEntriesFor(host) : [];
-      const usableEntry = entries.find((se) => usableBy(se.exportTo, vs));
+      const usableEntry = entries.find((se) => usableBy(se.exportTo, applying));
       if (usableService === undefined && usableEntry === undefined) {
         const hidden = service ?? entries[0];
         findings.push(hidden === undefined

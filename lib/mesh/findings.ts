@@ -63,6 +63,7 @@ export const CODES = {
   'unknown-host': { severity: Severity.ERROR, istioCode: 'IST0101' },
   'unexpanded-host': { severity: Severity.ERROR, istioCode: undefined },
   'host-not-exported': { severity: Severity.ERROR, istioCode: 'IST0101' },
+  'virtualservice-not-exported': { severity: Severity.ERROR, istioCode: undefined },
   'unknown-gateway': { severity: Severity.ERROR, istioCode: 'IST0101' },
   'host-not-in-gateway': { severity: Severity.WARNING, istioCode: 'IST0132' },
   'host-on-no-gateway': { severity: Severity.WARNING, istioCode: undefined },

@@ -1,5 +1,5 @@
 import {
-  checkConflicts, checkDestinations, checkUnexpandedHosts, checkGateways, checkRules, checkServicesAndWorkloads, checkSubsets,
+  checkConflicts, checkDestinations, checkGatewayExports, checkUnexpandedHosts, checkGateways, checkRules, checkServicesAndWorkloads, checkSubsets,
 } from './checks';
 import { checkEnrollment } from './enrollment';
 import { checkGatewayCertificates, checkGrpcAndTlsRoutes, checkHttpRoutes } from './gateway-api-checks';
@@ -37,6 +37,7 @@ export function verifyPrepared(prepared: PreparedManifests): Finding[] {
   const found = [
     ...checkDestinations(index),
     ...checkUnexpandedHosts(index),
+    ...checkGatewayExports(index),
     ...checkGateways(index),
     ...checkSubsets(index),
     ...checkConflicts(index),

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
-  checkConflicts, checkDestinations, checkGateways, checkUnexpandedHosts, checkRules, checkServicesAndWorkloads, checkSubsets, ISTIO_PROTOCOLS,
+  checkConflicts, checkDestinations, checkGatewayExports, checkGateways, checkUnexpandedHosts, checkRules, checkServicesAndWorkloads, checkSubsets, ISTIO_PROTOCOLS,
 } from '../../lib/mesh/checks';
 import { Finding } from '../../lib/mesh/findings';
 import { Manifest, MeshIndex } from '../../lib/mesh/manifests';
@@ -464,6 +464,43 @@ describe('namespace visibility (exportTo)', () => {
   function exported(m: M, exportTo: string): M {
     return { ...m, metadata: { ...m.metadata, annotations: { 'networking.istio.io/exportTo': exportTo } } };
   }
+
+  // An ingress gateway in istio-system, and the shop's Gateway, VirtualService and Service in shop.
+  const ingress = deployment('istio-ingressgateway', { istio: 'ingressgateway' }, { ns: 'istio-system' });
+  const shopEdge = (exportTo?: string[], serviceExportTo?: string) => {
+    const vs = virtualService('shop', [{ route: [route('api')] }], { ns: 'shop', hosts: ['shop.example.com'], gateways: ['edge'] });
+    const api = service('api', { ns: 'shop' });
+    return [
+      ingress, gateway('edge', ['*'], { ns: 'shop' }),
+      serviceExportTo === undefined ? api : exported(api, serviceExportTo),
+      exportTo === undefined ? vs : { ...vs, spec: { ...vs.spec, exportTo } },
+    ];
+  };
+
+  test('fails if a gateway-bound VirtualService is not exported to the namespace of the gateway\'s proxies: the gateway has no routes', () => {
+    // GIVEN the VirtualService exported to its own namespace only, the gateway's pods in istio-system
+    const findings = run(checkGatewayExports, shopEdge(['.']));
+    // THEN pilot's VirtualServicesForGateway leaves it out of the gateway's config
+    expect(findings.map((f) => `${f.severity} ${f.code} ${f.kind}/${f.name}`)).toEqual(['error virtualservice-not-exported VirtualService/shop']);
+    expect(findings[0].message).toBe('is bound to Gateway shop/edge, whose proxies run in namespace istio-system, but it is exported only to namespace shop: the gateway never gets its routes and answers 404 for its hosts; add istio-system to spec.exportTo, or leave exportTo out');
+  });
+
+  test('near miss: exported to the proxies\' namespace, to all, or a gateway whose proxies are not in the manifests', () => {
+    expect(run(checkGatewayExports, shopEdge(['.', 'istio-system']))).toEqual([]);
+    expect(run(checkGatewayExports, shopEdge())).toEqual([]);
+    expect(run(checkGatewayExports, shopEdge(['.']).filter((m) => m !== ingress))).toEqual([]);
+  });
+
+  test('judges a gateway-bound route\'s Service from the namespace of the gateway\'s proxies, as pilot\'s IsServiceVisible does', () => {
+    // GIVEN the Service exported to its own namespace only: the gateway in istio-system cannot see it
+    expect(run(checkDestinations, shopEdge(undefined, '.')).map((f) => f.message)).toEqual([
+      'http rule 1 routes to host "api" (api.shop.svc.cluster.local), but Service shop/api is exported only to namespace shop, not to namespace istio-system where this VirtualService applies; export it there (annotation networking.istio.io/exportTo) or route elsewhere',
+    ]);
+    // AND exported to istio-system only, the gateway sees it although the VirtualService's namespace does not
+    expect(run(checkDestinations, shopEdge(undefined, 'istio-system'))).toEqual([]);
+    // AND without the gateway's proxies in the manifests, the VirtualService's own namespace is judged
+    expect(codes(checkDestinations, shopEdge(undefined, 'istio-system').filter((m) => m !== ingress))).toEqual(['error host-not-exported VirtualService/shop']);
+  });
 
   test('finds a route to a Service not exported to the VirtualService\'s namespace (IST0101)', () => {
     const api = exported(service('api', { ns: 'shop' }), '.');
