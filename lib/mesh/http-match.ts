@@ -40,6 +40,50 @@ function conditionCount(match: object | undefined): number {
 }
 
 /**
+ * Whether a match gives a route that takes every request, as pilot's `IsCatchAllRoute` judges the
+ * route it makes: a path of prefix `/` (also no `uri`) or regex `.*`, and no header (`method`,
+ * `authority` and `scheme` are headers too) or query parameter condition. A port, gateways or
+ * source condition does not count: it decides whether the route is made at all. `undefined`
+ * (a rule without matches) takes every request.
+ */
+export function envoyCatchAll(match: HttpMatchJson | undefined): boolean {
+  if (match === null || typeof match !== 'object') {
+    return true;
+  }
+  return Object.entries(match).every(([field, condition]) => {
+    switch (field) {
+      case 'uri': {
+        const uri = (condition ?? {}) as StringMatchJson;
+        const kinds = Object.keys(uri);
+        return kinds.length === 0 || (uri.prefix === '/' && kinds.length === 1) || (uri.regex === '.*' && kinds.length === 1);
+      }
+      case 'headers':
+      case 'withoutHeaders':
+      case 'queryParams':
+        return condition === null || typeof condition !== 'object' || Object.keys(condition).length === 0;
+      case 'port':
+      case 'gateways':
+      case 'sourceLabels':
+      case 'sourceNamespace':
+        return true;
+      default:
+        return NEUTRAL_MATCH_FIELDS.has(field);
+    }
+  });
+}
+
+/**
+ * Whether pilot makes a route of `match` on `port` (pilot's `TranslateRoute`): not when the match names another port (with the port unknown, it is kept).
+ */
+export function matchKeptOn(match: HttpMatchJson | undefined, port: number | undefined): boolean {
+  if (match === null || typeof match !== 'object') {
+    return true;
+  }
+  // Port 0 is protobuf's unset.
+  return port === undefined || match.port === undefined || Number(match.port) === 0 || Number(match.port) === port;
+}
+
+/**
  * Each route's share of a rule's requests, in percent, as Istio computes it: a single route takes
  * everything whatever its weight; otherwise each weight (0 when absent) over their total.
  */

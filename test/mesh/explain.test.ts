@@ -423,3 +423,89 @@ describe('explain and TCP or TLS rules', () => {
     expect(e.destinations).toEqual([]);
   });
 });
+
+describe('explain through an Istio Gateway routes among the virtual host istiod builds from every bound VirtualService', () => {
+  /** Services shop and api of namespace shop, Gateway shop/public for `serverHosts` on port 80, and the VirtualServices given. */
+  const shop = (serverHosts: string[], ...virtualServices: any[]) => [
+    service('shop', { ns: 'shop' }), deployment('shop', { app: 'shop' }, { ns: 'shop' }),
+    service('api', { ns: 'shop' }), deployment('api', { app: 'api' }, { ns: 'shop' }),
+    gateway('public', serverHosts, { ns: 'shop' }),
+    ...virtualServices,
+  ];
+  const vs = (name: string, hosts: string[], http: any[]) => virtualService(name, http, { ns: 'shop', hosts, gateways: ['public'] });
+  const catchAll = (name: string, hosts = ['shop.example.com']) => vs(name, hosts, [{ route: [route('shop')] }]);
+  const api = (name: string) => vs(name, ['shop.example.com'], [{ match: [{ uri: { prefix: '/api' } }], route: [route('api')] }]);
+  const ask = (manifests: any[], path: string) => explain(manifests, { host: 'shop.example.com', path });
+
+  test('sends /api to the /api VirtualService and the rest to the catch-all one, whichever comes first', () => {
+    // GIVEN a catch-all VirtualService and an /api one for the same host, in both orders
+    for (const manifests of [shop(['shop.example.com'], catchAll('frontend'), api('api')), shop(['shop.example.com'], api('api'), catchAll('frontend'))]) {
+      // WHEN
+      const toApi = ask(manifests, '/api/orders');
+      const toShop = ask(manifests, '/cart');
+
+      // THEN the catch-all route goes last in the virtual host, as pilot's SortVHostRoutes puts it
+      expect(toApi.virtualService?.name).toBe('api');
+      expect(toApi.rule).toEqual({ number: 1, matchedBy: 'uri starting with "/api"' });
+      expect(toApi.destinations.map((d) => d.host)).toEqual(['api.shop.svc.cluster.local']);
+      expect(toShop.virtualService?.name).toBe('frontend');
+      expect(toShop.destinations.map((d) => d.host)).toEqual(['shop.shop.svc.cluster.local']);
+    }
+  });
+
+  test('a VirtualService for host * joins the virtual host of the server\'s host, after the routes of the exact one', () => {
+    // GIVEN a catch-all VirtualService for * and an /api one for the server's host
+    const manifests = shop(['shop.example.com'], catchAll('default-route', ['*']), api('api'));
+
+    // THEN both serve shop.example.com: the catch-all takes what /api does not
+    expect(ask(manifests, '/').virtualService?.name).toBe('default-route');
+    expect(ask(manifests, '/api').virtualService?.name).toBe('api');
+  });
+
+  test('leaves out the rules of a VirtualService after its catch-all rule, as pilot does, before moving the catch-all last', () => {
+    // GIVEN a VirtualService whose /api rule comes after its catch-all, and another VirtualService with a /api/v2 rule
+    const first = vs('first', ['shop.example.com'], [{ route: [route('shop')] }, { match: [{ uri: { prefix: '/api' } }], route: [route('shop')] }]);
+    const second = vs('second', ['shop.example.com'], [{ match: [{ uri: { prefix: '/api/v2' } }], route: [route('api')] }]);
+
+    // WHEN
+    const e = ask(shop(['*'], first, second), '/api/v2/orders');
+
+    // THEN the second's rule comes before the first's catch-all, and the first's /api rule is not there
+    expect(e.virtualService?.name).toBe('second');
+    expect(e.rule?.number).toBe(1);
+  });
+
+  test('keeps in place a rule that tests a header or the method besides the path /', () => {
+    // GIVEN a first VirtualService that routes GET / with a header, a second with a catch-all
+    const first = vs('first', ['shop.example.com'], [{ match: [{ uri: { prefix: '/' }, headers: { env: { exact: 'qa' } } }], route: [route('api')] }]);
+    const second = catchAll('second');
+
+    // WHEN / THEN the header rule stays first
+    expect(explain(shop(['*'], second, first), { host: 'shop.example.com', headers: { env: 'qa' } }).virtualService?.name).toBe('first');
+  });
+
+  test('fails if no rule of any VirtualService of the virtual host matches, and names them all', () => {
+    // GIVEN two VirtualServices for the host, neither with a catch-all
+    const manifests = shop(['shop.example.com'], api('api'), vs('static', ['shop.example.com'], [{ match: [{ uri: { prefix: '/static' } }], route: [route('shop')] }]));
+
+    // WHEN
+    const e = ask(manifests, '/cart');
+
+    // THEN
+    expect(e.rule).toBeUndefined();
+    expect(e.virtualService?.name).toBe('api');
+    expect(e.notes).toEqual(['no rule of VirtualServices shop/api, shop/static matches: the request is answered 404']);
+  });
+
+  test('picks the most specific virtual host for the request\'s host, and routes only among its routes', () => {
+    // GIVEN a catch-all for *.example.com and an /api VirtualService for shop.example.com
+    const manifests = shop(['*.example.com'], catchAll('wild', ['*.example.com']), api('api'));
+
+    // THEN shop.example.com has its own virtual host, with the /api routes only: the wildcard's catch-all does not reach it
+    const cart = ask(manifests, '/cart');
+    expect(cart.rule).toBeUndefined();
+    expect(cart.notes).toEqual(['no rule of VirtualService shop/api matches: the request is answered 404']);
+    expect(explain(manifests, { host: 'www.example.com', path: '/api' }).virtualService?.name).toBe('wild');
+    expect(ask(manifests, '/api').virtualService?.name).toBe('api');
+  });
+});

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import {
-  isCatchAll, l4MatchCovers, matchCovers, matchKey, requestMatches, RequestDescription, stringCovers,
+  envoyCatchAll, isCatchAll, l4MatchCovers, matchCovers, matchKey, requestMatches, RequestDescription, stringCovers,
 } from '../../lib/mesh/http-match';
+import { HttpMatchJson } from '../../lib/model/match-json';
 
 const request = (over: Partial<RequestDescription> = {}): RequestDescription => ({
   gateway: 'default/website-gateway', host: 'www.example.com', path: '/', headers: {}, method: 'GET', ...over,
@@ -115,5 +116,20 @@ describe('port matches', () => {
     // statPrefix only names the route's statistics
     expect(requestMatches({ statPrefix: 'shop', uri: { prefix: '/' } }, plain)).toBe(true);
     expect(isCatchAll({ match: [{ statPrefix: 'shop' }] })).toBe(true);
+  });
+});
+
+describe('envoyCatchAll', () => {
+  test('takes a match of path / or .* with only port, gateway or source conditions as a route that takes every request', () => {
+    for (const match of [undefined, {}, { uri: { prefix: '/' } }, { uri: { regex: '.*' }, ignoreUriCase: true }, { port: 80, gateways: ['gw'], name: 'all' }, { headers: {} }]) {
+      expect(envoyCatchAll(match as HttpMatchJson), JSON.stringify(match)).toBe(true);
+    }
+  });
+
+  test('fails if the match tests a longer path, an exact path, a header, the method, the authority, the scheme or a query parameter', () => {
+    for (const match of [{ uri: { prefix: '/api' } }, { uri: { exact: '/' } }, { uri: { regex: '/.*' } }, { headers: { a: {} } }, { withoutHeaders: { a: {} } },
+      { method: { exact: 'GET' } }, { authority: { prefix: 'a' } }, { scheme: { exact: 'https' } }, { queryParams: { a: {} } }, { unknownField: 1 }]) {
+      expect(envoyCatchAll(match as HttpMatchJson), JSON.stringify(match)).toBe(false);
+    }
   });
 });
