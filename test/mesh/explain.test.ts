@@ -508,4 +508,31 @@ describe('explain through an Istio Gateway routes among the virtual host istiod 
     expect(explain(manifests, { host: 'www.example.com', path: '/api' }).virtualService?.name).toBe('wild');
     expect(ask(manifests, '/api').virtualService?.name).toBe('api');
   });
+
+  test('fails if no server of the Gateway takes the host, even where a VirtualService for * would', () => {
+    // GIVEN a Gateway for shop.example.com only and a VirtualService for every host
+    const manifests = shop(['shop.example.com'], catchAll('everything', ['*']));
+
+    // WHEN
+    const e = explain(manifests, { host: 'other.example.com' });
+
+    // THEN the gateway answers 404
+    expect(e.virtualService).toBeUndefined();
+    expect(e.destinations).toEqual([]);
+    expect(e.notes).toEqual(['VirtualService shop/everything takes host other.example.com, but no server of Gateway shop/public on port 80 takes it for namespace shop (shop.example.com): the gateway answers 404']);
+    expect(ask(manifests, '/').virtualService?.name).toBe('everything');
+  });
+
+  test('fails if the server\'s hosts are for another namespace than the VirtualService\'s', () => {
+    // GIVEN a Gateway whose server takes istio-system/*, and a VirtualService of namespace shop
+    const manifests = shop(['istio-system/*'], catchAll('frontend'));
+
+    // WHEN
+    const e = ask(manifests, '/');
+
+    // THEN
+    expect(e.rule).toBeUndefined();
+    expect(e.notes).toEqual(['VirtualService shop/frontend takes host shop.example.com, but no server of Gateway shop/public on port 80 takes it for namespace shop (istio-system/*): the gateway answers 404']);
+    expect(ask(shop(['shop/*'], catchAll('frontend')), '/').virtualService?.name).toBe('frontend');
+  });
 });
