@@ -111,7 +111,9 @@ export interface Explanation {
   /**
    * The redirect the matched rule answers with instead of sending the request on: a
    * VirtualService rule's `redirect`, an HTTPRoute rule's `RequestRedirect` filter. Its routes or
-   * backendRefs, and its mirrors, then get nothing.
+   * backendRefs, and its mirrors, then get nothing. Also the 301 to `https://` that an Istio
+   * Gateway's server with `tls.httpsRedirect` answers every plain-HTTP request for its hosts with,
+   * before any rule (then no `rule` and no `virtualService`).
    * @default - the rule does not redirect
    */
   readonly redirect?: ExplainedRedirect;
@@ -223,6 +225,17 @@ function explainIstioGateway(index: MeshIndex, gw: GatewayInfo, bound: VirtualSe
   const notes: string[] = [];
   const vhost = virtualHostFor(gatewayVirtualHosts(gw, bound, port), host);
   const warnings = gatewayApiWarnings(index, gateway, vhost?.virtualServices[0] ?? bound[0], host);
+  if (vhost?.httpsRedirect === true) {
+    // A server with tls.httpsRedirect makes its virtual hosts require TLS (pilot's buildGatewayHTTPRouteConfig sets
+    // RequireTls ALL): Envoy answers every request that does not come over TLS with a 301 to https, before any route.
+    if (port === undefined) {
+      notes.push(`a server of Gateway ${gateway} on port ${vhost.redirectPorts.join(', ')} sets tls.httpsRedirect for host ${host}: a plain-HTTP request there is answered with a 301 redirect to https (give the port the request comes to)`);
+    } else if (istioScheme(index, gateway, port) !== 'https') {
+      const redirect = { status: 301, location: `https://${host === '*' ? '<host>' : host}${request.path}` };
+      notes.push(`the server of Gateway ${gateway} on port ${port} sets tls.httpsRedirect for host ${vhost.domain}: every plain-HTTP request is answered with a ${redirect.status} redirect to ${redirect.location}, before any route`);
+      return { request, destinations: [], mirrors: [], redirect, notes, warnings };
+    }
+  }
   if (vhost === undefined || vhost.routes.length === 0) {
     notes.push(...noVirtualHostNotes(gw, bound, request, vhost === undefined));
     const tcpOnly = bound.find((vs) => vs.http.length === 0 && vs.tcp.length + vs.tls.length > 0 && completedHosts(vs).some((h) => hostsOverlap(h, host)));

@@ -535,4 +535,39 @@ describe('explain through an Istio Gateway routes among the virtual host istiod 
     expect(e.notes).toEqual(['VirtualService shop/frontend takes host shop.example.com, but no server of Gateway shop/public on port 80 takes it for namespace shop (istio-system/*): the gateway answers 404']);
     expect(ask(shop(['shop/*'], catchAll('frontend')), '/').virtualService?.name).toBe('frontend');
   });
+
+  describe('a server with tls.httpsRedirect', () => {
+    /** shop.example.com on port 80 (redirecting, also for old.example.com, which no VirtualService serves) and on 443. */
+    const redirecting = () => {
+      const manifests = shop(['shop.example.com'], catchAll('frontend'));
+      const gw = manifests.find((m) => m.kind === 'Gateway');
+      gw.spec.servers = [
+        { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com', 'old.example.com'], tls: { httpsRedirect: true } },
+        { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['shop.example.com'], tls: { mode: 'SIMPLE', credentialName: 'shop-cert' } },
+      ];
+      return manifests;
+    };
+
+    test('answers a plain-HTTP request with a 301 to https before any route', () => {
+      // WHEN
+      const e = explain(redirecting(), { host: 'shop.example.com', port: 80, path: '/cart?id=7' });
+
+      // THEN
+      expect(e.redirect).toEqual({ status: 301, location: 'https://shop.example.com/cart?id=7' });
+      expect(e.rule).toBeUndefined();
+      expect(e.destinations).toEqual([]);
+      expect(e.notes).toEqual(['the server of Gateway shop/public on port 80 sets tls.httpsRedirect for host shop.example.com: every plain-HTTP request is answered with a 301 redirect to https://shop.example.com/cart?id=7, before any route']);
+    });
+
+    test('redirects a host of the server that no VirtualService serves too', () => {
+      expect(explain(redirecting(), { host: 'old.example.com', port: 80, path: '/' }).redirect).toEqual({ status: 301, location: 'https://old.example.com/' });
+    });
+
+    test('routes the request on the HTTPS port, and says the port decides when it is not given', () => {
+      expect(explain(redirecting(), { host: 'shop.example.com', port: 443 }).virtualService?.name).toBe('frontend');
+      const unknownPort = explain(redirecting(), { host: 'shop.example.com' });
+      expect(unknownPort.redirect).toBeUndefined();
+      expect(unknownPort.notes).toContain('a server of Gateway shop/public on port 80 sets tls.httpsRedirect for host shop.example.com: a plain-HTTP request there is answered with a 301 redirect to https (give the port the request comes to)');
+    });
+  });
 });
