@@ -193,6 +193,26 @@ describe('checkGateways', () => {
       .toEqual(['warning host-not-in-gateway VirtualService/website-virtual-service']);
   });
 
+  test('completes a short VirtualService host with its namespace on a gateway too, as pilot does', () => {
+    // GIVEN a Gateway for *.shop.svc.cluster.local and a VirtualService of namespace shop for host shop
+    const vs = virtualService('shop', [{ route: [route('shop')] }], { ns: 'shop', hosts: ['shop'], gateways: ['internal'] });
+
+    // WHEN / THEN the Gateway serves shop.shop.svc.cluster.local
+    expect(run(checkGateways, [gateway('internal', ['*.shop.svc.cluster.local'], { ns: 'shop' }), vs])).toEqual([]);
+  });
+
+  test('fails if a short VirtualService host, once completed, is not on the gateway, and shows both forms', () => {
+    // GIVEN a Gateway whose server takes the name shop as written (pilot completes VirtualService hosts, not server hosts)
+    const vs = virtualService('shop', [{ route: [route('shop')] }], { ns: 'shop', hosts: ['shop'], gateways: ['internal'] });
+
+    // WHEN
+    const [f] = run(checkGateways, [gateway('internal', ['shop'], { ns: 'shop' }), vs]);
+
+    // THEN
+    expect(f).toMatchObject({ code: 'host-not-in-gateway' });
+    expect(f.message).toContain('host "shop" (shop.shop.svc.cluster.local) is not served by Gateway shop/internal');
+  });
+
   test('a host meant for the mesh need not be on the gateway, as long as the gateway serves one', () => {
     const vs = vsWith([{ route: [route('website', 'version-1')] }], { hosts: ['www.example.com', 'website'], gateways: ['website-gateway', 'mesh'] });
     expect(run(checkGateways, withObject(gateway('website-gateway', ['www.example.com']), withObject(vs)))).toEqual([]);

@@ -570,4 +570,13 @@ describe('explain through an Istio Gateway routes among the virtual host istiod 
       expect(unknownPort.notes).toContain('a server of Gateway shop/public on port 80 sets tls.httpsRedirect for host shop.example.com: a plain-HTTP request there is answered with a 301 redirect to https (give the port the request comes to)');
     });
   });
+
+  test('completes a short VirtualService host with its namespace, as pilot does for gateways too', () => {
+    // GIVEN a Gateway for *.shop.svc.cluster.local and a VirtualService of namespace shop for host shop
+    const manifests = shop(['*.shop.svc.cluster.local'], catchAll('frontend', ['shop']));
+
+    // WHEN / THEN
+    expect(explain(manifests, { host: 'shop.shop.svc.cluster.local' }).virtualService?.name).toBe('frontend');
+    expect(explain(manifests, {}).request.host).toBe('shop.shop.svc.cluster.local');
+  });
 });
