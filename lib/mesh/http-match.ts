@@ -138,7 +138,8 @@ export function requestMatches(match: HttpMatchJson | undefined, request: Reques
 
 /**
  * Whether every value that satisfies the `StringMatch` `narrow` also satisfies `wide`; `false`
- * when that cannot be shown. An empty `wide` only asks for presence.
+ * when that cannot be shown. An empty `wide` only asks for presence. Ignoring case applies to
+ * `exact` and `prefix` conditions only, never to a `regex` (see `stringMatches`).
  */
 export function stringCovers(
   wide: StringMatchJson | undefined, narrow: StringMatchJson | undefined, wideIgnoreCase = false, narrowIgnoreCase = false,
@@ -146,7 +147,13 @@ export function stringCovers(
   if (wide === null || typeof wide !== 'object' || Object.keys(wide).length === 0) {
     return true;
   }
-  if (narrow === null || typeof narrow !== 'object' || (narrowIgnoreCase && !wideIgnoreCase)) {
+  if (narrow === null || typeof narrow !== 'object') {
+    return false;
+  }
+  // Envoy ignores case_sensitive for a regex (safe_regex): only exact and prefix conditions fold case.
+  wideIgnoreCase = wideIgnoreCase && typeof wide.regex !== 'string';
+  narrowIgnoreCase = narrowIgnoreCase && typeof narrow.regex !== 'string';
+  if (narrowIgnoreCase && !wideIgnoreCase) {
     return false; // a case-insensitive narrow condition admits values a case-sensitive one does not
   }
   const fold = (v: unknown) => (typeof v === 'string' && wideIgnoreCase ? v.toLowerCase() : v);

@@ -84,7 +84,10 @@ function compiled(pattern: string, flags: number): RE2JS | undefined {
 
 /**
  * Whether `value` satisfies an Istio `StringMatch`; `undefined` when it cannot tell (an invalid
- * regex, an unknown field). An empty match object requires only presence.
+ * regex, an unknown field). An empty match object requires only presence. `ignoreCase`
+ * (`ignoreUriCase`) folds case for `exact` and `prefix` only: Istio's API ignores case only for
+ * those, and Envoy ignores `case_sensitive` for the `safe_regex` a `regex` becomes (pilot's
+ * `TranslateRouteMatch`).
  */
 export function stringMatches(condition: StringMatchJson | undefined, value: string | undefined, ignoreCase = false): boolean | undefined {
   if (value === undefined) {
@@ -101,8 +104,8 @@ export function stringMatches(condition: StringMatchJson | undefined, value: str
     return fold(value).startsWith(fold(condition.prefix));
   }
   if (typeof condition.regex === 'string') {
-    // Istio's regexes are RE2 and must match the whole value.
-    return compiled(condition.regex, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0)?.matches(value);
+    // Istio's regexes are RE2 and must match the whole value, with case as written.
+    return compiled(condition.regex, 0)?.matches(value);
   }
   return undefined;
 }

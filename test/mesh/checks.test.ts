@@ -596,6 +596,15 @@ describe('matches covered by earlier ones (IST0130, IST0131)', () => {
     expect(run(checkRules, rules([{ uri: { prefix: '/api' }, port: 8080 }], [{ uri: { prefix: '/api/v1' }, port: 80 }]))).toEqual([]);
   });
 
+  test('near miss: ignoreUriCase does not make a regex case-insensitive, so it does not take a later exact path of other case', () => {
+    // GIVEN a regex with ignoreUriCase (Envoy ignores case_sensitive for safe_regex), then an exact /API/v1
+    const written = rules([{ uri: { regex: '/api/.*' }, ignoreUriCase: true }], [{ uri: { exact: '/API/v1' } }]);
+
+    // WHEN / THEN no unreachable rule
+    expect(run(checkRules, written)).toEqual([]);
+    expect(codes(checkRules, rules([{ uri: { regex: '/api/.*' }, ignoreUriCase: true }], [{ uri: { exact: '/api/v1' } }]))).toEqual(['warning unreachable-rule VirtualService/website-virtual-service']);
+  });
+
   test('honours ignoreUriCase: a case-insensitive earlier prefix takes a later one, not the reverse', () => {
     expect(codes(checkRules, rules([{ uri: { prefix: '/API' }, ignoreUriCase: true }], [{ uri: { prefix: '/api/v1' } }])))
       .toEqual(['warning unreachable-rule VirtualService/website-virtual-service']);

@@ -579,4 +579,16 @@ describe('explain through an Istio Gateway routes among the virtual host istiod 
     expect(explain(manifests, { host: 'shop.shop.svc.cluster.local' }).virtualService?.name).toBe('frontend');
     expect(explain(manifests, {}).request.host).toBe('shop.shop.svc.cluster.local');
   });
+
+  test('keeps a regex case-sensitive under ignoreUriCase, and reaches the exact rule after it', () => {
+    // GIVEN a regex rule with ignoreUriCase, then an exact /API/v1 rule
+    const manifests = shop(['shop.example.com'], vs('shop', ['shop.example.com'], [
+      { match: [{ uri: { regex: '/api/.*' }, ignoreUriCase: true }], route: [route('api')] },
+      { match: [{ uri: { exact: '/API/v1' } }], route: [route('shop')] },
+    ]));
+
+    // WHEN / THEN
+    expect(ask(manifests, '/API/v1').rule?.number).toBe(2);
+    expect(ask(manifests, '/api/v1').rule?.number).toBe(1);
+  });
 });

@@ -16,6 +16,8 @@ describe('requestMatches', () => {
     expect(requestMatches({ uri: { prefix: '/shop' } }, r)).toBe(true);
     expect(requestMatches({ uri: { exact: '/shop/cart' } }, r)).toBe(true);
     expect(requestMatches({ uri: { prefix: '/SHOP' }, ignoreUriCase: true }, r)).toBe(true);
+    expect(requestMatches({ uri: { regex: '/SHOP/.*' }, ignoreUriCase: true }, r)).toBe(false);
+    expect(requestMatches({ uri: { exact: '/SHOP/cart' }, ignoreUriCase: true }, r)).toBe(true);
     expect(requestMatches({ queryParams: { user: { exact: 'ann' } } }, r)).toBe(true);
     expect(requestMatches({ method: { exact: 'GET' } }, r)).toBe(false);
     expect(requestMatches({ authority: { exact: 'www.example.com' } }, r)).toBe(true);
@@ -74,7 +76,10 @@ describe('stringCovers', () => {
     expect(stringCovers({ exact: '/API' }, { exact: '/api' }, true, true)).toBe(true);
     expect(stringCovers({ exact: '/API' }, { exact: '/api' })).toBe(false);
     expect(stringCovers({ prefix: '/api' }, { prefix: '/api' }, false, true)).toBe(false);
-    expect(stringCovers({ regex: '/API' }, { exact: '/api' }, true, false)).toBe(true);
+    // ignoreUriCase leaves a regex case-sensitive (Envoy ignores case_sensitive for safe_regex)
+    expect(stringCovers({ regex: '/API' }, { exact: '/api' }, true, false)).toBe(false);
+    expect(stringCovers({ regex: '/API' }, { exact: '/API' }, true, false)).toBe(true);
+    expect(stringCovers({ regex: '/a.*' }, { regex: '/a.*' }, false, true)).toBe(true);
   });
 });
 

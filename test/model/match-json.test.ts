@@ -18,10 +18,12 @@ describe('stringMatches', () => {
     expect(stringMatches({ regex: '(' }, 'a')).toBeUndefined();
   });
 
-  test('a regex is compiled with its case flag: a case-insensitive one does not answer for a case-sensitive one', () => {
+  test('ignoring case applies to exact and prefix, never to a regex, as Envoy ignores case_sensitive for safe_regex', () => {
     // GIVEN / WHEN / THEN
-    expect(stringMatches({ regex: 'ab' }, 'AB', true)).toBe(true);
-    expect(stringMatches({ regex: 'ab' }, 'AB')).toBe(false);
+    expect(stringMatches({ regex: 'ab' }, 'AB', true)).toBe(false);
+    expect(stringMatches({ regex: 'ab' }, 'ab', true)).toBe(true);
+    expect(stringMatches({ exact: 'ab' }, 'AB', true)).toBe(true);
+    expect(stringMatches({ prefix: 'ab' }, 'ABC', true)).toBe(true);
   });
 });
 
