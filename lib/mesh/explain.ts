@@ -257,7 +257,7 @@ function noVirtualHostNotes(gw: GatewayInfo, bound: readonly VirtualServiceInfo[
   const onPort = request.port !== undefined ? ` on port ${request.port}` : '';
   const servers = gw.servers.filter((s) => request.port === undefined || Number(s.port?.number) === request.port);
   return takers.map((vs) => {
-    const gives = routesForGateway(vs, request.port).length > 0;
+    const gives = routesForGateway(vs, where, request.port).length > 0;
     return gives
       ? `${refText(vs.ref)} takes host ${request.host}, but no server of Gateway ${where}${onPort} takes it for namespace ${vs.ref.namespace} (${servers.flatMap((s) => s.hosts).join(', ') || 'no hosts'}): the gateway answers 404`
       : `${refText(vs.ref)} takes host ${request.host}, but none of its rules applies${onPort}: the gateway answers 404`;
@@ -280,7 +280,7 @@ function answerRequest(
   const label = (r: GatewayRoute) => `http rule ${r.rule + 1}${several ? ` of ${refText(r.vs.ref)}` : ''}`;
   let matched: GatewayRoute | undefined;
   for (const r of routes) {
-    const result = requestMatches(r.match ?? {}, request);
+    const result = requestMatches(r.match ?? {}, request, r.vs.ref.namespace);
     if (result === true) {
       matched = r;
       break;

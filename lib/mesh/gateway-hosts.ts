@@ -96,18 +96,18 @@ export interface GatewayVirtualHost {
 /**
  * The routes a VirtualService gives a Gateway on a port (pilot's
  * `BuildHTTPRoutesForVirtualService` with `TranslateRoute`): every match of every HTTP rule,
- * without those on another port; after the first route that takes every
+ * without those on another port or for other gateways; after the first route that takes every
  * request, the rest are left out. With the port unknown, a match on a port is kept (explain then
  * says it cannot judge it) and does not end the list.
  */
-export function routesForGateway(vs: VirtualServiceInfo, port: number | undefined): GatewayRoute[] {
+export function routesForGateway(vs: VirtualServiceInfo, gateway: string, port: number | undefined): GatewayRoute[] {
   const out: GatewayRoute[] = [];
   for (let i = 0; i < vs.http.length; i++) {
     const rule = vs.http[i];
     const matches: ReadonlyArray<HttpMatchJson | undefined> = Array.isArray(rule?.match) && rule.match.length > 0 ? rule.match : [undefined];
     let catchAll = !(Array.isArray(rule?.match) && rule.match.length > 0);
     for (const match of matches) {
-      if (!matchKeptOn(match, port)) {
+      if (!matchKeptOn(match, port, gateway, vs.ref.namespace)) {
         continue;
       }
       out.push({ vs, rule: i, match });
@@ -150,7 +150,7 @@ export function gatewayVirtualHosts(gateway: GatewayInfo, bound: readonly Virtua
       }
       let routes = routesOf.get(vs);
       if (routes === undefined) {
-        routes = routesForGateway(vs, port);
+        routes = routesForGateway(vs, `${gateway.ref.namespace}/${gateway.ref.name}`, port);
         routesOf.set(vs, routes);
       }
       // Pilot leaves out a VirtualService that gives no route ("no routes matched").

@@ -1,5 +1,6 @@
 import { hostServes } from '../model/hosts';
-import { HttpMatchJson, matchAdmits, NEUTRAL_MATCH_FIELDS, StringMatchJson, stringMatches } from '../model/match-json';
+import { effectiveMatch, HttpMatchJson, matchAdmits, NEUTRAL_MATCH_FIELDS, StringMatchJson, stringMatches } from '../model/match-json';
+import { resolveGatewayName } from '../model/names';
 import { L4MatchJson, RuleJson } from './json';
 
 /**
@@ -73,14 +74,20 @@ export function envoyCatchAll(match: HttpMatchJson | undefined): boolean {
 }
 
 /**
- * Whether pilot makes a route of `match` on `port` (pilot's `TranslateRoute`): not when the match names another port (with the port unknown, it is kept).
+ * Whether pilot makes a route of `match` for `gateway` (`namespace/name`) on `port` (pilot's
+ * `TranslateRoute` and `sourceMatchHTTP`): not when the match names another port (with the port
+ * unknown, it is kept), nor when it names gateways (resolved in `namespace`, the
+ * VirtualService's) and not this one.
  */
-export function matchKeptOn(match: HttpMatchJson | undefined, port: number | undefined): boolean {
+export function matchKeptOn(match: HttpMatchJson | undefined, port: number | undefined, gateway: string, namespace: string): boolean {
   if (match === null || typeof match !== 'object') {
     return true;
   }
   // Port 0 is protobuf's unset.
-  return port === undefined || match.port === undefined || Number(match.port) === 0 || Number(match.port) === port;
+  if (port !== undefined && match.port !== undefined && Number(match.port) !== 0 && Number(match.port) !== port) {
+    return false;
+  }
+  return !Array.isArray(match.gateways) || match.gateways.length === 0 || match.gateways.some((g) => resolveGatewayName(String(g), namespace) === gateway);
 }
 
 /**
@@ -126,14 +133,15 @@ function splitPath(path: string): { uri: string; query: Map<string, string> } {
 
 /**
  * Whether `request` meets every condition of `match`: `true`, `false`, or `undefined` when the
- * match tests something the description does not carry (source labels, ports, ...).
+ * match tests something the description does not carry (source labels, ports, ...). `namespace`
+ * is the VirtualService's, in which the match's gateway names are resolved.
  */
-export function requestMatches(match: HttpMatchJson | undefined, request: RequestDescription): boolean | undefined {
+export function requestMatches(match: HttpMatchJson | undefined, request: RequestDescription, namespace?: string): boolean | undefined {
   const { uri, query } = splitPath(request.path);
   return matchAdmits(match, {
     uri, query, headers: request.headers, method: request.method, authority: request.host, gateway: request.gateway,
     ...(request.port !== undefined ? { port: request.port } : {}),
-  });
+  }, namespace);
 }
 
 /**
@@ -199,6 +207,9 @@ function listCovers(wide: unknown, narrow: unknown, covers: (w: unknown, n: unkn
  * an earlier one is taken by it). `false` when that cannot be shown (fields not understood).
  */
 export function matchCovers(earlier: HttpMatchJson | undefined, later: HttpMatchJson | undefined): boolean {
+  // A match that names gateways leaves its source conditions unused (pilot's sourceMatchHTTP).
+  earlier = effectiveMatch(earlier);
+  later = effectiveMatch(later);
   return Object.entries(earlier ?? {}).every(([field, wide]) => {
     if (NEUTRAL_MATCH_FIELDS.has(field)) {
       return true;

@@ -591,4 +591,25 @@ describe('explain through an Istio Gateway routes among the virtual host istiod 
     expect(ask(manifests, '/API/v1').rule?.number).toBe(2);
     expect(ask(manifests, '/api/v1').rule?.number).toBe(1);
   });
+
+  test('resolves a match\'s gateways in the VirtualService\'s namespace, and leaves out its source labels then', () => {
+    // GIVEN Gateways istio-system/public and shop/public, and a VirtualService of shop bound to both whose /admin rule names "public"
+    const manifests = [
+      ...shop(['shop.example.com']),
+      gateway('public', ['*/shop.example.com'], { ns: 'istio-system' }),
+      virtualService('shop', [
+        { match: [{ gateways: ['public'], sourceLabels: { app: 'admin-console' }, uri: { prefix: '/admin' } }], route: [route('api')] },
+        { route: [route('shop')] },
+      ], { ns: 'shop', hosts: ['shop.example.com'], gateways: ['istio-system/public', 'public'] }),
+    ];
+
+    // WHEN
+    const viaIstioSystem = explain(manifests, { gateway: 'istio-system/public', host: 'shop.example.com', path: '/admin' });
+    const viaShop = explain(manifests, { gateway: 'shop/public', host: 'shop.example.com', path: '/admin' });
+
+    // THEN "public" is shop/public only, and its sourceLabels do not count
+    expect(viaIstioSystem.rule?.number).toBe(2);
+    expect(viaShop.rule?.number).toBe(1);
+    expect(viaShop.notes).toEqual([]);
+  });
 });

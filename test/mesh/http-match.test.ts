@@ -30,6 +30,24 @@ describe('requestMatches', () => {
     expect(requestMatches({ gateways: ['mesh'] }, request())).toBe(false);
   });
 
+  test('resolves a match\'s gateway names in the VirtualService\'s namespace, as pilot\'s resolveGatewayName does', () => {
+    // GIVEN a request through istio-system/public
+    const r = request({ gateway: 'istio-system/public' });
+
+    // WHEN / THEN a short name is the VirtualService namespace's Gateway, the legacy FQDN form names istio-system/public
+    expect(requestMatches({ gateways: ['public'] }, r, 'shop')).toBe(false);
+    expect(requestMatches({ gateways: ['public'] }, r, 'istio-system')).toBe(true);
+    expect(requestMatches({ gateways: ['istio-system/public'] }, r, 'shop')).toBe(true);
+    expect(requestMatches({ gateways: ['public.istio-system.svc.cluster.local'] }, r, 'shop')).toBe(true);
+  });
+
+  test('a match that names gateways leaves its sourceLabels and sourceNamespace unused', () => {
+    expect(requestMatches({ gateways: ['website-gateway'], sourceLabels: { app: 'x' }, sourceNamespace: 'other' }, request(), 'default')).toBe(true);
+    expect(requestMatches({ sourceLabels: { app: 'x' } }, request(), 'default')).toBeUndefined();
+    expect(matchCovers({ gateways: ['a'], sourceLabels: { app: 'x' } }, { gateways: ['a'] })).toBe(true);
+    expect(matchCovers({ sourceLabels: { app: 'x' } }, { gateways: ['a'], sourceLabels: { app: 'x' } })).toBe(false);
+  });
+
   test('cannot tell for conditions the request description does not carry', () => {
     expect(requestMatches({ sourceLabels: { app: 'x' } }, request())).toBeUndefined();
     expect(requestMatches({ sourceLabels: { app: 'x' }, uri: { exact: '/nope' } }, request())).toBe(false);
