@@ -169,6 +169,14 @@ describe('checkGateways', () => {
     expect(f.message).toContain('gateways names "default/website-gw", which is not defined');
   });
 
+  test('near miss: a gateway named in the legacy form name.namespace.svc.cluster.local is found in that namespace', () => {
+    // GIVEN Gateway istio-system/public, named by a VirtualService of namespace shop in the legacy form
+    const vs = virtualService('shop', [{ route: [route('shop')] }], { ns: 'shop', hosts: ['shop.example.com'], gateways: ['public.istio-system.svc.cluster.local'] });
+
+    // WHEN / THEN no unknown-gateway
+    expect(run(checkGateways, [gateway('public', ['*/shop.example.com'], { ns: 'istio-system' }), vs])).toEqual([]);
+  });
+
   test('near miss: a gateway named with its namespace', () => {
     const manifests = withObject(vsWith([{ route: [route('website', 'version-1')] }], { gateways: ['default/website-gateway'] }));
     expect(run(checkGateways, manifests)).toEqual([]);

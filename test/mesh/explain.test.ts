@@ -612,4 +612,16 @@ describe('explain through an Istio Gateway routes among the virtual host istiod 
     expect(viaShop.rule?.number).toBe(1);
     expect(viaShop.notes).toEqual([]);
   });
+
+  test('binds a VirtualService that names its Gateway in the legacy form name.namespace.svc.cluster.local', () => {
+    // GIVEN Gateway istio-system/public and a VirtualService of shop naming it public.istio-system.svc.cluster.local
+    const manifests = [
+      ...shop(['shop.example.com']),
+      gateway('public', ['*/shop.example.com'], { ns: 'istio-system' }),
+      virtualService('legacy', [{ route: [route('shop')] }], { ns: 'shop', hosts: ['shop.example.com'], gateways: ['public.istio-system.svc.cluster.local'] }),
+    ];
+
+    // WHEN / THEN
+    expect(explain(manifests, { gateway: 'istio-system/public', host: 'shop.example.com' }).virtualService?.name).toBe('legacy');
+  });
 });
