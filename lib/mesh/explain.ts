@@ -74,7 +74,10 @@ export interface ExplainedDestination {
 /** Where a request goes. */
 export interface Explanation {
   readonly request: RequestDescription;
-  /** The VirtualService that routes it, if any. */
+  /**
+   * The VirtualService whose rule matches, if any; when no rule matches, the VirtualService (through
+   * an Istio Gateway, the first of those of the virtual host) whose rules were tried.
+   */
   readonly virtualService?: ObjectRef;
   /**
    * The Gateway API HTTPRoute that routes it, when it comes through a Gateway API Gateway, or in
