@@ -238,7 +238,9 @@ function failure(explanation: Explanation, index: MeshIndex): string | undefined
   // Where only TLSRoutes take the host, or its listeners are all TLS, it gets TLS connections, which explain does not follow: no answer to judge either.
   const tlsOnly = explanation.tls !== undefined && (explanation.tls.tlsOnly || (explanation.httpRoute === undefined && explanation.grpcRoute === undefined));
   const routed = vs !== undefined || explanation.httpRoute !== undefined || explanation.grpcRoute !== undefined;
-  const noRoute = routed ? explanation.rule === undefined && !notFollowed : explanation.request.gateway !== MESH_GATEWAY && !tlsOnly;
+  // An Istio Gateway's server with tls.httpsRedirect answers with a redirect before any route: an answer as configured.
+  const noRoute = explanation.redirect === undefined
+    && (routed ? explanation.rule === undefined && !notFollowed : explanation.request.gateway !== MESH_GATEWAY && !tlsOnly);
   if (noRoute) {
     return 'the request is answered 404: no route matches it';
   }

@@ -6,9 +6,10 @@
 import { hostServes, hostsOverlap } from '../model/hosts';
 import { CODES, Finding, FindingCode, Severity } from './findings';
 import { isCatchAll, l4MatchCovers, matchCovers, matchKey } from './http-match';
+import { serverHostsFor } from './gateway-hosts';
 import { DestinationJson, MatchJson, RuleJson } from './json';
 import {
-  ALL_NAMESPACES, GatewayInfo, MeshIndex, ObjectRef, RULE_KINDS, RuleDestination, RuleKind, selectorMatches, ServiceInfo, VirtualServiceInfo,
+  ALL_NAMESPACES, configHost, GatewayInfo, MeshIndex, ObjectRef, RULE_KINDS, RuleDestination, RuleKind, selectorMatches, ServiceInfo, VirtualServiceInfo,
   visibleIn,
 } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
@@ -226,17 +227,21 @@ function serverHostName(serverHost: string): string {
   return serverHost.slice(serverHost.indexOf('/') + 1);
 }
 
-/** Whether a Gateway server host (optionally `namespace/host`, `.` the Gateway's own namespace) admits VirtualServices of `vsNamespace`. */
-function serverHostAdmits(serverHost: string, gatewayNamespace: string, vsNamespace: string): boolean {
-  const slash = serverHost.indexOf('/');
-  const ns = slash < 0 ? '*' : serverHost.slice(0, slash);
-  return ns === '*' || (ns === '.' ? gatewayNamespace : ns) === vsNamespace;
+/**
+ * The VirtualService hosts (as written) that one of the Gateway's servers takes: where the
+ * server's hosts for the VirtualService's namespace meet the host as pilot completes it
+ * (`ResolveVirtualServiceShortnames` runs on every VirtualService, so `shop` in namespace `shop`
+ * is `shop.shop.svc.cluster.local` on a gateway too).
+ */
+function hostsServedBy(gateway: GatewayInfo, vs: VirtualServiceInfo): string[] {
+  const serverHosts = gateway.servers.flatMap((s) => serverHostsFor(s, gateway.ref.namespace, vs.ref.namespace));
+  return vs.hosts.filter((h) => serverHosts.some((sh) => hostsOverlap(sh, configHost(h, vs.ref.namespace))));
 }
 
-/** The VirtualService hosts that one of the Gateway's servers takes, for a VirtualService of `vsNamespace`. */
-function hostsServedBy(gateway: GatewayInfo, vs: VirtualServiceInfo): string[] {
-  const serverHosts = gateway.servers.flatMap((s) => s.hosts).filter((h) => serverHostAdmits(h, gateway.ref.namespace, vs.ref.namespace)).map(serverHostName);
-  return vs.hosts.filter((h) => serverHosts.some((sh) => hostsOverlap(sh, h)));
+/** `"shop" (shop.shop.svc.cluster.local)`, or `"shop.example.com"`: a VirtualService host as written, and as pilot completes it when that differs. */
+function vsHostText(written: string, namespace: string): string {
+  const completed = configHost(written, namespace);
+  return `"${written}"${completed === written ? '' : ` (${completed})`}`;
 }
 
 /** Gateways must exist and serve the hosts; `*` must not be bound to the mesh: IST0101, IST0132. */
@@ -261,13 +266,13 @@ export function checkGateways(index: MeshIndex): Finding[] {
         serving++;
       } else {
         // As istioctl: a gateway that serves none of the hosts; each host needs only one of the gateways.
-        findings.push(finding('host-not-in-gateway', vs.ref, `${vs.hosts.length === 1 ? 'host' : 'hosts'} ${vs.hosts.map((h) => `"${h}"`).join(', ')} ${vs.hosts.length === 1 ? 'is' : 'are'} not served by ${ref(gateway.ref)} (its servers take ${gateway.servers.flatMap((s) => s.hosts).join(', ') || 'no hosts'} for namespace ${vs.ref.namespace}); requests for them through that gateway never reach this VirtualService`));
+        findings.push(finding('host-not-in-gateway', vs.ref, `${vs.hosts.length === 1 ? 'host' : 'hosts'} ${vs.hosts.map((h) => vsHostText(h, vs.ref.namespace)).join(', ')} ${vs.hosts.length === 1 ? 'is' : 'are'} not served by ${ref(gateway.ref)} (its servers take ${gateway.servers.flatMap((s) => s.hosts).join(', ') || 'no hosts'} for namespace ${vs.ref.namespace}); requests for them through that gateway never reach this VirtualService`));
       }
     }
     // Hosts meant for the mesh need not be on a gateway; others that no gateway serves are dead.
     const unserved = vs.hosts.filter((h) => !served.has(h));
     if (!onMesh && serving > 0 && unserved.length > 0) {
-      findings.push(finding('host-on-no-gateway', vs.ref, `${unserved.length === 1 ? 'host' : 'hosts'} ${unserved.map((h) => `"${h}"`).join(', ')} ${unserved.length === 1 ? 'is' : 'are'} served by none of the VirtualService's gateways (${vs.gateways.join(', ')}) and it is not bound to the mesh, so no request for ${unserved.length === 1 ? 'it' : 'them'} reaches it`));
+      findings.push(finding('host-on-no-gateway', vs.ref, `${unserved.length === 1 ? 'host' : 'hosts'} ${unserved.map((h) => vsHostText(h, vs.ref.namespace)).join(', ')} ${unserved.length === 1 ? 'is' : 'are'} served by none of the VirtualService's gateways (${vs.gateways.join(', ')}) and it is not bound to the mesh, so no request for ${unserved.length === 1 ? 'it' : 'them'} reaches it`));
     }
   }
   return findings;

@@ -3,7 +3,8 @@ import { describeMatch, HttpMatchJson } from '../model/match-json';
 import { describeGrpcMatch, describeRouteMatch, GrpcRouteInfo, grpcRoutes, listenersFor, pickRouteMatch, routesOfGateway, routesOfMostSpecificHostname, routesOfService, tlsRoutes } from './explain-gateway-api';
 import { conversionProblems } from './gateway-api-checks';
 import { requestMatches, RequestDescription, routeShares } from './http-match';
-import { ApiGatewayInfo, DEFAULT_NAMESPACE, GATEWAY_API_GROUP, GatewayApiInfo, HttpRouteInfo, Manifest, MeshIndex, ObjectRef, RouteInfo, serviceHost, VirtualServiceInfo } from './manifests';
+import { completedHosts, GatewayRoute, gatewayVirtualHosts, routesForGateway, virtualHostFor } from './gateway-hosts';
+import { ApiGatewayInfo, DEFAULT_NAMESPACE, GATEWAY_API_GROUP, GatewayApiInfo, GatewayInfo, HttpRouteInfo, Manifest, MeshIndex, ObjectRef, RouteInfo, serviceHost, VirtualServiceInfo } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
 import { describeIstioRewrite, describeUrlRewrite, ExplainedRedirect, filtersOf, gatewayApiRedirect, isObject, istioRedirect, mirrorPercent, Scheme, schemeOf } from './rule-answers';
 
@@ -73,7 +74,10 @@ export interface ExplainedDestination {
 /** Where a request goes. */
 export interface Explanation {
   readonly request: RequestDescription;
-  /** The VirtualService that routes it, if any. */
+  /**
+   * The VirtualService whose rule matches, if any; when no rule matches, the VirtualService (through
+   * an Istio Gateway, the first of those of the virtual host) whose rules were tried.
+   */
   readonly virtualService?: ObjectRef;
   /**
    * The Gateway API HTTPRoute that routes it, when it comes through a Gateway API Gateway, or in
@@ -110,7 +114,9 @@ export interface Explanation {
   /**
    * The redirect the matched rule answers with instead of sending the request on: a
    * VirtualService rule's `redirect`, an HTTPRoute rule's `RequestRedirect` filter. Its routes or
-   * backendRefs, and its mirrors, then get nothing.
+   * backendRefs, and its mirrors, then get nothing. Also the 301 to `https://` that an Istio
+   * Gateway's server with `tls.httpsRedirect` answers every plain-HTTP request for its hosts with,
+   * before any rule (then no `rule` and no `virtualService`).
    * @default - the rule does not redirect
    */
   readonly redirect?: ExplainedRedirect;
@@ -154,6 +160,9 @@ export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): 
     return explainApiGateway(index, apiGateway, options, headers);
   }
   const bound = index.virtualServices.filter((vs) => vs.gateways.includes(gateway));
+  if (gateway !== MESH_GATEWAY) {
+    return explainIstioGateway(index, index.gateways.get(gateway)!, bound, options, headers);
+  }
   const vs = pickVirtualService(index, bound, gateway, options.host);
   const host = options.host ?? vs?.hosts.find((h) => !h.includes('*')) ?? '*';
   const port = options.port ?? defaultPort(index, gateway, vs, host);
@@ -167,7 +176,7 @@ export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): 
   };
   const notes: string[] = [];
   let dropped: string[] = [];
-  if (vs === undefined && gateway === MESH_GATEWAY) {
+  if (vs === undefined) {
     const fqdn = index.requestHost(host, DEFAULT_NAMESPACE);
     dropped = droppedWarnings(index, [...routesOfService(index, fqdn, port), ...routesOfService(index, fqdn, port, grpcRoutes(index))]);
     const routes: AppliedRoutes = {
@@ -183,51 +192,128 @@ export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): 
   }
   const warnings = [...gatewayApiWarnings(index, gateway, vs, host), ...dropped];
   if (vs === undefined) {
-    notes.push(`no VirtualService bound to ${gateway} serves host ${request.host}: ${gateway === MESH_GATEWAY ? 'the request goes to the Service directly, without Istio routing' : 'the gateway answers 404'}`);
+    notes.push(`no VirtualService bound to ${gateway} serves host ${request.host}: the request goes to the Service directly, without Istio routing`);
     return { request, destinations: [], mirrors: [], notes, warnings };
   }
-
-  let matched: { index: number; match: HttpMatchJson } | undefined;
-  for (let i = 0; i < vs.http.length && matched === undefined; i++) {
-    const rule = vs.http[i];
-    const matches: readonly HttpMatchJson[] = Array.isArray(rule?.match) && rule.match.length > 0 ? rule.match : [{}];
-    for (const match of matches) {
-      const result = requestMatches(match, request);
-      if (result === true) {
-        matched = { index: i, match };
-        break;
-      }
-      if (result === undefined) {
-        const portHint = match?.port !== undefined && request.port === undefined ? ' (give the port the request comes to)' : '';
-        notes.push(`http rule ${i + 1} tests ${describeMatch(match)}, which a request description cannot carry${portHint}; it is taken as not matching`);
-      }
-    }
-  }
-  const tested = new Set(vs.http.flatMap((rule) => (Array.isArray(rule?.match) ? rule.match : [])
-    .flatMap((m: HttpMatchJson | undefined) => [...Object.keys(m?.headers ?? {}), ...Object.keys(m?.withoutHeaders ?? {})].map((h) => h.toLowerCase()))));
-  for (const [name, value] of Object.entries(headers)) {
-    if (!tested.has(name)) {
-      notes.push(`no rule of ${refText(vs.ref)} tests header ${name}, so its value "${value}" does not change where the request goes`);
-    }
-  }
-  if (matched === undefined && vs.http.length === 0 && vs.tcp.length + vs.tls.length > 0) {
+  if (vs.http.length === 0 && vs.tcp.length + vs.tls.length > 0) {
     notes.push(`${refText(vs.ref)} has only TCP or TLS rules, which explain does not follow (it explains HTTP requests)`);
     return { request, virtualService: vs.ref, destinations: [], mirrors: [], notes, warnings };
   }
-  if (matched === undefined) {
-    notes.push(`no rule of ${refText(vs.ref)} matches: the request is answered 404`);
-    return { request, virtualService: vs.ref, destinations: [], mirrors: [], notes, warnings };
-  }
+  // In the mesh, one VirtualService routes a host (verify reports others for the same host): its rules in order.
+  const routes = vs.http.flatMap((rule, i): GatewayRoute[] => (Array.isArray(rule?.match) && rule.match.length > 0 ? rule.match : [undefined])
+    .map((match) => ({ vs, rule: i, match })));
+  return answerRequest(index, request, [vs], routes, notes, warnings);
+}
 
-  const rule = vs.http[matched.index];
-  const ofRule = index.destinationsOf(vs).filter((d) => d.kind === 'http' && d.rule === matched.index);
-  const routes = ofRule.filter((d) => !d.mirror);
-  const matchedRule = { number: matched.index + 1, ...(typeof rule?.name === 'string' ? { name: rule.name } : {}), matchedBy: describeMatch(matched.match) };
-  const ruleText = `http rule ${matched.index + 1} of ${refText(vs.ref)}`;
+/**
+ * A request through an Istio Gateway, as the gateway proxy routes it: among the routes of the
+ * virtual host its Host picks, made from every VirtualService bound to the Gateway whose hosts
+ * meet the servers' hosts (see `gatewayVirtualHosts`).
+ */
+function explainIstioGateway(index: MeshIndex, gw: GatewayInfo, bound: VirtualServiceInfo[], options: ExplainOptions, headers: Record<string, string>): Explanation {
+  const gateway = `${gw.ref.namespace}/${gw.ref.name}`;
+  if (options.host === undefined && bound.length > 1) {
+    throw new ExplainError(`${bound.length} VirtualServices are bound to ${gateway} (${bound.map((v) => `${v.ref.namespace}/${v.ref.name}`).join(', ')}): pass --host`);
+  }
+  const host = options.host ?? (bound.length === 1 ? completedHosts(bound[0]).find((h) => !h.includes('*')) : undefined) ?? '*';
+  const port = options.port ?? defaultPort(index, gateway, undefined, host);
+  const request: RequestDescription = {
+    gateway,
+    host,
+    path: options.path ?? '/',
+    headers,
+    method: options.method ?? 'GET',
+    ...(port !== undefined ? { port } : {}),
+  };
+  const notes: string[] = [];
+  const vhost = virtualHostFor(gatewayVirtualHosts(gw, bound, port), host);
+  const warnings = gatewayApiWarnings(index, gateway, vhost?.virtualServices[0] ?? bound[0], host);
+  if (vhost?.httpsRedirect === true) {
+    // A server with tls.httpsRedirect makes its virtual hosts require TLS (pilot's buildGatewayHTTPRouteConfig sets
+    // RequireTls ALL): Envoy answers every request that does not come over TLS with a 301 to https, before any route.
+    if (port === undefined) {
+      notes.push(`a server of Gateway ${gateway} on port ${vhost.redirectPorts.join(', ')} sets tls.httpsRedirect for host ${host}: a plain-HTTP request there is answered with a 301 redirect to https (give the port the request comes to)`);
+    } else if (istioScheme(index, gateway, port) !== 'https') {
+      const redirect = { status: 301, location: `https://${host === '*' ? '<host>' : host}${request.path}` };
+      notes.push(`the server of Gateway ${gateway} on port ${port} sets tls.httpsRedirect for host ${vhost.domain}: every plain-HTTP request is answered with a ${redirect.status} redirect to ${redirect.location}, before any route`);
+      return { request, destinations: [], mirrors: [], redirect, notes, warnings };
+    }
+  }
+  if (vhost === undefined || vhost.routes.length === 0) {
+    notes.push(...noVirtualHostNotes(gw, bound, request, vhost === undefined));
+    const tcpOnly = bound.find((vs) => vs.http.length === 0 && vs.tcp.length + vs.tls.length > 0 && completedHosts(vs).some((h) => hostsOverlap(h, host)));
+    if (tcpOnly !== undefined && vhost === undefined) {
+      return { request, virtualService: tcpOnly.ref, destinations: [], mirrors: [], notes: [`${refText(tcpOnly.ref)} has only TCP or TLS rules, which explain does not follow (it explains HTTP requests)`], warnings };
+    }
+    return { request, destinations: [], mirrors: [], notes, warnings };
+  }
+  return answerRequest(index, request, vhost.virtualServices, vhost.routes, notes, warnings);
+}
+
+/** Why no route of an Istio Gateway takes the request: no VirtualService takes the host, or the servers do not. */
+function noVirtualHostNotes(gw: GatewayInfo, bound: readonly VirtualServiceInfo[], request: RequestDescription, noVirtualHost: boolean): string[] {
+  const where = `${gw.ref.namespace}/${gw.ref.name}`;
+  const takers = bound.filter((vs) => completedHosts(vs).some((h) => (request.host === '*' ? hostsOverlap(h, request.host) : hostServes(h, request.host.toLowerCase()))));
+  if (!noVirtualHost || takers.length === 0) {
+    return [`no VirtualService bound to ${where} serves host ${request.host}: the gateway answers 404`];
+  }
+  const onPort = request.port !== undefined ? ` on port ${request.port}` : '';
+  const servers = gw.servers.filter((s) => request.port === undefined || Number(s.port?.number) === request.port);
+  return takers.map((vs) => {
+    const gives = routesForGateway(vs, where, request.port).length > 0;
+    return gives
+      ? `${refText(vs.ref)} takes host ${request.host}, but no server of Gateway ${where}${onPort} takes it for namespace ${vs.ref.namespace} (${servers.flatMap((s) => s.hosts).join(', ') || 'no hosts'}): the gateway answers 404`
+      : `${refText(vs.ref)} takes host ${request.host}, but none of its rules applies${onPort}: the gateway answers 404`;
+  });
+}
+
+/** `VirtualService ns/name`, or `VirtualServices ns/a, ns/b`. */
+function virtualServicesText(list: readonly VirtualServiceInfo[]): string {
+  return list.length === 1 ? refText(list[0].ref) : `VirtualServices ${list.map((v) => `${v.ref.namespace}/${v.ref.name}`).join(', ')}`;
+}
+
+/**
+ * The first of `routes` (matches of the HTTP rules of `virtualServices`, in the order the proxy
+ * tries them) that takes the request, and what its rule does with it.
+ */
+function answerRequest(
+  index: MeshIndex, request: RequestDescription, virtualServices: readonly VirtualServiceInfo[], routes: readonly GatewayRoute[], notes: string[], warnings: string[],
+): Explanation {
+  const several = virtualServices.length > 1;
+  const label = (r: GatewayRoute) => `http rule ${r.rule + 1}${several ? ` of ${refText(r.vs.ref)}` : ''}`;
+  let matched: GatewayRoute | undefined;
+  for (const r of routes) {
+    const result = requestMatches(r.match ?? {}, request, r.vs.ref.namespace);
+    if (result === true) {
+      matched = r;
+      break;
+    }
+    if (result === undefined) {
+      const portHint = r.match?.port !== undefined && request.port === undefined ? ' (give the port the request comes to)' : '';
+      notes.push(`${label(r)} tests ${describeMatch(r.match)}, which a request description cannot carry${portHint}; it is taken as not matching`);
+    }
+  }
+  const tested = new Set(virtualServices.flatMap((vs) => vs.http.flatMap((rule) => (Array.isArray(rule?.match) ? rule.match : [])
+    .flatMap((m: HttpMatchJson | undefined) => [...Object.keys(m?.headers ?? {}), ...Object.keys(m?.withoutHeaders ?? {})].map((h) => h.toLowerCase())))));
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (!tested.has(name)) {
+      notes.push(`no rule of ${virtualServicesText(virtualServices)} tests header ${name}, so its value "${value}" does not change where the request goes`);
+    }
+  }
+  if (matched === undefined) {
+    notes.push(`no rule of ${virtualServicesText(virtualServices)} matches: the request is answered 404`);
+    return { request, virtualService: virtualServices[0].ref, destinations: [], mirrors: [], notes, warnings };
+  }
+  const vs = matched.vs;
+  const rule = vs.http[matched.rule];
+  const ofRule = index.destinationsOf(vs).filter((d) => d.kind === 'http' && d.rule === matched.rule);
+  const sent = ofRule.filter((d) => !d.mirror);
+  const matchedRule = { number: matched.rule + 1, ...(typeof rule?.name === 'string' ? { name: rule.name } : {}), matchedBy: describeMatch(matched.match) };
+  const ruleText = `http rule ${matched.rule + 1} of ${refText(vs.ref)}`;
   // Istio answers a redirect first, then a direct response; only a rule that does neither routes and mirrors.
-  const unused = routes.length > 0 ? '; its routes get no request (Istio\'s validation refuses routes beside it)' : '';
+  const unused = sent.length > 0 ? '; its routes get no request (Istio\'s validation refuses routes beside it)' : '';
   if (isObject(rule?.redirect)) {
-    const redirect = istioRedirect(rule.redirect, { ...request, scheme: istioScheme(index, gateway, request.port) });
+    const redirect = istioRedirect(rule.redirect, { ...request, scheme: istioScheme(index, request.gateway, request.port) });
     notes.push(`${ruleText} answers with a ${redirect.status} redirect to ${redirect.location}${unused}`);
     return { request, virtualService: vs.ref, rule: matchedRule, destinations: [], mirrors: [], redirect, notes, warnings };
   }
@@ -236,8 +322,8 @@ export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): 
     notes.push(`${ruleText} answers directly with status ${status}${unused}`);
     return { request, virtualService: vs.ref, rule: matchedRule, destinations: [], mirrors: [], directResponse: { status }, notes, warnings };
   }
-  const shares = routeShares(routes);
-  const destinations = routes.map((r, i): ExplainedDestination => {
+  const shares = routeShares(sent);
+  const destinations = sent.map((r, i): ExplainedDestination => {
     const destinationHost = index.resolveHost(String(r.destination.host ?? ''), vs.ref.namespace);
     const subset: string | undefined = r.destination.subset;
     const missing = missingPart(index, destinationHost, subset);
@@ -254,14 +340,14 @@ export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): 
     host: index.resolveHost(String(m.destination.host ?? ''), vs.ref.namespace),
     ...(m.destination.subset !== undefined ? { subset: m.destination.subset } : {}),
   }));
-  if (routes.length === 0) {
+  if (sent.length === 0) {
     const delegate = isObject(rule?.delegate) ? `${rule.delegate.namespace ?? vs.ref.namespace}/${rule.delegate.name}` : undefined;
     notes.push(delegate !== undefined
       ? `${ruleText} delegates to VirtualService ${delegate}, which explain does not follow`
       : `${ruleText} has no route, redirect or direct response`);
   }
   const rewrite = isObject(rule?.rewrite) ? describeIstioRewrite(rule.rewrite) : undefined;
-  if (rewrite !== undefined && routes.length > 0) {
+  if (rewrite !== undefined && sent.length > 0) {
     notes.push(`${ruleText} rewrites the request before it reaches its destinations: ${rewrite}`);
   }
   return {
@@ -552,6 +638,7 @@ function resolveGateway(index: MeshIndex, given: string | undefined): string {
     : `Gateway "${given}" is ambiguous (${found.join(', ')}): give it as namespace/name`);
 }
 
+/** The VirtualService that routes a host in the mesh: the one whose host (as Istio completes it) is the most specific of those that take it. */
 function pickVirtualService(index: MeshIndex, bound: VirtualServiceInfo[], gateway: string, host: string | undefined): VirtualServiceInfo | undefined {
   if (host === undefined) {
     if (bound.length > 1) {
@@ -563,9 +650,8 @@ function pickVirtualService(index: MeshIndex, bound: VirtualServiceInfo[], gatew
   let best: { vs: VirtualServiceInfo; score: number } | undefined;
   for (const vs of bound) {
     for (const written of vs.hosts) {
-      const vsHost = gateway === MESH_GATEWAY ? index.resolveHost(written, vs.ref.namespace) : written;
-      const requested = gateway === MESH_GATEWAY ? index.requestHost(host, vs.ref.namespace) : host;
-      if (hostServes(vsHost, requested)) {
+      const vsHost = index.resolveHost(written, vs.ref.namespace);
+      if (hostServes(vsHost, index.requestHost(host, vs.ref.namespace))) {
         const score = hostSpecificity(vsHost);
         if (best === undefined || score > best.score) {
           best = { vs, score };

@@ -1,5 +1,6 @@
 import { hostServes } from '../model/hosts';
-import { HttpMatchJson, matchAdmits, NEUTRAL_MATCH_FIELDS, StringMatchJson, stringMatches } from '../model/match-json';
+import { effectiveMatch, HttpMatchJson, matchAdmits, NEUTRAL_MATCH_FIELDS, StringMatchJson, stringMatches } from '../model/match-json';
+import { resolveGatewayName } from '../model/names';
 import { L4MatchJson, RuleJson } from './json';
 
 /**
@@ -37,6 +38,56 @@ export function isCatchAll(rule: RuleJson | undefined): boolean {
 
 function conditionCount(match: object | undefined): number {
   return Object.keys(match ?? {}).filter((k) => !NEUTRAL_MATCH_FIELDS.has(k)).length;
+}
+
+/**
+ * Whether a match gives a route that takes every request, as pilot's `IsCatchAllRoute` judges the
+ * route it makes: a path of prefix `/` (also no `uri`) or regex `.*`, and no header (`method`,
+ * `authority` and `scheme` are headers too) or query parameter condition. A port, gateways or
+ * source condition does not count: it decides whether the route is made at all. `undefined`
+ * (a rule without matches) takes every request.
+ */
+export function envoyCatchAll(match: HttpMatchJson | undefined): boolean {
+  if (match === null || typeof match !== 'object') {
+    return true;
+  }
+  return Object.entries(match).every(([field, condition]) => {
+    switch (field) {
+      case 'uri': {
+        const uri = (condition ?? {}) as StringMatchJson;
+        const kinds = Object.keys(uri);
+        return kinds.length === 0 || (uri.prefix === '/' && kinds.length === 1) || (uri.regex === '.*' && kinds.length === 1);
+      }
+      case 'headers':
+      case 'withoutHeaders':
+      case 'queryParams':
+        return condition === null || typeof condition !== 'object' || Object.keys(condition).length === 0;
+      case 'port':
+      case 'gateways':
+      case 'sourceLabels':
+      case 'sourceNamespace':
+        return true;
+      default:
+        return NEUTRAL_MATCH_FIELDS.has(field);
+    }
+  });
+}
+
+/**
+ * Whether pilot makes a route of `match` for `gateway` (`namespace/name`) on `port` (pilot's
+ * `TranslateRoute` and `sourceMatchHTTP`): not when the match names another port (with the port
+ * unknown, it is kept), nor when it names gateways (resolved in `namespace`, the
+ * VirtualService's) and not this one.
+ */
+export function matchKeptOn(match: HttpMatchJson | undefined, port: number | undefined, gateway: string, namespace: string): boolean {
+  if (match === null || typeof match !== 'object') {
+    return true;
+  }
+  // Port 0 is protobuf's unset.
+  if (port !== undefined && match.port !== undefined && Number(match.port) !== 0 && Number(match.port) !== port) {
+    return false;
+  }
+  return !Array.isArray(match.gateways) || match.gateways.length === 0 || match.gateways.some((g) => resolveGatewayName(String(g), namespace) === gateway);
 }
 
 /**
@@ -82,19 +133,21 @@ function splitPath(path: string): { uri: string; query: Map<string, string> } {
 
 /**
  * Whether `request` meets every condition of `match`: `true`, `false`, or `undefined` when the
- * match tests something the description does not carry (source labels, ports, ...).
+ * match tests something the description does not carry (source labels, ports, ...). `namespace`
+ * is the VirtualService's, in which the match's gateway names are resolved.
  */
-export function requestMatches(match: HttpMatchJson | undefined, request: RequestDescription): boolean | undefined {
+export function requestMatches(match: HttpMatchJson | undefined, request: RequestDescription, namespace?: string): boolean | undefined {
   const { uri, query } = splitPath(request.path);
   return matchAdmits(match, {
     uri, query, headers: request.headers, method: request.method, authority: request.host, gateway: request.gateway,
     ...(request.port !== undefined ? { port: request.port } : {}),
-  });
+  }, namespace);
 }
 
 /**
  * Whether every value that satisfies the `StringMatch` `narrow` also satisfies `wide`; `false`
- * when that cannot be shown. An empty `wide` only asks for presence.
+ * when that cannot be shown. An empty `wide` only asks for presence. Ignoring case applies to
+ * `exact` and `prefix` conditions only, never to a `regex` (see `stringMatches`).
  */
 export function stringCovers(
   wide: StringMatchJson | undefined, narrow: StringMatchJson | undefined, wideIgnoreCase = false, narrowIgnoreCase = false,
@@ -102,7 +155,13 @@ export function stringCovers(
   if (wide === null || typeof wide !== 'object' || Object.keys(wide).length === 0) {
     return true;
   }
-  if (narrow === null || typeof narrow !== 'object' || (narrowIgnoreCase && !wideIgnoreCase)) {
+  if (narrow === null || typeof narrow !== 'object') {
+    return false;
+  }
+  // Envoy ignores case_sensitive for a regex (safe_regex): only exact and prefix conditions fold case.
+  wideIgnoreCase = wideIgnoreCase && typeof wide.regex !== 'string';
+  narrowIgnoreCase = narrowIgnoreCase && typeof narrow.regex !== 'string';
+  if (narrowIgnoreCase && !wideIgnoreCase) {
     return false; // a case-insensitive narrow condition admits values a case-sensitive one does not
   }
   const fold = (v: unknown) => (typeof v === 'string' && wideIgnoreCase ? v.toLowerCase() : v);
@@ -148,6 +207,9 @@ function listCovers(wide: unknown, narrow: unknown, covers: (w: unknown, n: unkn
  * an earlier one is taken by it). `false` when that cannot be shown (fields not understood).
  */
 export function matchCovers(earlier: HttpMatchJson | undefined, later: HttpMatchJson | undefined): boolean {
+  // A match that names gateways leaves its source conditions unused (pilot's sourceMatchHTTP).
+  earlier = effectiveMatch(earlier);
+  later = effectiveMatch(later);
   return Object.entries(earlier ?? {}).every(([field, wide]) => {
     if (NEUTRAL_MATCH_FIELDS.has(field)) {
       return true;

@@ -286,6 +286,30 @@ export function gatewayNameProblem(name: string): string | undefined {
     ? undefined : 'must be a DNS-1123 label (at most 63 lower-case letters, digits or "-", no dots): Istio rejects other Gateway names';
 }
 
+/**
+ * A VirtualService's (or a match's) gateway names written `namespace/name` (`validateGatewayNames`):
+ * both parts must be DNS-1123 labels, so `./name` is refused. As the webhook does, the names after
+ * the first one without a `/` (a short name, `mesh` or the legacy FQDN form) are not looked at.
+ */
+function checkGatewayNames(issues: Issues, path: string, names: unknown): void {
+  const written = list(names);
+  for (let i = 0; i < written.length; i++) {
+    const name = written[i];
+    if (typeof name !== 'string') {
+      continue;
+    }
+    const slash = name.indexOf('/');
+    if (slash < 0) {
+      return;
+    }
+    const [ns, gateway] = [name.slice(0, slash), name.slice(slash + 1)];
+    const bad = [['namespace', ns], ['name', gateway]].filter(([, part]) => !(part.length > 0 && part.length <= 63 && DNS1123_LABEL.test(part)));
+    if (bad.length > 0) {
+      add(issues, `${path}[${i}]`, `"${name}" has a ${bad.map(([what, part]) => `${what} part "${part}"`).join(' and a ')} that is not a DNS-1123 label: write namespace/name, or the name alone for a Gateway of the VirtualService's namespace${ns === '.' ? ` ("${gateway}")` : ''}`);
+    }
+  }
+}
+
 /** Whether two VirtualService hosts overlap as Istio sees it (`host.Name.Matches`). */
 export function hostsOverlap(a: string, b: string): boolean {
   const wa = a.startsWith('*');
@@ -429,6 +453,7 @@ export function virtualServiceIssues(spec: unknown): ValidationIssue[] {
   const s = obj(spec) ?? {};
   const hosts = list(s.hosts).filter((h): h is string => typeof h === 'string');
   add(issues, 'spec.hosts', duplicateHostsProblem(hosts));
+  checkGatewayNames(issues, 'spec.gateways', s.gateways);
   list(s.http).forEach((rule, i) => {
     const r = obj(rule);
     if (r === undefined) {
@@ -439,6 +464,7 @@ export function virtualServiceIssues(spec: unknown): ValidationIssue[] {
       const match = obj(m);
       if (match !== undefined) {
         checkMatch(issues, `${path}.match[${j}]`, match);
+        checkGatewayNames(issues, `${path}.match[${j}].gateways`, match.gateways);
       }
     });
     checkHeaderOperations(issues, `${path}.headers`, r.headers);

@@ -7,7 +7,7 @@ import {
   BackendRuleJson, DestinationJson, GrantRefJson, HttpRouteJson, JsonObject, L4RouteJson, ListenerJson, ParentRefJson, RouteRuleJson, RuleJson, ServerJson, ServicePortJson,
   LabelSelectorJson, RouteFilterJson,
 } from './json';
-import { DEFAULT_NAMESPACE, MESH_GATEWAY } from '../model/names';
+import { DEFAULT_NAMESPACE, MESH_GATEWAY, resolveGatewayName } from '../model/names';
 import { groupOf, isVerifiedKind } from './shape';
 
 /** A manifest as parsed from YAML or synthesized; only the fields the checks read are typed. */
@@ -175,7 +175,7 @@ export interface GatewayInfo {
 export interface VirtualServiceInfo {
   readonly ref: ObjectRef;
   readonly hosts: string[];
-  /** Gateways as `namespace/name`, or `mesh`. */
+  /** Gateways as `namespace/name` (pilot's `resolveGatewayName`: `gw.ns.svc.cluster.local` is `ns/gw`), or `mesh`. */
   readonly gateways: string[];
   /** Namespaces the VirtualService is visible in (`*` for all), `.` resolved. */
   readonly exportTo: string[];
@@ -370,8 +370,8 @@ export class MeshIndex {
         this.virtualServices.push({
           ref,
           hosts: array(m.spec?.hosts).map(String),
-          // No gateways means the mesh only.
-          gateways: (gateways.length > 0 ? gateways : [MESH_GATEWAY]).map((g) => (g === MESH_GATEWAY || g.includes('/') ? g : `${ref.namespace}/${g}`)),
+          // No gateways means the mesh only; names are read as pilot's resolveGatewayName reads them.
+          gateways: (gateways.length > 0 ? gateways : [MESH_GATEWAY]).map((g) => resolveGatewayName(g, ref.namespace)),
           exportTo: resolveExportTo(array(m.spec?.exportTo).map(String), ref.namespace),
           http: array<HttpRouteJson>(m.spec?.http),
           tcp: array<L4RouteJson>(m.spec?.tcp),

@@ -1,4 +1,5 @@
 import { RE2JS } from '@bufbuild/re2';
+import { resolveGatewayName } from './names';
 
 /**
  * Istio's `HTTPMatchRequest` on its JSON, once: which requests a match admits and how it reads in
@@ -84,7 +85,10 @@ function compiled(pattern: string, flags: number): RE2JS | undefined {
 
 /**
  * Whether `value` satisfies an Istio `StringMatch`; `undefined` when it cannot tell (an invalid
- * regex, an unknown field). An empty match object requires only presence.
+ * regex, an unknown field). An empty match object requires only presence. `ignoreCase`
+ * (`ignoreUriCase`) folds case for `exact` and `prefix` only: Istio's API ignores case only for
+ * those, and Envoy ignores `case_sensitive` for the `safe_regex` a `regex` becomes (pilot's
+ * `TranslateRouteMatch`).
  */
 export function stringMatches(condition: StringMatchJson | undefined, value: string | undefined, ignoreCase = false): boolean | undefined {
   if (value === undefined) {
@@ -101,8 +105,8 @@ export function stringMatches(condition: StringMatchJson | undefined, value: str
     return fold(value).startsWith(fold(condition.prefix));
   }
   if (typeof condition.regex === 'string') {
-    // Istio's regexes are RE2 and must match the whole value.
-    return compiled(condition.regex, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0)?.matches(value);
+    // Istio's regexes are RE2 and must match the whole value, with case as written.
+    return compiled(condition.regex, 0)?.matches(value);
   }
   return undefined;
 }
@@ -117,11 +121,32 @@ function entries(value: unknown): Array<[string, StringMatchJson]> {
   return Object.entries((value ?? {}) as Record<string, StringMatchJson>);
 }
 
+/** Whether a match names gateways (a non-empty `gateways` list). */
+function namesGateways(match: HttpMatchJson | undefined): boolean {
+  return Array.isArray(match?.gateways) && match.gateways.length > 0;
+}
+
+/**
+ * The conditions of a match that Istio applies: a match that names gateways leaves its
+ * `sourceLabels` and `sourceNamespace` unused (pilot's `sourceMatchHTTP` tests the gateways
+ * instead of them).
+ */
+export function effectiveMatch(match: HttpMatchJson | undefined): HttpMatchJson | undefined {
+  if (!namesGateways(match)) {
+    return match;
+  }
+  const { sourceLabels: _labels, sourceNamespace: _namespace, ...rest } = match!;
+  return rest;
+}
+
 /**
  * Whether `request` meets every condition of `match`: `true`, `false`, or `undefined` when the
  * match tests something the request does not carry (source labels, an unknown port, ...).
+ * `namespace` is the VirtualService's, in which the match's gateway names are resolved as
+ * pilot's `resolveGatewayName` does; without it, a short name is compared with the gateway's name.
  */
-export function matchAdmits(match: HttpMatchJson | undefined, request: MatchedRequest): boolean | undefined {
+export function matchAdmits(match: HttpMatchJson | undefined, request: MatchedRequest, namespace?: string): boolean | undefined {
+  match = effectiveMatch(match);
   let unknown = false;
   const combine = (result: boolean | undefined): boolean => {
     if (result === undefined) {
@@ -161,8 +186,7 @@ export function matchAdmits(match: HttpMatchJson | undefined, request: MatchedRe
         ok = combine(request.port === undefined ? undefined : Number(condition) === request.port);
         break;
       case 'gateways':
-        ok = combine(request.gateway === undefined ? undefined
-          : Array.isArray(condition) && (condition.includes(request.gateway.split('/').pop()) || condition.includes(request.gateway)));
+        ok = combine(request.gateway === undefined ? undefined : Array.isArray(condition) && condition.some((g) => gatewayNamed(String(g), request.gateway!, namespace)));
         break;
       default:
         unknown = true;
@@ -172,6 +196,14 @@ export function matchAdmits(match: HttpMatchJson | undefined, request: MatchedRe
     }
   }
   return unknown ? undefined : true;
+}
+
+/** Whether a gateway name written in a match of a VirtualService of `namespace` names `gateway` (`namespace/name` or `mesh`). */
+function gatewayNamed(written: string, gateway: string, namespace: string | undefined): boolean {
+  if (namespace !== undefined) {
+    return resolveGatewayName(written, namespace) === gateway;
+  }
+  return written === gateway || (!written.includes('/') && !written.includes('.') && gateway.endsWith(`/${written}`));
 }
 
 /** `exactly "canary-test"`, `starting with "/shop"`, `matching /v2.*\/`, `present`. */

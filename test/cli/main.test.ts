@@ -292,6 +292,22 @@ describe('explain', () => {
     expect(json.destinations).toEqual([]);
   });
 
+  test('exits 0 for a plain-HTTP request that an Istio Gateway server with tls.httpsRedirect answers with a redirect', () => {
+    // GIVEN an Istio Gateway whose port 80 server redirects to HTTPS
+    const file = write('https-redirect.yaml', [
+      'apiVersion: networking.istio.io/v1', 'kind: Gateway', 'metadata: {name: public}',
+      'spec:', '  selector: {istio: ingressgateway}', '  servers:',
+      '    - {port: {number: 80, name: http, protocol: HTTP}, hosts: [shop.example.com], tls: {httpsRedirect: true}}', '---',
+      'apiVersion: networking.istio.io/v1', 'kind: VirtualService', 'metadata: {name: shop}',
+      'spec:', '  hosts: [shop.example.com]', '  gateways: [public]', '  http:', '    - route: [{destination: {host: shop}}]', '',
+    ].join('\n'));
+    // WHEN
+    const json = cli('explain', '--json', file, '--host', 'shop.example.com', '--path', '/cart');
+    // THEN
+    expect(json).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(json.stdout).redirect).toEqual({ status: 301, location: 'https://shop.example.com/cart' });
+  });
+
   test('exits 1 when an HTTPRoute rule without backends answers 500, and 0 for a VirtualService\'s direct response', () => {
     // GIVEN a mesh HTTPRoute rule that only mirrors, and a VirtualService rule that answers 503 on purpose
     const route = write('no-backends.yaml', [

@@ -169,6 +169,14 @@ describe('checkGateways', () => {
     expect(f.message).toContain('gateways names "default/website-gw", which is not defined');
   });
 
+  test('near miss: a gateway named in the legacy form name.namespace.svc.cluster.local is found in that namespace', () => {
+    // GIVEN Gateway istio-system/public, named by a VirtualService of namespace shop in the legacy form
+    const vs = virtualService('shop', [{ route: [route('shop')] }], { ns: 'shop', hosts: ['shop.example.com'], gateways: ['public.istio-system.svc.cluster.local'] });
+
+    // WHEN / THEN no unknown-gateway
+    expect(run(checkGateways, [gateway('public', ['*/shop.example.com'], { ns: 'istio-system' }), vs])).toEqual([]);
+  });
+
   test('near miss: a gateway named with its namespace', () => {
     const manifests = withObject(vsWith([{ route: [route('website', 'version-1')] }], { gateways: ['default/website-gateway'] }));
     expect(run(checkGateways, manifests)).toEqual([]);
@@ -191,6 +199,26 @@ describe('checkGateways', () => {
     expect(run(checkGateways, withObject(gateway('website-gateway', ['./shop.example.com']), withObject(vs)))).toEqual([]);
     expect(codes(checkGateways, withObject(gateway('website-gateway', ['other/shop.example.com']), withObject(vs))))
       .toEqual(['warning host-not-in-gateway VirtualService/website-virtual-service']);
+  });
+
+  test('completes a short VirtualService host with its namespace on a gateway too, as pilot does', () => {
+    // GIVEN a Gateway for *.shop.svc.cluster.local and a VirtualService of namespace shop for host shop
+    const vs = virtualService('shop', [{ route: [route('shop')] }], { ns: 'shop', hosts: ['shop'], gateways: ['internal'] });
+
+    // WHEN / THEN the Gateway serves shop.shop.svc.cluster.local
+    expect(run(checkGateways, [gateway('internal', ['*.shop.svc.cluster.local'], { ns: 'shop' }), vs])).toEqual([]);
+  });
+
+  test('fails if a short VirtualService host, once completed, is not on the gateway, and shows both forms', () => {
+    // GIVEN a Gateway whose server takes the name shop as written (pilot completes VirtualService hosts, not server hosts)
+    const vs = virtualService('shop', [{ route: [route('shop')] }], { ns: 'shop', hosts: ['shop'], gateways: ['internal'] });
+
+    // WHEN
+    const [f] = run(checkGateways, [gateway('internal', ['shop'], { ns: 'shop' }), vs]);
+
+    // THEN
+    expect(f).toMatchObject({ code: 'host-not-in-gateway' });
+    expect(f.message).toContain('host "shop" (shop.shop.svc.cluster.local) is not served by Gateway shop/internal');
   });
 
   test('a host meant for the mesh need not be on the gateway, as long as the gateway serves one', () => {
@@ -611,6 +639,15 @@ describe('matches covered by earlier ones (IST0130, IST0131)', () => {
     expect(run(checkRules, rules([{ uri: { prefix: '/api' }, headers: { qa: { exact: 'x' } } }], [{ uri: { prefix: '/api' } }]))).toEqual([]);
     expect(run(checkRules, rules([{ uri: { exact: '/api' } }], [{ uri: { prefix: '/api' } }]))).toEqual([]);
     expect(run(checkRules, rules([{ uri: { prefix: '/api' }, port: 8080 }], [{ uri: { prefix: '/api/v1' }, port: 80 }]))).toEqual([]);
+  });
+
+  test('near miss: ignoreUriCase does not make a regex case-insensitive, so it does not take a later exact path of other case', () => {
+    // GIVEN a regex with ignoreUriCase (Envoy ignores case_sensitive for safe_regex), then an exact /API/v1
+    const written = rules([{ uri: { regex: '/api/.*' }, ignoreUriCase: true }], [{ uri: { exact: '/API/v1' } }]);
+
+    // WHEN / THEN no unreachable rule
+    expect(run(checkRules, written)).toEqual([]);
+    expect(codes(checkRules, rules([{ uri: { regex: '/api/.*' }, ignoreUriCase: true }], [{ uri: { exact: '/api/v1' } }]))).toEqual(['warning unreachable-rule VirtualService/website-virtual-service']);
   });
 
   test('honours ignoreUriCase: a case-insensitive earlier prefix takes a later one, not the reverse', () => {

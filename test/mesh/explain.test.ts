@@ -423,3 +423,205 @@ describe('explain and TCP or TLS rules', () => {
     expect(e.destinations).toEqual([]);
   });
 });
+
+describe('explain through an Istio Gateway routes among the virtual host istiod builds from every bound VirtualService', () => {
+  /** Services shop and api of namespace shop, Gateway shop/public for `serverHosts` on port 80, and the VirtualServices given. */
+  const shop = (serverHosts: string[], ...virtualServices: any[]) => [
+    service('shop', { ns: 'shop' }), deployment('shop', { app: 'shop' }, { ns: 'shop' }),
+    service('api', { ns: 'shop' }), deployment('api', { app: 'api' }, { ns: 'shop' }),
+    gateway('public', serverHosts, { ns: 'shop' }),
+    ...virtualServices,
+  ];
+  const vs = (name: string, hosts: string[], http: any[]) => virtualService(name, http, { ns: 'shop', hosts, gateways: ['public'] });
+  const catchAll = (name: string, hosts = ['shop.example.com']) => vs(name, hosts, [{ route: [route('shop')] }]);
+  const api = (name: string) => vs(name, ['shop.example.com'], [{ match: [{ uri: { prefix: '/api' } }], route: [route('api')] }]);
+  const ask = (manifests: any[], path: string) => explain(manifests, { host: 'shop.example.com', path });
+
+  test('sends /api to the /api VirtualService and the rest to the catch-all one, whichever comes first', () => {
+    // GIVEN a catch-all VirtualService and an /api one for the same host, in both orders
+    for (const manifests of [shop(['shop.example.com'], catchAll('frontend'), api('api')), shop(['shop.example.com'], api('api'), catchAll('frontend'))]) {
+      // WHEN
+      const toApi = ask(manifests, '/api/orders');
+      const toShop = ask(manifests, '/cart');
+
+      // THEN the catch-all route goes last in the virtual host, as pilot's SortVHostRoutes puts it
+      expect(toApi.virtualService?.name).toBe('api');
+      expect(toApi.rule).toEqual({ number: 1, matchedBy: 'uri starting with "/api"' });
+      expect(toApi.destinations.map((d) => d.host)).toEqual(['api.shop.svc.cluster.local']);
+      expect(toShop.virtualService?.name).toBe('frontend');
+      expect(toShop.destinations.map((d) => d.host)).toEqual(['shop.shop.svc.cluster.local']);
+    }
+  });
+
+  test('a VirtualService for host * joins the virtual host of the server\'s host, after the routes of the exact one', () => {
+    // GIVEN a catch-all VirtualService for * and an /api one for the server's host
+    const manifests = shop(['shop.example.com'], catchAll('default-route', ['*']), api('api'));
+
+    // THEN both serve shop.example.com: the catch-all takes what /api does not
+    expect(ask(manifests, '/').virtualService?.name).toBe('default-route');
+    expect(ask(manifests, '/api').virtualService?.name).toBe('api');
+  });
+
+  test('leaves out the rules of a VirtualService after its catch-all rule, as pilot does, before moving the catch-all last', () => {
+    // GIVEN a VirtualService whose /api rule comes after its catch-all, and another VirtualService with a /api/v2 rule
+    const first = vs('first', ['shop.example.com'], [{ route: [route('shop')] }, { match: [{ uri: { prefix: '/api' } }], route: [route('shop')] }]);
+    const second = vs('second', ['shop.example.com'], [{ match: [{ uri: { prefix: '/api/v2' } }], route: [route('api')] }]);
+
+    // WHEN
+    const e = ask(shop(['*'], first, second), '/api/v2/orders');
+
+    // THEN the second's rule comes before the first's catch-all, and the first's /api rule is not there
+    expect(e.virtualService?.name).toBe('second');
+    expect(e.rule?.number).toBe(1);
+  });
+
+  test('keeps in place a rule that tests a header or the method besides the path /', () => {
+    // GIVEN a first VirtualService that routes GET / with a header, a second with a catch-all
+    const first = vs('first', ['shop.example.com'], [{ match: [{ uri: { prefix: '/' }, headers: { env: { exact: 'qa' } } }], route: [route('api')] }]);
+    const second = catchAll('second');
+
+    // WHEN / THEN the header rule stays first
+    expect(explain(shop(['*'], second, first), { host: 'shop.example.com', headers: { env: 'qa' } }).virtualService?.name).toBe('first');
+  });
+
+  test('fails if no rule of any VirtualService of the virtual host matches, and names them all', () => {
+    // GIVEN two VirtualServices for the host, neither with a catch-all
+    const manifests = shop(['shop.example.com'], api('api'), vs('static', ['shop.example.com'], [{ match: [{ uri: { prefix: '/static' } }], route: [route('shop')] }]));
+
+    // WHEN
+    const e = ask(manifests, '/cart');
+
+    // THEN
+    expect(e.rule).toBeUndefined();
+    expect(e.virtualService?.name).toBe('api');
+    expect(e.notes).toEqual(['no rule of VirtualServices shop/api, shop/static matches: the request is answered 404']);
+  });
+
+  test('picks the most specific virtual host for the request\'s host, and routes only among its routes', () => {
+    // GIVEN a catch-all for *.example.com and an /api VirtualService for shop.example.com
+    const manifests = shop(['*.example.com'], catchAll('wild', ['*.example.com']), api('api'));
+
+    // THEN shop.example.com has its own virtual host, with the /api routes only: the wildcard's catch-all does not reach it
+    const cart = ask(manifests, '/cart');
+    expect(cart.rule).toBeUndefined();
+    expect(cart.notes).toEqual(['no rule of VirtualService shop/api matches: the request is answered 404']);
+    expect(explain(manifests, { host: 'www.example.com', path: '/api' }).virtualService?.name).toBe('wild');
+    expect(ask(manifests, '/api').virtualService?.name).toBe('api');
+  });
+
+  test('fails if no server of the Gateway takes the host, even where a VirtualService for * would', () => {
+    // GIVEN a Gateway for shop.example.com only and a VirtualService for every host
+    const manifests = shop(['shop.example.com'], catchAll('everything', ['*']));
+
+    // WHEN
+    const e = explain(manifests, { host: 'other.example.com' });
+
+    // THEN the gateway answers 404
+    expect(e.virtualService).toBeUndefined();
+    expect(e.destinations).toEqual([]);
+    expect(e.notes).toEqual(['VirtualService shop/everything takes host other.example.com, but no server of Gateway shop/public on port 80 takes it for namespace shop (shop.example.com): the gateway answers 404']);
+    expect(ask(manifests, '/').virtualService?.name).toBe('everything');
+  });
+
+  test('fails if the server\'s hosts are for another namespace than the VirtualService\'s', () => {
+    // GIVEN a Gateway whose server takes istio-system/*, and a VirtualService of namespace shop
+    const manifests = shop(['istio-system/*'], catchAll('frontend'));
+
+    // WHEN
+    const e = ask(manifests, '/');
+
+    // THEN
+    expect(e.rule).toBeUndefined();
+    expect(e.notes).toEqual(['VirtualService shop/frontend takes host shop.example.com, but no server of Gateway shop/public on port 80 takes it for namespace shop (istio-system/*): the gateway answers 404']);
+    expect(ask(shop(['shop/*'], catchAll('frontend')), '/').virtualService?.name).toBe('frontend');
+  });
+
+  describe('a server with tls.httpsRedirect', () => {
+    /** shop.example.com on port 80 (redirecting, also for old.example.com, which no VirtualService serves) and on 443. */
+    const redirecting = () => {
+      const manifests = shop(['shop.example.com'], catchAll('frontend'));
+      const gw = manifests.find((m) => m.kind === 'Gateway');
+      gw.spec.servers = [
+        { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com', 'old.example.com'], tls: { httpsRedirect: true } },
+        { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['shop.example.com'], tls: { mode: 'SIMPLE', credentialName: 'shop-cert' } },
+      ];
+      return manifests;
+    };
+
+    test('answers a plain-HTTP request with a 301 to https before any route', () => {
+      // WHEN
+      const e = explain(redirecting(), { host: 'shop.example.com', port: 80, path: '/cart?id=7' });
+
+      // THEN
+      expect(e.redirect).toEqual({ status: 301, location: 'https://shop.example.com/cart?id=7' });
+      expect(e.rule).toBeUndefined();
+      expect(e.destinations).toEqual([]);
+      expect(e.notes).toEqual(['the server of Gateway shop/public on port 80 sets tls.httpsRedirect for host shop.example.com: every plain-HTTP request is answered with a 301 redirect to https://shop.example.com/cart?id=7, before any route']);
+    });
+
+    test('redirects a host of the server that no VirtualService serves too', () => {
+      expect(explain(redirecting(), { host: 'old.example.com', port: 80, path: '/' }).redirect).toEqual({ status: 301, location: 'https://old.example.com/' });
+    });
+
+    test('routes the request on the HTTPS port, and says the port decides when it is not given', () => {
+      expect(explain(redirecting(), { host: 'shop.example.com', port: 443 }).virtualService?.name).toBe('frontend');
+      const unknownPort = explain(redirecting(), { host: 'shop.example.com' });
+      expect(unknownPort.redirect).toBeUndefined();
+      expect(unknownPort.notes).toContain('a server of Gateway shop/public on port 80 sets tls.httpsRedirect for host shop.example.com: a plain-HTTP request there is answered with a 301 redirect to https (give the port the request comes to)');
+    });
+  });
+
+  test('completes a short VirtualService host with its namespace, as pilot does for gateways too', () => {
+    // GIVEN a Gateway for *.shop.svc.cluster.local and a VirtualService of namespace shop for host shop
+    const manifests = shop(['*.shop.svc.cluster.local'], catchAll('frontend', ['shop']));
+
+    // WHEN / THEN
+    expect(explain(manifests, { host: 'shop.shop.svc.cluster.local' }).virtualService?.name).toBe('frontend');
+    expect(explain(manifests, {}).request.host).toBe('shop.shop.svc.cluster.local');
+  });
+
+  test('keeps a regex case-sensitive under ignoreUriCase, and reaches the exact rule after it', () => {
+    // GIVEN a regex rule with ignoreUriCase, then an exact /API/v1 rule
+    const manifests = shop(['shop.example.com'], vs('shop', ['shop.example.com'], [
+      { match: [{ uri: { regex: '/api/.*' }, ignoreUriCase: true }], route: [route('api')] },
+      { match: [{ uri: { exact: '/API/v1' } }], route: [route('shop')] },
+    ]));
+
+    // WHEN / THEN
+    expect(ask(manifests, '/API/v1').rule?.number).toBe(2);
+    expect(ask(manifests, '/api/v1').rule?.number).toBe(1);
+  });
+
+  test('resolves a match\'s gateways in the VirtualService\'s namespace, and leaves out its source labels then', () => {
+    // GIVEN Gateways istio-system/public and shop/public, and a VirtualService of shop bound to both whose /admin rule names "public"
+    const manifests = [
+      ...shop(['shop.example.com']),
+      gateway('public', ['*/shop.example.com'], { ns: 'istio-system' }),
+      virtualService('shop', [
+        { match: [{ gateways: ['public'], sourceLabels: { app: 'admin-console' }, uri: { prefix: '/admin' } }], route: [route('api')] },
+        { route: [route('shop')] },
+      ], { ns: 'shop', hosts: ['shop.example.com'], gateways: ['istio-system/public', 'public'] }),
+    ];
+
+    // WHEN
+    const viaIstioSystem = explain(manifests, { gateway: 'istio-system/public', host: 'shop.example.com', path: '/admin' });
+    const viaShop = explain(manifests, { gateway: 'shop/public', host: 'shop.example.com', path: '/admin' });
+
+    // THEN "public" is shop/public only, and its sourceLabels do not count
+    expect(viaIstioSystem.rule?.number).toBe(2);
+    expect(viaShop.rule?.number).toBe(1);
+    expect(viaShop.notes).toEqual([]);
+  });
+
+  test('binds a VirtualService that names its Gateway in the legacy form name.namespace.svc.cluster.local', () => {
+    // GIVEN Gateway istio-system/public and a VirtualService of shop naming it public.istio-system.svc.cluster.local
+    const manifests = [
+      ...shop(['shop.example.com']),
+      gateway('public', ['*/shop.example.com'], { ns: 'istio-system' }),
+      virtualService('legacy', [{ route: [route('shop')] }], { ns: 'shop', hosts: ['shop.example.com'], gateways: ['public.istio-system.svc.cluster.local'] }),
+    ];
+
+    // WHEN / THEN
+    expect(explain(manifests, { gateway: 'istio-system/public', host: 'shop.example.com' }).virtualService?.name).toBe('legacy');
+  });
+});

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import {
-  isCatchAll, l4MatchCovers, matchCovers, matchKey, requestMatches, RequestDescription, stringCovers,
+  envoyCatchAll, isCatchAll, l4MatchCovers, matchCovers, matchKey, requestMatches, RequestDescription, stringCovers,
 } from '../../lib/mesh/http-match';
+import { HttpMatchJson } from '../../lib/model/match-json';
 
 const request = (over: Partial<RequestDescription> = {}): RequestDescription => ({
   gateway: 'default/website-gateway', host: 'www.example.com', path: '/', headers: {}, method: 'GET', ...over,
@@ -15,6 +16,8 @@ describe('requestMatches', () => {
     expect(requestMatches({ uri: { prefix: '/shop' } }, r)).toBe(true);
     expect(requestMatches({ uri: { exact: '/shop/cart' } }, r)).toBe(true);
     expect(requestMatches({ uri: { prefix: '/SHOP' }, ignoreUriCase: true }, r)).toBe(true);
+    expect(requestMatches({ uri: { regex: '/SHOP/.*' }, ignoreUriCase: true }, r)).toBe(false);
+    expect(requestMatches({ uri: { exact: '/SHOP/cart' }, ignoreUriCase: true }, r)).toBe(true);
     expect(requestMatches({ queryParams: { user: { exact: 'ann' } } }, r)).toBe(true);
     expect(requestMatches({ method: { exact: 'GET' } }, r)).toBe(false);
     expect(requestMatches({ authority: { exact: 'www.example.com' } }, r)).toBe(true);
@@ -25,6 +28,24 @@ describe('requestMatches', () => {
   test('a match-level gateways list restricts the gateway', () => {
     expect(requestMatches({ gateways: ['website-gateway'] }, request())).toBe(true);
     expect(requestMatches({ gateways: ['mesh'] }, request())).toBe(false);
+  });
+
+  test('resolves a match\'s gateway names in the VirtualService\'s namespace, as pilot\'s resolveGatewayName does', () => {
+    // GIVEN a request through istio-system/public
+    const r = request({ gateway: 'istio-system/public' });
+
+    // WHEN / THEN a short name is the VirtualService namespace's Gateway, the legacy FQDN form names istio-system/public
+    expect(requestMatches({ gateways: ['public'] }, r, 'shop')).toBe(false);
+    expect(requestMatches({ gateways: ['public'] }, r, 'istio-system')).toBe(true);
+    expect(requestMatches({ gateways: ['istio-system/public'] }, r, 'shop')).toBe(true);
+    expect(requestMatches({ gateways: ['public.istio-system.svc.cluster.local'] }, r, 'shop')).toBe(true);
+  });
+
+  test('a match that names gateways leaves its sourceLabels and sourceNamespace unused', () => {
+    expect(requestMatches({ gateways: ['website-gateway'], sourceLabels: { app: 'x' }, sourceNamespace: 'other' }, request(), 'default')).toBe(true);
+    expect(requestMatches({ sourceLabels: { app: 'x' } }, request(), 'default')).toBeUndefined();
+    expect(matchCovers({ gateways: ['a'], sourceLabels: { app: 'x' } }, { gateways: ['a'] })).toBe(true);
+    expect(matchCovers({ sourceLabels: { app: 'x' } }, { gateways: ['a'], sourceLabels: { app: 'x' } })).toBe(false);
   });
 
   test('cannot tell for conditions the request description does not carry', () => {
@@ -73,7 +94,10 @@ describe('stringCovers', () => {
     expect(stringCovers({ exact: '/API' }, { exact: '/api' }, true, true)).toBe(true);
     expect(stringCovers({ exact: '/API' }, { exact: '/api' })).toBe(false);
     expect(stringCovers({ prefix: '/api' }, { prefix: '/api' }, false, true)).toBe(false);
-    expect(stringCovers({ regex: '/API' }, { exact: '/api' }, true, false)).toBe(true);
+    // ignoreUriCase leaves a regex case-sensitive (Envoy ignores case_sensitive for safe_regex)
+    expect(stringCovers({ regex: '/API' }, { exact: '/api' }, true, false)).toBe(false);
+    expect(stringCovers({ regex: '/API' }, { exact: '/API' }, true, false)).toBe(true);
+    expect(stringCovers({ regex: '/a.*' }, { regex: '/a.*' }, false, true)).toBe(true);
   });
 });
 
@@ -115,5 +139,20 @@ describe('port matches', () => {
     // statPrefix only names the route's statistics
     expect(requestMatches({ statPrefix: 'shop', uri: { prefix: '/' } }, plain)).toBe(true);
     expect(isCatchAll({ match: [{ statPrefix: 'shop' }] })).toBe(true);
+  });
+});
+
+describe('envoyCatchAll', () => {
+  test('takes a match of path / or .* with only port, gateway or source conditions as a route that takes every request', () => {
+    for (const match of [undefined, {}, { uri: { prefix: '/' } }, { uri: { regex: '.*' }, ignoreUriCase: true }, { port: 80, gateways: ['gw'], name: 'all' }, { headers: {} }]) {
+      expect(envoyCatchAll(match as HttpMatchJson), JSON.stringify(match)).toBe(true);
+    }
+  });
+
+  test('fails if the match tests a longer path, an exact path, a header, the method, the authority, the scheme or a query parameter', () => {
+    for (const match of [{ uri: { prefix: '/api' } }, { uri: { exact: '/' } }, { uri: { regex: '/.*' } }, { headers: { a: {} } }, { withoutHeaders: { a: {} } },
+      { method: { exact: 'GET' } }, { authority: { prefix: 'a' } }, { scheme: { exact: 'https' } }, { queryParams: { a: {} } }, { unknownField: 1 }]) {
+      expect(envoyCatchAll(match as HttpMatchJson), JSON.stringify(match)).toBe(false);
+    }
   });
 });

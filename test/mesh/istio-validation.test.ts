@@ -83,6 +83,22 @@ describe('the webhook rules of Istio 1.30.3', () => {
 });
 
 describe('virtualServiceIssues', () => {
+  test('fails if a gateway name written namespace/name has a part that is not a DNS-1123 label, such as ./name', () => {
+    // GIVEN / WHEN
+    const issues = virtualServiceIssues({ hosts: ['x.example.com'], gateways: ['./local'], http: [{ match: [{ gateways: ['istio-system/Public'] }] }] });
+
+    // THEN
+    expect(issues).toEqual([
+      { path: 'spec.gateways[0]', message: '"./local" has a namespace part "." that is not a DNS-1123 label: write namespace/name, or the name alone for a Gateway of the VirtualService\'s namespace ("local")' },
+      { path: 'spec.http[0].match[0].gateways[0]', message: '"istio-system/Public" has a name part "Public" that is not a DNS-1123 label: write namespace/name, or the name alone for a Gateway of the VirtualService\'s namespace' },
+    ]);
+  });
+
+  test('near miss: short, legacy and mesh gateway names pass, and the webhook looks no further than the first of them', () => {
+    expect(virtualServiceIssues({ hosts: ['x.example.com'], gateways: ['istio-system/public', 'mesh', './local'] })).toEqual([]);
+    expect(virtualServiceIssues({ hosts: ['x.example.com'], gateways: ['public.istio-system.svc.cluster.local'] })).toEqual([]);
+  });
+
   test('a rule the library writes passes', () => {
     expect(virtualServiceIssues({
       hosts: ['www.example.com', 'website'],

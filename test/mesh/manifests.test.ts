@@ -72,6 +72,16 @@ describe('MeshIndex', () => {
     ]);
     expect(index.virtualServices.map((v) => v.gateways)).toEqual([['mesh'], ['default/gw', 'istio-system/public', 'mesh']]);
   });
+
+  test('reads the legacy gateway name gw.ns.svc.cluster.local as ns/gw, as pilot\'s resolveGatewayName does', () => {
+    // GIVEN a VirtualService of namespace shop naming a Gateway of istio-system in the legacy form, and one as ./local
+    const index = new MeshIndex([
+      { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'a', namespace: 'shop' }, spec: { hosts: ['x'], gateways: ['public.istio-system.svc.cluster.local', './local'] } },
+    ]);
+
+    // WHEN / THEN
+    expect(index.virtualServices[0].gateways).toEqual(['istio-system/public', 'shop/local']);
+  });
 });
 
 describe('MeshIndex: visibility, ServiceEntries, Gateway API', () => {

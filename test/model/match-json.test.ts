@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { resolveGatewayName } from '../../lib/model/names';
 import { RequestMatch, StringMatch } from '../../lib';
 import { describeRule } from '../../lib/mesh/describe';
 import { requestMatches, RequestDescription } from '../../lib/mesh/http-match';
@@ -18,10 +19,12 @@ describe('stringMatches', () => {
     expect(stringMatches({ regex: '(' }, 'a')).toBeUndefined();
   });
 
-  test('a regex is compiled with its case flag: a case-insensitive one does not answer for a case-sensitive one', () => {
+  test('ignoring case applies to exact and prefix, never to a regex, as Envoy ignores case_sensitive for safe_regex', () => {
     // GIVEN / WHEN / THEN
-    expect(stringMatches({ regex: 'ab' }, 'AB', true)).toBe(true);
-    expect(stringMatches({ regex: 'ab' }, 'AB')).toBe(false);
+    expect(stringMatches({ regex: 'ab' }, 'AB', true)).toBe(false);
+    expect(stringMatches({ regex: 'ab' }, 'ab', true)).toBe(true);
+    expect(stringMatches({ exact: 'ab' }, 'AB', true)).toBe(true);
+    expect(stringMatches({ prefix: 'ab' }, 'ABC', true)).toBe(true);
   });
 });
 
@@ -147,5 +150,16 @@ describe('a RequestMatch and its JSON mean the same', () => {
       // THEN
       expect(requestMatches(match.toJson(), { gateway: 'mesh', host: 'website', method: 'GET', headers, path })).toBe(true);
     }), { numRuns: 200, seed: 20261127 });
+  });
+});
+
+describe('resolveGatewayName', () => {
+  test('reads a gateway name as pilot does: short, namespace/name, ./name, legacy FQDN, mesh', () => {
+    expect(resolveGatewayName('public', 'shop')).toBe('shop/public');
+    expect(resolveGatewayName('istio-system/public', 'shop')).toBe('istio-system/public');
+    expect(resolveGatewayName('./public', 'shop')).toBe('shop/public');
+    expect(resolveGatewayName('public.istio-system.svc.cluster.local', 'shop')).toBe('istio-system/public');
+    expect(resolveGatewayName('public.istio-system', 'shop')).toBe('istio-system/public');
+    expect(resolveGatewayName('mesh', 'shop')).toBe('mesh');
   });
 });
