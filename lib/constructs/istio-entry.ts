@@ -199,7 +199,8 @@ export interface IstioEntryProps {
    * which applies the in-mesh HTTPRoute (Gateway API only, with `mesh: true`). The cluster must run
    * Istio in ambient mode, the namespace must be enrolled (`istio.io/dataplane-mode: ambient`), and
    * the waypoint deployed (`istioctl waypoint apply --name <waypoint>`).
-   * @default - no label: sidecars apply the in-mesh routing
+   * @default - no label: sidecars apply the in-mesh routing, ambient pods ignore it (refused at
+   * synthesis when the app holds the website's Namespace enrolled in ambient mode)
    * @see https://istio.io/latest/docs/ambient/usage/waypoint/
    */
   readonly waypoint?: string;

@@ -4,7 +4,8 @@
  */
 import { finding } from './checks';
 import { Finding } from './findings';
-import { DEFAULT_NAMESPACE, Manifest, MeshIndex, ObjectRef, WorkloadInfo } from './manifests';
+import { isService } from './gateway-api-checks';
+import { DEFAULT_NAMESPACE, Manifest, MESH_GATEWAY, MeshIndex, ObjectRef, serviceHost, WorkloadInfo } from './manifests';
 
 /** The label that turns on sidecar injection for a namespace (value `enabled`). */
 export const INJECTION_LABEL = 'istio-injection';
@@ -14,6 +15,8 @@ export const REVISION_LABEL = 'istio.io/rev';
 export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
 /** The pod label that asks for a sidecar whatever the namespace's labels (value `true`). */
 const POD_INJECT_LABEL = 'sidecar.istio.io/inject';
+/** The label that sends a Service's (or a namespace's Services') in-mesh traffic through a waypoint. */
+const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
 const ISTIO_SYSTEM = 'istio-system';
 
 /** How a namespace's labels enrol its pods, as `istioctl analyze` reads them. */
@@ -94,6 +97,50 @@ export function checkEnrollment(index: MeshIndex, manifests: readonly Manifest[]
     const listed = outside.slice(0, 3).map(([w, vs]) => `${refText(w.ref)} (routed by ${refText(vs)})`).join(', ');
     const more = outside.length > 3 ? ` and ${outside.length - 3} more` : '';
     findings.push(finding('namespace-not-enrolled', ref, `namespace ${name} is not enrolled in the mesh, but ${listed}${more} ${outside.length === 1 ? 'lives' : 'live'} in it: their pods get no sidecar, so they are outside the mesh (no mutual TLS, and the routing rules of their own calls do not apply); label the namespace ${INJECTION_LABEL}=enabled, ${REVISION_LABEL}=<revision> or ${DATAPLANE_MODE_LABEL}=ambient, or ${INJECTION_LABEL}=disabled to keep it out on purpose`));
+  }
+  return findings;
+}
+
+/** The waypoint a Service uses: its own label, else its namespace's (pilot's `hasWaypoint` reads them in that order). */
+function waypointOf(serviceLabels: Record<string, string>, namespaceLabels: Record<string, string>): string | undefined {
+  const name = serviceLabels[USE_WAYPOINT_LABEL] ?? namespaceLabels[USE_WAYPOINT_LABEL];
+  return name === undefined || name === '' || name.toLowerCase() === 'none' ? undefined : name;
+}
+
+/**
+ * In-mesh routes (a VirtualService bound to `mesh`, an HTTPRoute or GRPCRoute attached to a
+ * Service) for a Service of an ambient namespace that uses no waypoint: ztunnel carries only L4,
+ * and in ambient mode a waypoint applies the routes, so the route is not respected (pilot's
+ * `ResolvedWaypoints` condition: "istio.io/use-waypoint label missing from parent and parent
+ * namespace") and calls from ambient pods go to all the Service's pods. Only namespaces the
+ * manifests hold are judged.
+ */
+export function checkAmbientWaypoints(index: MeshIndex, manifests: readonly Manifest[]): Finding[] {
+  const serviceLabels = new Map<string, Record<string, string>>();
+  for (const m of manifests) {
+    if (m !== null && typeof m === 'object' && m.kind === 'Service' && m.apiVersion === 'v1') {
+      serviceLabels.set(serviceHost(m.metadata?.name, m.metadata?.namespace ?? DEFAULT_NAMESPACE), { ...(m.metadata?.labels ?? {}) });
+    }
+  }
+  const findings: Finding[] = [];
+  const judge = (route: ObjectRef, host: string) => {
+    const service = index.services.get(host);
+    const namespaceLabels = service === undefined ? undefined : index.namespaceLabels.get(service.ref.namespace);
+    if (service === undefined || namespaceLabels === undefined || namespaceLabels[DATAPLANE_MODE_LABEL] !== 'ambient'
+      || waypointOf(serviceLabels.get(host) ?? {}, namespaceLabels) !== undefined) {
+      return;
+    }
+    findings.push(finding('mesh-route-without-waypoint', route, `routes in-mesh calls to ${refText(service.ref)}, whose namespace is in the ambient mesh (${DATAPLANE_MODE_LABEL}=ambient) and which uses no waypoint: ztunnel carries only L4, so calls from ambient pods ignore this route and go to all the Service's pods; label the Service or its namespace ${USE_WAYPOINT_LABEL}=<waypoint> and deploy that waypoint (IstioEntry's waypoint prop labels the Services)`));
+  };
+  for (const vs of index.virtualServices.filter((v) => v.gateways.includes(MESH_GATEWAY))) {
+    for (const host of new Set(vs.hosts.map((h) => index.resolveHost(h, vs.ref.namespace)))) {
+      judge(vs.ref, host);
+    }
+  }
+  for (const route of [...index.httpRoutes, ...index.otherRoutes.filter((r) => r.ref.kind === 'GRPCRoute')]) {
+    for (const p of route.parentRefs.filter((ref) => isService(ref, 'Gateway'))) {
+      judge(route.ref, serviceHost(p.name, p.namespace ?? route.ref.namespace));
+    }
   }
   return findings;
 }

@@ -102,6 +102,7 @@ export const CODES = {
   'invalid-field': { severity: Severity.ERROR, istioCode: undefined },
   'replaced-object': { severity: Severity.INFO, istioCode: undefined },
   'namespace-not-enrolled': { severity: Severity.WARNING, istioCode: 'IST0102' },
+  'mesh-route-without-waypoint': { severity: Severity.ERROR, istioCode: undefined },
   'conflicting-enrollment-labels': { severity: Severity.WARNING, istioCode: 'IST0123' },
 } as const satisfies Record<string, { severity: Severity; istioCode: string | undefined }>;
 

@@ -1,7 +1,7 @@
 import {
   checkConflicts, checkDestinations, checkGatewayExports, checkUnexpandedHosts, checkGateways, checkRules, checkServicesAndWorkloads, checkSubsets,
 } from './checks';
-import { checkEnrollment } from './enrollment';
+import { checkAmbientWaypoints, checkEnrollment } from './enrollment';
 import { checkGatewayCertificates, checkGrpcAndTlsRoutes, checkHttpRoutes } from './gateway-api-checks';
 import { Finding, Severity, sortFindings, Source } from './findings';
 import { DEFAULT_NAMESPACE, Manifest, MeshIndex } from './manifests';
@@ -48,6 +48,7 @@ export function verifyPrepared(prepared: PreparedManifests): Finding[] {
     ...checkGatewayCertificates(index),
     ...checkTrafficPolicies(prepared.manifests),
     ...checkEnrollment(index, prepared.manifests),
+    ...checkAmbientWaypoints(index, prepared.manifests),
   ].map((f) => {
     const source = f.source ?? sources.get(JSON.stringify([f.kind, f.namespace, f.name]));
     return source === undefined ? f : { ...f, source };

@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { CanaryRelease, CanaryReleaseProps, IstioEntry, MeshRouting, Percentage, RequestMatch, StringMatch, TrafficApi, Website, Weight } from '../../lib';
+import { CanaryRelease, CanaryReleaseProps, IstioEntry, MeshEnrollment, MeshNamespace, MeshRouting, Percentage, RequestMatch, StringMatch, TrafficApi, Website, Weight } from '../../lib';
 import { allSchemaErrors, find, ofKind, synth } from '../support/synth';
 
 function setup(entryProps: { mesh?: boolean; waypoint?: string } = {}): { c: Chart; website: Website; entry: IstioEntry } {
@@ -24,6 +24,18 @@ function release(options: ReleaseOptions, entryProps: { mesh?: boolean; waypoint
 }
 
 describe('CanaryRelease on a Gateway API entry', () => {
+  test('fails synthesis if in-mesh routing in an ambient namespace has no waypoint: ambient pods would ignore the split', () => {
+    // GIVEN the website's namespace in the ambient mesh and mesh routing without a waypoint
+    const { c, manifests } = release({ stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(10) }, { mesh: true });
+    new MeshNamespace(c, 'ns', { name: 'default', enrollment: MeshEnrollment.ambient() });
+    // THEN
+    expect(manifests).toThrow('ERROR mesh-route-without-waypoint HTTPRoute default/website-mesh: routes in-mesh calls to Service default/website');
+    // AND with a waypoint it synthesizes
+    const withWaypoint = release({ stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(10) }, { mesh: true, waypoint: 'waypoint' });
+    new MeshNamespace(withWaypoint.c, 'ns', { name: 'default', enrollment: MeshEnrollment.ambient() });
+    expect(withWaypoint.manifests().map((m) => m.kind)).toContain('HTTPRoute');
+  });
+
   test('fails synthesis if a hand edit sends the HTTPRoute to a Service that does not exist: the Gateway API routes are verified too', () => {
     // GIVEN a release whose HTTPRoute is edited to send the canary's share to a Service no chart has
     const { c, manifests } = release({ stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(20) });

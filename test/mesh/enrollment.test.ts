@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { formatFinding } from '../../lib/mesh/findings';
 import { verifyManifests } from '../../lib/mesh/verify';
-import { deployment, gateway, M, tutorial } from '../support/fixtures';
+import { deployment, gateway, M, route, service, tutorial, virtualService } from '../support/fixtures';
 
 function namespace(name: string, labels: Record<string, string> = {}): M {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } };
@@ -87,5 +87,36 @@ describe('conflicting gateways (IST0145)', () => {
     expect(codes([gateway('one', ['shop.example.com']), gateway('other-host', ['www.example.com'])], 'conflicting-gateways')).toEqual([]);
     expect(codes([...tutorial(), otherPort], 'conflicting-gateways')).toEqual([]);
     expect(codes([...tutorial(), gateway('other-workload', ['*'], { selector: { istio: 'internal-gateway' } })], 'conflicting-gateways')).toEqual([]);
+  });
+});
+
+describe('in-mesh routes in the ambient mesh need a waypoint', () => {
+  const ambient = (labels: Record<string, string> = {}) => namespace('default', { 'istio.io/dataplane-mode': 'ambient', ...labels });
+  const meshVs = virtualService('split', [{ route: [route('website', 'version-2', 20), route('website', 'version-1', 80)] }], { hosts: ['website'], gateways: ['mesh'] });
+  const gammaRoute: M = {
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'split' },
+    spec: { parentRefs: [{ group: '', kind: 'Service', name: 'website', port: 80 }], rules: [{ backendRefs: [{ name: 'website', port: 80 }] }] },
+  };
+
+  test('fails if a mesh VirtualService or a Service-attached HTTPRoute routes a Service of an ambient namespace without a waypoint', () => {
+    // GIVEN the tutorial in an ambient namespace, with an in-mesh split of each API
+    for (const split of [meshVs, gammaRoute]) {
+      const found = verifyManifests([ambient(), ...tutorial(), split]).filter((f) => f.code === 'mesh-route-without-waypoint');
+      // THEN the route is reported: ambient pods ignore it (pilot's ResolvedWaypoints condition)
+      expect(found.map((f) => `${f.severity} ${f.kind}/${f.name}`), split.kind).toEqual([`error ${split.kind}/split`]);
+      expect(found[0].message).toContain('routes in-mesh calls to Service default/website, whose namespace is in the ambient mesh (istio.io/dataplane-mode=ambient) and which uses no waypoint');
+    }
+  });
+
+  test('near miss: a waypoint on the Service or its namespace, a sidecar namespace, a gateway-only route, or a namespace not in the manifests', () => {
+    const labelled = { ...service('website', { selector: { app: 'website' } }), metadata: { name: 'website', labels: { 'istio.io/use-waypoint': 'waypoint' } } };
+    const waypointCodes = (manifests: M[]) => codes(manifests, 'mesh-route-without-waypoint');
+    expect(waypointCodes([ambient(), labelled, ...tutorial().filter((m) => m.kind !== 'Service'), meshVs])).toEqual([]);
+    expect(waypointCodes([ambient({ 'istio.io/use-waypoint': 'waypoint' }), ...tutorial(), gammaRoute])).toEqual([]);
+    expect(waypointCodes([namespace('default', { 'istio-injection': 'enabled' }), ...tutorial(), meshVs])).toEqual([]);
+    expect(waypointCodes([ambient(), ...tutorial()])).toEqual([]);
+    expect(waypointCodes([...tutorial(), meshVs])).toEqual([]);
+    // `none` opts the Service out of its namespace's waypoint
+    expect(waypointCodes([ambient({ 'istio.io/use-waypoint': 'none' }), ...tutorial(), meshVs])).toHaveLength(1);
   });
 });
