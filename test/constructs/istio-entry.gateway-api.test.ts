@@ -59,6 +59,23 @@ describe('IstioEntry with api: TrafficApi.GATEWAY_API', () => {
     });
   });
 
+  test('an HTTPS server on 8443: the redirect from HTTP names port 8443, and the objects validate', () => {
+    // GIVEN HTTPS on 8443 and HTTP on 8080 redirecting to it
+    const c = Testing.chart();
+    const servers = [
+      { port: 8443, protocol: GatewayProtocol.HTTPS, tls: { credentialName: 'cert' } },
+      { port: 8080, protocol: GatewayProtocol.HTTP, httpsRedirect: true },
+    ];
+    // WHEN
+    new IstioEntry(c, 'entry', { website: site(c), api: GATEWAY_API, hosts: ['www.example.com'], servers, gatewayName: 'gw', routeName: 'website' });
+    // THEN
+    const manifests = synth(c);
+    expect(allSchemaErrors(manifests)).toEqual([]);
+    expect(find(manifests, 'HTTPRoute', 'website-https-redirect').spec.rules).toEqual([
+      { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', port: 8443, statusCode: 301 } }] },
+    ]);
+  });
+
   test('mesh: a second HTTPRoute whose parent is the Service (GAMMA), without hostnames', () => {
     const c = Testing.chart();
     const entry = new IstioEntry(c, 'entry', { website: site(c), api: GATEWAY_API, hosts: ['www.example.com'], mesh: true, routeName: 'website' });

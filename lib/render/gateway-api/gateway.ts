@@ -7,6 +7,7 @@ import {
   HttpRouteSpecRulesFiltersRequestRedirectStatusCode,
   HttpRouteSpecRulesFiltersType,
 } from '../../../imports/gateway.networking.k8s.io';
+import { hostServes } from '../../model/hosts';
 import { ServerModel } from '../../model/servers';
 import { TrafficApi, unsupportedFeature, USE_ISTIO_API } from '../../model/traffic-api';
 
@@ -82,12 +83,63 @@ export function gatewayParentRefs(gatewayName: string, servers: readonly ServerM
   return servers.filter((s) => s.httpsRedirect === redirecting).map((s) => ({ name: gatewayName, sectionName: s.name }));
 }
 
-/** The rule of the route that answers plain HTTP with a redirect to HTTPS (301, as Istio's `httpsRedirect`). */
-export function httpsRedirectRules(): HttpRouteSpecRules[] {
+/** The port a redirect to `https` goes to when it names none (the v1.5.1 spec's well-known port). */
+const HTTPS_DEFAULT_PORT = 443;
+
+/**
+ * The rule of the route that answers plain HTTP with a redirect to HTTPS (301, as Istio's
+ * `httpsRedirect`).
+ *
+ * A `RequestRedirect` with a scheme and no port sends to the scheme's well-known port, 443 (Istio
+ * converts it to `FROM_PROTOCOL_DEFAULT`), so the port is written when the HTTPS listeners are on
+ * another one. One route redirects every host, so the port is one where HTTPS serves every
+ * redirected host: 443 when it does, else the lowest such port.
+ *
+ * @param servers the entry's servers
+ * @param hosts the entry's hosts (the route's hostnames)
+ * @throws when HTTPS servers exist but no single port of theirs serves every redirected host
+ */
+export function httpsRedirectRules(servers: readonly ServerModel[], hosts: readonly string[]): HttpRouteSpecRules[] {
+  const port = redirectPort(servers, hosts);
   return [{
     filters: [{
       type: HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
-      requestRedirect: { scheme: HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS, statusCode: HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_301 },
+      requestRedirect: {
+        scheme: HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS,
+        ...(port !== HTTPS_DEFAULT_PORT ? { port } : {}),
+        statusCode: HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_301,
+      },
     }],
   }];
+}
+
+function redirectPort(servers: readonly ServerModel[], hosts: readonly string[]): number {
+  const httpsServers = servers.filter((s) => s.protocol === 'HTTPS');
+  if (httpsServers.length === 0) {
+    return HTTPS_DEFAULT_PORT;
+  }
+  // The hosts that the redirecting listeners take, within the route's hostnames.
+  const redirecting = servers.filter((s) => s.httpsRedirect);
+  const redirected = new Set<string>();
+  for (const server of redirecting) {
+    for (const serverHost of server.hosts) {
+      for (const host of hosts) {
+        if (hostServes(serverHost, host)) {
+          redirected.add(host);
+        } else if (hostServes(host, serverHost)) {
+          redirected.add(serverHost);
+        }
+      }
+    }
+  }
+  const ports = [...new Set(httpsServers.map((s) => s.port))].sort((a, b) => a - b);
+  const servesAll = (port: number) => [...redirected].every((host) =>
+    httpsServers.some((s) => s.port === port && s.hosts.some((serverHost) => hostServes(serverHost, host))));
+  const fitting = ports.filter(servesAll);
+  if (fitting.length === 0) {
+    const i = servers.indexOf(redirecting[0]);
+    const byPort = ports.map((port) => `${port} (${httpsServers.filter((s) => s.port === port).flatMap((s) => s.hosts).join(', ')})`).join(', ');
+    throw new Error(`servers[${i}].httpsRedirect sends every redirected host to one HTTPS port with the Gateway API, but no HTTPS port serves all of ${[...redirected].join(', ')}, got HTTPS servers on ${byPort}; serve every redirected host on one HTTPS port, or narrow the redirecting server's hosts`);
+  }
+  return fitting.includes(HTTPS_DEFAULT_PORT) ? HTTPS_DEFAULT_PORT : fitting[0];
 }

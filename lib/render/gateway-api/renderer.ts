@@ -62,7 +62,7 @@ export const GATEWAY_API_RENDERER: TrafficRenderer = {
     if (entry.servers.some((s) => s.httpsRedirect)) {
       new GatewayApiHttpRoute(scope, 'HttpsRedirect', {
         metadata: { name: `${httpRoute.name}-https-redirect` },
-        spec: { parentRefs: gatewayParentRefs(gatewayName, entry.servers, true), ...hostnames, rules: httpsRedirectRules() },
+        spec: { parentRefs: gatewayParentRefs(gatewayName, entry.servers, true), ...hostnames, rules: httpsRedirectRules(entry.servers, entry.hosts) },
       });
     }
     const meshGateway = entry.meshGateway;

@@ -46,13 +46,57 @@ describe('gatewayApiListeners', () => {
   });
 });
 
+describe('httpsRedirectRules', () => {
+  const redirect: ServerModel = { ...http, httpsRedirect: true };
+  const to = (port?: number) => [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', ...(port !== undefined ? { port } : {}), statusCode: 301 } }] }];
+
+  test('a redirect to HTTPS on 443 names no port: the scheme\'s well-known port is 443', () => {
+    expect(httpsRedirectRules([https, redirect], ['www.example.com'])).toEqual(to());
+  });
+
+  test('a redirect to an HTTPS listener on another port names that port, or it would go to 443', () => {
+    // GIVEN HTTPS on 8443
+    const servers = [{ ...https, port: 8443 }, redirect];
+    // WHEN / THEN
+    expect(httpsRedirectRules(servers, ['www.example.com'])).toEqual(to(8443));
+  });
+
+  test('with HTTPS on several ports, 443 when it serves every redirected host, else the lowest port that does', () => {
+    const on = (port: number, hosts: string[]) => ({ ...https, name: `https-${port}`, port, hosts });
+    expect(httpsRedirectRules([on(8443, ['www.example.com']), on(443, ['*.example.com']), redirect], ['www.example.com'])).toEqual(to());
+    expect(httpsRedirectRules([on(9443, ['www.example.com']), on(8443, ['*.example.com']), redirect], ['www.example.com'])).toEqual(to(8443));
+  });
+
+  test('only the hosts the redirecting listeners take count: an HTTPS port need not serve the others', () => {
+    // GIVEN a.example.com redirected to HTTPS on 8443, b.example.com served on plain HTTP
+    const servers = [{ ...https, port: 8443, hosts: ['a.example.com'] }, { ...redirect, hosts: ['a.example.com'] }, { ...http, name: 'http-b', port: 8080, hosts: ['b.example.com'] }];
+    // WHEN / THEN
+    expect(httpsRedirectRules(servers, ['a.example.com', 'b.example.com'])).toEqual(to(8443));
+  });
+
+  test('without an HTTPS server the redirect names no port, as before', () => {
+    expect(httpsRedirectRules([redirect], ['*'])).toEqual(to());
+  });
+
+  test('fails if no single HTTPS port serves every redirected host', () => {
+    // GIVEN a.example.com over HTTPS on 443 and b.example.com on 8443, both redirected from port 80
+    const servers = [
+      { ...https, name: 'https-a', hosts: ['a.example.com'] },
+      { ...https, name: 'https-b', port: 8443, hosts: ['b.example.com'] },
+      redirect,
+    ];
+    // WHEN / THEN
+    expect(() => httpsRedirectRules(servers, ['a.example.com', 'b.example.com'])).toThrow(
+      'servers[2].httpsRedirect sends every redirected host to one HTTPS port with the Gateway API, but no HTTPS port serves all of a.example.com, b.example.com, got HTTPS servers on 443 (a.example.com), 8443 (b.example.com); serve every redirected host on one HTTPS port, or narrow the redirecting server\'s hosts');
+  });
+});
+
 describe('routes\' parents and hostnames', () => {
   test('without a redirect the route attaches to the whole Gateway; with one, the route to the HTTPS listeners and the redirect to the HTTP ones', () => {
     expect(gatewayParentRefs('gw', [http], false)).toEqual([{ name: 'gw' }]);
     const redirect = { ...http, httpsRedirect: true };
     expect(gatewayParentRefs('gw', [https, redirect], false)).toEqual([{ name: 'gw', sectionName: 'https' }]);
     expect(gatewayParentRefs('gw', [https, redirect], true)).toEqual([{ name: 'gw', sectionName: 'http' }]);
-    expect(httpsRedirectRules()).toEqual([{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
   });
 
   test('hostnames are the entry\'s hosts, and none for "*"', () => {
