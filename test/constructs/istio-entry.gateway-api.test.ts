@@ -122,6 +122,40 @@ describe('IstioEntry with api: TrafficApi.GATEWAY_API', () => {
         'servers[0].tls.mode MUTUAL is not supported with the Gateway API v1.5.1 standard channel');
     });
 
+    test('fails if gatewayName has 58 characters: Istio would name its Deployment and Service with 64', () => {
+      // GIVEN a name of 58 characters
+      const gatewayName = `g${'w'.repeat(57)}`;
+      // WHEN / THEN
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), api: GATEWAY_API, gatewayName })).toThrow(
+        `gatewayName gives the Deployment and Service that Istio creates for the Gateway the name "${gatewayName}-istio", 58 + 6 = 64 characters, more than the 63 a Service name and a label value may have, so the API server refuses them and the gateway is never deployed, got "${gatewayName}"; give a name of at most 57 characters, starting with a letter`);
+    });
+
+    test('near miss: a gatewayName of 57 characters synthesizes, and one of 58 with another GatewayClass', () => {
+      // GIVEN
+      const c = Testing.chart();
+      const website = site(c);
+      // WHEN
+      new IstioEntry(c, 'entry', { website, api: GATEWAY_API, gatewayName: `g${'w'.repeat(56)}`, hosts: ['a.example.com'] });
+      new IstioEntry(c, 'other', { website, api: GATEWAY_API, gatewayName: `g${'w'.repeat(57)}`, gatewayClassName: 'other', hosts: ['b.example.com'] });
+      // THEN
+      const manifests = synth(c);
+      expect(allSchemaErrors(manifests)).toEqual([]);
+      expect(ofKind(manifests, 'Gateway').map((g) => g.metadata.name.length)).toEqual([57, 58]);
+    });
+
+    test('fails if gatewayName starts with a digit: Istio\'s Service "<name>-istio" would not be a DNS-1035 label', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), api: GATEWAY_API, gatewayName: '1gw' })).toThrow(
+        'gatewayName gives the Service that Istio creates for the Gateway the name "1gw-istio", which does not start with a letter as a Service name (a DNS-1035 label) must');
+    });
+
+    test('fails if the generated Gateway name is too long for Istio\'s deployment, asking for gatewayName', () => {
+      // GIVEN a construct path whose generated name cdk8s cuts at 63 characters
+      const c = new Chart(Testing.app(), 'shop');
+      // WHEN / THEN
+      expect(() => new IstioEntry(c, 'entry-for-the-public-website-of-the-shop-and-its-customers', { website: site(c), api: GATEWAY_API })).toThrow(
+        /^gatewayName must be given when the generated Gateway name is too long for Istio's deployment: the generated name "entry-for-the-public-website-of-the-shop-and-i-gateway-[0-9a-f]{8}" gives .* 63 \+ 6 = 69 characters, .*; set gatewayName \(at most 57 characters, starting with a letter\), or use shorter construct ids$/);
+    });
+
     test('fails if waypoint is set without mesh', () => {
       expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), api: GATEWAY_API, waypoint: 'waypoint' })).toThrow(
         'waypoint routes in-mesh calls, but the entry is not bound to mesh, got waypoint "waypoint"; set mesh: true, or leave waypoint out');
