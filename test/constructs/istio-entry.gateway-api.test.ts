@@ -156,6 +156,24 @@ describe('IstioEntry with api: TrafficApi.GATEWAY_API', () => {
         /^gatewayName must be given when the generated Gateway name is too long for Istio's deployment: the generated name "entry-for-the-public-website-of-the-shop-and-i-gateway-[0-9a-f]{8}" gives .* 63 \+ 6 = 69 characters, .*; set gatewayName \(at most 57 characters, starting with a letter\), or use shorter construct ids$/);
     });
 
+    test('fails if the entry has 17 hosts: an HTTPRoute holds at most 16 hostnames', () => {
+      const hosts = Array.from({ length: 17 }, (_, i) => `h${i}.example.com`);
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), api: GATEWAY_API, hosts })).toThrow(
+        'hosts with 17 hosts is not supported with the Gateway API v1.5.1 standard channel (an HTTPRoute holds at most 16 hostnames); cover several hosts with a wildcard (e.g. *.example.com), or use api: TrafficApi.ISTIO');
+    });
+
+    test('near miss: 16 hosts, with the redirect route and the mesh route, validate against the v1.5.1 schemas', () => {
+      // GIVEN
+      const c = Testing.chart();
+      const hosts = Array.from({ length: 16 }, (_, i) => `h${i}.example.com`);
+      // WHEN
+      new IstioEntry(c, 'entry', { website: site(c), api: GATEWAY_API, hosts, tls: { credentialName: 'cert' }, mesh: true, routeName: 'website' });
+      // THEN
+      const manifests = synth(c);
+      expect(allSchemaErrors(manifests)).toEqual([]);
+      expect(find(manifests, 'HTTPRoute', 'website-https-redirect').spec.hostnames).toHaveLength(16);
+    });
+
     test('fails if waypoint is set without mesh', () => {
       expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), api: GATEWAY_API, waypoint: 'waypoint' })).toThrow(
         'waypoint routes in-mesh calls, but the entry is not bound to mesh, got waypoint "waypoint"; set mesh: true, or leave waypoint out');

@@ -18,6 +18,12 @@ import { TrafficApi, unsupportedFeature, USE_ISTIO_API } from '../../model/traff
  */
 
 const API = TrafficApi.GATEWAY_API;
+/** The most listeners a Gateway holds (the v1.5.1 CRD's `maxItems`). */
+export const MAX_LISTENERS = 64;
+/** The most `parentRefs` an HTTPRoute holds (the CRD's `maxItems`). */
+export const MAX_PARENT_REFS = 32;
+/** The most `hostnames` an HTTPRoute holds (the CRD's `maxItems`). */
+export const MAX_HOSTNAMES = 16;
 
 /**
  * Checks that every server can be a Gateway API listener.
@@ -25,6 +31,16 @@ const API = TrafficApi.GATEWAY_API;
  * @throws naming the server's prop, the API and the alternative
  */
 export function checkGatewayApiServers(servers: readonly ServerModel[]): void {
+  if (servers.length > MAX_LISTENERS) {
+    throw unsupportedFeature(`servers with ${servers.length} servers`, API, `a Gateway holds at most ${MAX_LISTENERS} listeners, one per server`, `give a server several hosts instead of one each, or ${USE_ISTIO_API}`);
+  }
+  const redirecting = servers.filter((s) => s.httpsRedirect).length;
+  if (redirecting > MAX_PARENT_REFS) {
+    throw unsupportedFeature(`servers with ${redirecting} redirecting servers`, API, `the redirect HTTPRoute attaches to each of their listeners, and an HTTPRoute holds at most ${MAX_PARENT_REFS} parentRefs`, `give a server several hosts instead of one each, or ${USE_ISTIO_API}`);
+  }
+  if (redirecting > 0 && servers.length - redirecting > MAX_PARENT_REFS) {
+    throw unsupportedFeature(`servers with ${servers.length - redirecting} servers that do not redirect`, API, `beside a redirecting server, the HTTPRoute attaches to each of their listeners, and an HTTPRoute holds at most ${MAX_PARENT_REFS} parentRefs`, `give a server several hosts instead of one each, or ${USE_ISTIO_API}`);
+  }
   servers.forEach((server, i) => {
     if (server.protocol === 'HTTP2') {
       throw unsupportedFeature(`servers[${i}].protocol HTTP2`, API, 'a listener\'s protocol is HTTP or HTTPS; there is no HTTP/2-only listener', `use GatewayProtocol.HTTP (clients may still upgrade), or ${USE_ISTIO_API}`);
@@ -69,9 +85,19 @@ function listenerHostname(server: ServerModel): string | undefined {
   return server.hosts.length === 1 && server.hosts[0] !== '*' ? server.hosts[0] : undefined;
 }
 
-/** The route hostnames for the entry's hosts: none for `*` (any host). */
+/**
+ * The route hostnames for the entry's hosts: none for `*` (any host).
+ *
+ * @throws when there are more than an HTTPRoute holds
+ */
 export function routeHostnames(hosts: readonly string[]): { hostnames?: string[] } {
-  return hosts.includes('*') ? {} : { hostnames: [...hosts] };
+  if (hosts.includes('*')) {
+    return {};
+  }
+  if (hosts.length > MAX_HOSTNAMES) {
+    throw unsupportedFeature(`hosts with ${hosts.length} hosts`, API, `an HTTPRoute holds at most ${MAX_HOSTNAMES} hostnames`, `cover several hosts with a wildcard (e.g. *.example.com), or ${USE_ISTIO_API}`);
+  }
+  return { hostnames: [...hosts] };
 }
 
 /** `parentRefs` to the Gateway's listeners of the kind wanted: redirecting ones or the others. */

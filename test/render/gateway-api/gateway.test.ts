@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ServerModel } from '../../../lib/model/servers';
-import { gatewayApiListeners, gatewayParentRefs, httpsRedirectRules, routeHostnames } from '../../../lib/render/gateway-api/gateway';
+import { checkGatewayApiServers, gatewayApiListeners, gatewayParentRefs, httpsRedirectRules, routeHostnames } from '../../../lib/render/gateway-api/gateway';
 
 const http: ServerModel = { port: 80, name: 'http', protocol: 'HTTP', hosts: ['*'], httpsRedirect: false };
 const https: ServerModel = { port: 443, name: 'https', protocol: 'HTTPS', hosts: ['www.example.com'], tls: { mode: 'SIMPLE', credentialName: 'cert' }, httpsRedirect: false };
@@ -38,6 +38,30 @@ describe('gatewayApiListeners', () => {
   test('fails if a server asks for mutual TLS', () => {
     expect(() => gatewayApiListeners([{ ...https, tls: { mode: 'MUTUAL', credentialName: 'cert' } }])).toThrow(
       'servers[0].tls.mode MUTUAL is not supported with the Gateway API v1.5.1 standard channel (client certificate validation on a listener is not in the standard channel); use TlsMode.SIMPLE, or use api: TrafficApi.ISTIO');
+  });
+
+  test('fails if there are more servers than a Gateway holds listeners (64)', () => {
+    // GIVEN 64 and 65 servers, each on a port of its own
+    const servers = Array.from({ length: 65 }, (_, i) => ({ ...http, name: `http-${i}`, port: 8000 + i }));
+    // WHEN / THEN
+    expect(gatewayApiListeners(servers.slice(0, 64))).toHaveLength(64);
+    expect(() => gatewayApiListeners(servers)).toThrow(
+      'servers with 65 servers is not supported with the Gateway API v1.5.1 standard channel (a Gateway holds at most 64 listeners, one per server); give a server several hosts instead of one each, or use api: TrafficApi.ISTIO');
+  });
+
+  test('fails if, with a redirect, a route would name more listeners than an HTTPRoute holds parentRefs (32)', () => {
+    // GIVEN 33 HTTPS servers and 33 redirecting ones, each for a host of its own
+    const secure = Array.from({ length: 33 }, (_, i) => ({ ...https, name: `https-${i}`, hosts: [`h${i}.example.com`] }));
+    const redirecting = Array.from({ length: 33 }, (_, i) => ({ ...http, name: `http-${i}`, hosts: [`h${i}.example.com`], httpsRedirect: true }));
+    // WHEN / THEN
+    expect(() => checkGatewayApiServers([...secure, ...redirecting.slice(0, 1)])).toThrow(
+      'servers with 33 servers that do not redirect is not supported with the Gateway API v1.5.1 standard channel (beside a redirecting server, the HTTPRoute attaches to each of their listeners, and an HTTPRoute holds at most 32 parentRefs)');
+    expect(() => checkGatewayApiServers([...secure.slice(0, 1), ...redirecting])).toThrow(
+      'servers with 33 redirecting servers is not supported with the Gateway API v1.5.1 standard channel (the redirect HTTPRoute attaches to each of their listeners, and an HTTPRoute holds at most 32 parentRefs)');
+    // near misses: 32 of each, and 33 without a redirect (the route then names the whole Gateway)
+    expect(() => checkGatewayApiServers([...secure.slice(0, 32), ...redirecting.slice(0, 32)])).not.toThrow();
+    expect(() => checkGatewayApiServers(secure)).not.toThrow();
+    expect(gatewayParentRefs('gw', secure, false)).toEqual([{ name: 'gw' }]);
   });
 
   test('fails if a port name is not a DNS-1123 label, as listener names must be', () => {
@@ -102,5 +126,14 @@ describe('routes\' parents and hostnames', () => {
   test('hostnames are the entry\'s hosts, and none for "*"', () => {
     expect(routeHostnames(['a.example.com', '*.b.example.com'])).toEqual({ hostnames: ['a.example.com', '*.b.example.com'] });
     expect(routeHostnames(['*'])).toEqual({});
+  });
+
+  test('fails if there are more hosts than an HTTPRoute holds hostnames (16)', () => {
+    // GIVEN 16 and 17 hosts
+    const hosts = Array.from({ length: 17 }, (_, i) => `h${i}.example.com`);
+    // WHEN / THEN
+    expect(routeHostnames(hosts.slice(0, 16)).hostnames).toHaveLength(16);
+    expect(() => routeHostnames(hosts)).toThrow(
+      'hosts with 17 hosts is not supported with the Gateway API v1.5.1 standard channel (an HTTPRoute holds at most 16 hostnames); cover several hosts with a wildcard (e.g. *.example.com), or use api: TrafficApi.ISTIO');
   });
 });
