@@ -41,7 +41,11 @@ export enum GatewayProtocol {
 export enum TlsMode {
   /** Standard TLS: the gateway presents its certificate. */
   SIMPLE = 'SIMPLE',
-  /** Mutual TLS: clients must present a certificate signed by the CA in the credential. */
+  /**
+   * Mutual TLS: clients must present a certificate signed by the CA in the credential (its
+   * `ca.crt`, or a Secret `<credentialName>-cacert`). With the Gateway API, the listener option
+   * `gateway.istio.io/tls-terminate-mode: MUTUAL`, for the GatewayClass `istio` only.
+   */
   MUTUAL = 'MUTUAL',
 }
 

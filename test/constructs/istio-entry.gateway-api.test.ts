@@ -76,6 +76,21 @@ describe('IstioEntry with api: TrafficApi.GATEWAY_API', () => {
     ]);
   });
 
+  test('mutual TLS: the HTTPS listener carries Istio\'s option tls-terminate-mode MUTUAL beside its Secret, and validates', () => {
+    // GIVEN
+    const c = Testing.chart();
+    const servers = [{ protocol: GatewayProtocol.HTTPS, tls: { credentialName: 'www-cert', mode: TlsMode.MUTUAL } }];
+    // WHEN
+    new IstioEntry(c, 'entry', { website: site(c), api: GATEWAY_API, hosts: ['www.example.com'], servers, gatewayName: 'gw' });
+    // THEN
+    const manifests = synth(c);
+    expect(allSchemaErrors(manifests)).toEqual([]);
+    expect(find(manifests, 'Gateway', 'gw').spec.listeners).toEqual([{
+      name: 'https', hostname: 'www.example.com', port: 443, protocol: 'HTTPS',
+      tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'www-cert' }], options: { 'gateway.istio.io/tls-terminate-mode': 'MUTUAL' } },
+    }]);
+  });
+
   test('mesh: a second HTTPRoute whose parent is the Service (GAMMA), without hostnames', () => {
     const c = Testing.chart();
     const entry = new IstioEntry(c, 'entry', { website: site(c), api: GATEWAY_API, hosts: ['www.example.com'], mesh: true, routeName: 'website' });
@@ -116,10 +131,10 @@ describe('IstioEntry with api: TrafficApi.GATEWAY_API', () => {
         'servers[0].protocol HTTP2 is not supported with the Gateway API v1.5.1 standard channel');
     });
 
-    test('fails if a server uses mutual TLS', () => {
+    test('fails if a server uses mutual TLS with a GatewayClass other than istio', () => {
       const servers = [{ protocol: GatewayProtocol.HTTPS, tls: { credentialName: 'cert', mode: TlsMode.MUTUAL } }];
-      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), api: GATEWAY_API, servers })).toThrow(
-        'servers[0].tls.mode MUTUAL is not supported with the Gateway API v1.5.1 standard channel');
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), api: GATEWAY_API, servers, gatewayClassName: 'example-lb' })).toThrow(
+        'servers[0].tls.mode MUTUAL with gatewayClassName "example-lb" is not supported with the Gateway API v1.5.1 standard channel');
     });
 
     test('fails if gatewayName has 58 characters: Istio would name its Deployment and Service with 64', () => {

@@ -18,6 +18,15 @@ import { TrafficApi, unsupportedFeature, USE_ISTIO_API } from '../../model/traff
  */
 
 const API = TrafficApi.GATEWAY_API;
+/**
+ * The listener option that Istio reads for the TLS mode of a terminating listener: with `MUTUAL`
+ * it asks clients for a certificate, and checks it against the CA of the certificate's Secret
+ * (its `ca.crt` or `cacert` key, or a Secret `<name>-cacert`), as the Istio API's `MUTUAL` does.
+ *
+ * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/secure-ingress/#configure-a-mutual-tls-ingress-gateway
+ */
+export const TLS_TERMINATE_MODE = 'gateway.istio.io/tls-terminate-mode';
+
 /** The most listeners a Gateway holds (the v1.5.1 CRD's `maxItems`). */
 export const MAX_LISTENERS = 64;
 /** The most `parentRefs` an HTTPRoute holds (the CRD's `maxItems`). */
@@ -45,21 +54,30 @@ export function checkGatewayApiServers(servers: readonly ServerModel[]): void {
     if (server.protocol === 'HTTP2') {
       throw unsupportedFeature(`servers[${i}].protocol HTTP2`, API, 'a listener\'s protocol is HTTP or HTTPS; there is no HTTP/2-only listener', `use GatewayProtocol.HTTP (clients may still upgrade), or ${USE_ISTIO_API}`);
     }
-    if (server.tls?.mode === 'MUTUAL') {
-      throw unsupportedFeature(`servers[${i}].tls.mode MUTUAL`, API, 'client certificate validation on a listener is not in the standard channel', `use TlsMode.SIMPLE, or ${USE_ISTIO_API}`);
-    }
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(server.name)) {
       throw new Error(`servers[${i}].portName must be a DNS-1123 label with the Gateway API, as it names a listener, got "${server.name}"`);
     }
   });
 }
 
+/** Istio's own GatewayClass, the only one known to read Istio's listener options. */
+const ISTIO_CLASS = 'istio';
+
 /**
  * One listener per server. A server for one host gets it as the listener's `hostname`; a server
- * for several hosts, or for `*`, gets none, and the HTTPRoutes' `hostnames` narrow it.
+ * for several hosts, or for `*`, gets none, and the HTTPRoutes' `hostnames` narrow it. A `MUTUAL`
+ * server gets Istio's listener option `gateway.istio.io/tls-terminate-mode: MUTUAL`.
+ *
+ * @param gatewayClassName the Gateway's class: `MUTUAL` is refused with another class than `istio`,
+ * whose implementation might ignore the option and serve without asking for client certificates
  */
-export function gatewayApiListeners(servers: readonly ServerModel[]): GatewaySpecListeners[] {
+export function gatewayApiListeners(servers: readonly ServerModel[], gatewayClassName: string = ISTIO_CLASS): GatewaySpecListeners[] {
   checkGatewayApiServers(servers);
+  servers.forEach((server, i) => {
+    if (server.tls?.mode === 'MUTUAL' && gatewayClassName !== ISTIO_CLASS) {
+      throw unsupportedFeature(`servers[${i}].tls.mode MUTUAL with gatewayClassName "${gatewayClassName}"`, API, `the listener asks for client certificates through Istio's option ${TLS_TERMINATE_MODE}, and an implementation other than Istio's class "${ISTIO_CLASS}" may ignore it and accept clients without one`, `use gatewayClassName "${ISTIO_CLASS}", or ${USE_ISTIO_API}`);
+    }
+  });
   const seen = new Map<string, number>();
   servers.forEach((server, i) => {
     const key = `${server.port}/${server.protocol}/${listenerHostname(server) ?? ''}`;
@@ -76,7 +94,11 @@ export function gatewayApiListeners(servers: readonly ServerModel[]): GatewaySpe
     protocol: server.protocol,
     ...(server.tls !== undefined ? {
       // The Secret sits in the Gateway's namespace (Istio deploys the gateway there).
-      tls: { mode: GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [{ kind: 'Secret', name: server.tls.credentialName }] },
+      tls: {
+        mode: GatewaySpecListenersTlsMode.TERMINATE,
+        certificateRefs: [{ kind: 'Secret', name: server.tls.credentialName }],
+        ...(server.tls.mode === 'MUTUAL' ? { options: { [TLS_TERMINATE_MODE]: 'MUTUAL' } } : {}),
+      },
     } : {}),
   }));
 }

@@ -35,9 +35,19 @@ describe('gatewayApiListeners', () => {
       'servers[0].protocol HTTP2 is not supported with the Gateway API v1.5.1 standard channel (a listener\'s protocol is HTTP or HTTPS; there is no HTTP/2-only listener); use GatewayProtocol.HTTP (clients may still upgrade), or use api: TrafficApi.ISTIO');
   });
 
-  test('fails if a server asks for mutual TLS', () => {
-    expect(() => gatewayApiListeners([{ ...https, tls: { mode: 'MUTUAL', credentialName: 'cert' } }])).toThrow(
-      'servers[0].tls.mode MUTUAL is not supported with the Gateway API v1.5.1 standard channel (client certificate validation on a listener is not in the standard channel); use TlsMode.SIMPLE, or use api: TrafficApi.ISTIO');
+  test('mutual TLS: the listener terminates with the Secret and Istio\'s option tls-terminate-mode MUTUAL', () => {
+    expect(gatewayApiListeners([{ ...https, tls: { mode: 'MUTUAL', credentialName: 'cert' } }])).toEqual([{
+      name: 'https', hostname: 'www.example.com', port: 443, protocol: 'HTTPS',
+      tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'cert' }], options: { 'gateway.istio.io/tls-terminate-mode': 'MUTUAL' } },
+    }]);
+  });
+
+  test('fails if a server asks for mutual TLS with another class than istio, which may ignore Istio\'s option', () => {
+    // GIVEN / WHEN / THEN
+    expect(() => gatewayApiListeners([{ ...https, tls: { mode: 'MUTUAL', credentialName: 'cert' } }], 'example-lb')).toThrow(
+      'servers[0].tls.mode MUTUAL with gatewayClassName "example-lb" is not supported with the Gateway API v1.5.1 standard channel (the listener asks for client certificates through Istio\'s option gateway.istio.io/tls-terminate-mode, and an implementation other than Istio\'s class "istio" may ignore it and accept clients without one); use gatewayClassName "istio", or use api: TrafficApi.ISTIO');
+    // near miss: SIMPLE with that class
+    expect(gatewayApiListeners([https], 'example-lb')[0].tls?.options).toBeUndefined();
   });
 
   test('fails if there are more servers than a Gateway holds listeners (64)', () => {
