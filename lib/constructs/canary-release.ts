@@ -1,4 +1,4 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IstioEntry } from './istio-entry';
@@ -13,6 +13,8 @@ import { checkDnsSubdomain, checkEnum, show } from '../model/validate';
 import { APP_LABEL, VERSION_LABEL, Website, WebsiteVersion } from './website';
 import { AppVerification } from './verification';
 import { Weight } from '../model/weight';
+import { DEFAULT_NAMESPACE } from '../model/names';
+import { TrafficApi } from '../model/traffic-api';
 import { rendererFor } from '../render/renderers';
 
 type CanaryReleaseRouting = Omit<CanaryRouting, 'host' | 'stableSubset' | 'canarySubset' | 'canaryMatches' | 'canaryWeight'>;
@@ -165,6 +167,10 @@ export interface CanaryReleaseProps extends CanaryRoutingOptions {
  * traffic goes to it yet, so that the subset a route will need is always known to the proxies
  * before the route is (make before break).
  *
+ * The release must be in a chart of its website's namespace: its DestinationRule (or, with the
+ * Gateway API, its Services of each version) names the website's Service and pods by name and
+ * labels, which resolve in its own namespace.
+ *
  * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/
  */
 export class CanaryRelease extends Construct {
@@ -199,6 +205,7 @@ export class CanaryRelease extends Construct {
     }
     this.website = props.website;
     this.entry = props.entry;
+    checkReleaseNamespace(this, this.website, this.entry.api);
 
     this.stable = this.findVersion('stable', props.stable);
     this.canary = props.canary !== undefined ? this.findVersion('canary', props.canary) : undefined;
@@ -345,6 +352,24 @@ export class CanaryRelease extends Construct {
     }
     return version;
   }
+}
+
+/**
+ * The release's objects name the website's Service and pods by name and labels only, which
+ * Kubernetes and Istio resolve in the objects' own namespace: in another namespace than the
+ * website's, every request routed by the release would fail with 503.
+ */
+function checkReleaseNamespace(release: CanaryRelease, website: Website, api: TrafficApi): void {
+  const websiteNamespace = ApiObject.of(website.service).metadata.namespace ?? DEFAULT_NAMESPACE;
+  const chart = Chart.of(release);
+  const releaseNamespace = chart.namespace ?? DEFAULT_NAMESPACE;
+  if (releaseNamespace === websiteNamespace) {
+    return;
+  }
+  const why = api === TrafficApi.GATEWAY_API
+    ? `the Service it creates for each version (${website.serviceName}-<subset>) would select pods in namespace "${releaseNamespace}" only`
+    : `its DestinationRule would name host "${website.serviceName}" in namespace "${releaseNamespace}", not the website's Service`;
+  throw new Error(`the CanaryRelease's chart must have its website's namespace "${websiteNamespace}", got "${releaseNamespace}" (chart "${chart.node.id}") for ${release.node.path}: ${why}, and every request routed to a version would fail with 503; create the release in a chart with namespace "${websiteNamespace}"`);
 }
 
 /** A version that requests are routed to must have pods, or every request it takes fails with 503. */

@@ -6,7 +6,7 @@ import { ServerModel } from '../model/servers';
 import { TrafficApi } from '../model/traffic-api';
 import { EntryModel } from '../render/renderer';
 import { rendererFor } from '../render/renderers';
-import { duplicateHostsProblem, gatewayNameProblem } from '../mesh/istio-validation';
+import { duplicateHostsProblem, gatewayNameProblem, ISTIO_GATEWAY_CLASS, istioGatewayDeploymentProblem, MAX_ISTIO_GATEWAY_NAME } from '../mesh/istio-validation';
 import { checkDnsSubdomain, checkEnum, checkHost, checkLabels, checkPort, checkUnique, show } from '../model/validate';
 import { AppVerification } from './verification';
 import { Website } from './website';
@@ -41,7 +41,11 @@ export enum GatewayProtocol {
 export enum TlsMode {
   /** Standard TLS: the gateway presents its certificate. */
   SIMPLE = 'SIMPLE',
-  /** Mutual TLS: clients must present a certificate signed by the CA in the credential. */
+  /**
+   * Mutual TLS: clients must present a certificate signed by the CA in the credential (its
+   * `ca.crt`, or a Secret `<credentialName>-cacert`). With the Gateway API, the listener option
+   * `gateway.istio.io/tls-terminate-mode: MUTUAL`, for the GatewayClass `istio` only.
+   */
   MUTUAL = 'MUTUAL',
 }
 
@@ -319,6 +323,9 @@ export class IstioEntry extends Construct {
     this.gatewayApiGateway = gateway.gatewayApiGateway;
     this.gatewayName = gateway.name;
     checkGeneratedGatewayName(props, this.gatewayName);
+    if (this.api === TrafficApi.GATEWAY_API && (props.gatewayClassName ?? ISTIO_GATEWAY_CLASS) === ISTIO_GATEWAY_CLASS) {
+      checkIstioGatewayDeploymentName(props, this.gatewayName);
+    }
     const routes = renderer.routes(this, model, this.gatewayName);
     this.virtualService = routes.virtualService;
     this.httpRoute = routes.httpRoute;
@@ -432,4 +439,17 @@ function checkGeneratedGatewayName(props: IstioEntryProps, name: string): void {
     // cdk8s keeps dots of construct ids in generated names; Istio refuses them in a Gateway name.
     throw new Error(`gatewayName must be given when the generated Gateway name is not a DNS-1123 label (Istio rejects dots in Gateway names), got generated name ${show(name)}; set gatewayName, or use construct ids without dots`);
   }
+}
+
+/** Istio deploys a Gateway API Gateway of class `istio` as `<name>-istio`, which must be a valid Service name. */
+function checkIstioGatewayDeploymentName(props: IstioEntryProps, name: string): void {
+  const problem = istioGatewayDeploymentProblem(name);
+  if (problem === undefined) {
+    return;
+  }
+  const allowed = `at most ${MAX_ISTIO_GATEWAY_NAME} characters, starting with a letter`;
+  if (props.gatewayName !== undefined) {
+    throw new Error(`gatewayName ${problem}, got ${show(name)}; give a name of ${allowed}`);
+  }
+  throw new Error(`gatewayName must be given when the generated Gateway name is too long for Istio's deployment: the generated name ${show(name)} ${problem}; set gatewayName (${allowed}), or use shorter construct ids`);
 }

@@ -99,6 +99,7 @@ export const CODES = {
   'gateway-api-cross-namespace-certificate': { severity: Severity.ERROR, istioCode: undefined },
   'gateway-api-route-not-allowed': { severity: Severity.ERROR, istioCode: undefined },
   'gateway-api-hostname-mismatch': { severity: Severity.WARNING, istioCode: undefined },
+  'gateway-api-undeployable-name': { severity: Severity.WARNING, istioCode: undefined },
   'invalid-field': { severity: Severity.ERROR, istioCode: undefined },
   'replaced-object': { severity: Severity.INFO, istioCode: undefined },
   'namespace-not-enrolled': { severity: Severity.WARNING, istioCode: 'IST0102' },

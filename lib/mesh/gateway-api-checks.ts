@@ -10,6 +10,7 @@
  */
 import { finding } from './checks';
 import { Finding } from './findings';
+import { ISTIO_GATEWAY_CLASS, istioGatewayDeploymentProblem, MAX_ISTIO_GATEWAY_NAME } from './istio-validation';
 import { BackendRefJson, BackendRuleJson, GrantRefJson, ListenerJson, ParentRefJson, RouteFilterJson } from './json';
 import { ApiGatewayInfo, GATEWAY_API_GROUP, MeshIndex, ReferenceGrantInfo, RouteInfo, RouteKind, selectorMatches, serviceHost, ServiceInfo } from './manifests';
 
@@ -278,6 +279,30 @@ export function checkGatewayCertificates(index: MeshIndex): Finding[] {
           findings.push(finding('gateway-api-cross-namespace-certificate', gateway.ref, `listener ${listener.name ?? '?'} takes its certificate from Secret ${namespace}/${ref.name} in another namespace, but no ReferenceGrant in namespace ${namespace} lets Gateways of namespace ${gateway.ref.namespace} refer to it; the reference is refused (the listener's ResolvedRefs condition is False, RefNotPermitted) and the listener serves no HTTPS: add a ReferenceGrant (from Gateway in ${gateway.ref.namespace}, to Secret), or move the Secret to namespace ${gateway.ref.namespace}`));
         }
       }
+    }
+  }
+  return findings;
+}
+
+/** The annotation that gives Istio's deployment of a Gateway another name than `<name>-<class>`. */
+const NAME_OVERRIDE = 'gateway.istio.io/name-override';
+
+/**
+ * The Gateways of class `istio` that Istio deploys itself (no `addresses`, or one IP address) and
+ * names `<name>-istio`, whose name makes that Deployment and Service invalid: the gateway never
+ * runs. A warning, since a cluster may run Istio without its deployment controller.
+ */
+export function checkIstioGatewayDeployments(index: MeshIndex): Finding[] {
+  const findings: Finding[] = [];
+  for (const gateway of index.apiGateways.values()) {
+    const managed = gateway.addresses.length === 0
+      || (gateway.addresses.length === 1 && (gateway.addresses[0].type ?? 'IPAddress') === 'IPAddress');
+    if (gateway.gatewayClassName !== ISTIO_GATEWAY_CLASS || !managed || gateway.annotations[NAME_OVERRIDE] !== undefined) {
+      continue;
+    }
+    const problem = istioGatewayDeploymentProblem(gateway.ref.name);
+    if (problem !== undefined) {
+      findings.push(finding('gateway-api-undeployable-name', gateway.ref, `its name ${problem}: rename the Gateway (at most ${MAX_ISTIO_GATEWAY_NAME} characters, starting with a letter), or name the deployment with the annotation ${NAME_OVERRIDE}`));
     }
   }
   return findings;

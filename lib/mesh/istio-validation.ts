@@ -286,6 +286,29 @@ export function gatewayNameProblem(name: string): string | undefined {
     ? undefined : 'must be a DNS-1123 label (at most 63 lower-case letters, digits or "-", no dots): Istio rejects other Gateway names';
 }
 
+/** The GatewayClass of Istio's own gateways: Istio deploys a gateway for each Gateway API Gateway of it. */
+export const ISTIO_GATEWAY_CLASS = 'istio';
+
+/** The longest name of a Gateway API Gateway of class `istio` that Istio can deploy: 63 - "-istio". */
+export const MAX_ISTIO_GATEWAY_NAME = 63 - `-${ISTIO_GATEWAY_CLASS}`.length;
+
+/**
+ * Why Istio cannot deploy the gateway of a Gateway API Gateway of class `istio` called `name`, if
+ * it cannot: it names the Deployment and Service `<name>-istio` (`GetDefaultName`), and also
+ * writes that name as a pod label value; a Service name is a DNS-1035 label and a label value at
+ * most 63 characters, so the API server refuses them and the gateway never runs.
+ */
+export function istioGatewayDeploymentProblem(name: string): string | undefined {
+  const deployed = `${name}-${ISTIO_GATEWAY_CLASS}`;
+  if (deployed.length > 63) {
+    return `gives the Deployment and Service that Istio creates for the Gateway the name "${deployed}", ${name.length} + ${deployed.length - name.length} = ${deployed.length} characters, more than the 63 a Service name and a label value may have, so the API server refuses them and the gateway is never deployed`;
+  }
+  if (!/^[a-z]/.test(name)) {
+    return `gives the Service that Istio creates for the Gateway the name "${deployed}", which does not start with a letter as a Service name (a DNS-1035 label) must, so the API server refuses it and the gateway is never deployed`;
+  }
+  return undefined;
+}
+
 /**
  * A VirtualService's (or a match's) gateway names written `namespace/name` (`validateGatewayNames`):
  * both parts must be DNS-1123 labels, so `./name` is refused. As the webhook does, the names after

@@ -122,6 +122,15 @@ export interface ApiGatewayInfo {
   readonly ref: ObjectRef;
   /** Its listeners as written. */
   readonly listeners: ListenerJson[];
+  /**
+   * Its `gatewayClassName`.
+   * @default - none written
+   */
+  readonly gatewayClassName?: string;
+  /** Its annotations. */
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Its `addresses` as written (each `type` and `value`). */
+  readonly addresses: ReadonlyArray<{ readonly type?: string; readonly value?: string }>;
 }
 
 /** The Gateway API route kinds the checks read. */
@@ -408,7 +417,13 @@ export class MeshIndex {
   private addGatewayApi(m: Manifest): void {
     const ref = refOf(m);
     if (m.kind === 'Gateway') {
-      this.apiGateways.set(`${ref.namespace}/${ref.name}`, { ref, listeners: defined(array<ListenerJson>(m.spec?.listeners)) });
+      this.apiGateways.set(`${ref.namespace}/${ref.name}`, {
+        ref,
+        listeners: defined(array<ListenerJson>(m.spec?.listeners)),
+        ...(typeof m.spec?.gatewayClassName === 'string' ? { gatewayClassName: m.spec.gatewayClassName } : {}),
+        annotations: stringMap(m.metadata?.annotations),
+        addresses: defined(array<{ type?: string; value?: string }>(m.spec?.addresses)),
+      });
     } else if (m.kind === 'HTTPRoute') {
       this.httpRoutes.push({
         ref,

@@ -2,7 +2,7 @@ import {
   checkConflicts, checkDestinations, checkGatewayExports, checkUnexpandedHosts, checkGateways, checkRules, checkServicesAndWorkloads, checkSubsets,
 } from './checks';
 import { checkAmbientWaypoints, checkEnrollment } from './enrollment';
-import { checkGatewayCertificates, checkGrpcAndTlsRoutes, checkHttpRoutes } from './gateway-api-checks';
+import { checkGatewayCertificates, checkGrpcAndTlsRoutes, checkHttpRoutes, checkIstioGatewayDeployments } from './gateway-api-checks';
 import { Finding, Severity, sortFindings, Source } from './findings';
 import { DEFAULT_NAMESPACE, Manifest, MeshIndex } from './manifests';
 import { prepareManifests, PreparedManifests } from './prepare';
@@ -46,6 +46,7 @@ export function verifyPrepared(prepared: PreparedManifests): Finding[] {
     ...checkHttpRoutes(index),
     ...checkGrpcAndTlsRoutes(index),
     ...checkGatewayCertificates(index),
+    ...checkIstioGatewayDeployments(index),
     ...checkTrafficPolicies(prepared.manifests),
     ...checkEnrollment(index, prepared.manifests),
     ...checkAmbientWaypoints(index, prepared.manifests),

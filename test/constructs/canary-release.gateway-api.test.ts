@@ -227,6 +227,37 @@ describe('CanaryRelease on a Gateway API entry', () => {
       expect(() => synth(c)).toThrow('version "v3" was added to the website after the release, so it has no Service for the Gateway API routes to send to; add every version before creating the CanaryRelease');
     });
 
+    describe('the release\'s namespace', () => {
+      /** A website in chart "shop" (namespace shop) and an entry and release in chart "edge". */
+      function twoCharts(edgeNamespace: string) {
+        const app = Testing.app();
+        const shop = new Chart(app, 'shop', { namespace: 'shop' });
+        const edge = new Chart(app, 'edge', { namespace: edgeNamespace });
+        const website = new Website(shop, 'site', { serviceName: 'website', versions: ['v1', 'v2'].map((name) => ({ name, image: `img:${name}` })) });
+        const entry = new IstioEntry(edge, 'entry', { website, api: TrafficApi.GATEWAY_API, gatewayName: 'gw', routeName: 'website', hosts: ['www.example.com'] });
+        return { shop, edge, website, entry };
+      }
+
+      test('fails if the release is in another namespace than its website: the Services of its versions would select no pod', () => {
+        // GIVEN a website in namespace shop, and the entry and release in namespace edge
+        const { edge, website, entry } = twoCharts('edge');
+        // WHEN / THEN
+        expect(() => new CanaryRelease(edge, 'release', { website, entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(10) })).toThrow(
+          'the CanaryRelease\'s chart must have its website\'s namespace "shop", got "edge" (chart "edge") for edge/release: the Service it creates for each version (website-<subset>) would select pods in namespace "edge" only, and every request routed to a version would fail with 503; create the release in a chart with namespace "shop"');
+      });
+
+      test('near miss: a release in another chart of the website\'s namespace synthesizes, its Services beside the website\'s pods', () => {
+        // GIVEN a second chart with the website's namespace
+        const { edge, website, entry } = twoCharts('shop');
+        // WHEN
+        new CanaryRelease(edge, 'release', { website, entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(10) });
+        const all = synth(edge);
+        // THEN
+        expect(allSchemaErrors(all)).toEqual([]);
+        expect(find(all, 'Service', 'website-v2').metadata.namespace).toBe('shop');
+      });
+    });
+
     test('fails if a version\'s Service name would not be a DNS-1035 label', () => {
       const c = Testing.chart();
       const website = new Website(c, 'site', { serviceName: 'website', versions: [{ name: 'v1', image: 'img:1', subsetName: 'x'.repeat(60) }] });

@@ -115,6 +115,29 @@ describe('CanaryRelease', () => {
         .toThrow('canary must be a version of the website ("v1"), got "v2"');
     });
 
+    test('fails if the release is in another namespace than its website: its DestinationRule would name another host', () => {
+      // GIVEN a website and its entry in namespace shop, and a chart of namespace edge
+      const app = Testing.app();
+      const shop = new Chart(app, 'shop', { namespace: 'shop' });
+      const website = new Website(shop, 'site', { serviceName: 'website', versions: ['v1', 'v2'].map((name) => ({ name, image: `img:${name}` })) });
+      const entry = new IstioEntry(shop, 'entry', { website });
+      // WHEN / THEN
+      expect(() => new CanaryRelease(new Chart(app, 'edge', { namespace: 'edge' }), 'release', { website, entry, stable: 'v1' })).toThrow(
+        'the CanaryRelease\'s chart must have its website\'s namespace "shop", got "edge" (chart "edge") for edge/release: its DestinationRule would name host "website" in namespace "edge", not the website\'s Service, and every request routed to a version would fail with 503; create the release in a chart with namespace "shop"');
+    });
+
+    test('near miss: a chart without namespace is the default namespace, the same as a chart of namespace default', () => {
+      // GIVEN a website in a chart without namespace
+      const app = Testing.app();
+      const plain = new Chart(app, 'plain');
+      const website = new Website(plain, 'site', { serviceName: 'website', versions: ['v1', 'v2'].map((name) => ({ name, image: `img:${name}` })) });
+      const entry = new IstioEntry(plain, 'entry', { website });
+      // WHEN
+      const r = new CanaryRelease(new Chart(app, 'named', { namespace: 'default' }), 'release', { website, entry, stable: 'v1' });
+      // THEN
+      expect(r.subsetNames).toEqual(['v1', 'v2']);
+    });
+
     test('fails if stable and canary are the same version', () => {
       const { c, website, entry } = setup();
       expect(() => new CanaryRelease(c, 'release', { website, entry, stable: 'v1', canary: 'v1' }))

@@ -59,6 +59,38 @@ describe('IstioEntry with api: TrafficApi.GATEWAY_API', () => {
     });
   });
 
+  test('an HTTPS server on 8443: the redirect from HTTP names port 8443, and the objects validate', () => {
+    // GIVEN HTTPS on 8443 and HTTP on 8080 redirecting to it
+    const c = Testing.chart();
+    const servers = [
+      { port: 8443, protocol: GatewayProtocol.HTTPS, tls: { credentialName: 'cert' } },
+      { port: 8080, protocol: GatewayProtocol.HTTP, httpsRedirect: true },
+    ];
+    // WHEN
+    new IstioEntry(c, 'entry', { website: site(c), api: GATEWAY_API, hosts: ['www.example.com'], servers, gatewayName: 'gw', routeName: 'website' });
+    // THEN
+    const manifests = synth(c);
+    expect(allSchemaErrors(manifests)).toEqual([]);
+    expect(find(manifests, 'HTTPRoute', 'website-https-redirect').spec.rules).toEqual([
+      { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', port: 8443, statusCode: 301 } }] },
+    ]);
+  });
+
+  test('mutual TLS: the HTTPS listener carries Istio\'s option tls-terminate-mode MUTUAL beside its Secret, and validates', () => {
+    // GIVEN
+    const c = Testing.chart();
+    const servers = [{ protocol: GatewayProtocol.HTTPS, tls: { credentialName: 'www-cert', mode: TlsMode.MUTUAL } }];
+    // WHEN
+    new IstioEntry(c, 'entry', { website: site(c), api: GATEWAY_API, hosts: ['www.example.com'], servers, gatewayName: 'gw' });
+    // THEN
+    const manifests = synth(c);
+    expect(allSchemaErrors(manifests)).toEqual([]);
+    expect(find(manifests, 'Gateway', 'gw').spec.listeners).toEqual([{
+      name: 'https', hostname: 'www.example.com', port: 443, protocol: 'HTTPS',
+      tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'www-cert' }], options: { 'gateway.istio.io/tls-terminate-mode': 'MUTUAL' } },
+    }]);
+  });
+
   test('mesh: a second HTTPRoute whose parent is the Service (GAMMA), without hostnames', () => {
     const c = Testing.chart();
     const entry = new IstioEntry(c, 'entry', { website: site(c), api: GATEWAY_API, hosts: ['www.example.com'], mesh: true, routeName: 'website' });
@@ -99,10 +131,62 @@ describe('IstioEntry with api: TrafficApi.GATEWAY_API', () => {
         'servers[0].protocol HTTP2 is not supported with the Gateway API v1.5.1 standard channel');
     });
 
-    test('fails if a server uses mutual TLS', () => {
+    test('fails if a server uses mutual TLS with a GatewayClass other than istio', () => {
       const servers = [{ protocol: GatewayProtocol.HTTPS, tls: { credentialName: 'cert', mode: TlsMode.MUTUAL } }];
-      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), api: GATEWAY_API, servers })).toThrow(
-        'servers[0].tls.mode MUTUAL is not supported with the Gateway API v1.5.1 standard channel');
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), api: GATEWAY_API, servers, gatewayClassName: 'example-lb' })).toThrow(
+        'servers[0].tls.mode MUTUAL with gatewayClassName "example-lb" is not supported with the Gateway API v1.5.1 standard channel');
+    });
+
+    test('fails if gatewayName has 58 characters: Istio would name its Deployment and Service with 64', () => {
+      // GIVEN a name of 58 characters
+      const gatewayName = `g${'w'.repeat(57)}`;
+      // WHEN / THEN
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), api: GATEWAY_API, gatewayName })).toThrow(
+        `gatewayName gives the Deployment and Service that Istio creates for the Gateway the name "${gatewayName}-istio", 58 + 6 = 64 characters, more than the 63 a Service name and a label value may have, so the API server refuses them and the gateway is never deployed, got "${gatewayName}"; give a name of at most 57 characters, starting with a letter`);
+    });
+
+    test('near miss: a gatewayName of 57 characters synthesizes, and one of 58 with another GatewayClass', () => {
+      // GIVEN
+      const c = Testing.chart();
+      const website = site(c);
+      // WHEN
+      new IstioEntry(c, 'entry', { website, api: GATEWAY_API, gatewayName: `g${'w'.repeat(56)}`, hosts: ['a.example.com'] });
+      new IstioEntry(c, 'other', { website, api: GATEWAY_API, gatewayName: `g${'w'.repeat(57)}`, gatewayClassName: 'other', hosts: ['b.example.com'] });
+      // THEN
+      const manifests = synth(c);
+      expect(allSchemaErrors(manifests)).toEqual([]);
+      expect(ofKind(manifests, 'Gateway').map((g) => g.metadata.name.length)).toEqual([57, 58]);
+    });
+
+    test('fails if gatewayName starts with a digit: Istio\'s Service "<name>-istio" would not be a DNS-1035 label', () => {
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), api: GATEWAY_API, gatewayName: '1gw' })).toThrow(
+        'gatewayName gives the Service that Istio creates for the Gateway the name "1gw-istio", which does not start with a letter as a Service name (a DNS-1035 label) must');
+    });
+
+    test('fails if the generated Gateway name is too long for Istio\'s deployment, asking for gatewayName', () => {
+      // GIVEN a construct path whose generated name cdk8s cuts at 63 characters
+      const c = new Chart(Testing.app(), 'shop');
+      // WHEN / THEN
+      expect(() => new IstioEntry(c, 'entry-for-the-public-website-of-the-shop-and-its-customers', { website: site(c), api: GATEWAY_API })).toThrow(
+        /^gatewayName must be given when the generated Gateway name is too long for Istio's deployment: the generated name "entry-for-the-public-website-of-the-shop-and-i-gateway-[0-9a-f]{8}" gives .* 63 \+ 6 = 69 characters, .*; set gatewayName \(at most 57 characters, starting with a letter\), or use shorter construct ids$/);
+    });
+
+    test('fails if the entry has 17 hosts: an HTTPRoute holds at most 16 hostnames', () => {
+      const hosts = Array.from({ length: 17 }, (_, i) => `h${i}.example.com`);
+      expect(() => new IstioEntry(Testing.chart(), 'entry', { website: site(), api: GATEWAY_API, hosts })).toThrow(
+        'hosts with 17 hosts is not supported with the Gateway API v1.5.1 standard channel (an HTTPRoute holds at most 16 hostnames); cover several hosts with a wildcard (e.g. *.example.com), or use api: TrafficApi.ISTIO');
+    });
+
+    test('near miss: 16 hosts, with the redirect route and the mesh route, validate against the v1.5.1 schemas', () => {
+      // GIVEN
+      const c = Testing.chart();
+      const hosts = Array.from({ length: 16 }, (_, i) => `h${i}.example.com`);
+      // WHEN
+      new IstioEntry(c, 'entry', { website: site(c), api: GATEWAY_API, hosts, tls: { credentialName: 'cert' }, mesh: true, routeName: 'website' });
+      // THEN
+      const manifests = synth(c);
+      expect(allSchemaErrors(manifests)).toEqual([]);
+      expect(find(manifests, 'HTTPRoute', 'website-https-redirect').spec.hostnames).toHaveLength(16);
     });
 
     test('fails if waypoint is set without mesh', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { checkGatewayCertificates, checkGrpcAndTlsRoutes, checkHttpRoutes, hostnamesIntersect } from '../../lib/mesh/gateway-api-checks';
+import { checkGatewayCertificates, checkGrpcAndTlsRoutes, checkHttpRoutes, checkIstioGatewayDeployments, hostnamesIntersect } from '../../lib/mesh/gateway-api-checks';
 import { Manifest, MeshIndex } from '../../lib/mesh/manifests';
 import { parseManifestText } from '../../lib/mesh/read';
 import { verifyManifests } from '../../lib/mesh/verify';
@@ -393,6 +393,37 @@ describe('checkHttpRoutes: what each rule tells apart', () => {
 
   test('a rule without backendRefs (a redirect) is not a rule whose weights are all 0', () => {
     expect(codes(shop({ rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https' } }] }] }))).toEqual([]);
+  });
+});
+
+describe('checkIstioGatewayDeployments', () => {
+  const found = (gateway: M) => checkIstioGatewayDeployments(new MeshIndex([gateway])).map((f) => `${f.severity} ${f.code} ${f.kind}/${f.namespace}/${f.name}: ${f.message}`);
+  const named = (length: number) => `g${'w'.repeat(length - 1)}`;
+
+  test('warns about a Gateway of class istio named with 58 characters: Istio\'s Deployment and Service "<name>-istio" would have 64', () => {
+    // GIVEN a hand-written Gateway of class istio with a 58-character name
+    const name = named(58);
+    // WHEN / THEN
+    expect(found(apiGateway(name, [LISTENER]))).toEqual([
+      `warning gateway-api-undeployable-name Gateway/default/${name}: its name gives the Deployment and Service that Istio creates for the Gateway the name "${name}-istio", 58 + 6 = 64 characters, more than the 63 a Service name and a label value may have, so the API server refuses them and the gateway is never deployed: rename the Gateway (at most 57 characters, starting with a letter), or name the deployment with the annotation gateway.istio.io/name-override`,
+    ]);
+    expect(verifyManifests([apiGateway(name, [LISTENER])]).map((f) => f.code)).toContain('gateway-api-undeployable-name');
+  });
+
+  test('warns about a Gateway of class istio whose name starts with a digit: a Service name starts with a letter', () => {
+    expect(found(apiGateway('1gw', [LISTENER]))).toEqual([
+      'warning gateway-api-undeployable-name Gateway/default/1gw: its name gives the Service that Istio creates for the Gateway the name "1gw-istio", which does not start with a letter as a Service name (a DNS-1035 label) must, so the API server refuses it and the gateway is never deployed: rename the Gateway (at most 57 characters, starting with a letter), or name the deployment with the annotation gateway.istio.io/name-override',
+    ]);
+  });
+
+  test('near misses: 57 characters, another class, a name override, or a gateway Istio does not deploy (a Hostname address)', () => {
+    const long = apiGateway(named(58), [LISTENER]);
+    expect(found(apiGateway(named(57), [LISTENER]))).toEqual([]);
+    expect(found({ ...long, spec: { ...long.spec, gatewayClassName: 'other' } })).toEqual([]);
+    expect(found({ ...long, metadata: { ...long.metadata, annotations: { 'gateway.istio.io/name-override': 'edge' } } })).toEqual([]);
+    expect(found({ ...long, spec: { ...long.spec, addresses: [{ type: 'Hostname', value: 'edge.infra.svc.cluster.local' }] } })).toEqual([]);
+    // one IP address: Istio still deploys it, with that IP
+    expect(found({ ...long, spec: { ...long.spec, addresses: [{ type: 'IPAddress', value: '10.0.0.1' }] } })).toHaveLength(1);
   });
 });
 

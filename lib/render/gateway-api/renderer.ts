@@ -39,7 +39,7 @@ export const GATEWAY_API_RENDERER: TrafficRenderer = {
   gateway(scope: Construct, entry: EntryModel) {
     const gatewayApiGateway = new GatewayApiGateway(scope, 'Gateway', {
       metadata: entry.gatewayName !== undefined ? { name: entry.gatewayName } : {},
-      spec: { gatewayClassName: entry.gatewayClassName ?? 'istio', listeners: gatewayApiListeners(entry.servers) },
+      spec: { gatewayClassName: entry.gatewayClassName ?? 'istio', listeners: gatewayApiListeners(entry.servers, entry.gatewayClassName ?? 'istio') },
     });
     return { name: gatewayApiGateway.name, gatewayApiGateway };
   },
@@ -62,7 +62,7 @@ export const GATEWAY_API_RENDERER: TrafficRenderer = {
     if (entry.servers.some((s) => s.httpsRedirect)) {
       new GatewayApiHttpRoute(scope, 'HttpsRedirect', {
         metadata: { name: `${httpRoute.name}-https-redirect` },
-        spec: { parentRefs: gatewayParentRefs(gatewayName, entry.servers, true), ...hostnames, rules: httpsRedirectRules() },
+        spec: { parentRefs: gatewayParentRefs(gatewayName, entry.servers, true), ...hostnames, rules: httpsRedirectRules(entry.servers, entry.hosts) },
       });
     }
     const meshGateway = entry.meshGateway;

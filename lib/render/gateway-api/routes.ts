@@ -18,6 +18,10 @@ const API = TrafficApi.GATEWAY_API;
 const MAX_CONDITIONS = 16;
 /** The most matches an HTTPRoute rule holds (the CRD's `maxItems`). */
 export const MAX_MATCHES = 64;
+/** The most rules an HTTPRoute holds (the CRD's `maxItems`). */
+const MAX_RULES = 16;
+/** The most matches an HTTPRoute holds over all its rules (the CRD's rule: fewer than 128). */
+const MAX_ROUTE_MATCHES = 127;
 
 /** What a renderer needs besides the rules. */
 export interface GatewayApiRouteContext {
@@ -204,6 +208,14 @@ export function rulesForParent(rules: readonly HttpRule[], gateway: string): Htt
  * rule that has them is refused.
  */
 export function renderGatewayApiRules(rules: readonly HttpRule[], context: GatewayApiRouteContext): Array<Record<string, unknown>> {
+  // A release makes at most five rules and 66 matches; these guard other route sources.
+  if (rules.length > MAX_RULES) {
+    throw unsupportedFeature(`a routing of ${rules.length} rules`, API, `an HTTPRoute holds at most ${MAX_RULES}`, USE_ISTIO_API);
+  }
+  const matches = rules.reduce((n, rule) => n + rule.matches.length, 0);
+  if (matches > MAX_ROUTE_MATCHES) {
+    throw unsupportedFeature(`a routing of ${matches} matches over its rules`, API, `an HTTPRoute holds at most ${MAX_ROUTE_MATCHES} over all its rules`, USE_ISTIO_API);
+  }
   checkGatewayApiOrder(rules);
   return rules.map((rule) => {
     if (rule.retries !== undefined) {

@@ -77,6 +77,31 @@ describe('renderGatewayApiRules', () => {
   });
 });
 
+describe('renderGatewayApiRules: the HTTPRoute CRD\'s limits on what other route sources give', () => {
+  const toStable = { host: 'website', subset: 'v1' };
+  const headerRule = (i: number, matches = 1): HttpRule => ({
+    matches: Array.from({ length: matches }, (_, j) => RequestMatch.header('qa', `tester-${i}-${j}`)), destinations: [toStable],
+  });
+
+  test('fails if there are more than 16 rules, and renders 16', () => {
+    // GIVEN 16 and 17 rules to the same Service
+    const rules = Array.from({ length: 17 }, (_, i) => headerRule(i));
+    // WHEN / THEN
+    expect(renderGatewayApiRules(rules.slice(0, 16), context)).toHaveLength(16);
+    expect(() => renderGatewayApiRules(rules, context)).toThrow(
+      'a routing of 17 rules is not supported with the Gateway API v1.5.1 standard channel (an HTTPRoute holds at most 16); use api: TrafficApi.ISTIO');
+  });
+
+  test('fails if the rules hold 128 matches in all, and renders 127 (the CRD wants fewer than 128)', () => {
+    // GIVEN two rules of 64 matches, and then of 64 and 63
+    const full = [headerRule(0, 64), headerRule(1, 64)];
+    // WHEN / THEN
+    expect(() => renderGatewayApiRules(full, context)).toThrow(
+      'a routing of 128 matches over its rules is not supported with the Gateway API v1.5.1 standard channel (an HTTPRoute holds at most 127 over all its rules)');
+    expect(renderGatewayApiRules([headerRule(0, 64), headerRule(1, 63)], context)).toHaveLength(2);
+  });
+});
+
 describe('renderGatewayApiMatch', () => {
   test('an exact path, and header and query conditions: exact as Exact, regex as RegularExpression, prefix and present as equivalent RE2 expressions', () => {
     // GIVEN
