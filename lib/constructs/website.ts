@@ -212,15 +212,21 @@ export class Website extends Construct {
       metadata: props.serviceName !== undefined ? { name: props.serviceName } : {},
       ports: [{ port: this.port, targetPort: this.containerPort, name: this.protocol, protocol: kplus.Protocol.TCP }],
     });
-    this.serviceName = this.service.name;
+    this.serviceName = props.serviceName ?? checkGeneratedServiceName(this.service.name);
     this.appLabel = checkLabelValue('appLabel', props.appLabel ?? this.serviceName);
-    claimAppLabel(this, namespace);
+    claimNames(this, namespace);
     this.service.selectLabel(APP_LABEL, this.appLabel);
     AppVerification.of(this).adopt(ApiObject.of(this.service));
 
-    for (const version of props.versions ?? []) {
-      this.addVersion(version);
+    if (props.versions !== undefined && !Array.isArray(props.versions)) {
+      throw new Error(`versions must be an array of versions (e.g. [{ name: 'v1', image: 'web:1' }]), got ${show(props.versions)}`);
     }
+    (props.versions ?? []).forEach((version, i) => {
+      if (version === null || typeof version !== 'object' || Array.isArray(version)) {
+        throw new Error(`versions[${i}] must be a version object (e.g. { name: 'v1', image: 'web:1' }), got ${show(version)}`);
+      }
+      this.addVersion(version);
+    });
   }
 
   /**
@@ -230,6 +236,12 @@ export class Website extends Construct {
    */
   public addVersion(options: WebsiteVersionOptions): WebsiteVersion {
     const name = checkDnsLabel('version name', options.name);
+    for (const key of ['securityContext', 'podSecurityContext', 'resources'] as const) {
+      const value: unknown = options[key];
+      if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+        throw new Error(`${key} of version "${name}" must be an object or left out, got ${show(value)}`);
+      }
+    }
     const label = checkLabelValue(`label of version "${name}"`, options.label ?? name);
     const subsetName = checkDnsLabel(`subsetName of version "${name}"`, options.subsetName ?? name);
     const replicas = checkInteger(`replicas of version "${name}"`, options.replicas ?? 1, 0, Number.MAX_SAFE_INTEGER);
@@ -323,18 +335,35 @@ export class Website extends Construct {
   }
 }
 
-// The websites of each app by `namespace/app label`: two websites sharing an app label in one
-// namespace would select each other's pods.
-const appLabels = new WeakMap<IConstruct, Map<string, Website>>();
-
-function claimAppLabel(website: Website, namespace: string | undefined): void {
-  const root = website.node.root;
-  const claimed = appLabels.get(root) ?? new Map<string, Website>();
-  appLabels.set(root, claimed);
-  const key = `${namespace ?? DEFAULT_NAMESPACE}/${website.appLabel}`;
-  const other = claimed.get(key);
-  if (other !== undefined) {
-    throw new Error(`appLabel of ${website.node.path} must differ from every other website's in namespace "${namespace ?? DEFAULT_NAMESPACE}", got "${website.appLabel}", already used by ${other.node.path}: their Services and subsets would select each other's pods; give one of them another appLabel or serviceName`);
+/**
+ * The Service name cdk8s generated for a website without `serviceName`: it must be a DNS-1035
+ * label, which a chart or construct id with a dot, or a chart id starting with a digit, breaks.
+ */
+function checkGeneratedServiceName(name: string): string {
+  if (name.length > 63 || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+    throw new Error(`serviceName must be given when the generated name "${name}" is not a DNS-1035 label (at most 63 lower-case letters, digits or "-", starting with a letter): the API server would refuse the Service; set serviceName`);
   }
-  claimed.set(key, website);
+  return name;
+}
+
+// The websites of each app by `namespace/app label` and by `namespace/Service name`: two websites
+// sharing an app label in one namespace would select each other's pods, and two sharing a Service
+// name would write one Service twice, the last applied replacing the other.
+const claims = new WeakMap<IConstruct, Map<string, Website>>();
+
+function claimNames(website: Website, namespace: string | undefined): void {
+  const root = website.node.root;
+  const claimed = claims.get(root) ?? new Map<string, Website>();
+  claims.set(root, claimed);
+  const ns = namespace ?? DEFAULT_NAMESPACE;
+  const service = claimed.get(`service:${ns}/${website.serviceName}`);
+  if (service !== undefined) {
+    throw new Error(`serviceName of ${website.node.path} must differ from every other website's in namespace "${ns}", got "${website.serviceName}", already used by ${service.node.path}: both would write Service ${ns}/${website.serviceName}, and the last one applied would replace the other; give one of them another serviceName`);
+  }
+  const app = claimed.get(`app:${ns}/${website.appLabel}`);
+  if (app !== undefined) {
+    throw new Error(`appLabel of ${website.node.path} must differ from every other website's in namespace "${ns}", got "${website.appLabel}", already used by ${app.node.path}: their Services and subsets would select each other's pods; give one of them another appLabel or serviceName`);
+  }
+  claimed.set(`service:${ns}/${website.serviceName}`, website);
+  claimed.set(`app:${ns}/${website.appLabel}`, website);
 }

@@ -400,5 +400,28 @@ describe('Website', () => {
       expect(() => new Website(new Chart(app, 'two', { namespace: 'shop' }), 'other', { serviceName: 'shop-admin', appLabel: 'shop' }))
         .toThrow('appLabel of two/other must differ from every other website\'s in namespace "shop", got "shop", already used by one/site: their Services and subsets would select each other\'s pods; give one of them another appLabel or serviceName');
     });
+
+    test('fails if two websites in one namespace share a Service name, with different app labels: the last Service applied would replace the other', () => {
+      const app = new App();
+      const c = new Chart(app, 'c', { namespace: 'shop' });
+      new Website(c, 'shop', { serviceName: 'web', appLabel: 'shop' });
+      expect(() => new Website(c, 'blog', { serviceName: 'web', appLabel: 'blog' }))
+        .toThrow('serviceName of c/blog must differ from every other website\'s in namespace "shop", got "web", already used by c/shop: both would write Service shop/web, and the last one applied would replace the other; give one of them another serviceName');
+      // AND the same name in another namespace is another Service
+      expect(() => new Website(new Chart(app, 'd', { namespace: 'blog' }), 'blog', { serviceName: 'web', appLabel: 'blog' })).not.toThrow();
+    });
+
+    test('fails if the generated Service name is not a DNS-1035 label (a chart id starting with a digit, an id with a dot)', () => {
+      expect(() => new Website(new Chart(new App(), '2024'), 'site')).toThrow('serviceName must be given when the generated name "2024-site-c8cce507" is not a DNS-1035 label');
+      expect(() => new Website(new Chart(new App(), 'c'), 'web.site')).toThrow('serviceName must be given when the generated name "c-web.site-');
+      expect(new Website(new Chart(new App(), '2024'), 'site', { serviceName: 'site' }).serviceName).toBe('site');
+    });
+
+    test('fails on versions that are not an array of objects, and on null object options, naming them', () => {
+      const c = () => new Chart(new App(), 'c');
+      expect(() => new Website(c(), 's', { versions: { name: 'v1', image: 'x' } as never })).toThrow('versions must be an array of versions (e.g. [{ name: \'v1\', image: \'web:1\' }]), got {"name":"v1","image":"x"}');
+      expect(() => new Website(c(), 's', { versions: [undefined as never] })).toThrow('versions[0] must be a version object (e.g. { name: \'v1\', image: \'web:1\' }), got undefined');
+      expect(() => new Website(c(), 's', { versions: [{ name: 'v1', image: 'x', securityContext: null as never }] })).toThrow('securityContext of version "v1" must be an object or left out, got null');
+    });
   });
 });
