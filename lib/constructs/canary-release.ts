@@ -9,7 +9,7 @@ import { headerValueProblem, mirrorCopiesNothing, PERCENT_MIN } from '../mesh/is
 import { checkReleaseCapacity } from '../model/capacity';
 import { CanaryRouting, canaryRules, hasCanaryOnlyRule, HttpRule, mirrorFits, StickyRouting, stickyCookie } from '../model/routing';
 import { checkFault, checkRetries, checkTrafficPolicy, FaultOptions, RetryOptions, TrafficPolicyOptions } from '../model/traffic-policy';
-import { checkDnsSubdomain, checkEnum, show } from '../model/validate';
+import { checkDnsSubdomain, checkEnum, checkOptions, show } from '../model/validate';
 import { APP_LABEL, VERSION_LABEL, Website, WebsiteVersion } from './website';
 import { AppVerification } from './verification';
 import { Weight } from '../model/weight';
@@ -237,7 +237,7 @@ export class CanaryRelease extends Construct {
     });
     const trafficPolicy = props.trafficPolicy !== undefined ? checkTrafficPolicy('trafficPolicy', props.trafficPolicy) : undefined;
     const versionPolicies = new Map<string, TrafficPolicyOptions>();
-    for (const [name, policy] of Object.entries(props.versionTrafficPolicies ?? {})) {
+    for (const [name, policy] of Object.entries(checkOptions('versionTrafficPolicies', props.versionTrafficPolicies, '{ v2: { outlierDetection: {} } }') ?? {})) {
       this.findVersion(`versionTrafficPolicies key`, name);
       versionPolicies.set(name, checkTrafficPolicy(`versionTrafficPolicies["${name}"]`, policy));
     }
@@ -245,8 +245,9 @@ export class CanaryRelease extends Construct {
     const renderer = rendererFor(this.entry.api);
     renderer.checkRelease(props, this.canaryMatches, rules);
 
-    // Claim the entry before adding objects, so that a refused release leaves nothing behind.
+    // Claim the entry and the website before adding objects, so that a refused release leaves nothing behind.
     this.entry.routeWith(this);
+    this.website.releaseWith(this);
 
     const website = this.website;
     const objects = renderer.release(this, {
@@ -307,6 +308,7 @@ export class CanaryRelease extends Construct {
       throw new Error('canaryFault needs a route that only the canary takes, or it would hit stable traffic too: set canaryMatches, a canaryWeight of 100, or a stickySession with a canaryWeight');
     }
     let sticky: StickyRouting | undefined;
+    checkOptions('stickySession', props.stickySession, '{ maxAge: Duration.hours(24) }');
     if (props.stickySession !== undefined) {
       if (this.canary === undefined) {
         throw new Error('stickySession needs a canary: set canary');

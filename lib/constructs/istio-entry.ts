@@ -7,7 +7,7 @@ import { TrafficApi } from '../model/traffic-api';
 import { EntryModel } from '../render/renderer';
 import { rendererFor } from '../render/renderers';
 import { duplicateHostsProblem, gatewayNameProblem, ISTIO_GATEWAY_CLASS, istioGatewayDeploymentProblem, MAX_ISTIO_GATEWAY_NAME } from '../mesh/istio-validation';
-import { checkDnsSubdomain, checkEnum, checkHost, checkLabels, checkPort, checkUnique, show } from '../model/validate';
+import { checkBoolean, checkDnsSubdomain, checkEnum, checkHost, checkLabels, checkOptions, checkPort, checkUnique, show } from '../model/validate';
 import { AppVerification } from './verification';
 import { Website } from './website';
 import { MESH_GATEWAY } from '../model/names';
@@ -259,7 +259,7 @@ export class IstioEntry extends Construct {
       throw new Error(`website must be a Website construct, got ${show(props.website)}`);
     }
     this.website = props.website;
-    this.mesh = props.mesh ?? false;
+    this.mesh = checkBoolean('mesh', props.mesh) ?? false;
     this.api = checkEnum('api', props.api ?? TrafficApi.ISTIO, TrafficApi);
     const renderer = rendererFor(this.api);
     renderer.checkEntryProps(props, this.mesh);
@@ -286,6 +286,7 @@ export class IstioEntry extends Construct {
     if (Object.keys(selector).length === 0) {
       throw new Error('selector must hold at least one label, got {}: an empty selector would apply the Gateway to every gateway workload');
     }
+    checkOptions('tls', props.tls, "{ credentialName: 'www-cert' }");
     if (props.tls !== undefined && props.servers !== undefined) {
       throw new Error('tls and servers cannot both be given: tls is a shorthand for an HTTPS server and an HTTP redirect; describe both in servers instead');
     }
@@ -386,10 +387,13 @@ export class IstioEntry extends Construct {
       throw new Error(`servers must list at least one server, got ${show(servers)}`);
     }
     const rendered = servers.map((server, i) => {
+      checkOptions(`servers[${i}]`, server, '{ port: 443, protocol: GatewayProtocol.HTTPS }');
+      checkOptions(`servers[${i}].tls`, server.tls, "{ credentialName: 'www-cert' }");
+      checkBoolean(`servers[${i}].httpsRedirect`, server.httpsRedirect);
       const protocol = checkEnum(`servers[${i}].protocol`, server.protocol ?? GatewayProtocol.HTTP, GatewayProtocol);
       const serverHosts = server.hosts ?? hosts;
-      if (serverHosts.length === 0) {
-        throw new Error(`servers[${i}].hosts must list at least one host, got []`);
+      if (!Array.isArray(serverHosts) || serverHosts.length === 0) {
+        throw new Error(`servers[${i}].hosts must list at least one host, got ${show(serverHosts)}`);
       }
       serverHosts.forEach((host, j) => checkHost(`servers[${i}].hosts[${j}]`, host));
       return {
@@ -413,7 +417,7 @@ export class IstioEntry extends Construct {
 function tlsServers(tls: EntryTlsOptions): GatewayServer[] {
   return [
     { port: 443, protocol: GatewayProtocol.HTTPS, tls: { credentialName: tls.credentialName } },
-    ...((tls.redirectHttp ?? true) ? [{ port: 80, protocol: GatewayProtocol.HTTP, httpsRedirect: true }] : []),
+    ...((checkBoolean('tls.redirectHttp', tls.redirectHttp) ?? true) ? [{ port: 80, protocol: GatewayProtocol.HTTP, httpsRedirect: true }] : []),
   ];
 }
 

@@ -193,6 +193,7 @@ export class Website extends Construct {
   public readonly protocol: WebProtocol;
 
   private readonly containerPort: number;
+  private release?: IConstruct;
   private readonly _versions = new Map<string, WebsiteVersion>();
 
   public constructor(scope: Construct, id: string, props: WebsiteProps = {}) {
@@ -227,6 +228,20 @@ export class Website extends Construct {
       }
       this.addVersion(version);
     });
+  }
+
+  /**
+   * Lets `release` (a `CanaryRelease`) own the website's DestinationRule: one website, one release,
+   * since Istio merges two DestinationRules of one host only partly (the second one's traffic
+   * policy is dropped).
+   *
+   * @throws if another release already owns it
+   */
+  public releaseWith(release: IConstruct): void {
+    if (this.release !== undefined && this.release !== release) {
+      throw new Error(`website must be released by one CanaryRelease only: ${release.node.path} cannot release ${this.node.path}, already released by ${this.release.node.path} (two DestinationRules for one host, the second one's traffic policy dropped by Istio); route every entry of the website from that one release's props, or give the second site its own Website`);
+    }
+    this.release = release;
   }
 
   /**

@@ -191,6 +191,10 @@ export class RequestMatch {
     if (condition.kind === StringMatchKind.PRESENT) {
       throw new Error('uri must be an exact, prefix or regex match: every request has a path');
     }
+    if ((condition.kind === StringMatchKind.EXACT || condition.kind === StringMatchKind.PREFIX) && !condition.value.startsWith('/')) {
+      // A request's path always starts with "/": such a match would never take a request.
+      throw new Error(`uri must start with "/" for an exact or prefix match (every request path does), got ${show(condition.value)}`);
+    }
     return new RequestMatch({ ...this.conditions, uri: condition });
   }
 

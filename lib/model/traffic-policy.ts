@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { checkDuration, durationText } from './duration';
 import { percentProblem, retriesProblem } from '../mesh/istio-validation';
 import { Percentage } from './percentage';
-import { checkEnum, checkInteger, show } from './validate';
+import { checkEnum, checkInteger, checkOptions, show } from './validate';
 
 /*
  * Retries, faults and traffic policies as the routing model holds them: the options types below,
@@ -172,6 +172,7 @@ function compact<T extends object>(obj: T): T {
 
 /** Checks retries; returns a copy holding only what was set. */
 export function checkRetries(prop: string, retries: RetryOptions): RetryOptions {
+  checkOptions(prop, retries, '{ attempts: 2 }');
   const attempts = checkInteger(`${prop}.attempts`, retries.attempts, 0, 100);
   const retryOn = retries.retryOn;
   if (retryOn !== undefined) {
@@ -191,6 +192,7 @@ export function checkRetries(prop: string, retries: RetryOptions): RetryOptions 
 
 /** Checks a fault; returns a copy holding only what was set. */
 export function checkFault(prop: string, fault: FaultOptions): FaultOptions {
+  checkOptions(prop, fault, '{ abort: { httpStatus: 503, percentage: Percentage.of(1) } }');
   if (fault.delay === undefined && fault.abort === undefined) {
     throw new Error(`${prop} must have a delay, an abort or both, got ${show(fault)}`);
   }
@@ -208,6 +210,7 @@ export function checkFault(prop: string, fault: FaultOptions): FaultOptions {
 
 /** Checks a traffic policy; returns a copy with outlier detection's defaults filled in. */
 export function checkTrafficPolicy(prop: string, policy: TrafficPolicyOptions): TrafficPolicyOptions {
+  checkOptions(prop, policy, '{ connectionPool: { maxConnections: 100 } }');
   const pool = policy.connectionPool;
   const outlier = policy.outlierDetection;
   if (pool === undefined && outlier === undefined) {

@@ -99,6 +99,9 @@ export function checkLabelKey(prop: string, value: string): string {
 
 /** Checks every key and value of a label map. */
 export function checkLabels(prop: string, labels: Record<string, string>): Record<string, string> {
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
+    throw new Error(`${prop} must be an object of label keys to values (e.g. { app: 'web' }), got ${show(labels)}`);
+  }
   for (const [key, value] of Object.entries(labels)) {
     checkLabelKey(`${prop} key`, key);
     checkLabelValue(`${prop}["${key}"]`, value);
@@ -123,6 +126,22 @@ export function checkHeaderName(prop: string, value: string): string {
 }
 
 /** A whole number within [min, max]. */
+/** A boolean prop, when given: plain JavaScript may pass `'true'` or `1`, which would be read wrongly. */
+export function checkBoolean(prop: string, value: boolean | undefined): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new Error(`${prop} must be true or false, got ${show(value)}`);
+  }
+  return value;
+}
+
+/** An options object prop, when given: `null`, a string or an array is refused before it is read. */
+export function checkOptions<T extends object>(prop: string, value: T | undefined, example: string): T | undefined {
+  if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    throw new Error(`${prop} must be an object such as ${example}, or left out, got ${show(value)}`);
+  }
+  return value;
+}
+
 export function checkInteger(prop: string, value: number, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `a whole number of at least ${min}` : `a whole number between ${min} and ${max}`;

@@ -1,5 +1,5 @@
 import { RequestMatch } from '../model/match';
-import { checkInteger } from '../model/validate';
+import { checkInteger, show } from '../model/validate';
 import { Weight } from '../model/weight';
 
 /** The kinds of rollout step. */
@@ -124,6 +124,9 @@ export class RolloutStep {
 
   /** Send `weight` of the requests to the canary. */
   public static weight(weight: Weight, options: WeightStepOptions = {}): RolloutStep {
+    if (!(weight instanceof Weight)) {
+      throw new Error(`RolloutStep.weight needs a Weight (e.g. Weight.percent(10)), got ${show(weight)}`);
+    }
     return new RolloutStep(RolloutStepKind.WEIGHT, options.name, { weight, keepMatches: options.keepMatches ?? false, ...replicas(options) });
   }
 

@@ -47,6 +47,12 @@ export const GATEWAY_API_RENDERER: TrafficRenderer = {
   routes(scope: Construct, entry: EntryModel, gatewayName: string): EntryRouteObjects {
     if (entry.routeName !== undefined) {
       checkDnsSubdomain('routeName', entry.routeName);
+      // The redirect and mesh routes are named after it, and must fit in 253 characters too.
+      const suffixes = [...(entry.servers.some((s) => s.httpsRedirect) ? ['-https-redirect'] : []), ...(entry.meshGateway !== undefined ? ['-mesh'] : [])];
+      const longest = suffixes.reduce((a, b) => (b.length > a.length ? b : a), '');
+      if (entry.routeName.length + longest.length > 253) {
+        throw new Error(`routeName must be at most ${253 - longest.length} characters here (the route ${entry.routeName.slice(0, 8)}…${longest} is named after it, and a name holds 253), got ${entry.routeName.length} characters`);
+      }
     }
     const context = { port: entry.port };
     const hostnames = routeHostnames(entry.hosts);
