@@ -219,10 +219,19 @@ export function mirrorPercentProblem(value: number): string | undefined {
   return undefined;
 }
 
-/** A duration, in milliseconds: at least 1 ms, whole milliseconds (`agent.ValidateDuration`). */
+/** The longest duration Go's `time.Duration` holds (2^63 - 1 ns), in milliseconds. */
+const MAX_DURATION_MS = 9_223_372_036_854;
+
+/**
+ * A duration, in milliseconds: at least 1 ms, whole milliseconds (`agent.ValidateDuration`), and
+ * no longer than Go's `time.Duration` holds (the CRD's CEL rule fails to parse a longer one).
+ */
 export function durationProblem(ms: number): string | undefined {
   if (!Number.isFinite(ms) || ms < 1) {
     return 'must be at least 1ms';
+  }
+  if (ms > MAX_DURATION_MS) {
+    return 'must be at most 2562047h (the longest duration Istio holds, about 292 years)';
   }
   return Number.isInteger(ms) ? undefined : 'must be a whole number of milliseconds';
 }

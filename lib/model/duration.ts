@@ -24,9 +24,9 @@ export function checkDuration(prop: string, duration: Duration, kind: DurationKi
   }
   const ms = duration.toMilliseconds({ integral: false });
   if (kind === DurationKind.MILLISECONDS && durationProblem(ms) !== undefined) {
-    throw new Error(`${prop} must be a whole number of milliseconds, at least 1ms, got ${ms}ms`);
+    throw new Error(`${prop} must be a whole number of milliseconds, at least 1ms and at most 2562047h (about 292 years, the longest Istio holds), got ${ms}ms`);
   }
-  if (kind === DurationKind.SECONDS && (!(ms >= 1000) || ms % 1000 !== 0)) {
+  if (kind === DurationKind.SECONDS && (!(ms >= 1000) || ms % 1000 !== 0 || durationProblem(ms) !== undefined)) {
     throw new Error(`${prop} must be a Duration of whole seconds, at least 1 second, got ${ms}ms`);
   }
   if (kind === DurationKind.POSITIVE && !(ms > 0)) {

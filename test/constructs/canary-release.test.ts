@@ -427,7 +427,7 @@ describe('CanaryRelease traffic policy', () => {
 
     test('fails on a zero or negative duration', () => {
       const { c, website, entry } = setup();
-      expect(() => new CanaryRelease(c, 'release', { website, entry, stable: 'v1', timeout: Duration.seconds(0) })).toThrow('timeout must be a whole number of milliseconds, at least 1ms, got 0ms');
+      expect(() => new CanaryRelease(c, 'release', { website, entry, stable: 'v1', timeout: Duration.seconds(0) })).toThrow('timeout must be a whole number of milliseconds, at least 1ms and at most 2562047h (about 292 years, the longest Istio holds), got 0ms');
       expect(() => Duration.seconds(-1)).toThrow('Duration amounts cannot be negative');
       const s2 = setup();
       expect(() => new CanaryRelease(s2.c, 'release', { website: s2.website, entry: s2.entry, stable: 'v1', canary: 'v2', canaryWeight: Weight.percent(5), stickySession: { maxAge: Duration.millis(500) } }))

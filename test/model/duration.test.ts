@@ -11,9 +11,12 @@ describe('istioDuration', () => {
   });
 
   test('fails if the duration is zero, below a millisecond or not a Duration', () => {
-    expect(() => istioDuration('timeout', Duration.seconds(0))).toThrow('timeout must be a whole number of milliseconds, at least 1ms, got 0ms');
+    expect(() => istioDuration('timeout', Duration.seconds(0))).toThrow('timeout must be a whole number of milliseconds, at least 1ms and at most 2562047h (about 292 years, the longest Istio holds), got 0ms');
     expect(() => istioDuration('timeout', Duration.millis(0.5))).toThrow('got 0.5ms');
     expect(() => istioDuration('timeout', 5 as never)).toThrow('timeout must be a Duration (e.g. Duration.seconds(5)), got 5');
+    // longer than Go's time.Duration holds: the CRD's CEL rule cannot parse it
+    expect(() => istioDuration('timeout', Duration.days(400000))).toThrow('timeout must be a whole number of milliseconds, at least 1ms and at most 2562047h (about 292 years, the longest Istio holds), got 34560000000000ms');
+    expect(istioDuration('timeout', Duration.days(100000))).toBe('8640000000s');
   });
 });
 

@@ -50,7 +50,7 @@ describe('renderRetries', () => {
   test('fails on negative or fractional attempts, a zero per-try timeout, or an unknown condition', () => {
     expect(() => renderRetries('retries', { attempts: -1 })).toThrow('retries.attempts must be a whole number between 0 and 100, got -1');
     expect(() => renderRetries('retries', { attempts: 1.5 })).toThrow('got 1.5');
-    expect(() => renderRetries('retries', { attempts: 2, perTryTimeout: Duration.seconds(0) })).toThrow('retries.perTryTimeout must be a whole number of milliseconds, at least 1ms, got 0ms');
+    expect(() => renderRetries('retries', { attempts: 2, perTryTimeout: Duration.seconds(0) })).toThrow('retries.perTryTimeout must be a whole number of milliseconds, at least 1ms and at most 2562047h (about 292 years, the longest Istio holds), got 0ms');
     expect(() => renderRetries('retries', { attempts: 2, retryOn: ['503' as RetryOn] })).toThrow('retries.retryOn[0] must be one of 5xx, gateway-error');
     expect(() => renderRetries('retries', { attempts: 2, retryOn: [] })).toThrow('retries.retryOn must list at least one condition, got []');
   });
