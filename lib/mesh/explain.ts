@@ -155,24 +155,26 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
 export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): Explanation {
   const gateway = resolveGateway(index, options.gateway);
   const headers = Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const routed = withRoutingHost(index, options, gateway === MESH_GATEWAY);
   const apiGateway = gateway === MESH_GATEWAY || index.gateways.has(gateway) ? undefined : index.apiGateways.get(gateway);
   if (apiGateway !== undefined) {
-    return explainApiGateway(index, apiGateway, options, headers);
+    return explainApiGateway(index, apiGateway, routed, headers);
   }
   const bound = index.virtualServices.filter((vs) => vs.gateways.includes(gateway));
   if (gateway !== MESH_GATEWAY) {
-    return explainIstioGateway(index, index.gateways.get(gateway)!, bound, options, headers);
+    return explainIstioGateway(index, index.gateways.get(gateway)!, bound, routed, headers);
   }
-  const vs = pickVirtualService(index, bound, gateway, options.host);
-  const host = options.host ?? vs?.hosts.find((h) => !h.includes('*')) ?? '*';
-  const port = options.port ?? defaultPort(index, gateway, vs, host);
+  const vs = pickVirtualService(index, bound, gateway, routed.host);
+  const host = routed.host ?? vs?.hosts.find((h) => !h.includes('*')) ?? '*';
+  const port = routed.port ?? defaultPort(index, gateway, vs, host);
   const request: RequestDescription = {
     gateway,
     host,
-    path: options.path ?? '/',
+    path: routed.path ?? '/',
     headers,
-    method: options.method ?? 'GET',
+    method: routed.method ?? 'GET',
     ...(port !== undefined ? { port } : {}),
+    ...(routed.authority !== undefined ? { authority: routed.authority } : {}),
   };
   const notes: string[] = [];
   let dropped: string[] = [];
@@ -210,7 +212,7 @@ export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): 
  * virtual host its Host picks, made from every VirtualService bound to the Gateway whose hosts
  * meet the servers' hosts (see `gatewayVirtualHosts`).
  */
-function explainIstioGateway(index: MeshIndex, gw: GatewayInfo, bound: VirtualServiceInfo[], options: ExplainOptions, headers: Record<string, string>): Explanation {
+function explainIstioGateway(index: MeshIndex, gw: GatewayInfo, bound: VirtualServiceInfo[], options: RoutedOptions, headers: Record<string, string>): Explanation {
   const gateway = `${gw.ref.namespace}/${gw.ref.name}`;
   if (options.host === undefined && bound.length > 1) {
     throw new ExplainError(`${bound.length} VirtualServices are bound to ${gateway} (${bound.map((v) => `${v.ref.namespace}/${v.ref.name}`).join(', ')}): pass --host`);
@@ -224,6 +226,7 @@ function explainIstioGateway(index: MeshIndex, gw: GatewayInfo, bound: VirtualSe
     headers,
     method: options.method ?? 'GET',
     ...(port !== undefined ? { port } : {}),
+    ...(options.authority !== undefined ? { authority: options.authority } : {}),
   };
   const notes: string[] = [];
   const vhost = virtualHostFor(gatewayVirtualHosts(gw, bound, port), host);
@@ -248,6 +251,48 @@ function explainIstioGateway(index: MeshIndex, gw: GatewayInfo, bound: VirtualSe
     return { request, destinations: [], mirrors: [], notes, warnings };
   }
   return answerRequest(index, request, vhost.virtualServices, vhost.routes, notes, warnings);
+}
+
+/** The options with the host as the proxy matches it (see `routingHost`), and its port as the request's when none is given. */
+function withRoutingHost(index: MeshIndex, options: ExplainOptions, mesh: boolean): RoutedOptions {
+  if (options.host === undefined) {
+    return options;
+  }
+  const { host, port } = routingHost(index, options.host, mesh);
+  return {
+    ...options,
+    host,
+    ...(options.port === undefined && port !== undefined ? { port } : {}),
+    ...(host !== options.host ? { authority: options.host } : {}),
+  };
+}
+
+/** The options once the host is the one the proxy routes by; `authority` is the Host as the client wrote it, when that differs. */
+type RoutedOptions = ExplainOptions & { readonly authority?: string };
+
+/**
+ * The host a proxy matches a request's Host against its virtual hosts with, and the port the Host
+ * names: Envoy compares domains ignoring case, and pilot sets `ignore_port_in_host_matching` on
+ * the route configurations of sidecars and gateways, so `Reviews:9080` is `reviews`. In the mesh,
+ * pilot also gives each Service (or ServiceEntry) host a domain with a trailing dot
+ * (`GenerateAltVirtualHosts`), so `reviews.default.svc.cluster.local.` is that host; a shorter name
+ * gets no such domain, nor does a gateway's virtual host.
+ */
+export function routingHost(index: MeshIndex, written: string, mesh: boolean): { host: string; port?: number } {
+  let host = written.toLowerCase();
+  let port: number | undefined;
+  const colon = /:(\d+)$/.exec(host);
+  if (colon !== null && (!host.includes(']') || host.lastIndexOf(']') < colon.index)) {
+    port = Number(colon[1]);
+    host = host.slice(0, colon.index);
+  }
+  if (mesh && host.endsWith('.') && host.length > 1) {
+    const absolute = host.slice(0, -1);
+    if (index.services.has(absolute) || index.serviceEntriesFor(absolute).length > 0) {
+      host = absolute;
+    }
+  }
+  return { host, ...(port !== undefined ? { port } : {}) };
 }
 
 /** Why no route of an Istio Gateway takes the request: no VirtualService takes the host, or the servers do not. */
@@ -371,7 +416,7 @@ interface AppliedRoutes {
 }
 
 /** A request through a Gateway API Gateway: its HTTPRoutes and GRPCRoutes, and the TLSRoutes that take the host. */
-function explainApiGateway(index: MeshIndex, gateway: ApiGatewayInfo, options: ExplainOptions, headers: Record<string, string>): Explanation {
+function explainApiGateway(index: MeshIndex, gateway: ApiGatewayInfo, options: RoutedOptions, headers: Record<string, string>): Explanation {
   const ports = [...new Set(gateway.listeners.map((l) => l.port))];
   const port = options.port ?? (ports.length === 1 ? ports[0] : undefined);
   const key = `${gateway.ref.namespace}/${gateway.ref.name}`;
@@ -398,7 +443,7 @@ function explainApiGateway(index: MeshIndex, gateway: ApiGatewayInfo, options: E
     }
     host = (attached[0] ?? (any.tls.length === 1 ? any.tls[0] : undefined))?.hostnames.find((h) => !h.includes('*')) ?? '*';
   }
-  const request: RequestDescription = { gateway: key, host, path: options.path ?? '/', headers, method: options.method ?? 'GET', ...(port !== undefined ? { port } : {}) };
+  const request: RequestDescription = { gateway: key, host, path: options.path ?? '/', headers, method: options.method ?? 'GET', ...(port !== undefined ? { port } : {}), ...(options.authority !== undefined ? { authority: options.authority } : {}) };
   const explanation = explainRoutes(index, request, applied(host));
   const unread = [
     ...listenerSetWarnings(index, host),
@@ -669,7 +714,7 @@ function pods(replicas: number | undefined): string {
 /** The explanation as lines of text. */
 export function formatExplanation(e: Explanation): string {
   const headers = Object.entries(e.request.headers).map(([k, v]) => `${k}: ${v}`);
-  const lines = [`request: ${e.request.method} ${e.request.path}, host ${e.request.host}, via ${e.request.gateway}${headers.length > 0 ? `, headers ${headers.join('; ')}` : ''}`];
+  const lines = [`request: ${e.request.method} ${e.request.path}, host ${e.request.host}${e.request.authority !== undefined ? ` (Host ${e.request.authority})` : ''}, via ${e.request.gateway}${headers.length > 0 ? `, headers ${headers.join('; ')}` : ''}`];
   const by = e.virtualService ?? e.httpRoute ?? e.grpcRoute;
   if (by !== undefined && e.rule !== undefined) {
     lines.push(`matched: ${refText(by)}, ${e.virtualService !== undefined ? 'http rule' : 'rule'} ${e.rule.number}${e.rule.name ? ` ("${e.rule.name}")` : ''}: ${e.rule.matchedBy}`);

@@ -28,6 +28,12 @@ export interface RequestDescription {
    * @default - unknown: a match on a port cannot be judged
    */
   readonly port?: number;
+  /**
+   * The Host header as the client sends it, when it differs from `host` (which is lower case,
+   * without a port): `authority` conditions test this value.
+   * @default - `host`
+   */
+  readonly authority?: string;
 }
 
 /** A rule with no match, or a match with no condition, admits every request. */
@@ -139,7 +145,7 @@ function splitPath(path: string): { uri: string; query: Map<string, string> } {
 export function requestMatches(match: HttpMatchJson | undefined, request: RequestDescription, namespace?: string): boolean | undefined {
   const { uri, query } = splitPath(request.path);
   return matchAdmits(match, {
-    uri, query, headers: request.headers, method: request.method, authority: request.host, gateway: request.gateway,
+    uri, query, headers: request.headers, method: request.method, authority: request.authority ?? request.host, gateway: request.gateway,
     ...(request.port !== undefined ? { port: request.port } : {}),
   }, namespace);
 }

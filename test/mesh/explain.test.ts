@@ -625,3 +625,65 @@ describe('explain through an Istio Gateway routes among the virtual host istiod 
     expect(explain(manifests, { gateway: 'istio-system/public', host: 'shop.example.com' }).virtualService?.name).toBe('legacy');
   });
 });
+
+describe('explain matches the request\'s Host as the proxy does', () => {
+  /** Service website (port 80) and a mesh VirtualService that sends port 8080 to version-2, the rest to version-1. */
+  const mesh = () => [
+    ...tutorial().filter((m) => m.kind !== 'VirtualService'),
+    virtualService('vs', [{ match: [{ port: 8080 }], route: [route('website', 'version-2')] }, { route: [route('website', 'version-1')] }], { hosts: ['website'], gateways: ['mesh'] }),
+  ];
+
+  test('ignores the port and the case of the Host in the mesh, and takes the Host\'s port as the request\'s', () => {
+    // GIVEN / WHEN
+    const withPort = explain(mesh(), { gateway: 'mesh', host: 'website:8080' });
+    const upper = explain(mesh(), { gateway: 'mesh', host: 'WebSite' });
+
+    // THEN
+    expect(withPort.virtualService?.name).toBe('vs');
+    expect(withPort.request).toMatchObject({ host: 'website', port: 8080, authority: 'website:8080' });
+    expect(withPort.rule?.number).toBe(1);
+    expect(formatExplanation(withPort)).toContain('host website (Host website:8080), via mesh');
+    expect(upper.virtualService?.name).toBe('vs');
+    expect(upper.rule?.number).toBe(2);
+  });
+
+  test('keeps the port given over the one of the Host', () => {
+    expect(explain(mesh(), { gateway: 'mesh', host: 'website:8080', port: 80 }).rule?.number).toBe(2);
+  });
+
+  test('takes a fully qualified Service name with a trailing dot in the mesh, but not a short one', () => {
+    // GIVEN / WHEN
+    const absolute = explain(mesh(), { gateway: 'mesh', host: 'website.default.svc.cluster.local.' });
+    const short = explain(mesh(), { gateway: 'mesh', host: 'website.default.' });
+
+    // THEN pilot gives only the Service's full host a domain with a trailing dot
+    expect(absolute.virtualService?.name).toBe('vs');
+    expect(short.virtualService).toBeUndefined();
+  });
+
+  test('ignores the port and the case of the Host through an Istio Gateway, and tests authority on the Host as sent', () => {
+    // GIVEN a Gateway for shop.example.com, and a rule for an authority with a port
+    const manifests = [
+      ...tutorial().filter((m) => m.kind !== 'VirtualService' && m.kind !== 'Gateway'),
+      gateway('website-gateway', ['shop.example.com']),
+      virtualService('vs', [
+        { match: [{ authority: { exact: 'Shop.example.com:80' } }], route: [route('website', 'version-2')] },
+        { route: [route('website', 'version-1')] },
+      ], { hosts: ['shop.example.com'] }),
+    ];
+
+    // WHEN
+    const e = explain(manifests, { host: 'Shop.example.com:80' });
+
+    // THEN
+    expect(e.virtualService?.name).toBe('vs');
+    expect(e.rule?.number).toBe(1);
+    expect(explain(manifests, { host: 'shop.EXAMPLE.com' }).rule?.number).toBe(2);
+  });
+
+  test('fails if the Host through an Istio Gateway ends with a dot: a gateway\'s virtual hosts have no such domain', () => {
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService' && m.kind !== 'Gateway'), gateway('website-gateway', ['shop.example.com']),
+      virtualService('vs', [{ route: [route('website', 'version-1')] }], { hosts: ['shop.example.com'] })];
+    expect(explain(manifests, { host: 'shop.example.com.' }).rule).toBeUndefined();
+  });
+});
