@@ -189,6 +189,11 @@ export function stringCovers(
   return false;
 }
 
+/** Whether a `StringMatch` asks only that the value be present (an empty condition). */
+function isPresence(condition: StringMatchJson | undefined): boolean {
+  return condition === null || typeof condition !== 'object' || Object.keys(condition).length === 0;
+}
+
 /** A field's value as a record of named values (`headers`, `sourceLabels`, ...), whatever was written. */
 type Named<T> = Readonly<Record<string, T>> | undefined;
 
@@ -232,8 +237,10 @@ export function matchCovers(earlier: HttpMatchJson | undefined, later: HttpMatch
       case 'queryParams':
         return mapCovers(wide, narrow, (w, n) => stringCovers(w, n));
       case 'withoutHeaders':
-        // Excluding what the earlier match excludes, or more.
-        return mapCovers(wide, narrow, (w, n) => stringCovers(n, w));
+        // Excluding what the earlier match excludes, or more; a missing header is "" to a condition
+        // on a value but passes a presence condition (pilot's treat_missing_header_as_empty), so a
+        // later presence condition takes a missing header that an earlier condition taking "" refuses.
+        return mapCovers(wide, narrow, (w, n) => stringCovers(n, w) && !(isPresence(n) && !isPresence(w) && stringMatches(w, '') !== false));
       case 'port':
       case 'sourceNamespace':
         return narrow === wide;

@@ -175,7 +175,7 @@ export function matchAdmits(match: HttpMatchJson | undefined, request: MatchedRe
         break;
       case 'withoutHeaders':
         ok = entries(condition).every(([name, c]) => {
-          const result = stringMatches(c, own(request.headers, name));
+          const result = stringMatches(c, withoutHeaderValue(c, own(request.headers, name)));
           return combine(result === undefined ? undefined : !result);
         });
         break;
@@ -196,6 +196,15 @@ export function matchAdmits(match: HttpMatchJson | undefined, request: MatchedRe
     }
   }
   return unknown ? undefined : true;
+}
+
+/**
+ * The value a `withoutHeaders` condition tests for a header: pilot inverts the condition and, but
+ * for a presence condition, sets Envoy's `treat_missing_header_as_empty`, so a missing header is
+ * tested as `""` (`withoutHeaders: {x: {regex: ".*"}}` takes no request at all).
+ */
+export function withoutHeaderValue(condition: StringMatchJson | undefined, value: string | undefined): string | undefined {
+  return value === undefined && !isEmptyCondition(condition) ? '' : value;
 }
 
 /** Whether a gateway name written in a match of a VirtualService of `namespace` names `gateway` (`namespace/name` or `mesh`). */
