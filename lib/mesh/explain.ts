@@ -175,6 +175,7 @@ export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): 
     method: routed.method ?? 'GET',
     ...(port !== undefined ? { port } : {}),
     ...(routed.authority !== undefined ? { authority: routed.authority } : {}),
+    scheme: 'http',
   };
   const notes: string[] = [];
   let dropped: string[] = [];
@@ -227,6 +228,7 @@ function explainIstioGateway(index: MeshIndex, gw: GatewayInfo, bound: VirtualSe
     method: options.method ?? 'GET',
     ...(port !== undefined ? { port } : {}),
     ...(options.authority !== undefined ? { authority: options.authority } : {}),
+    ...schemeField(istioScheme(index, gateway, port)),
   };
   const notes: string[] = [];
   const vhost = virtualHostFor(gatewayVirtualHosts(gw, bound, port), host);
@@ -443,7 +445,7 @@ function explainApiGateway(index: MeshIndex, gateway: ApiGatewayInfo, options: R
     }
     host = (attached[0] ?? (any.tls.length === 1 ? any.tls[0] : undefined))?.hostnames.find((h) => !h.includes('*')) ?? '*';
   }
-  const request: RequestDescription = { gateway: key, host, path: options.path ?? '/', headers, method: options.method ?? 'GET', ...(port !== undefined ? { port } : {}), ...(options.authority !== undefined ? { authority: options.authority } : {}) };
+  const request: RequestDescription = { gateway: key, host, path: options.path ?? '/', headers, method: options.method ?? 'GET', ...(port !== undefined ? { port } : {}), ...(options.authority !== undefined ? { authority: options.authority } : {}), ...schemeField(apiGatewayScheme(index, key, port)) };
   const explanation = explainRoutes(index, request, applied(host));
   const unread = [
     ...listenerSetWarnings(index, host),
@@ -591,6 +593,11 @@ function explainRoutes(index: MeshIndex, request: RequestDescription, applied: A
     return { request, ...by, ...tls, rule: matchedRule, destinations, mirrors: [], directResponse: { status: 500 }, notes, warnings };
   }
   return { request, ...by, ...tls, rule: matchedRule, destinations, mirrors, notes, warnings };
+}
+
+/** `{ scheme }` when it is known. */
+function schemeField(scheme: Scheme | undefined): { scheme?: Scheme } {
+  return scheme !== undefined ? { scheme } : {};
 }
 
 /** The scheme of requests that come to an Istio Gateway's servers (of the port, when known), when they agree; `http` in the mesh. */

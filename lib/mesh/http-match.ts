@@ -34,6 +34,12 @@ export interface RequestDescription {
    * @default - `host`
    */
   readonly authority?: string;
+  /**
+   * The scheme the request comes with: `http` in the mesh, that of the gateway's servers or
+   * listeners (of the port) otherwise.
+   * @default - unknown: a scheme condition cannot be judged
+   */
+  readonly scheme?: string;
 }
 
 /** A rule with no match, or a match with no condition, admits every request. */
@@ -145,8 +151,9 @@ function splitPath(path: string): { uri: string; query: Map<string, string> } {
 export function requestMatches(match: HttpMatchJson | undefined, request: RequestDescription, namespace?: string): boolean | undefined {
   const { uri, query } = splitPath(request.path);
   return matchAdmits(match, {
-    uri, query, headers: request.headers, method: request.method, authority: request.authority ?? request.host, gateway: request.gateway,
+    uri, query, headers: request.headers, method: request.method, authority: request.authority ?? request.host, gateway: request.gateway, path: request.path,
     ...(request.port !== undefined ? { port: request.port } : {}),
+    ...(request.scheme !== undefined ? { scheme: request.scheme } : {}),
   }, namespace);
 }
 

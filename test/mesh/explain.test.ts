@@ -687,3 +687,35 @@ describe('explain matches the request\'s Host as the proxy does', () => {
     expect(explain(manifests, { host: 'shop.example.com.' }).rule).toBeUndefined();
   });
 });
+
+describe('explain matches pseudo-headers', () => {
+  test('routes by :method and :authority in the mesh, where the scheme is http', () => {
+    // GIVEN rules on :method, :authority and :scheme
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), virtualService('vs', [
+      { match: [{ headers: { ':method': { exact: 'POST' } } }], route: [route('website', 'version-2')] },
+      { match: [{ headers: { ':authority': { prefix: 'website:' } } }], route: [route('website', 'version-2')] },
+      { match: [{ headers: { ':scheme': { exact: 'https' } } }], route: [route('website', 'version-2')] },
+      { route: [route('website', 'version-1')] },
+    ], { hosts: ['website'], gateways: ['mesh'] })];
+
+    // WHEN / THEN
+    expect(explain(manifests, { gateway: 'mesh', host: 'website', method: 'POST' }).rule?.number).toBe(1);
+    expect(explain(manifests, { gateway: 'mesh', host: 'website:80' }).rule?.number).toBe(2);
+    const plain = explain(manifests, { gateway: 'mesh', host: 'website' });
+    expect(plain.rule?.number).toBe(4);
+    expect(plain.notes).toEqual([]);
+  });
+
+  test('takes the scheme of the Gateway\'s server for :scheme', () => {
+    // GIVEN an HTTPS server and a rule on :scheme https
+    const gw = gateway('website-gateway');
+    gw.spec.servers = [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['*'], tls: { mode: 'SIMPLE', credentialName: 'cert' } }];
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService' && m.kind !== 'Gateway'), gw, virtualService('vs', [
+      { match: [{ headers: { ':scheme': { exact: 'https' } } }], route: [route('website', 'version-2')] },
+      { route: [route('website', 'version-1')] },
+    ])];
+
+    // WHEN / THEN
+    expect(explain(manifests).rule?.number).toBe(1);
+  });
+});

@@ -38,6 +38,27 @@ describe('requestMatches', () => {
     expect(requestMatches({ headers: { 'x-debug': { regex: '.*' } } }, r)).toBe(false);
   });
 
+  test('matches the pseudo-headers :authority, :method, :path and :scheme on the request\'s Host, method, path with query and scheme', () => {
+    // GIVEN
+    const r = request({ host: 'reviews', authority: 'reviews:9080', path: '/shop?x=1', method: 'POST', scheme: 'http' });
+
+    // WHEN / THEN
+    expect(requestMatches({ headers: { ':authority': { exact: 'reviews:9080' } } }, r)).toBe(true);
+    expect(requestMatches({ headers: { ':authority': { exact: 'reviews' } } }, r)).toBe(false);
+    expect(requestMatches({ headers: { ':method': { exact: 'POST' } } }, r)).toBe(true);
+    expect(requestMatches({ headers: { ':method': { exact: 'GET' } } }, r)).toBe(false);
+    expect(requestMatches({ headers: { ':path': { exact: '/shop?x=1' } } }, r)).toBe(true);
+    expect(requestMatches({ headers: { ':scheme': { exact: 'http' } } }, r)).toBe(true);
+    expect(requestMatches({ scheme: { exact: 'https' } }, r)).toBe(false);
+    expect(requestMatches({ withoutHeaders: { ':method': { exact: 'POST' } } }, r)).toBe(false);
+    expect(requestMatches({ withoutHeaders: { ':method': { exact: 'GET' } } }, r)).toBe(true);
+  });
+
+  test('cannot judge a :scheme condition when the scheme is not known', () => {
+    expect(requestMatches({ headers: { ':scheme': { exact: 'https' } } }, request())).toBeUndefined();
+    expect(requestMatches({ scheme: { exact: 'https' } }, request())).toBeUndefined();
+  });
+
   test('a match-level gateways list restricts the gateway', () => {
     expect(requestMatches({ gateways: ['website-gateway'] }, request())).toBe(true);
     expect(requestMatches({ gateways: ['mesh'] }, request())).toBe(false);
