@@ -239,7 +239,8 @@ function failure(explanation: Explanation, index: MeshIndex): string | undefined
   const tlsOnly = explanation.tls !== undefined && (explanation.tls.tlsOnly || (explanation.httpRoute === undefined && explanation.grpcRoute === undefined));
   const routed = vs !== undefined || explanation.httpRoute !== undefined || explanation.grpcRoute !== undefined;
   // An Istio Gateway's server with tls.httpsRedirect answers with a redirect before any route: an answer as configured.
-  const noRoute = explanation.redirect === undefined
+  // A Service port Istio takes as TCP gets connections, which explain does not follow: no answer to judge.
+  const noRoute = explanation.redirect === undefined && explanation.nonHttp === undefined
     && (routed ? explanation.rule === undefined && !notFollowed : explanation.request.gateway !== MESH_GATEWAY && !tlsOnly);
   if (noRoute) {
     return 'the request is answered 404: no route matches it';

@@ -4,7 +4,7 @@ import { describeGrpcMatch, describeRouteMatch, GrpcRouteInfo, grpcRoutes, liste
 import { conversionProblems } from './gateway-api-checks';
 import { requestMatches, RequestDescription, routeShares } from './http-match';
 import { completedHosts, GatewayRoute, gatewayVirtualHosts, routesForGateway, virtualHostFor } from './gateway-hosts';
-import { ApiGatewayInfo, DEFAULT_NAMESPACE, GATEWAY_API_GROUP, GatewayApiInfo, GatewayInfo, HttpRouteInfo, Manifest, MeshIndex, ObjectRef, RouteInfo, serviceHost, VirtualServiceInfo } from './manifests';
+import { ApiGatewayInfo, DEFAULT_NAMESPACE, GATEWAY_API_GROUP, GatewayApiInfo, GatewayInfo, HttpRouteInfo, isHttpOrSniffed, Manifest, MeshIndex, ObjectRef, RouteInfo, serviceHost, ServiceInfo, servicePortProtocol, VirtualServiceInfo } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
 import { describeIstioRewrite, describeUrlRewrite, ExplainedRedirect, filtersOf, gatewayApiRedirect, isObject, istioRedirect, mirrorPercent, Scheme, schemeOf } from './rule-answers';
 
@@ -102,6 +102,13 @@ export interface Explanation {
    * @default - no TLSRoute takes the host
    */
   readonly tls?: { readonly routes: ObjectRef[]; readonly tlsOnly: boolean };
+  /**
+   * Set when the request's port is a Service port that Istio takes for another protocol than HTTP
+   * (TCP, TLS, ...: from its `appProtocol` or its name's prefix): Istio proxies connections there,
+   * and no http rule (nor HTTPRoute) applies, so there is no `rule`; the notes say what routes them.
+   * @default - the port is an HTTP port, or one whose protocol Istio sniffs
+   */
+  readonly nonHttp?: { readonly port: number; readonly protocol: string };
   /** The matching rule, numbered from 1 as in the text (`http rule 1`, `rule 1` of an HTTPRoute or GRPCRoute), and why it matches. */
   readonly rule?: { readonly number: number; readonly name?: string; readonly matchedBy: string };
   readonly destinations: ExplainedDestination[];
@@ -178,6 +185,10 @@ export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): 
     scheme: 'http',
   };
   const notes: string[] = [];
+  const tcp = nonHttpPort(index, index.requestHost(host, vs?.ref.namespace ?? DEFAULT_NAMESPACE), port);
+  if (tcp !== undefined) {
+    return explainTcpPort(index, request, vs, tcp);
+  }
   let dropped: string[] = [];
   if (vs === undefined) {
     const fqdn = index.requestHost(host, DEFAULT_NAMESPACE);
@@ -295,6 +306,43 @@ export function routingHost(index: MeshIndex, written: string, mesh: boolean): {
     }
   }
   return { host, ...(port !== undefined ? { port } : {}) };
+}
+
+/** The port of a Service that Istio does not route with HTTP rules, and the protocol it takes the port for. */
+interface NonHttpPort {
+  readonly service: ServiceInfo;
+  readonly port: number;
+  readonly name: string | undefined;
+  readonly protocol: string;
+}
+
+/**
+ * The port `port` of the Service `fqdn` when Istio takes it for a protocol other than HTTP (pilot
+ * builds HTTP routes only for ports `IsHTTPOrSniffed`): a TCP port gets TCP proxying, where the
+ * http rules of a VirtualService do not apply.
+ */
+function nonHttpPort(index: MeshIndex, fqdn: string, port: number | undefined): NonHttpPort | undefined {
+  const service = index.services.get(fqdn);
+  const servicePort = port === undefined ? undefined : service?.ports.find((p) => p.port === port);
+  if (service === undefined || servicePort === undefined) {
+    return undefined;
+  }
+  const protocol = servicePortProtocol(servicePort);
+  return isHttpOrSniffed(protocol) ? undefined : { service, port: servicePort.port, name: servicePort.name, protocol };
+}
+
+/** A request to a Service port that Istio takes as TCP (or another protocol than HTTP): no http rule applies. */
+function explainTcpPort(index: MeshIndex, request: RequestDescription, vs: VirtualServiceInfo | undefined, tcp: NonHttpPort): Explanation {
+  const how = tcp.service.ports.find((p) => p.port === tcp.port)?.appProtocol !== undefined ? 'has appProtocol' : 'is named';
+  const written = tcp.service.ports.find((p) => p.port === tcp.port)?.appProtocol ?? tcp.name ?? '(no name)';
+  const notes = [`port ${tcp.port} of Service ${tcp.service.ref.namespace}/${tcp.service.ref.name} ${how} "${written}", so Istio takes it as ${tcp.protocol}, not HTTP: it proxies connections there and no http rule applies`];
+  if (vs !== undefined && vs.tcp.length + vs.tls.length > 0) {
+    notes.push(`the tcp or tls rules of ${refText(vs.ref)} route these connections, which explain does not follow (it explains HTTP requests)`);
+  } else {
+    const workloads = index.workloadsBehind(tcp.service.host, undefined);
+    notes.push(`${vs !== undefined ? `${refText(vs.ref)} has no tcp rule, so ` : ''}connections are balanced over every pod of the Service (${workloads.map((w) => `${w.ref.kind} ${w.ref.namespace}/${w.ref.name} (${pods(w.replicas)})`).join(', ') || 'no pods'})`);
+  }
+  return { request, ...(vs !== undefined ? { virtualService: vs.ref } : {}), nonHttp: { port: tcp.port, protocol: tcp.protocol }, destinations: [], mirrors: [], notes, warnings: [] };
 }
 
 /** Why no route of an Istio Gateway takes the request: no VirtualService takes the host, or the servers do not. */

@@ -719,3 +719,46 @@ describe('explain matches pseudo-headers', () => {
     expect(explain(manifests).rule?.number).toBe(1);
   });
 });
+
+describe('explain applies http rules only on ports Istio takes as HTTP', () => {
+  /** Service website with the port given, its pods, and a mesh VirtualService with the rules given. */
+  const mesh = (port: object, rules: { http?: any[]; tcp?: any[] }) => {
+    const vs = virtualService('vs', rules.http ?? [], { hosts: ['website'], gateways: ['mesh'] });
+    vs.spec.tcp = rules.tcp;
+    return [...tutorial().filter((m) => m.kind !== 'VirtualService' && m.kind !== 'Service'), service('website', { selector: { app: 'website' }, ports: [port] }), vs];
+  };
+
+  test('says that a TCP port gets no http rule, and that connections are balanced over every pod', () => {
+    // GIVEN a port named tcp-web and an http rule
+    const manifests = mesh({ name: 'tcp-web', port: 80 }, { http: [{ route: [route('website', 'version-2')] }] });
+
+    // WHEN
+    const e = explain(manifests, { gateway: 'mesh', host: 'website' });
+
+    // THEN
+    expect(e.rule).toBeUndefined();
+    expect(e.nonHttp).toEqual({ port: 80, protocol: 'TCP' });
+    expect(e.destinations).toEqual([]);
+    expect(e.notes[0]).toBe('port 80 of Service default/website is named "tcp-web", so Istio takes it as TCP, not HTTP: it proxies connections there and no http rule applies');
+    expect(e.notes[1]).toMatch(/^VirtualService default\/vs has no tcp rule, so connections are balanced over every pod of the Service \(Deployment default\/web-v1/);
+  });
+
+  test('says that the tcp rules route the connections to a port whose appProtocol is tcp', () => {
+    // GIVEN
+    const manifests = mesh({ name: 'http', appProtocol: 'tcp', port: 80 }, { http: [{ route: [route('website', 'version-2')] }], tcp: [{ route: [route('website', 'version-1')] }] });
+
+    // WHEN
+    const e = explain(manifests, { gateway: 'mesh', host: 'website' });
+
+    // THEN
+    expect(e.notes).toEqual([
+      'port 80 of Service default/website has appProtocol "tcp", so Istio takes it as TCP, not HTTP: it proxies connections there and no http rule applies',
+      'the tcp or tls rules of VirtualService default/vs route these connections, which explain does not follow (it explains HTTP requests)',
+    ]);
+  });
+
+  test('applies http rules on a port whose protocol Istio sniffs', () => {
+    const manifests = mesh({ name: 'web', port: 80 }, { http: [{ route: [route('website', 'version-2')] }] });
+    expect(explain(manifests, { gateway: 'mesh', host: 'website' }).rule?.number).toBe(1);
+  });
+});
