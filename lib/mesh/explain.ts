@@ -167,7 +167,8 @@ export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): 
   if (apiGateway !== undefined) {
     return explainApiGateway(index, apiGateway, routed, headers);
   }
-  const bound = index.virtualServices.filter((vs) => vs.gateways.includes(gateway));
+  // A VirtualService without hosts is a delegate: Istio binds it to no gateway, it only lends its rules to the rule that delegates to it.
+  const bound = index.virtualServices.filter((vs) => vs.hosts.length > 0 && vs.gateways.includes(gateway));
   if (gateway !== MESH_GATEWAY) {
     return explainIstioGateway(index, index.gateways.get(gateway)!, bound, routed, headers);
   }

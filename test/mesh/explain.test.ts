@@ -762,3 +762,25 @@ describe('explain applies http rules only on ports Istio takes as HTTP', () => {
     expect(explain(manifests, { gateway: 'mesh', host: 'website' }).rule?.number).toBe(1);
   });
 });
+
+describe('explain binds no delegate VirtualService', () => {
+  test('takes the only VirtualService with hosts when no host is given, leaving out a delegate', () => {
+    const delegate = virtualService('api', [{ route: [route('website', 'version-2')] }], { gateways: null });
+    delete delegate.spec.hosts;
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), delegate, virtualService('root', [
+      { match: [{ uri: { prefix: '/api' } }], delegate: { name: 'api' } },
+      { route: [route('website', 'version-1')] },
+    ], { hosts: ['website'], gateways: ['mesh'] })];
+    expect(explain(manifests, { gateway: 'mesh' }).virtualService?.name).toBe('root');
+  });
+
+  test('fails if explain without a host has several VirtualServices with hosts, and names only those', () => {
+    const delegate = virtualService('api', [{ route: [route('website', 'version-2')] }], { gateways: null });
+    delete delegate.spec.hosts;
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), delegate,
+      virtualService('a', [{ route: [route('website')] }], { hosts: ['website'], gateways: ['mesh'] }),
+      virtualService('b', [{ route: [route('website')] }], { hosts: ['other'], gateways: ['mesh'] })];
+    expect(() => explain(manifests, { gateway: 'mesh' })).toThrow(ExplainError);
+    expect(() => explain(manifests, { gateway: 'mesh' })).toThrow('2 VirtualServices are bound to mesh (default/a, default/b): pass --host');
+  });
+});
