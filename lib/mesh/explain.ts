@@ -4,7 +4,7 @@ import { describeGrpcMatch, describeRouteMatch, GrpcRouteInfo, grpcRoutes, liste
 import { conversionProblems } from './gateway-api-checks';
 import { requestMatches, RequestDescription, routeShares } from './http-match';
 import { completedHosts, GatewayRoute, gatewayVirtualHosts, routesForGateway, virtualHostFor } from './gateway-hosts';
-import { ApiGatewayInfo, DEFAULT_NAMESPACE, GATEWAY_API_GROUP, GatewayApiInfo, GatewayInfo, HttpRouteInfo, isHttpOrSniffed, Manifest, MeshIndex, ObjectRef, RouteInfo, serviceHost, ServiceInfo, servicePortProtocol, VirtualServiceInfo } from './manifests';
+import { ALL_NAMESPACES, ApiGatewayInfo, DEFAULT_NAMESPACE, GATEWAY_API_GROUP, GatewayApiInfo, GatewayInfo, HttpRouteInfo, isHttpOrSniffed, Manifest, MeshIndex, ObjectRef, RouteInfo, serviceHost, ServiceInfo, servicePortProtocol, VirtualServiceInfo } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
 import { describeIstioRewrite, describeUrlRewrite, ExplainedRedirect, filtersOf, gatewayApiRedirect, isObject, istioRedirect, mirrorPercent, Scheme, schemeOf } from './rule-answers';
 
@@ -43,6 +43,13 @@ export interface ExplainOptions {
    * @default - the port when the Gateway's servers (or, in the mesh, the Service) have only one; otherwise unknown, and rules that match on a port are taken as not matching
    */
   readonly port?: number;
+  /**
+   * Namespace of the pod that sends the request, in the mesh: only the VirtualServices exported
+   * to it apply (`exportTo`), the first of them those of its own namespace, and a short host
+   * (`reviews`) is the Service of this namespace.
+   * @default "default"
+   */
+  readonly fromNamespace?: string;
 }
 
 /** Pods behind a destination. */
@@ -172,9 +179,10 @@ export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): 
   if (gateway !== MESH_GATEWAY) {
     return explainIstioGateway(index, index.gateways.get(gateway)!, bound, routed, headers);
   }
-  const vs = pickVirtualService(index, bound, gateway, routed.host);
+  const from = routed.fromNamespace ?? DEFAULT_NAMESPACE;
+  const vs = pickVirtualService(index, visibleFrom(bound, from), gateway, routed.host, from);
   const host = routed.host ?? vs?.hosts.find((h) => !h.includes('*')) ?? '*';
-  const port = routed.port ?? defaultPort(index, gateway, vs, host);
+  const port = routed.port ?? defaultPort(index, gateway, host, from);
   const request: RequestDescription = {
     gateway,
     host,
@@ -184,15 +192,16 @@ export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): 
     ...(port !== undefined ? { port } : {}),
     ...(routed.authority !== undefined ? { authority: routed.authority } : {}),
     scheme: 'http',
+    fromNamespace: from,
   };
   const notes: string[] = [];
-  const tcp = nonHttpPort(index, index.requestHost(host, vs?.ref.namespace ?? DEFAULT_NAMESPACE), port);
+  const tcp = nonHttpPort(index, index.requestHost(host, from), port);
   if (tcp !== undefined) {
     return explainTcpPort(index, request, vs, tcp);
   }
   let dropped: string[] = [];
   if (vs === undefined) {
-    const fqdn = index.requestHost(host, DEFAULT_NAMESPACE);
+    const fqdn = index.requestHost(host, from);
     dropped = droppedWarnings(index, [...routesOfService(index, fqdn, port), ...routesOfService(index, fqdn, port, grpcRoutes(index))]);
     const routes: AppliedRoutes = {
       http: routesOfService(index, fqdn, port, converted(index, index.httpRoutes)),
@@ -205,9 +214,12 @@ export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): 
       return { ...explanation, warnings: [...explanation.warnings, ...dropped] };
     }
   }
-  const warnings = [...gatewayApiWarnings(index, gateway, vs, host), ...dropped];
+  const warnings = [...gatewayApiWarnings(index, gateway, vs, host, from), ...dropped];
   if (vs === undefined) {
-    notes.push(`no VirtualService bound to ${gateway} serves host ${request.host}: the request goes to the Service directly, without Istio routing`);
+    const fqdn = index.requestHost(host, from);
+    notes.push(host !== '*' && !index.services.has(fqdn) && index.serviceEntriesFor(fqdn).length === 0
+      ? `no VirtualService bound to ${gateway} and visible in namespace ${from} serves host ${request.host}, and no Service or ServiceEntry is ${fqdn}${host.includes('.') ? '' : ` (a short host is a Service of the caller's namespace, ${from})`}`
+      : `no VirtualService bound to ${gateway} serves host ${request.host}${from !== DEFAULT_NAMESPACE ? ` from namespace ${from}` : ''}: the request goes to the Service directly, without Istio routing`);
     return { request, destinations: [], mirrors: [], notes, warnings };
   }
   if (vs.http.length === 0 && vs.tcp.length + vs.tls.length > 0) {
@@ -231,7 +243,7 @@ function explainIstioGateway(index: MeshIndex, gw: GatewayInfo, bound: VirtualSe
     throw new ExplainError(`${bound.length} VirtualServices are bound to ${gateway} (${bound.map((v) => `${v.ref.namespace}/${v.ref.name}`).join(', ')}): pass --host`);
   }
   const host = options.host ?? (bound.length === 1 ? completedHosts(bound[0]).find((h) => !h.includes('*')) : undefined) ?? '*';
-  const port = options.port ?? defaultPort(index, gateway, undefined, host);
+  const port = options.port ?? defaultPort(index, gateway, host, DEFAULT_NAMESPACE);
   const request: RequestDescription = {
     gateway,
     host,
@@ -679,9 +691,9 @@ export function missingPart(index: MeshIndex, host: string, subset: string | und
 }
 
 /** The port a request comes to when only one is possible: the Gateway's single server port, or the Service's single port. */
-function defaultPort(index: MeshIndex, gateway: string, vs: VirtualServiceInfo | undefined, host: string): number | undefined {
+function defaultPort(index: MeshIndex, gateway: string, host: string, from: string): number | undefined {
   const ports = gateway === MESH_GATEWAY
-    ? index.services.get(index.requestHost(host, vs?.ref.namespace ?? DEFAULT_NAMESPACE))?.ports.map((p) => p.port) ?? []
+    ? index.services.get(index.requestHost(host, from))?.ports.map((p) => p.port) ?? []
     : (index.gateways.get(gateway)?.servers ?? []).map((s) => Number(s.port?.number));
   const distinct = [...new Set(ports)];
   return distinct.length === 1 ? distinct[0] : undefined;
@@ -698,8 +710,8 @@ function touches(object: GatewayApiInfo, index: MeshIndex, host: string, namespa
 }
 
 /** Warnings about the Gateway API objects that touch the host asked about, which explain does not model. */
-export function gatewayApiWarnings(index: MeshIndex, gateway: string, vs: VirtualServiceInfo | undefined, host: string): string[] {
-  const namespace = vs?.ref.namespace ?? DEFAULT_NAMESPACE;
+export function gatewayApiWarnings(index: MeshIndex, gateway: string, vs: VirtualServiceInfo | undefined, host: string, from?: string): string[] {
+  const namespace = from ?? vs?.ref.namespace ?? DEFAULT_NAMESPACE;
   // An object given twice (several variants of one route, say) is named once.
   return [...new Set(index.gatewayApi
     .filter((o) => touches(o, index, host, namespace, gateway === MESH_GATEWAY))
@@ -739,8 +751,23 @@ function resolveGateway(index: MeshIndex, given: string | undefined): string {
     : `Gateway "${given}" is ambiguous (${found.join(', ')}): give it as namespace/name`);
 }
 
-/** The VirtualService that routes a host in the mesh: the one whose host (as Istio completes it) is the most specific of those that take it. */
-function pickVirtualService(index: MeshIndex, bound: VirtualServiceInfo[], gateway: string, host: string | undefined): VirtualServiceInfo | undefined {
+/**
+ * The VirtualServices a sidecar of namespace `from` sees (pilot's `VirtualServicesForGateway`):
+ * those exported to it, first those of its own namespace, then those exported to it by name, then
+ * those exported to every namespace.
+ */
+function visibleFrom(bound: readonly VirtualServiceInfo[], from: string): VirtualServiceInfo[] {
+  const own = bound.filter((vs) => vs.ref.namespace === from && vs.exportTo.includes(from) && !vs.exportTo.includes(ALL_NAMESPACES));
+  const named = bound.filter((vs) => vs.ref.namespace !== from && vs.exportTo.includes(from) && !vs.exportTo.includes(ALL_NAMESPACES));
+  return [...own, ...named, ...bound.filter((vs) => vs.exportTo.includes(ALL_NAMESPACES))];
+}
+
+/**
+ * The VirtualService that routes a host in the mesh: the one whose host (as Istio completes it) is
+ * the most specific of those that take the request's host (resolved in the caller's namespace
+ * `from`); of equals, the first (pilot keeps the first virtual host of a domain).
+ */
+function pickVirtualService(index: MeshIndex, bound: VirtualServiceInfo[], gateway: string, host: string | undefined, from: string): VirtualServiceInfo | undefined {
   if (host === undefined) {
     if (bound.length > 1) {
       throw new ExplainError(`${bound.length} VirtualServices are bound to ${gateway} (${bound.map((v) => `${v.ref.namespace}/${v.ref.name}`).join(', ')}): pass --host`);
@@ -752,7 +779,7 @@ function pickVirtualService(index: MeshIndex, bound: VirtualServiceInfo[], gatew
   for (const vs of bound) {
     for (const written of vs.hosts) {
       const vsHost = index.resolveHost(written, vs.ref.namespace);
-      if (hostServes(vsHost, index.requestHost(host, vs.ref.namespace))) {
+      if (hostServes(vsHost, index.requestHost(host, from))) {
         const score = hostSpecificity(vsHost);
         if (best === undefined || score > best.score) {
           best = { vs, score };
@@ -770,7 +797,7 @@ function pods(replicas: number | undefined): string {
 /** The explanation as lines of text. */
 export function formatExplanation(e: Explanation): string {
   const headers = Object.entries(e.request.headers).map(([k, v]) => `${k}: ${v}`);
-  const lines = [`request: ${e.request.method} ${e.request.path}, host ${e.request.host}${e.request.authority !== undefined ? ` (Host ${e.request.authority})` : ''}, via ${e.request.gateway}${headers.length > 0 ? `, headers ${headers.join('; ')}` : ''}`];
+  const lines = [`request: ${e.request.method} ${e.request.path}, host ${e.request.host}${e.request.authority !== undefined ? ` (Host ${e.request.authority})` : ''}, via ${e.request.gateway}${e.request.fromNamespace !== undefined && e.request.fromNamespace !== DEFAULT_NAMESPACE ? ` from namespace ${e.request.fromNamespace}` : ''}${headers.length > 0 ? `, headers ${headers.join('; ')}` : ''}`];
   const by = e.virtualService ?? e.httpRoute ?? e.grpcRoute;
   if (by !== undefined && e.rule !== undefined) {
     lines.push(`matched: ${refText(by)}, ${e.virtualService !== undefined ? 'http rule' : 'rule'} ${e.rule.number}${e.rule.name ? ` ("${e.rule.name}")` : ''}: ${e.rule.matchedBy}`);

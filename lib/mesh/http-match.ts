@@ -40,6 +40,11 @@ export interface RequestDescription {
    * @default - unknown: a scheme condition cannot be judged
    */
   readonly scheme?: string;
+  /**
+   * In the mesh, the namespace of the calling pod.
+   * @default - not in the mesh
+   */
+  readonly fromNamespace?: string;
 }
 
 /** A rule with no match, or a match with no condition, admits every request. */

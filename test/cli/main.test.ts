@@ -213,6 +213,20 @@ describe('explain', () => {
     expect(stdout).toContain('note: port 80 of Service default/web is named "tcp-web", so Istio takes it as TCP, not HTTP');
   });
 
+  test('takes the caller\'s namespace from --from-namespace, and fails if it is not a namespace name', () => {
+    // GIVEN a VirtualService of namespace team exported to team only
+    const file = write('export-to.yaml', [
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {selector: {app: web}, ports: [{name: http, port: 80}]}\n',
+      'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: web, namespace: team}\nspec: {hosts: [web.default.svc.cluster.local], exportTo: [.], http: [{route: [{destination: {host: web.default.svc.cluster.local}}]}]}\n',
+    ].join('---\n'));
+
+    // WHEN / THEN
+    expect(cli('explain', file, '--gateway', 'mesh', '--host', 'web.default', '--from-namespace', 'team').stdout).toContain('matched: VirtualService team/web');
+    expect(cli('explain', file, '--gateway', 'mesh', '--host', 'web.default').stdout).not.toContain('matched:');
+    expect(cli('explain', file, '--gateway', 'mesh', '--from-namespace', 'Team')).toMatchObject({ code: 2 });
+    expect(cli('explain', file, '--gateway', 'mesh', '--from-namespace', 'Team').stderr).toContain('--from-namespace must be a namespace name (lower-case letters, digits and \'-\', at most 63), got "Team"');
+  });
+
   test('fails if no HTTPRoute rule matches (404) or a backend Service is not defined (500), with exit code 1', () => {
     // GIVEN a Gateway API Gateway, a route with one path, and a mesh route to a missing Service
     const file = write('gateway-api-routes.yaml', [

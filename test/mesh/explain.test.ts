@@ -784,3 +784,49 @@ describe('explain binds no delegate VirtualService', () => {
     expect(() => explain(manifests, { gateway: 'mesh' })).toThrow('2 VirtualServices are bound to mesh (default/a, default/b): pass --host');
   });
 });
+
+describe('explain in the mesh from the caller\'s namespace', () => {
+  /** Service website of default with its pods, and the VirtualServices given. */
+  const mesh = (...virtualServices: any[]) => [...tutorial().filter((m) => m.kind !== 'VirtualService'), ...virtualServices];
+  const privateTo = (name: string, ns: string, subset: string) => {
+    const vs = virtualService(name, [{ route: [route('website.default.svc.cluster.local', subset)] }], { ns, hosts: ['website.default.svc.cluster.local'], gateways: ['mesh'] });
+    vs.spec.exportTo = ['.'];
+    return vs;
+  };
+
+  test('applies a VirtualService exported only to its namespace to callers of that namespace only', () => {
+    // GIVEN a VirtualService of namespace team, exported to team only
+    const manifests = mesh(privateTo('team-view', 'team', 'version-2'));
+
+    // WHEN / THEN
+    expect(explain(manifests, { gateway: 'mesh', host: 'website.default', fromNamespace: 'team' }).virtualService?.name).toBe('team-view');
+    expect(explain(manifests, { gateway: 'mesh', host: 'website.default' }).virtualService).toBeUndefined();
+  });
+
+  test('puts the caller\'s own VirtualService first, before one exported to every namespace', () => {
+    // GIVEN a public VirtualService of default and a private one of team, for the same host
+    const manifests = mesh(
+      virtualService('public', [{ route: [route('website', 'version-1')] }], { hosts: ['website'], gateways: ['mesh'] }),
+      privateTo('team-view', 'team', 'version-2'),
+    );
+
+    // WHEN / THEN
+    expect(explain(manifests, { gateway: 'mesh', host: 'website.default', fromNamespace: 'team' }).virtualService?.name).toBe('team-view');
+    expect(explain(manifests, { gateway: 'mesh', host: 'website' }).virtualService?.name).toBe('public');
+  });
+
+  test('resolves a short host in the caller\'s namespace, not in the VirtualService\'s', () => {
+    // GIVEN a VirtualService of default for website
+    const manifests = mesh(virtualService('public', [{ route: [route('website', 'version-1')] }], { hosts: ['website'], gateways: ['mesh'] }));
+
+    // WHEN
+    const e = explain(manifests, { gateway: 'mesh', host: 'website', fromNamespace: 'team' });
+
+    // THEN website from team is website.team, which does not exist
+    expect(e.virtualService).toBeUndefined();
+    expect(e.request.fromNamespace).toBe('team');
+    expect(formatExplanation(e)).toContain('request: GET /, host website, via mesh from namespace team');
+    expect(e.notes).toEqual(['no VirtualService bound to mesh and visible in namespace team serves host website, and no Service or ServiceEntry is website.team.svc.cluster.local (a short host is a Service of the caller\'s namespace, team)']);
+    expect(explain(manifests, { gateway: 'mesh', host: 'website.default', fromNamespace: 'team' }).virtualService?.name).toBe('public');
+  });
+});
