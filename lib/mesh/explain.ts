@@ -199,24 +199,19 @@ export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): 
   if (tcp !== undefined) {
     return explainTcpPort(index, request, vs, tcp);
   }
-  let dropped: string[] = [];
-  if (vs === undefined) {
-    const fqdn = index.requestHost(host, from);
-    dropped = droppedWarnings(index, [...routesOfService(index, fqdn, port), ...routesOfService(index, fqdn, port, grpcRoutes(index))]);
-    const routes: AppliedRoutes = {
-      http: routesOfService(index, fqdn, port, converted(index, index.httpRoutes)),
-      grpc: routesOfService(index, fqdn, port, converted(index, grpcRoutes(index))),
-      tls: routesOfService(index, fqdn, port, tlsRoutes(index)),
-      tlsOnly: false,
-    };
-    if (routes.http.length + routes.grpc.length + routes.tls.length > 0) {
-      const explanation = explainRoutes(index, request, routes);
-      return { ...explanation, warnings: [...explanation.warnings, ...dropped] };
-    }
+  const fqdn = index.requestHost(host, from);
+  const dropped = droppedWarnings(index, [...routesOfService(index, fqdn, port), ...routesOfService(index, fqdn, port, grpcRoutes(index))]);
+  const mesh = meshRouteGroups(index, fqdn, port, from);
+  const tls = routesOfService(index, fqdn, port, tlsRoutes(index));
+  const precedence = meshPrecedence(index, vs, fqdn, mesh.groups, from);
+  const gammaWarnings = [...precedence.warnings, ...mesh.excluded.map((r) => `${r.ref.kind} ${r.ref.namespace}/${r.ref.name} is attached to Service ${fqdn} but does not apply to a caller in namespace ${from}: Istio applies a mesh route only to callers of the route's namespace or of the Service's`)];
+  if (precedence.group !== undefined || (vs === undefined && tls.length > 0)) {
+    const routes: AppliedRoutes = { http: precedence.group?.http ?? [], grpc: precedence.group?.grpc ?? [], tls, tlsOnly: false };
+    const explanation = explainRoutes(index, request, routes);
+    return { ...explanation, warnings: [...explanation.warnings, ...gammaWarnings, ...dropped] };
   }
-  const warnings = [...gatewayApiWarnings(index, gateway, vs, host, from), ...dropped];
+  const warnings = [...gammaWarnings, ...dropped];
   if (vs === undefined) {
-    const fqdn = index.requestHost(host, from);
     notes.push(host !== '*' && !index.services.has(fqdn) && index.serviceEntriesFor(fqdn).length === 0
       ? `no VirtualService bound to ${gateway} and visible in namespace ${from} serves host ${request.host}, and no Service or ServiceEntry is ${fqdn}${host.includes('.') ? '' : ` (a short host is a Service of the caller's namespace, ${from})`}`
       : `no VirtualService bound to ${gateway} serves host ${request.host}${from !== DEFAULT_NAMESPACE ? ` from namespace ${from}` : ''}: the request goes to the Service directly, without Istio routing`);
@@ -749,6 +744,100 @@ function resolveGateway(index: MeshIndex, given: string | undefined): string {
   throw new ExplainError(found.length === 0
     ? `no Gateway "${given}" in the manifests (they define ${defined.join(', ') || 'none'}); use mesh for in-mesh requests`
     : `Gateway "${given}" is ambiguous (${found.join(', ')}): give it as namespace/name`);
+}
+
+/** The HTTPRoutes and GRPCRoutes of one namespace attached to a Service with one parentRef port: istiod makes one VirtualService of them. */
+interface MeshRouteGroup {
+  readonly namespace: string;
+  /** The parentRef's port, `undefined` for none. */
+  readonly port: number | undefined;
+  readonly http: HttpRouteInfo[];
+  readonly grpc: GrpcRouteInfo[];
+}
+
+/**
+ * The routes attached to the Service `fqdn` (on `port`, when known) that a caller of namespace
+ * `from` gets, as istiod makes them: one VirtualService per route namespace and parentRef port
+ * (pilot's route collections), applied only to callers of the route's namespace or of the
+ * Service's (pilot's `BuildSidecarVirtualHostWrapper`); the groups of the caller's namespace come
+ * first (`VirtualServicesForGateway` puts the consumer's routes first). `excluded` are the routes
+ * the namespace rule leaves out.
+ */
+function meshRouteGroups(index: MeshIndex, fqdn: string, port: number | undefined, from: string): { groups: MeshRouteGroup[]; excluded: RouteInfo[] } {
+  const groups = new Map<string, MeshRouteGroup>();
+  const excluded: RouteInfo[] = [];
+  for (const route of [...converted(index, index.httpRoutes), ...converted(index, grpcRoutes(index))]) {
+    for (const p of route.parentRefs) {
+      const serviceNamespace = p.namespace ?? route.ref.namespace;
+      if (!(p.group === '' && p.kind === 'Service' && serviceHost(p.name, serviceNamespace) === fqdn && (p.port === undefined || port === undefined || p.port === port))) {
+        continue;
+      }
+      if (route.ref.namespace !== from && route.ref.namespace !== serviceNamespace) {
+        if (!excluded.includes(route)) {
+          excluded.push(route);
+        }
+        continue;
+      }
+      const key = `${route.ref.namespace}/${p.port ?? ''}`;
+      let group = groups.get(key);
+      if (group === undefined) {
+        group = { namespace: route.ref.namespace, port: p.port, http: [], grpc: [] };
+        groups.set(key, group);
+      }
+      const list: RouteInfo[] = route.ref.kind === 'GRPCRoute' ? group.grpc : group.http;
+      if (!list.includes(route)) {
+        list.push(route);
+      }
+    }
+  }
+  const all = [...groups.values()];
+  return { groups: [...all.filter((g) => g.namespace === from), ...all.filter((g) => g.namespace !== from)], excluded };
+}
+
+/** `HTTPRoute ns/a` or `HTTPRoutes ns/a, ns/b and GRPCRoute ns/c`: the routes of a group. */
+function groupText(group: MeshRouteGroup): string {
+  return routeText([...group.http, ...group.grpc]);
+}
+
+/**
+ * Which of the VirtualService `vs` and the route groups routes the Service `fqdn` for a caller of
+ * namespace `from`, as the sidecar keeps the first virtual host of a domain: a VirtualService
+ * exported to the caller's namespace by name (or only to its own) first, then the routes of the
+ * caller's namespace, then the others (VirtualServices exported everywhere and the Service's
+ * namespace's routes, in the order they were created, which manifests do not tell: explain then
+ * takes the VirtualService and says so). An exact host comes before a wildcard one, and a
+ * VirtualService without http rules gives no HTTP route. `group` is the one that applies, if any.
+ */
+function meshPrecedence(index: MeshIndex, vs: VirtualServiceInfo | undefined, fqdn: string, groups: readonly MeshRouteGroup[], from: string): { group?: MeshRouteGroup; warnings: string[] } {
+  const [first, ...others] = groups;
+  if (first === undefined) {
+    return { warnings: [] };
+  }
+  const warnings: string[] = [];
+  const samePlace = others.filter((g) => g.namespace === first.namespace);
+  if (samePlace.length > 0) {
+    const ports = [first, ...samePlace].map((g) => (g.port === undefined ? 'none' : String(g.port))).join(', ');
+    warnings.push(`the routes of namespace ${first.namespace} attached to Service ${fqdn} name different parentRef ports (${ports}): istiod makes one VirtualService of each, and applies the one created first, which manifests do not tell; explain follows ${groupText(first)}`);
+  }
+  const lost = others.filter((g) => g.namespace !== first.namespace);
+  const exact = vs !== undefined && vs.hosts.some((h) => index.resolveHost(h, vs.ref.namespace) === fqdn);
+  const vsApplies = vs !== undefined && vs.http.length > 0 && exact;
+  const vsFirst = vsApplies && !vs.exportTo.includes(ALL_NAMESPACES);
+  const consumer = first.namespace === from;
+  if (vs !== undefined && vs.http.length > 0 && (vsFirst || (!consumer && vsApplies))) {
+    const why = vsFirst
+      ? `${refText(vs.ref)} is exported to namespace ${from} by name (exportTo), which puts it before the routes made of HTTPRoutes`
+      : `Istio applies whichever was created first, which manifests do not tell: explain follows ${refText(vs.ref)}`;
+    return { warnings: [...warnings, ...[first, ...others].map((g) => `${groupText(g)} ${g.http.length + g.grpc.length === 1 ? 'is' : 'are'} also attached to Service ${fqdn}; for a caller in namespace ${from}, ${why}`)] };
+  }
+  if (vs !== undefined) {
+    const why = vs.http.length === 0 ? `${refText(vs.ref)} has no http rule` : !exact ? `${refText(vs.ref)} takes the host by a wildcard, after the exact host of the routes`
+      : `Istio puts the routes of the caller's namespace (${from}) before ${refText(vs.ref)}, which is exported to every namespace`;
+    warnings.push(`${refText(vs.ref)} also routes host ${fqdn}, but ${groupText(first)} ${first.http.length + first.grpc.length === 1 ? 'applies' : 'apply'} for a caller in namespace ${from}: ${why}`);
+  }
+  // Routes of another namespace than the first group's are the Service's namespace's, after the caller's.
+  warnings.push(...lost.map((g) => `${groupText(g)} ${g.http.length + g.grpc.length === 1 ? 'is' : 'are'} also attached to Service ${fqdn}, but for a caller in namespace ${from} Istio applies ${groupText(first)}, of the caller's namespace, first`));
+  return { group: first, warnings };
 }
 
 /**

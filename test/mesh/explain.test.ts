@@ -262,30 +262,80 @@ describe('Gateway API objects', () => {
     expect(explain(manifests, { gateway: 'mesh', host: 'website', port: 8080 }).httpRoute).toBeUndefined();
   });
 
-  test('explain follows the VirtualService and warns about an HTTPRoute on the same Service, which it does not follow', () => {
-    // GIVEN a mesh VirtualService and an HTTPRoute for one Service
+  test('explain follows an HTTPRoute of the caller\'s namespace before a VirtualService exported everywhere, and says so', () => {
+    // GIVEN a mesh VirtualService and an HTTPRoute for one Service, both of namespace default
     const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), virtualService('vs', [{ route: [route('website', 'version-1')] }], { hosts: ['website'], gateways: ['mesh'] }), meshSplit];
-    // WHEN an in-mesh request is explained
+    // WHEN an in-mesh request from namespace default is explained
     const e = explain(manifests, { gateway: 'mesh', host: 'website' });
-    // THEN the VirtualService answers, and the warning names the route
-    expect(e.virtualService?.name).toBe('vs');
-    expect(e.warnings).toEqual(['HTTPRoute default/website-split (gateway.networking.k8s.io) also routes requests for host website; explain does not model the Gateway API, so where the request goes may differ from what is shown here']);
-    expect(formatExplanation(e)).toContain('\nwarning: HTTPRoute default/website-split');
-    // The same route given twice is named once.
-    expect(explain([...manifests, meshSplit], { gateway: 'mesh', host: 'website' }).warnings).toHaveLength(1);
+    // THEN the route answers (pilot puts the consumer namespace's routes first), and the warning says why
+    expect(e.httpRoute?.name).toBe('website-split');
+    expect(e.virtualService).toBeUndefined();
+    expect(e.warnings).toEqual(['VirtualService default/vs also routes host website.default.svc.cluster.local, but HTTPRoute default/website-split applies for a caller in namespace default: Istio puts the routes of the caller\'s namespace (default) before VirtualService default/vs, which is exported to every namespace']);
+    expect(formatExplanation(e)).toContain('\nwarning: VirtualService default/vs also routes');
   });
 
-  test('explain warns about an HTTPRoute that mirrors copies to the Service asked about, as about one that sends to it', () => {
+  test('explain follows a VirtualService exported to the caller\'s namespace by name before an HTTPRoute', () => {
+    // GIVEN a VirtualService exported to default only
+    const vs = virtualService('vs', [{ route: [route('website', 'version-1')] }], { hosts: ['website'], gateways: ['mesh'] });
+    vs.spec.exportTo = ['.'];
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), vs, meshSplit];
+    // WHEN
+    const e = explain(manifests, { gateway: 'mesh', host: 'website' });
+    // THEN
+    expect(e.virtualService?.name).toBe('vs');
+    expect(e.warnings).toEqual(['HTTPRoute default/website-split is also attached to Service website.default.svc.cluster.local; for a caller in namespace default, VirtualService default/vs is exported to namespace default by name (exportTo), which puts it before the routes made of HTTPRoutes']);
+  });
+
+  test('explain says that the order is not known for a caller of another namespace, and follows the VirtualService', () => {
+    // GIVEN a public VirtualService and an HTTPRoute of default, and a caller in namespace shop
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), virtualService('vs', [{ route: [route('website', 'version-1')] }], { hosts: ['website'], gateways: ['mesh'] }), meshSplit];
+    // WHEN
+    const e = explain(manifests, { gateway: 'mesh', host: 'website.default', fromNamespace: 'shop' });
+    // THEN
+    expect(e.virtualService?.name).toBe('vs');
+    expect(e.warnings).toEqual(['HTTPRoute default/website-split is also attached to Service website.default.svc.cluster.local; for a caller in namespace shop, Istio applies whichever was created first, which manifests do not tell: explain follows VirtualService default/vs']);
+  });
+
+  test('explain follows the consumer namespace\'s HTTPRoute for its callers, and leaves out a third namespace\'s', () => {
+    // GIVEN routes on Service website of default from default, shop and blog
+    const of = (ns: string, subset: string) => ({ ...meshSplit, metadata: { name: `from-${ns}`, namespace: ns },
+      spec: { parentRefs: [{ group: '', kind: 'Service', name: 'website', namespace: 'default', port: 80 }], rules: [{ backendRefs: [{ name: `website-${subset}`, namespace: 'default', port: 80 }] }] } });
+    const grant = { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant', metadata: { name: 'all', namespace: 'default' },
+      spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' }, { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'blog' }], to: [{ group: '', kind: 'Service' }] } };
+    const manifests = [...tutorial(), of('default', 'v1'), of('shop', 'v2'), of('blog', 'v3'), grant];
+    // WHEN
+    const shop = explain(manifests, { gateway: 'mesh', host: 'website.default', fromNamespace: 'shop' });
+    const home = explain(manifests, { gateway: 'mesh', host: 'website' });
+    // THEN
+    expect(shop.httpRoute?.name).toBe('from-shop');
+    expect(shop.warnings).toEqual([
+      'HTTPRoute default/from-default is also attached to Service website.default.svc.cluster.local, but for a caller in namespace shop Istio applies HTTPRoute shop/from-shop, of the caller\'s namespace, first',
+      'HTTPRoute blog/from-blog is attached to Service website.default.svc.cluster.local but does not apply to a caller in namespace shop: Istio applies a mesh route only to callers of the route\'s namespace or of the Service\'s',
+    ]);
+    expect(home.httpRoute?.name).toBe('from-default');
+  });
+
+  test('explain says which of the HTTPRoutes of one namespace with different parentRef ports it follows', () => {
+    // GIVEN a route with port 80 and one without port
+    const noPort = { ...meshSplit, metadata: { name: 'any-port' }, spec: { parentRefs: [{ group: '', kind: 'Service', name: 'website' }], rules: [{ backendRefs: [{ name: 'website', port: 80 }] }] } };
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), meshSplit, noPort];
+    // WHEN
+    const e = explain(manifests, { gateway: 'mesh', host: 'website' });
+    // THEN only one of them routes, not both merged
+    expect(e.httpRoute?.name).toBe('website-split');
+    expect(e.warnings).toEqual(['the routes of namespace default attached to Service website.default.svc.cluster.local name different parentRef ports (80, none): istiod makes one VirtualService of each, and applies the one created first, which manifests do not tell; explain follows HTTPRoute default/website-split']);
+  });
+
+  test('explain does not warn about an HTTPRoute that only mirrors copies to the Service asked about, or sends to it', () => {
     // GIVEN a mesh VirtualService for website, and a route of another Service that mirrors to website
     const vs = virtualService('vs', [{ route: [route('website', 'version-1')] }], { hosts: ['website'], gateways: ['mesh'] });
-    const mirroring = (type: string) => ({
+    const mirroring = {
       apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'api-copies' },
-      spec: { parentRefs: [{ group: '', kind: 'Service', name: 'api', port: 80 }], rules: [{ backendRefs: [{ name: 'api-v1', port: 80 }], filters: [{ type, requestMirror: { backendRef: { name: 'website', port: 80 } } }] }] },
-    });
-    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), vs];
-    // WHEN / THEN
-    expect(explain([...manifests, mirroring('RequestMirror')], { gateway: 'mesh', host: 'website' }).warnings.map((w) => w.split(' (')[0])).toEqual(['HTTPRoute default/api-copies']);
-    expect(explain([...manifests, mirroring('RequestHeaderModifier')], { gateway: 'mesh', host: 'website' }).warnings).toEqual([]);
+      spec: { parentRefs: [{ group: '', kind: 'Service', name: 'api', port: 80 }], rules: [{ backendRefs: [{ name: 'website', port: 80 }], filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'website', port: 80 } } }] }] },
+    };
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), vs, mirroring];
+    // WHEN / THEN a route of Service api does not route requests for website
+    expect(explain(manifests, { gateway: 'mesh', host: 'website' }).warnings).toEqual([]);
   });
 
   test.skipIf(ISTIO_SAMPLES === undefined)('explain answers Istio\'s bookinfo route-reviews-90-10 in the mesh: 90% reviews-v1, 10% reviews-v2, with their pods', () => {
