@@ -19,7 +19,8 @@ export interface ExplainOptions {
    */
   readonly gateway?: string;
   /**
-   * Host the client asks for.
+   * Host the client asks for (the Host header): matched as the proxy does, ignoring case and a
+   * port (`reviews:9080`), which is then the request's port unless `port` is given.
    * @default - any host, when one VirtualService is bound to the gateway
    */
   readonly host?: string;
@@ -40,7 +41,7 @@ export interface ExplainOptions {
   readonly method?: string;
   /**
    * Port the request comes to, for rules that match on `port`.
-   * @default - the port when the Gateway's servers (or, in the mesh, the Service) have only one; otherwise unknown, and rules that match on a port are taken as not matching
+   * @default - the port of `host`, if it has one; else the port when the Gateway's servers (or, in the mesh, the Service) have only one; otherwise unknown, and rules that match on a port are taken as not matching
    */
   readonly port?: number;
   /**
@@ -88,7 +89,8 @@ export interface Explanation {
   readonly virtualService?: ObjectRef;
   /**
    * The Gateway API HTTPRoute that routes it, when it comes through a Gateway API Gateway, or in
-   * the mesh to a Service no VirtualService routes and an HTTPRoute is attached to; when none of
+   * the mesh to a Service an HTTPRoute is attached to, where Istio applies it before any
+   * VirtualService of the Service (see `ExplainOptions.fromNamespace`); when none of
    * the HTTPRoutes that apply matches (no `rule`: the request is answered 404), the first of them.
    * @default - none
    */
@@ -147,9 +149,11 @@ export interface Explanation {
    */
   readonly notes: string[];
   /**
-   * What explain does not model and that may change the answer: Gateway API Gateways and routes
-   * (`gateway.networking.k8s.io`) that touch the host asked about where a VirtualService routes it;
-   * TLSRoutes that take the host where Gateway API routes apply.
+   * What explain does not model and that may change the answer: through an Istio Gateway, Gateway
+   * API Gateways and routes (`gateway.networking.k8s.io`) that touch the host asked about; in the
+   * mesh, the VirtualService or routes of the Service that do not apply to the caller and why, and
+   * where the order they were created in (which manifests do not tell) decides; TLSRoutes that take
+   * the host where Gateway API routes apply.
    */
   readonly warnings: string[];
 }
@@ -159,7 +163,8 @@ export class ExplainError extends Error {}
 
 /**
  * Explains which VirtualService rule a request matches and where it goes; or which HTTPRoute or
- * GRPCRoute rule, through a Gateway API Gateway, or in the mesh for a Service no VirtualService routes.
+ * GRPCRoute rule, through a Gateway API Gateway, or in the mesh where Istio applies the routes
+ * attached to the Service.
  */
 export function explain(manifests: readonly Manifest[], options: ExplainOptions = {}): Explanation {
   return explainIndexed(new MeshIndex(manifests), options);

@@ -15,7 +15,7 @@ import { L4MatchJson, RuleJson } from './json';
 export interface RequestDescription {
   /** The gateway the request comes through (`namespace/name`), or `mesh`. */
   readonly gateway: string;
-  /** The Host/authority, as the client sends it. */
+  /** The host the proxy routes by: the Host/authority the client sends, lower case, without a port. */
   readonly host: string;
   /** The path, with any query string. */
   readonly path: string;
