@@ -3,7 +3,7 @@ import { routeShares } from './http-match';
 import { missingPart } from './explain';
 import { describeGrpcMatch, describeRouteMatch, grpcRoutes } from './explain-gateway-api';
 import { GrpcRouteMatchJson, RouteMatchJson } from './json';
-import { GATEWAY_API_GROUP, Manifest, MeshIndex, RouteInfo, serviceHost, VirtualServiceInfo } from './manifests';
+import { GATEWAY_API_GROUP, Manifest, MeshIndex, RouteInfo, serviceHost, VirtualServiceInfo, visibleIn } from './manifests';
 import { GatewayVirtualHost, gatewayVirtualHosts, routesForGateway } from './gateway-hosts';
 import { MESH_GATEWAY } from '../model/names';
 import { attachedListeners, isService, parentGateway, parentKind } from './gateway-api-checks';
@@ -60,7 +60,7 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
     return vhosts.some((v) => v.virtualServices.includes(vs));
   };
   // A VirtualService without hosts is a delegate: Istio binds it to nothing, and merges its rules into the rule that delegates to it.
-  const delegateEdges: Array<{ ruleId: string; namespace: string; name: string }> = [];
+  const delegateEdges: Array<{ ruleId: string; namespace: string; name: string; from: string }> = [];
   for (const vs of index.virtualServices) {
     const entrances = vs.hosts.length === 0 ? [] : vs.gateways.filter((gw) => takenBy(vs, gw));
     const gwIds = entrances.map((gw) => (gw === MESH_GATEWAY
@@ -101,7 +101,7 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
         return;
       }
       if (kind === 'http' && isObject(http?.delegate) && typeof http.delegate.name === 'string') {
-        delegateEdges.push({ ruleId, namespace: typeof http.delegate.namespace === 'string' ? http.delegate.namespace : vs.ref.namespace, name: http.delegate.name });
+        delegateEdges.push({ ruleId, namespace: typeof http.delegate.namespace === 'string' ? http.delegate.namespace : vs.ref.namespace, name: http.delegate.name, from: vs.ref.namespace });
       }
       const ofRule = destinations.filter((d) => d.kind === kind && d.rule === i);
       const routes = ofRule.filter((d) => !d.mirror);
@@ -123,10 +123,12 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
       }
     });
   }
-  for (const { ruleId, namespace, name } of delegateEdges) {
-    const delegate = index.virtualServices.find((v) => v.ref.namespace === namespace && v.ref.name === name);
-    const targetId = delegate !== undefined ? vsNode(delegate)
-      : id(`missing-vs:${namespace}/${name}`, (n) => `${n}>${label(`VirtualService ${namespace}/${name} not defined`)}]`);
+  for (const { ruleId, namespace, name, from } of delegateEdges) {
+    // Istio leaves out a rule whose delegate does not exist, has hosts, or is not exported to the root's namespace.
+    const delegate = index.virtualServices.find((v) => v.ref.namespace === namespace && v.ref.name === name && v.hosts.length === 0);
+    const targetId = delegate === undefined ? id(`missing-vs:${namespace}/${name}`, (n) => `${n}>${label(`no delegate VirtualService ${namespace}/${name}`, '(one without hosts)', 'rule left out')}]`)
+      : !visibleIn(delegate.exportTo, from) ? id(`hidden-vs:${namespace}/${name}:${from}`, (n) => `${n}>${label(`VirtualService ${namespace}/${name} not exported to ${from}`, 'rule left out')}]`)
+        : vsNode(delegate);
     lines.push(`  ${ruleId} -->|delegate| ${targetId}`);
   }
   const apiGatewayId = (key: string, defined: boolean) => (defined

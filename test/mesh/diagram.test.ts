@@ -234,4 +234,26 @@ describe('mermaidDiagram draws only what Istio sends', () => {
     const mesh = /(n\d+)\(\("mesh"\)\)/.exec(diagram)![1];
     expect(diagram).not.toContain(`${mesh} --> ${api}\n`);
   });
+
+  test('draws a rule whose delegate is missing, has hosts or is not exported to the root\'s namespace as left out', () => {
+    // GIVEN root VirtualServices in default delegating to: nothing, a VirtualService with hosts, one exported to shop only
+    const hidden = virtualService('hidden', [{ route: [route('website', 'version-2')] }], { ns: 'shop', gateways: null });
+    delete hidden.spec.hosts;
+    hidden.spec.exportTo = ['.'];
+    const withHosts = virtualService('with-hosts', [{ route: [route('website', 'version-2')] }], { hosts: ['other'], gateways: ['mesh'] });
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), hidden, withHosts, virtualService('root', [
+      { match: [{ uri: { prefix: '/a' } }], delegate: { name: 'absent' } },
+      { match: [{ uri: { prefix: '/b' } }], delegate: { name: 'with-hosts' } },
+      { match: [{ uri: { prefix: '/c' } }], delegate: { name: 'hidden', namespace: 'shop' } },
+    ], { hosts: ['website'], gateways: ['mesh'] })];
+
+    // WHEN
+    const diagram = mermaidDiagram(manifests);
+
+    // THEN
+    expect(diagram).toContain('>"no delegate VirtualService default/absent<br/>(one without hosts)<br/>rule left out"]');
+    expect(diagram).toContain('>"no delegate VirtualService default/with-hosts<br/>(one without hosts)<br/>rule left out"]');
+    expect(diagram).toContain('>"VirtualService shop/hidden not exported to default<br/>rule left out"]');
+    expect(diagram.match(/-->\|delegate\|/g)).toHaveLength(3);
+  });
 });
