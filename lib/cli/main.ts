@@ -78,7 +78,11 @@ options:
   --path PATH        the path, with an optional ?query; default /
   --header K=V       a request header; repeat for more
   --method METHOD    default GET
-  --port PORT        the port the request is sent to; default: any
+  --port PORT        the port the request is sent to; default: the port of --host, if any,
+                     else any
+  --from-namespace NS
+                     in the mesh, the namespace of the calling pod: only VirtualServices
+                     exported to it apply, and a short --host is a Service of it; default: default
   --json             print the explanation as JSON
   -h, --help         this text
 
@@ -239,7 +243,8 @@ function failure(explanation: Explanation, index: MeshIndex): string | undefined
   const tlsOnly = explanation.tls !== undefined && (explanation.tls.tlsOnly || (explanation.httpRoute === undefined && explanation.grpcRoute === undefined));
   const routed = vs !== undefined || explanation.httpRoute !== undefined || explanation.grpcRoute !== undefined;
   // An Istio Gateway's server with tls.httpsRedirect answers with a redirect before any route: an answer as configured.
-  const noRoute = explanation.redirect === undefined
+  // A Service port Istio takes as TCP gets connections, which explain does not follow: no answer to judge.
+  const noRoute = explanation.redirect === undefined && explanation.nonHttp === undefined
     && (routed ? explanation.rule === undefined && !notFollowed : explanation.request.gateway !== MESH_GATEWAY && !tlsOnly);
   if (noRoute) {
     return 'the request is answered 404: no route matches it';
@@ -261,7 +266,7 @@ function failure(explanation: Explanation, index: MeshIndex): string | undefined
 }
 
 function explainCommand(args: readonly string[], io: CliIo): number {
-  const parsed = parse(args, ['json', 'help'], ['gateway', 'host', 'path', 'header', 'method', 'port']);
+  const parsed = parse(args, ['json', 'help'], ['gateway', 'host', 'path', 'header', 'method', 'port', 'from-namespace']);
   if (parsed.flags.has('help')) {
     io.stdout(HELP.explain);
     return EXIT.OK;
@@ -287,8 +292,13 @@ function explainCommand(args: readonly string[], io: CliIo): number {
   if (port !== undefined && !(/^[0-9]+$/.test(portText!) && port >= 1 && port <= 65535)) {
     throw new UsageError(`--port must be a whole number from 1 to 65535, got "${portText}"`);
   }
+  const fromNamespace = one(parsed, 'from-namespace');
+  if (fromNamespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(fromNamespace)) {
+    throw new UsageError(`--from-namespace must be a namespace name (lower-case letters, digits and '-', at most 63), got "${fromNamespace}"`);
+  }
   const options: ExplainOptions = {
     gateway: one(parsed, 'gateway'), host: one(parsed, 'host'), path, method: one(parsed, 'method'), headers, ...(port !== undefined ? { port } : {}),
+    ...(fromNamespace !== undefined ? { fromNamespace } : {}),
   };
   const prepared = load(parsed.paths, io);
   const invalid = reportPrepared(prepared, io);

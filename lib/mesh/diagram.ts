@@ -3,7 +3,8 @@ import { routeShares } from './http-match';
 import { missingPart } from './explain';
 import { describeGrpcMatch, describeRouteMatch, grpcRoutes } from './explain-gateway-api';
 import { GrpcRouteMatchJson, RouteMatchJson } from './json';
-import { GATEWAY_API_GROUP, Manifest, MeshIndex, RouteInfo, serviceHost } from './manifests';
+import { GATEWAY_API_GROUP, Manifest, MeshIndex, RouteInfo, serviceHost, VirtualServiceInfo, visibleIn } from './manifests';
+import { GatewayVirtualHost, gatewayVirtualHosts, routesForGateway } from './gateway-hosts';
 import { MESH_GATEWAY } from '../model/names';
 import { attachedListeners, isService, parentGateway, parentKind } from './gateway-api-checks';
 import { AnsweredRequest, describeUrlRewrite, filtersOf, gatewayApiRedirect, isObject, istioRedirect, schemeOf } from './rule-answers';
@@ -42,12 +43,35 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
       }
     }
   };
+  const vsKey = (namespace: string, name: string) => `vs:${namespace}/${name}`;
+  const vsNode = (vs: VirtualServiceInfo) => id(vsKey(vs.ref.namespace, vs.ref.name), (n) => `${n}[${label(`VirtualService ${vs.ref.namespace}/${vs.ref.name}`, vs.hosts.length > 0 ? `hosts: ${vs.hosts.join(', ')}` : 'delegate (no hosts)')}]`);
+  // Through an Istio Gateway, a VirtualService gets requests only where a server takes its hosts (the virtual hosts explain follows).
+  const virtualHosts = new Map<string, GatewayVirtualHost[]>();
+  const takenBy = (vs: VirtualServiceInfo, gw: string): boolean => {
+    const gateway = index.gateways.get(gw);
+    if (gw === MESH_GATEWAY || gateway === undefined) {
+      return true;
+    }
+    let vhosts = virtualHosts.get(gw);
+    if (vhosts === undefined) {
+      vhosts = gatewayVirtualHosts(gateway, index.virtualServices.filter((v) => v.gateways.includes(gw)), undefined);
+      virtualHosts.set(gw, vhosts);
+    }
+    return vhosts.some((v) => v.virtualServices.includes(vs));
+  };
+  // A VirtualService without hosts is a delegate: Istio binds it to nothing, and merges its rules into the rule that delegates to it.
+  const delegateEdges: Array<{ ruleId: string; namespace: string; name: string; from: string }> = [];
   for (const vs of index.virtualServices) {
-    const gwIds = vs.gateways.map((gw) => (gw === MESH_GATEWAY
+    const entrances = vs.hosts.length === 0 ? [] : vs.gateways.filter((gw) => takenBy(vs, gw));
+    const gwIds = entrances.map((gw) => (gw === MESH_GATEWAY
       ? id('gw:mesh', (n) => `${n}((${label('mesh')}))`)
       : id(`gw:${gw}`, (n) => `${n}[/${label(`Gateway ${gw}`)}/]`)));
-    const vsId = id(`vs:${vs.ref.namespace}/${vs.ref.name}`, (n) => `${n}[${label(`VirtualService ${vs.ref.namespace}/${vs.ref.name}`, `hosts: ${vs.hosts.join(', ')}`)}]`);
+    const vsId = vs.hosts.length > 0 && entrances.length === 0
+      ? id(vsKey(vs.ref.namespace, vs.ref.name), (n) => `${n}[${label(`VirtualService ${vs.ref.namespace}/${vs.ref.name}`, `hosts: ${vs.hosts.join(', ')}`, `no server of ${vs.gateways.join(', ')} takes these hosts: no requests`)}]`)
+      : vsNode(vs);
     gwIds.forEach((gwId) => lines.push(`  ${gwId} --> ${vsId}`));
+    // The http rules Istio makes routes of for some entrance: none after a rule that takes every request.
+    const kept = new Set((vs.hosts.length === 0 ? [MESH_GATEWAY] : entrances).flatMap((gw) => routesForGateway(vs, gw, undefined).map((r) => r.rule)));
     const destinations = index.destinationsOf(vs);
     // What the gateways tell of the requests, for the location of a redirect: scheme and port when they agree.
     const servers = vs.gateways.map((gw) => (gw === MESH_GATEWAY ? [{ protocol: 'HTTP', port: undefined }]
@@ -62,7 +86,8 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
       ...(scheme !== undefined ? { scheme } : {}),
     };
     // HTTP rules are "rule N" as they always were; TCP and TLS rules say their kind.
-    const rules = (['http', 'tcp', 'tls'] as const).flatMap((kind) => vs[kind].map((rule, i) => ({ kind, rule, i })));
+    const rules = (['http', 'tcp', 'tls'] as const).flatMap((kind) => vs[kind].map((rule, i) => ({ kind, rule, i })))
+      .filter(({ kind, i }) => kind !== 'http' || kept.has(i));
     rules.forEach(({ kind, rule, i }) => {
       const title = `${kind === 'http' ? '' : `${kind} `}rule ${i + 1}${typeof rule?.name === 'string' ? ` ${rule.name}` : ''}`;
       const ruleId = id(`rule:${vs.ref.namespace}/${vs.ref.name}/${kind}/${i}`, (n) => `${n}{${label(title, describeRule(rule))}}`);
@@ -74,6 +99,9 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
       if (answer !== undefined) {
         lines.push(`  ${ruleId} --> ${id(`answer:${vs.ref.namespace}/${vs.ref.name}/${i}`, (n) => `${n}([${label(...answer)}])`)}`);
         return;
+      }
+      if (kind === 'http' && isObject(http?.delegate) && typeof http.delegate.name === 'string') {
+        delegateEdges.push({ ruleId, namespace: typeof http.delegate.namespace === 'string' ? http.delegate.namespace : vs.ref.namespace, name: http.delegate.name, from: vs.ref.namespace });
       }
       const ofRule = destinations.filter((d) => d.kind === kind && d.rule === i);
       const routes = ofRule.filter((d) => !d.mirror);
@@ -94,6 +122,14 @@ export function mermaidDiagram(manifests: readonly Manifest[]): string {
         workloadsOf(targetId, host, subset);
       }
     });
+  }
+  for (const { ruleId, namespace, name, from } of delegateEdges) {
+    // Istio leaves out a rule whose delegate does not exist, has hosts, or is not exported to the root's namespace.
+    const delegate = index.virtualServices.find((v) => v.ref.namespace === namespace && v.ref.name === name && v.hosts.length === 0);
+    const targetId = delegate === undefined ? id(`missing-vs:${namespace}/${name}`, (n) => `${n}>${label(`no delegate VirtualService ${namespace}/${name}`, '(one without hosts)', 'rule left out')}]`)
+      : !visibleIn(delegate.exportTo, from) ? id(`hidden-vs:${namespace}/${name}:${from}`, (n) => `${n}>${label(`VirtualService ${namespace}/${name} not exported to ${from}`, 'rule left out')}]`)
+        : vsNode(delegate);
+    lines.push(`  ${ruleId} -->|delegate| ${targetId}`);
   }
   const apiGatewayId = (key: string, defined: boolean) => (defined
     ? id(`apigw:${key}`, (n) => `${n}[/${label(`Gateway API Gateway ${key}`)}/]`)

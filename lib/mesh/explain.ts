@@ -4,7 +4,7 @@ import { describeGrpcMatch, describeRouteMatch, GrpcRouteInfo, grpcRoutes, liste
 import { conversionProblems } from './gateway-api-checks';
 import { requestMatches, RequestDescription, routeShares } from './http-match';
 import { completedHosts, GatewayRoute, gatewayVirtualHosts, routesForGateway, virtualHostFor } from './gateway-hosts';
-import { ApiGatewayInfo, DEFAULT_NAMESPACE, GATEWAY_API_GROUP, GatewayApiInfo, GatewayInfo, HttpRouteInfo, Manifest, MeshIndex, ObjectRef, RouteInfo, serviceHost, VirtualServiceInfo } from './manifests';
+import { ALL_NAMESPACES, ApiGatewayInfo, DEFAULT_NAMESPACE, GATEWAY_API_GROUP, GatewayApiInfo, GatewayInfo, HttpRouteInfo, isHttpOrSniffed, Manifest, MeshIndex, ObjectRef, RouteInfo, serviceHost, ServiceInfo, servicePortProtocol, VirtualServiceInfo } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
 import { describeIstioRewrite, describeUrlRewrite, ExplainedRedirect, filtersOf, gatewayApiRedirect, isObject, istioRedirect, mirrorPercent, Scheme, schemeOf } from './rule-answers';
 
@@ -19,7 +19,8 @@ export interface ExplainOptions {
    */
   readonly gateway?: string;
   /**
-   * Host the client asks for.
+   * Host the client asks for (the Host header): matched as the proxy does, ignoring case and a
+   * port (`reviews:9080`), which is then the request's port unless `port` is given.
    * @default - any host, when one VirtualService is bound to the gateway
    */
   readonly host?: string;
@@ -40,9 +41,16 @@ export interface ExplainOptions {
   readonly method?: string;
   /**
    * Port the request comes to, for rules that match on `port`.
-   * @default - the port when the Gateway's servers (or, in the mesh, the Service) have only one; otherwise unknown, and rules that match on a port are taken as not matching
+   * @default - the port of `host`, if it has one; else the port when the Gateway's servers (or, in the mesh, the Service) have only one; otherwise unknown, and rules that match on a port are taken as not matching
    */
   readonly port?: number;
+  /**
+   * Namespace of the pod that sends the request, in the mesh: only the VirtualServices exported
+   * to it apply (`exportTo`), the first of them those of its own namespace, and a short host
+   * (`reviews`) is the Service of this namespace.
+   * @default "default"
+   */
+  readonly fromNamespace?: string;
 }
 
 /** Pods behind a destination. */
@@ -81,7 +89,8 @@ export interface Explanation {
   readonly virtualService?: ObjectRef;
   /**
    * The Gateway API HTTPRoute that routes it, when it comes through a Gateway API Gateway, or in
-   * the mesh to a Service no VirtualService routes and an HTTPRoute is attached to; when none of
+   * the mesh to a Service an HTTPRoute is attached to, where Istio applies it before any
+   * VirtualService of the Service (see `ExplainOptions.fromNamespace`); when none of
    * the HTTPRoutes that apply matches (no `rule`: the request is answered 404), the first of them.
    * @default - none
    */
@@ -102,6 +111,13 @@ export interface Explanation {
    * @default - no TLSRoute takes the host
    */
   readonly tls?: { readonly routes: ObjectRef[]; readonly tlsOnly: boolean };
+  /**
+   * Set when the request's port is a Service port that Istio takes for another protocol than HTTP
+   * (TCP, TLS, ...: from its `appProtocol` or its name's prefix): Istio proxies connections there,
+   * and no http rule (nor HTTPRoute) applies, so there is no `rule`; the notes say what routes them.
+   * @default - the port is an HTTP port, or one whose protocol Istio sniffs
+   */
+  readonly nonHttp?: { readonly port: number; readonly protocol: string };
   /** The matching rule, numbered from 1 as in the text (`http rule 1`, `rule 1` of an HTTPRoute or GRPCRoute), and why it matches. */
   readonly rule?: { readonly number: number; readonly name?: string; readonly matchedBy: string };
   readonly destinations: ExplainedDestination[];
@@ -133,9 +149,11 @@ export interface Explanation {
    */
   readonly notes: string[];
   /**
-   * What explain does not model and that may change the answer: Gateway API Gateways and routes
-   * (`gateway.networking.k8s.io`) that touch the host asked about where a VirtualService routes it;
-   * TLSRoutes that take the host where Gateway API routes apply.
+   * What explain does not model and that may change the answer: through an Istio Gateway, Gateway
+   * API Gateways and routes (`gateway.networking.k8s.io`) that touch the host asked about; in the
+   * mesh, the VirtualService or routes of the Service that do not apply to the caller and why, and
+   * where the order they were created in (which manifests do not tell) decides; TLSRoutes that take
+   * the host where Gateway API routes apply.
    */
   readonly warnings: string[];
 }
@@ -145,7 +163,8 @@ export class ExplainError extends Error {}
 
 /**
  * Explains which VirtualService rule a request matches and where it goes; or which HTTPRoute or
- * GRPCRoute rule, through a Gateway API Gateway, or in the mesh for a Service no VirtualService routes.
+ * GRPCRoute rule, through a Gateway API Gateway, or in the mesh where Istio applies the routes
+ * attached to the Service.
  */
 export function explain(manifests: readonly Manifest[], options: ExplainOptions = {}): Explanation {
   return explainIndexed(new MeshIndex(manifests), options);
@@ -155,44 +174,52 @@ export function explain(manifests: readonly Manifest[], options: ExplainOptions 
 export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): Explanation {
   const gateway = resolveGateway(index, options.gateway);
   const headers = Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const routed = withRoutingHost(index, options, gateway === MESH_GATEWAY);
   const apiGateway = gateway === MESH_GATEWAY || index.gateways.has(gateway) ? undefined : index.apiGateways.get(gateway);
   if (apiGateway !== undefined) {
-    return explainApiGateway(index, apiGateway, options, headers);
+    return explainApiGateway(index, apiGateway, routed, headers);
   }
-  const bound = index.virtualServices.filter((vs) => vs.gateways.includes(gateway));
+  // A VirtualService without hosts is a delegate: Istio binds it to no gateway, it only lends its rules to the rule that delegates to it.
+  const bound = index.virtualServices.filter((vs) => vs.hosts.length > 0 && vs.gateways.includes(gateway));
   if (gateway !== MESH_GATEWAY) {
-    return explainIstioGateway(index, index.gateways.get(gateway)!, bound, options, headers);
+    return explainIstioGateway(index, index.gateways.get(gateway)!, bound, routed, headers);
   }
-  const vs = pickVirtualService(index, bound, gateway, options.host);
-  const host = options.host ?? vs?.hosts.find((h) => !h.includes('*')) ?? '*';
-  const port = options.port ?? defaultPort(index, gateway, vs, host);
+  const from = routed.fromNamespace ?? DEFAULT_NAMESPACE;
+  const vs = pickVirtualService(index, visibleFrom(bound, from), gateway, routed.host, from);
+  const host = routed.host ?? vs?.hosts.find((h) => !h.includes('*')) ?? '*';
+  const port = routed.port ?? defaultPort(index, gateway, host, from);
   const request: RequestDescription = {
     gateway,
     host,
-    path: options.path ?? '/',
+    path: routed.path ?? '/',
     headers,
-    method: options.method ?? 'GET',
+    method: routed.method ?? 'GET',
     ...(port !== undefined ? { port } : {}),
+    ...(routed.authority !== undefined ? { authority: routed.authority } : {}),
+    scheme: 'http',
+    fromNamespace: from,
   };
   const notes: string[] = [];
-  let dropped: string[] = [];
-  if (vs === undefined) {
-    const fqdn = index.requestHost(host, DEFAULT_NAMESPACE);
-    dropped = droppedWarnings(index, [...routesOfService(index, fqdn, port), ...routesOfService(index, fqdn, port, grpcRoutes(index))]);
-    const routes: AppliedRoutes = {
-      http: routesOfService(index, fqdn, port, converted(index, index.httpRoutes)),
-      grpc: routesOfService(index, fqdn, port, converted(index, grpcRoutes(index))),
-      tls: routesOfService(index, fqdn, port, tlsRoutes(index)),
-      tlsOnly: false,
-    };
-    if (routes.http.length + routes.grpc.length + routes.tls.length > 0) {
-      const explanation = explainRoutes(index, request, routes);
-      return { ...explanation, warnings: [...explanation.warnings, ...dropped] };
-    }
+  const tcp = nonHttpPort(index, index.requestHost(host, from), port);
+  if (tcp !== undefined) {
+    return explainTcpPort(index, request, vs, tcp);
   }
-  const warnings = [...gatewayApiWarnings(index, gateway, vs, host), ...dropped];
+  const fqdn = index.requestHost(host, from);
+  const dropped = droppedWarnings(index, [...routesOfService(index, fqdn, port), ...routesOfService(index, fqdn, port, grpcRoutes(index))]);
+  const mesh = meshRouteGroups(index, fqdn, port, from);
+  const tls = routesOfService(index, fqdn, port, tlsRoutes(index));
+  const precedence = meshPrecedence(index, vs, fqdn, mesh.groups, from);
+  const gammaWarnings = [...precedence.warnings, ...mesh.excluded.map((r) => `${r.ref.kind} ${r.ref.namespace}/${r.ref.name} is attached to Service ${fqdn} but does not apply to a caller in namespace ${from}: Istio applies a mesh route only to callers of the route's namespace or of the Service's`)];
+  if (precedence.group !== undefined || (vs === undefined && tls.length > 0)) {
+    const routes: AppliedRoutes = { http: precedence.group?.http ?? [], grpc: precedence.group?.grpc ?? [], tls, tlsOnly: false };
+    const explanation = explainRoutes(index, request, routes);
+    return { ...explanation, warnings: [...explanation.warnings, ...gammaWarnings, ...dropped] };
+  }
+  const warnings = [...gammaWarnings, ...dropped];
   if (vs === undefined) {
-    notes.push(`no VirtualService bound to ${gateway} serves host ${request.host}: the request goes to the Service directly, without Istio routing`);
+    notes.push(host !== '*' && !index.services.has(fqdn) && index.serviceEntriesFor(fqdn).length === 0
+      ? `no VirtualService bound to ${gateway} and visible in namespace ${from} serves host ${request.host}, and no Service or ServiceEntry is ${fqdn}${host.includes('.') ? '' : ` (a short host is a Service of the caller's namespace, ${from})`}`
+      : `no VirtualService bound to ${gateway} serves host ${request.host}${from !== DEFAULT_NAMESPACE ? ` from namespace ${from}` : ''}: the request goes to the Service directly, without Istio routing`);
     return { request, destinations: [], mirrors: [], notes, warnings };
   }
   if (vs.http.length === 0 && vs.tcp.length + vs.tls.length > 0) {
@@ -210,13 +237,13 @@ export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): 
  * virtual host its Host picks, made from every VirtualService bound to the Gateway whose hosts
  * meet the servers' hosts (see `gatewayVirtualHosts`).
  */
-function explainIstioGateway(index: MeshIndex, gw: GatewayInfo, bound: VirtualServiceInfo[], options: ExplainOptions, headers: Record<string, string>): Explanation {
+function explainIstioGateway(index: MeshIndex, gw: GatewayInfo, bound: VirtualServiceInfo[], options: RoutedOptions, headers: Record<string, string>): Explanation {
   const gateway = `${gw.ref.namespace}/${gw.ref.name}`;
   if (options.host === undefined && bound.length > 1) {
     throw new ExplainError(`${bound.length} VirtualServices are bound to ${gateway} (${bound.map((v) => `${v.ref.namespace}/${v.ref.name}`).join(', ')}): pass --host`);
   }
   const host = options.host ?? (bound.length === 1 ? completedHosts(bound[0]).find((h) => !h.includes('*')) : undefined) ?? '*';
-  const port = options.port ?? defaultPort(index, gateway, undefined, host);
+  const port = options.port ?? defaultPort(index, gateway, host, DEFAULT_NAMESPACE);
   const request: RequestDescription = {
     gateway,
     host,
@@ -224,6 +251,8 @@ function explainIstioGateway(index: MeshIndex, gw: GatewayInfo, bound: VirtualSe
     headers,
     method: options.method ?? 'GET',
     ...(port !== undefined ? { port } : {}),
+    ...(options.authority !== undefined ? { authority: options.authority } : {}),
+    ...schemeField(istioScheme(index, gateway, port)),
   };
   const notes: string[] = [];
   const vhost = virtualHostFor(gatewayVirtualHosts(gw, bound, port), host);
@@ -248,6 +277,85 @@ function explainIstioGateway(index: MeshIndex, gw: GatewayInfo, bound: VirtualSe
     return { request, destinations: [], mirrors: [], notes, warnings };
   }
   return answerRequest(index, request, vhost.virtualServices, vhost.routes, notes, warnings);
+}
+
+/** The options with the host as the proxy matches it (see `routingHost`), and its port as the request's when none is given. */
+function withRoutingHost(index: MeshIndex, options: ExplainOptions, mesh: boolean): RoutedOptions {
+  if (options.host === undefined) {
+    return options;
+  }
+  const { host, port } = routingHost(index, options.host, mesh);
+  return {
+    ...options,
+    host,
+    ...(options.port === undefined && port !== undefined ? { port } : {}),
+    ...(host !== options.host ? { authority: options.host } : {}),
+  };
+}
+
+/** The options once the host is the one the proxy routes by; `authority` is the Host as the client wrote it, when that differs. */
+type RoutedOptions = ExplainOptions & { readonly authority?: string };
+
+/**
+ * The host a proxy matches a request's Host against its virtual hosts with, and the port the Host
+ * names: Envoy compares domains ignoring case, and pilot sets `ignore_port_in_host_matching` on
+ * the route configurations of sidecars and gateways, so `Reviews:9080` is `reviews`. In the mesh,
+ * pilot also gives each Service (or ServiceEntry) host a domain with a trailing dot
+ * (`GenerateAltVirtualHosts`), so `reviews.default.svc.cluster.local.` is that host; a shorter name
+ * gets no such domain, nor does a gateway's virtual host.
+ */
+export function routingHost(index: MeshIndex, written: string, mesh: boolean): { host: string; port?: number } {
+  let host = written.toLowerCase();
+  let port: number | undefined;
+  const colon = /:(\d+)$/.exec(host);
+  if (colon !== null && (!host.includes(']') || host.lastIndexOf(']') < colon.index)) {
+    port = Number(colon[1]);
+    host = host.slice(0, colon.index);
+  }
+  if (mesh && host.endsWith('.') && host.length > 1) {
+    const absolute = host.slice(0, -1);
+    if (index.services.has(absolute) || index.serviceEntriesFor(absolute).length > 0) {
+      host = absolute;
+    }
+  }
+  return { host, ...(port !== undefined ? { port } : {}) };
+}
+
+/** The port of a Service that Istio does not route with HTTP rules, and the protocol it takes the port for. */
+interface NonHttpPort {
+  readonly service: ServiceInfo;
+  readonly port: number;
+  readonly name: string | undefined;
+  readonly protocol: string;
+}
+
+/**
+ * The port `port` of the Service `fqdn` when Istio takes it for a protocol other than HTTP (pilot
+ * builds HTTP routes only for ports `IsHTTPOrSniffed`): a TCP port gets TCP proxying, where the
+ * http rules of a VirtualService do not apply.
+ */
+function nonHttpPort(index: MeshIndex, fqdn: string, port: number | undefined): NonHttpPort | undefined {
+  const service = index.services.get(fqdn);
+  const servicePort = port === undefined ? undefined : service?.ports.find((p) => p.port === port);
+  if (service === undefined || servicePort === undefined) {
+    return undefined;
+  }
+  const protocol = servicePortProtocol(servicePort);
+  return isHttpOrSniffed(protocol) ? undefined : { service, port: servicePort.port, name: servicePort.name, protocol };
+}
+
+/** A request to a Service port that Istio takes as TCP (or another protocol than HTTP): no http rule applies. */
+function explainTcpPort(index: MeshIndex, request: RequestDescription, vs: VirtualServiceInfo | undefined, tcp: NonHttpPort): Explanation {
+  const how = tcp.service.ports.find((p) => p.port === tcp.port)?.appProtocol !== undefined ? 'has appProtocol' : 'is named';
+  const written = tcp.service.ports.find((p) => p.port === tcp.port)?.appProtocol ?? tcp.name ?? '(no name)';
+  const notes = [`port ${tcp.port} of Service ${tcp.service.ref.namespace}/${tcp.service.ref.name} ${how} "${written}", so Istio takes it as ${tcp.protocol}, not HTTP: it proxies connections there and no http rule applies`];
+  if (vs !== undefined && vs.tcp.length + vs.tls.length > 0) {
+    notes.push(`the tcp or tls rules of ${refText(vs.ref)} route these connections, which explain does not follow (it explains HTTP requests)`);
+  } else {
+    const workloads = index.workloadsBehind(tcp.service.host, undefined);
+    notes.push(`${vs !== undefined ? `${refText(vs.ref)} has no tcp rule, so ` : ''}connections are balanced over every pod of the Service (${workloads.map((w) => `${w.ref.kind} ${w.ref.namespace}/${w.ref.name} (${pods(w.replicas)})`).join(', ') || 'no pods'})`);
+  }
+  return { request, ...(vs !== undefined ? { virtualService: vs.ref } : {}), nonHttp: { port: tcp.port, protocol: tcp.protocol }, destinations: [], mirrors: [], notes, warnings: [] };
 }
 
 /** Why no route of an Istio Gateway takes the request: no VirtualService takes the host, or the servers do not. */
@@ -371,7 +479,7 @@ interface AppliedRoutes {
 }
 
 /** A request through a Gateway API Gateway: its HTTPRoutes and GRPCRoutes, and the TLSRoutes that take the host. */
-function explainApiGateway(index: MeshIndex, gateway: ApiGatewayInfo, options: ExplainOptions, headers: Record<string, string>): Explanation {
+function explainApiGateway(index: MeshIndex, gateway: ApiGatewayInfo, options: RoutedOptions, headers: Record<string, string>): Explanation {
   const ports = [...new Set(gateway.listeners.map((l) => l.port))];
   const port = options.port ?? (ports.length === 1 ? ports[0] : undefined);
   const key = `${gateway.ref.namespace}/${gateway.ref.name}`;
@@ -398,7 +506,7 @@ function explainApiGateway(index: MeshIndex, gateway: ApiGatewayInfo, options: E
     }
     host = (attached[0] ?? (any.tls.length === 1 ? any.tls[0] : undefined))?.hostnames.find((h) => !h.includes('*')) ?? '*';
   }
-  const request: RequestDescription = { gateway: key, host, path: options.path ?? '/', headers, method: options.method ?? 'GET', ...(port !== undefined ? { port } : {}) };
+  const request: RequestDescription = { gateway: key, host, path: options.path ?? '/', headers, method: options.method ?? 'GET', ...(port !== undefined ? { port } : {}), ...(options.authority !== undefined ? { authority: options.authority } : {}), ...schemeField(apiGatewayScheme(index, key, port)) };
   const explanation = explainRoutes(index, request, applied(host));
   const unread = [
     ...listenerSetWarnings(index, host),
@@ -548,6 +656,11 @@ function explainRoutes(index: MeshIndex, request: RequestDescription, applied: A
   return { request, ...by, ...tls, rule: matchedRule, destinations, mirrors, notes, warnings };
 }
 
+/** `{ scheme }` when it is known. */
+function schemeField(scheme: Scheme | undefined): { scheme?: Scheme } {
+  return scheme !== undefined ? { scheme } : {};
+}
+
 /** The scheme of requests that come to an Istio Gateway's servers (of the port, when known), when they agree; `http` in the mesh. */
 function istioScheme(index: MeshIndex, gateway: string, port: number | undefined): Scheme | undefined {
   if (gateway === MESH_GATEWAY) {
@@ -578,9 +691,9 @@ export function missingPart(index: MeshIndex, host: string, subset: string | und
 }
 
 /** The port a request comes to when only one is possible: the Gateway's single server port, or the Service's single port. */
-function defaultPort(index: MeshIndex, gateway: string, vs: VirtualServiceInfo | undefined, host: string): number | undefined {
+function defaultPort(index: MeshIndex, gateway: string, host: string, from: string): number | undefined {
   const ports = gateway === MESH_GATEWAY
-    ? index.services.get(index.requestHost(host, vs?.ref.namespace ?? DEFAULT_NAMESPACE))?.ports.map((p) => p.port) ?? []
+    ? index.services.get(index.requestHost(host, from))?.ports.map((p) => p.port) ?? []
     : (index.gateways.get(gateway)?.servers ?? []).map((s) => Number(s.port?.number));
   const distinct = [...new Set(ports)];
   return distinct.length === 1 ? distinct[0] : undefined;
@@ -597,8 +710,8 @@ function touches(object: GatewayApiInfo, index: MeshIndex, host: string, namespa
 }
 
 /** Warnings about the Gateway API objects that touch the host asked about, which explain does not model. */
-export function gatewayApiWarnings(index: MeshIndex, gateway: string, vs: VirtualServiceInfo | undefined, host: string): string[] {
-  const namespace = vs?.ref.namespace ?? DEFAULT_NAMESPACE;
+export function gatewayApiWarnings(index: MeshIndex, gateway: string, vs: VirtualServiceInfo | undefined, host: string, from?: string): string[] {
+  const namespace = from ?? vs?.ref.namespace ?? DEFAULT_NAMESPACE;
   // An object given twice (several variants of one route, say) is named once.
   return [...new Set(index.gatewayApi
     .filter((o) => touches(o, index, host, namespace, gateway === MESH_GATEWAY))
@@ -638,8 +751,117 @@ function resolveGateway(index: MeshIndex, given: string | undefined): string {
     : `Gateway "${given}" is ambiguous (${found.join(', ')}): give it as namespace/name`);
 }
 
-/** The VirtualService that routes a host in the mesh: the one whose host (as Istio completes it) is the most specific of those that take it. */
-function pickVirtualService(index: MeshIndex, bound: VirtualServiceInfo[], gateway: string, host: string | undefined): VirtualServiceInfo | undefined {
+/** The HTTPRoutes and GRPCRoutes of one namespace attached to a Service with one parentRef port: istiod makes one VirtualService of them. */
+interface MeshRouteGroup {
+  readonly namespace: string;
+  /** The parentRef's port, `undefined` for none. */
+  readonly port: number | undefined;
+  readonly http: HttpRouteInfo[];
+  readonly grpc: GrpcRouteInfo[];
+}
+
+/**
+ * The routes attached to the Service `fqdn` (on `port`, when known) that a caller of namespace
+ * `from` gets, as istiod makes them: one VirtualService per route namespace and parentRef port
+ * (pilot's route collections), applied only to callers of the route's namespace or of the
+ * Service's (pilot's `BuildSidecarVirtualHostWrapper`); the groups of the caller's namespace come
+ * first (`VirtualServicesForGateway` puts the consumer's routes first). `excluded` are the routes
+ * the namespace rule leaves out.
+ */
+function meshRouteGroups(index: MeshIndex, fqdn: string, port: number | undefined, from: string): { groups: MeshRouteGroup[]; excluded: RouteInfo[] } {
+  const groups = new Map<string, MeshRouteGroup>();
+  const excluded: RouteInfo[] = [];
+  for (const route of [...converted(index, index.httpRoutes), ...converted(index, grpcRoutes(index))]) {
+    for (const p of route.parentRefs) {
+      const serviceNamespace = p.namespace ?? route.ref.namespace;
+      if (!(p.group === '' && p.kind === 'Service' && serviceHost(p.name, serviceNamespace) === fqdn && (p.port === undefined || port === undefined || p.port === port))) {
+        continue;
+      }
+      if (route.ref.namespace !== from && route.ref.namespace !== serviceNamespace) {
+        if (!excluded.includes(route)) {
+          excluded.push(route);
+        }
+        continue;
+      }
+      const key = `${route.ref.namespace}/${p.port ?? ''}`;
+      let group = groups.get(key);
+      if (group === undefined) {
+        group = { namespace: route.ref.namespace, port: p.port, http: [], grpc: [] };
+        groups.set(key, group);
+      }
+      const list: RouteInfo[] = route.ref.kind === 'GRPCRoute' ? group.grpc : group.http;
+      if (!list.includes(route)) {
+        list.push(route);
+      }
+    }
+  }
+  const all = [...groups.values()];
+  return { groups: [...all.filter((g) => g.namespace === from), ...all.filter((g) => g.namespace !== from)], excluded };
+}
+
+/** `HTTPRoute ns/a` or `HTTPRoutes ns/a, ns/b and GRPCRoute ns/c`: the routes of a group. */
+function groupText(group: MeshRouteGroup): string {
+  return routeText([...group.http, ...group.grpc]);
+}
+
+/**
+ * Which of the VirtualService `vs` and the route groups routes the Service `fqdn` for a caller of
+ * namespace `from`, as the sidecar keeps the first virtual host of a domain: a VirtualService
+ * exported to the caller's namespace by name (or only to its own) first, then the routes of the
+ * caller's namespace, then the others (VirtualServices exported everywhere and the Service's
+ * namespace's routes, in the order they were created, which manifests do not tell: explain then
+ * takes the VirtualService and says so). An exact host comes before a wildcard one, and a
+ * VirtualService without http rules gives no HTTP route. `group` is the one that applies, if any.
+ */
+function meshPrecedence(index: MeshIndex, vs: VirtualServiceInfo | undefined, fqdn: string, groups: readonly MeshRouteGroup[], from: string): { group?: MeshRouteGroup; warnings: string[] } {
+  const [first, ...others] = groups;
+  if (first === undefined) {
+    return { warnings: [] };
+  }
+  const warnings: string[] = [];
+  const samePlace = others.filter((g) => g.namespace === first.namespace);
+  if (samePlace.length > 0) {
+    const ports = [first, ...samePlace].map((g) => (g.port === undefined ? 'none' : String(g.port))).join(', ');
+    warnings.push(`the routes of namespace ${first.namespace} attached to Service ${fqdn} name different parentRef ports (${ports}): istiod makes one VirtualService of each, and applies the one created first, which manifests do not tell; explain follows ${groupText(first)}`);
+  }
+  const lost = others.filter((g) => g.namespace !== first.namespace);
+  const exact = vs !== undefined && vs.hosts.some((h) => index.resolveHost(h, vs.ref.namespace) === fqdn);
+  const vsApplies = vs !== undefined && vs.http.length > 0 && exact;
+  const vsFirst = vsApplies && !vs.exportTo.includes(ALL_NAMESPACES);
+  const consumer = first.namespace === from;
+  if (vs !== undefined && vs.http.length > 0 && (vsFirst || (!consumer && vsApplies))) {
+    const why = vsFirst
+      ? `${refText(vs.ref)} is exported to namespace ${from} by name (exportTo), which puts it before the routes made of HTTPRoutes`
+      : `Istio applies whichever was created first, which manifests do not tell: explain follows ${refText(vs.ref)}`;
+    return { warnings: [...warnings, ...[first, ...others].map((g) => `${groupText(g)} ${g.http.length + g.grpc.length === 1 ? 'is' : 'are'} also attached to Service ${fqdn}; for a caller in namespace ${from}, ${why}`)] };
+  }
+  if (vs !== undefined) {
+    const why = vs.http.length === 0 ? `${refText(vs.ref)} has no http rule` : !exact ? `${refText(vs.ref)} takes the host by a wildcard, after the exact host of the routes`
+      : `Istio puts the routes of the caller's namespace (${from}) before ${refText(vs.ref)}, which is exported to every namespace`;
+    warnings.push(`${refText(vs.ref)} also routes host ${fqdn}, but ${groupText(first)} ${first.http.length + first.grpc.length === 1 ? 'applies' : 'apply'} for a caller in namespace ${from}: ${why}`);
+  }
+  // Routes of another namespace than the first group's are the Service's namespace's, after the caller's.
+  warnings.push(...lost.map((g) => `${groupText(g)} ${g.http.length + g.grpc.length === 1 ? 'is' : 'are'} also attached to Service ${fqdn}, but for a caller in namespace ${from} Istio applies ${groupText(first)}, of the caller's namespace, first`));
+  return { group: first, warnings };
+}
+
+/**
+ * The VirtualServices a sidecar of namespace `from` sees (pilot's `VirtualServicesForGateway`):
+ * those exported to it, first those of its own namespace, then those exported to it by name, then
+ * those exported to every namespace.
+ */
+function visibleFrom(bound: readonly VirtualServiceInfo[], from: string): VirtualServiceInfo[] {
+  const own = bound.filter((vs) => vs.ref.namespace === from && vs.exportTo.includes(from) && !vs.exportTo.includes(ALL_NAMESPACES));
+  const named = bound.filter((vs) => vs.ref.namespace !== from && vs.exportTo.includes(from) && !vs.exportTo.includes(ALL_NAMESPACES));
+  return [...own, ...named, ...bound.filter((vs) => vs.exportTo.includes(ALL_NAMESPACES))];
+}
+
+/**
+ * The VirtualService that routes a host in the mesh: the one whose host (as Istio completes it) is
+ * the most specific of those that take the request's host (resolved in the caller's namespace
+ * `from`); of equals, the first (pilot keeps the first virtual host of a domain).
+ */
+function pickVirtualService(index: MeshIndex, bound: VirtualServiceInfo[], gateway: string, host: string | undefined, from: string): VirtualServiceInfo | undefined {
   if (host === undefined) {
     if (bound.length > 1) {
       throw new ExplainError(`${bound.length} VirtualServices are bound to ${gateway} (${bound.map((v) => `${v.ref.namespace}/${v.ref.name}`).join(', ')}): pass --host`);
@@ -651,7 +873,7 @@ function pickVirtualService(index: MeshIndex, bound: VirtualServiceInfo[], gatew
   for (const vs of bound) {
     for (const written of vs.hosts) {
       const vsHost = index.resolveHost(written, vs.ref.namespace);
-      if (hostServes(vsHost, index.requestHost(host, vs.ref.namespace))) {
+      if (hostServes(vsHost, index.requestHost(host, from))) {
         const score = hostSpecificity(vsHost);
         if (best === undefined || score > best.score) {
           best = { vs, score };
@@ -669,7 +891,7 @@ function pods(replicas: number | undefined): string {
 /** The explanation as lines of text. */
 export function formatExplanation(e: Explanation): string {
   const headers = Object.entries(e.request.headers).map(([k, v]) => `${k}: ${v}`);
-  const lines = [`request: ${e.request.method} ${e.request.path}, host ${e.request.host}, via ${e.request.gateway}${headers.length > 0 ? `, headers ${headers.join('; ')}` : ''}`];
+  const lines = [`request: ${e.request.method} ${e.request.path}, host ${e.request.host}${e.request.authority !== undefined ? ` (Host ${e.request.authority})` : ''}, via ${e.request.gateway}${e.request.fromNamespace !== undefined && e.request.fromNamespace !== DEFAULT_NAMESPACE ? ` from namespace ${e.request.fromNamespace}` : ''}${headers.length > 0 ? `, headers ${headers.join('; ')}` : ''}`];
   const by = e.virtualService ?? e.httpRoute ?? e.grpcRoute;
   if (by !== undefined && e.rule !== undefined) {
     lines.push(`matched: ${refText(by)}, ${e.virtualService !== undefined ? 'http rule' : 'rule'} ${e.rule.number}${e.rule.name ? ` ("${e.rule.name}")` : ''}: ${e.rule.matchedBy}`);

@@ -15,7 +15,7 @@ import { L4MatchJson, RuleJson } from './json';
 export interface RequestDescription {
   /** The gateway the request comes through (`namespace/name`), or `mesh`. */
   readonly gateway: string;
-  /** The Host/authority, as the client sends it. */
+  /** The host the proxy routes by: the Host/authority the client sends, lower case, without a port. */
   readonly host: string;
   /** The path, with any query string. */
   readonly path: string;
@@ -28,6 +28,23 @@ export interface RequestDescription {
    * @default - unknown: a match on a port cannot be judged
    */
   readonly port?: number;
+  /**
+   * The Host header as the client sends it, when it differs from `host` (which is lower case,
+   * without a port): `authority` conditions test this value.
+   * @default - `host`
+   */
+  readonly authority?: string;
+  /**
+   * The scheme the request comes with: `http` in the mesh, that of the gateway's servers or
+   * listeners (of the port) otherwise.
+   * @default - unknown: a scheme condition cannot be judged
+   */
+  readonly scheme?: string;
+  /**
+   * In the mesh, the namespace of the calling pod.
+   * @default - not in the mesh
+   */
+  readonly fromNamespace?: string;
 }
 
 /** A rule with no match, or a match with no condition, admits every request. */
@@ -139,8 +156,9 @@ function splitPath(path: string): { uri: string; query: Map<string, string> } {
 export function requestMatches(match: HttpMatchJson | undefined, request: RequestDescription, namespace?: string): boolean | undefined {
   const { uri, query } = splitPath(request.path);
   return matchAdmits(match, {
-    uri, query, headers: request.headers, method: request.method, authority: request.host, gateway: request.gateway,
+    uri, query, headers: request.headers, method: request.method, authority: request.authority ?? request.host, gateway: request.gateway, path: request.path,
     ...(request.port !== undefined ? { port: request.port } : {}),
+    ...(request.scheme !== undefined ? { scheme: request.scheme } : {}),
   }, namespace);
 }
 
@@ -181,6 +199,11 @@ export function stringCovers(
     return typeof narrow.exact === 'string' && stringMatches(wide, narrow.exact, wideIgnoreCase) === true;
   }
   return false;
+}
+
+/** Whether a `StringMatch` asks only that the value be present (an empty condition). */
+function isPresence(condition: StringMatchJson | undefined): boolean {
+  return condition === null || typeof condition !== 'object' || Object.keys(condition).length === 0;
 }
 
 /** A field's value as a record of named values (`headers`, `sourceLabels`, ...), whatever was written. */
@@ -226,8 +249,10 @@ export function matchCovers(earlier: HttpMatchJson | undefined, later: HttpMatch
       case 'queryParams':
         return mapCovers(wide, narrow, (w, n) => stringCovers(w, n));
       case 'withoutHeaders':
-        // Excluding what the earlier match excludes, or more.
-        return mapCovers(wide, narrow, (w, n) => stringCovers(n, w));
+        // Excluding what the earlier match excludes, or more; a missing header is "" to a condition
+        // on a value but passes a presence condition (pilot's treat_missing_header_as_empty), so a
+        // later presence condition takes a missing header that an earlier condition taking "" refuses.
+        return mapCovers(wide, narrow, (w, n) => stringCovers(n, w) && !(isPresence(n) && !isPresence(w) && stringMatches(w, '') !== false));
       case 'port':
       case 'sourceNamespace':
         return narrow === wide;

@@ -19,6 +19,7 @@ export interface ServicePortJson {
   readonly name?: string;
   readonly port?: number;
   readonly appProtocol?: string;
+  readonly protocol?: string;
 }
 
 /** A `PortSelector`. */

@@ -74,6 +74,42 @@ export interface ServicePortInfo {
   readonly port: number;
   /** The port's `appProtocol`, if any. */
   readonly appProtocol?: string;
+  /** The port's transport protocol (`TCP`, `UDP`, `SCTP`), if written. */
+  readonly protocol?: string;
+}
+
+/** Ports on which Istio does not sniff the protocol of a port whose name or appProtocol does not tell it: it takes them as TCP. */
+const WELL_KNOWN_TCP_PORTS: ReadonlySet<number> = new Set([25, 53, 3306, 27017]);
+
+/**
+ * The protocol Istio gives a Service port (its `ConvertProtocol`): `UDP` for a UDP port; else
+ * from the `appProtocol` (Kubernetes' `kubernetes.io/h2c`, `ws`, `wss` included) or else the
+ * name's prefix before `-`, ignoring case; `UNSUPPORTED` when neither tells (Istio then sniffs
+ * the protocol), except on ports 25, 53, 3306 and 27017, which are `TCP`.
+ */
+export function servicePortProtocol(port: ServicePortInfo): string {
+  if (port.protocol === 'UDP') {
+    return 'UDP';
+  }
+  const name = port.appProtocol ?? port.name ?? '';
+  const standard: Record<string, string> = { 'kubernetes.io/h2c': 'HTTP2', 'kubernetes.io/ws': 'HTTP', 'kubernetes.io/wss': 'HTTPS' };
+  if (port.appProtocol !== undefined && standard[port.appProtocol] !== undefined) {
+    return standard[port.appProtocol];
+  }
+  if (name.toLowerCase().startsWith('grpc-web')) {
+    return 'GRPC-WEB';
+  }
+  const prefix = name.split('-')[0].toLowerCase();
+  const known = ['tcp', 'udp', 'grpc', 'http', 'http_proxy', 'http2', 'https', 'tls', 'mongo', 'redis', 'mysql'];
+  if (known.includes(prefix)) {
+    return prefix.toUpperCase();
+  }
+  return WELL_KNOWN_TCP_PORTS.has(port.port) ? 'TCP' : 'UNSUPPORTED';
+}
+
+/** Whether Istio routes a port of this protocol with HTTP rules (its `IsHTTPOrSniffed`): HTTP, HTTP2, HTTP_PROXY, GRPC, GRPC-WEB, or not known (sniffed). */
+export function isHttpOrSniffed(protocol: string): boolean {
+  return ['HTTP', 'HTTP2', 'HTTP_PROXY', 'GRPC', 'GRPC-WEB', 'UNSUPPORTED'].includes(protocol);
 }
 
 /** A Kubernetes Service. */
@@ -576,7 +612,7 @@ export class MeshIndex {
       ref,
       host,
       selector: selector === undefined ? undefined : stringMap(selector),
-      ports: array<ServicePortJson>(m.spec?.ports).map((p) => ({ name: p?.name, port: Number(p?.port), appProtocol: p?.appProtocol })),
+      ports: array<ServicePortJson>(m.spec?.ports).map((p) => ({ name: p?.name, port: Number(p?.port), appProtocol: p?.appProtocol, ...(typeof p?.protocol === 'string' ? { protocol: p.protocol } : {}) })),
       exportTo: resolveExportTo(typeof exportTo === 'string' ? exportTo.split(',').map((e) => e.trim()).filter((e) => e !== '') : [], ref.namespace),
     });
   }

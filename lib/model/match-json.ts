@@ -53,6 +53,32 @@ export interface MatchedRequest {
   readonly gateway?: string;
   /** The port the request comes to, when known. */
   readonly port?: number;
+  /** The path with its query string, as the request line carries it (Envoy's `:path`), when known. */
+  readonly path?: string;
+  /** The scheme (`http` or `https`), when known. */
+  readonly scheme?: string;
+}
+
+/**
+ * The value of a header a match names: a pseudo-header (`:authority`, `:method`, `:path`,
+ * `:scheme`) is the request's Host, method, path with query, scheme, which Envoy matches as
+ * headers (pilot passes header names through, and makes `authority`, `method` and `scheme`
+ * conditions such matchers too); `undefined` for a pseudo-header the request does not carry, or
+ * for a header it does not have. `known` tells the two apart.
+ */
+function headerValue(request: MatchedRequest, name: string): { value: string | undefined; known: boolean } {
+  switch (name) {
+    case ':authority':
+      return { value: request.authority, known: request.authority !== undefined };
+    case ':method':
+      return { value: request.method, known: request.method !== undefined };
+    case ':path':
+      return { value: request.path, known: request.path !== undefined };
+    case ':scheme':
+      return { value: request.scheme, known: request.scheme !== undefined };
+    default:
+      return { value: own(request.headers, name), known: true };
+  }
 }
 
 /** Match fields that only name the match, modify another condition, or name its statistics: every request meets them. */
@@ -170,12 +196,19 @@ export function matchAdmits(match: HttpMatchJson | undefined, request: MatchedRe
       case 'authority':
         ok = combine(stringMatches(condition as StringMatchJson, request.authority));
         break;
+      case 'scheme':
+        ok = combine(request.scheme === undefined ? undefined : stringMatches(condition as StringMatchJson, request.scheme));
+        break;
       case 'headers':
-        ok = entries(condition).every(([name, c]) => combine(stringMatches(c, own(request.headers, name))));
+        ok = entries(condition).every(([name, c]) => {
+          const { value, known } = headerValue(request, name);
+          return combine(known ? stringMatches(c, value) : undefined);
+        });
         break;
       case 'withoutHeaders':
         ok = entries(condition).every(([name, c]) => {
-          const result = stringMatches(c, own(request.headers, name));
+          const { value, known } = headerValue(request, name);
+          const result = known ? stringMatches(c, withoutHeaderValue(c, value)) : undefined;
           return combine(result === undefined ? undefined : !result);
         });
         break;
@@ -196,6 +229,15 @@ export function matchAdmits(match: HttpMatchJson | undefined, request: MatchedRe
     }
   }
   return unknown ? undefined : true;
+}
+
+/**
+ * The value a `withoutHeaders` condition tests for a header: pilot inverts the condition and, but
+ * for a presence condition, sets Envoy's `treat_missing_header_as_empty`, so a missing header is
+ * tested as `""` (`withoutHeaders: {x: {regex: ".*"}}` takes no request at all).
+ */
+export function withoutHeaderValue(condition: StringMatchJson | undefined, value: string | undefined): string | undefined {
+  return value === undefined && !isEmptyCondition(condition) ? '' : value;
 }
 
 /** Whether a gateway name written in a match of a VirtualService of `namespace` names `gateway` (`namespace/name` or `mesh`). */

@@ -198,6 +198,35 @@ describe('explain', () => {
     expect(cli('explain', file, '--host', 'grpc.example.com', '--path', '/com.example.User/Get')).toMatchObject({ code: 1, stderr: 'explain: the request is answered 404: no route matches it\n' });
   });
 
+  test('exits 0 for a request to a TCP port of a Service, whose connections explain does not follow', () => {
+    // GIVEN a Service whose only port is named tcp and an in-mesh VirtualService with an http rule
+    const file = write('tcp-port.yaml', [
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {selector: {app: web}, ports: [{name: tcp-web, port: 80}]}\n',
+      'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: web}\nspec: {hosts: [web], http: [{match: [{uri: {prefix: /shop}}], route: [{destination: {host: web}}]}]}\n',
+    ].join('---\n'));
+
+    // WHEN
+    const { code, stdout } = cli('explain', file, '--gateway', 'mesh', '--host', 'web');
+
+    // THEN
+    expect(code).toBe(0);
+    expect(stdout).toContain('note: port 80 of Service default/web is named "tcp-web", so Istio takes it as TCP, not HTTP');
+  });
+
+  test('takes the caller\'s namespace from --from-namespace, and fails if it is not a namespace name', () => {
+    // GIVEN a VirtualService of namespace team exported to team only
+    const file = write('export-to.yaml', [
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {selector: {app: web}, ports: [{name: http, port: 80}]}\n',
+      'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: web, namespace: team}\nspec: {hosts: [web.default.svc.cluster.local], exportTo: [.], http: [{route: [{destination: {host: web.default.svc.cluster.local}}]}]}\n',
+    ].join('---\n'));
+
+    // WHEN / THEN
+    expect(cli('explain', file, '--gateway', 'mesh', '--host', 'web.default', '--from-namespace', 'team').stdout).toContain('matched: VirtualService team/web');
+    expect(cli('explain', file, '--gateway', 'mesh', '--host', 'web.default').stdout).not.toContain('matched:');
+    expect(cli('explain', file, '--gateway', 'mesh', '--from-namespace', 'Team')).toMatchObject({ code: 2 });
+    expect(cli('explain', file, '--gateway', 'mesh', '--from-namespace', 'Team').stderr).toContain('--from-namespace must be a namespace name (lower-case letters, digits and \'-\', at most 63), got "Team"');
+  });
+
   test('fails if no HTTPRoute rule matches (404) or a backend Service is not defined (500), with exit code 1', () => {
     // GIVEN a Gateway API Gateway, a route with one path, and a mesh route to a missing Service
     const file = write('gateway-api-routes.yaml', [
@@ -335,7 +364,8 @@ describe('explain', () => {
       'spec:', '  hosts: [db]', '  tcp:', '    - route: [{destination: {host: db}}]', '',
     ].join('\n'));
     const { code, stdout, stderr } = cli('explain', '--gateway', 'mesh', '--host', 'db', file);
-    expect(stdout).toContain('note: VirtualService default/db has only TCP or TLS rules, which explain does not follow (it explains HTTP requests)');
+    // The port is named tcp: the port's protocol already says that no http rule applies.
+    expect(stdout).toContain('note: the tcp or tls rules of VirtualService default/db route these connections, which explain does not follow (it explains HTTP requests)');
     expect(stderr).not.toContain('404');
     expect(code).toBe(0);
   });

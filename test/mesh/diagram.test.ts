@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { mermaidDiagram } from '../../lib/mesh/diagram';
-import { deployment, route, service, tutorial, tutorialStep4AsWritten, virtualService } from '../support/fixtures';
+import { deployment, gateway, route, service, tutorial, tutorialStep4AsWritten, virtualService } from '../support/fixtures';
 
 describe('mermaidDiagram', () => {
   test('draws the mesh as a gateway node, mirrors as dotted edges, and escapes quotes', () => {
@@ -180,5 +180,80 @@ describe('mermaidDiagram of GRPCRoutes', () => {
     // Near miss: the GRPCRoute is no longer a warning node; the TLSRoute still is.
     expect(diagram).not.toContain('GRPCRoute default/users is not drawn');
     expect(diagram).toContain('>"warning: TLSRoute default/vault is not drawn<br/>TLSRoutes are not modelled: routing may differ"]');
+  });
+});
+
+describe('mermaidDiagram draws only what Istio sends', () => {
+  test('draws no edge from a Gateway to a VirtualService whose hosts none of its servers takes', () => {
+    // GIVEN a Gateway for shop.example.com and a VirtualService bound to it for admin.example.com
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService' && m.kind !== 'Gateway'), gateway('website-gateway', ['shop.example.com']),
+      virtualService('shop', [{ route: [route('website', 'version-1')] }], { hosts: ['shop.example.com'] }),
+      virtualService('admin', [{ route: [route('website', 'version-2')] }], { hosts: ['admin.example.com'] })];
+
+    // WHEN
+    const diagram = mermaidDiagram(manifests);
+
+    // THEN
+    const gw = /(n\d+)\[\/"Gateway default\/website-gateway"\/\]/.exec(diagram)![1];
+    const admin = /(n\d+)\["VirtualService default\/admin/.exec(diagram)![1];
+    expect(diagram).not.toContain(`${gw} --> ${admin}`);
+    expect(diagram).toContain('no server of default/website-gateway takes these hosts: no requests');
+    expect(diagram).not.toContain('subset version-2');
+  });
+
+  test('leaves out the http rules after one that takes every request', () => {
+    // GIVEN a catch-all rule before a header rule
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), virtualService('vs', [
+      { route: [route('website', 'version-1')] },
+      { match: [{ headers: { qa: { exact: 'x' } } }], route: [route('website', 'version-2')] },
+    ])];
+
+    // WHEN
+    const diagram = mermaidDiagram(manifests);
+
+    // THEN
+    expect(diagram).toContain('"rule 1<br/>every request"');
+    expect(diagram).not.toContain('rule 2');
+  });
+
+  test('draws a delegate VirtualService under the rule that delegates to it, bound to nothing', () => {
+    // GIVEN a root VirtualService whose /api rule delegates to one without hosts
+    const delegate = virtualService('api', [{ route: [route('website', 'version-2')] }], { gateways: null });
+    delete delegate.spec.hosts;
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), delegate, virtualService('root', [
+      { match: [{ uri: { prefix: '/api' } }], delegate: { name: 'api' } },
+      { route: [route('website', 'version-1')] },
+    ], { hosts: ['website'], gateways: ['mesh'] })];
+
+    // WHEN
+    const diagram = mermaidDiagram(manifests);
+
+    // THEN
+    const api = /(n\d+)\["VirtualService default\/api<br\/>delegate \(no hosts\)"\]/.exec(diagram)![1];
+    expect(diagram).toMatch(new RegExp(`n\\d+ -->\\|delegate\\| ${api}\n`));
+    const mesh = /(n\d+)\(\("mesh"\)\)/.exec(diagram)![1];
+    expect(diagram).not.toContain(`${mesh} --> ${api}\n`);
+  });
+
+  test('draws a rule whose delegate is missing, has hosts or is not exported to the root\'s namespace as left out', () => {
+    // GIVEN root VirtualServices in default delegating to: nothing, a VirtualService with hosts, one exported to shop only
+    const hidden = virtualService('hidden', [{ route: [route('website', 'version-2')] }], { ns: 'shop', gateways: null });
+    delete hidden.spec.hosts;
+    hidden.spec.exportTo = ['.'];
+    const withHosts = virtualService('with-hosts', [{ route: [route('website', 'version-2')] }], { hosts: ['other'], gateways: ['mesh'] });
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), hidden, withHosts, virtualService('root', [
+      { match: [{ uri: { prefix: '/a' } }], delegate: { name: 'absent' } },
+      { match: [{ uri: { prefix: '/b' } }], delegate: { name: 'with-hosts' } },
+      { match: [{ uri: { prefix: '/c' } }], delegate: { name: 'hidden', namespace: 'shop' } },
+    ], { hosts: ['website'], gateways: ['mesh'] })];
+
+    // WHEN
+    const diagram = mermaidDiagram(manifests);
+
+    // THEN
+    expect(diagram).toContain('>"no delegate VirtualService default/absent<br/>(one without hosts)<br/>rule left out"]');
+    expect(diagram).toContain('>"no delegate VirtualService default/with-hosts<br/>(one without hosts)<br/>rule left out"]');
+    expect(diagram).toContain('>"VirtualService shop/hidden not exported to default<br/>rule left out"]');
+    expect(diagram.match(/-->\|delegate\|/g)).toHaveLength(3);
   });
 });

@@ -262,30 +262,80 @@ describe('Gateway API objects', () => {
     expect(explain(manifests, { gateway: 'mesh', host: 'website', port: 8080 }).httpRoute).toBeUndefined();
   });
 
-  test('explain follows the VirtualService and warns about an HTTPRoute on the same Service, which it does not follow', () => {
-    // GIVEN a mesh VirtualService and an HTTPRoute for one Service
+  test('explain follows an HTTPRoute of the caller\'s namespace before a VirtualService exported everywhere, and says so', () => {
+    // GIVEN a mesh VirtualService and an HTTPRoute for one Service, both of namespace default
     const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), virtualService('vs', [{ route: [route('website', 'version-1')] }], { hosts: ['website'], gateways: ['mesh'] }), meshSplit];
-    // WHEN an in-mesh request is explained
+    // WHEN an in-mesh request from namespace default is explained
     const e = explain(manifests, { gateway: 'mesh', host: 'website' });
-    // THEN the VirtualService answers, and the warning names the route
-    expect(e.virtualService?.name).toBe('vs');
-    expect(e.warnings).toEqual(['HTTPRoute default/website-split (gateway.networking.k8s.io) also routes requests for host website; explain does not model the Gateway API, so where the request goes may differ from what is shown here']);
-    expect(formatExplanation(e)).toContain('\nwarning: HTTPRoute default/website-split');
-    // The same route given twice is named once.
-    expect(explain([...manifests, meshSplit], { gateway: 'mesh', host: 'website' }).warnings).toHaveLength(1);
+    // THEN the route answers (pilot puts the consumer namespace's routes first), and the warning says why
+    expect(e.httpRoute?.name).toBe('website-split');
+    expect(e.virtualService).toBeUndefined();
+    expect(e.warnings).toEqual(['VirtualService default/vs also routes host website.default.svc.cluster.local, but HTTPRoute default/website-split applies for a caller in namespace default: Istio puts the routes of the caller\'s namespace (default) before VirtualService default/vs, which is exported to every namespace']);
+    expect(formatExplanation(e)).toContain('\nwarning: VirtualService default/vs also routes');
   });
 
-  test('explain warns about an HTTPRoute that mirrors copies to the Service asked about, as about one that sends to it', () => {
+  test('explain follows a VirtualService exported to the caller\'s namespace by name before an HTTPRoute', () => {
+    // GIVEN a VirtualService exported to default only
+    const vs = virtualService('vs', [{ route: [route('website', 'version-1')] }], { hosts: ['website'], gateways: ['mesh'] });
+    vs.spec.exportTo = ['.'];
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), vs, meshSplit];
+    // WHEN
+    const e = explain(manifests, { gateway: 'mesh', host: 'website' });
+    // THEN
+    expect(e.virtualService?.name).toBe('vs');
+    expect(e.warnings).toEqual(['HTTPRoute default/website-split is also attached to Service website.default.svc.cluster.local; for a caller in namespace default, VirtualService default/vs is exported to namespace default by name (exportTo), which puts it before the routes made of HTTPRoutes']);
+  });
+
+  test('explain says that the order is not known for a caller of another namespace, and follows the VirtualService', () => {
+    // GIVEN a public VirtualService and an HTTPRoute of default, and a caller in namespace shop
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), virtualService('vs', [{ route: [route('website', 'version-1')] }], { hosts: ['website'], gateways: ['mesh'] }), meshSplit];
+    // WHEN
+    const e = explain(manifests, { gateway: 'mesh', host: 'website.default', fromNamespace: 'shop' });
+    // THEN
+    expect(e.virtualService?.name).toBe('vs');
+    expect(e.warnings).toEqual(['HTTPRoute default/website-split is also attached to Service website.default.svc.cluster.local; for a caller in namespace shop, Istio applies whichever was created first, which manifests do not tell: explain follows VirtualService default/vs']);
+  });
+
+  test('explain follows the consumer namespace\'s HTTPRoute for its callers, and leaves out a third namespace\'s', () => {
+    // GIVEN routes on Service website of default from default, shop and blog
+    const of = (ns: string, subset: string) => ({ ...meshSplit, metadata: { name: `from-${ns}`, namespace: ns },
+      spec: { parentRefs: [{ group: '', kind: 'Service', name: 'website', namespace: 'default', port: 80 }], rules: [{ backendRefs: [{ name: `website-${subset}`, namespace: 'default', port: 80 }] }] } });
+    const grant = { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant', metadata: { name: 'all', namespace: 'default' },
+      spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' }, { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'blog' }], to: [{ group: '', kind: 'Service' }] } };
+    const manifests = [...tutorial(), of('default', 'v1'), of('shop', 'v2'), of('blog', 'v3'), grant];
+    // WHEN
+    const shop = explain(manifests, { gateway: 'mesh', host: 'website.default', fromNamespace: 'shop' });
+    const home = explain(manifests, { gateway: 'mesh', host: 'website' });
+    // THEN
+    expect(shop.httpRoute?.name).toBe('from-shop');
+    expect(shop.warnings).toEqual([
+      'HTTPRoute default/from-default is also attached to Service website.default.svc.cluster.local, but for a caller in namespace shop Istio applies HTTPRoute shop/from-shop, of the caller\'s namespace, first',
+      'HTTPRoute blog/from-blog is attached to Service website.default.svc.cluster.local but does not apply to a caller in namespace shop: Istio applies a mesh route only to callers of the route\'s namespace or of the Service\'s',
+    ]);
+    expect(home.httpRoute?.name).toBe('from-default');
+  });
+
+  test('explain says which of the HTTPRoutes of one namespace with different parentRef ports it follows', () => {
+    // GIVEN a route with port 80 and one without port
+    const noPort = { ...meshSplit, metadata: { name: 'any-port' }, spec: { parentRefs: [{ group: '', kind: 'Service', name: 'website' }], rules: [{ backendRefs: [{ name: 'website', port: 80 }] }] } };
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), meshSplit, noPort];
+    // WHEN
+    const e = explain(manifests, { gateway: 'mesh', host: 'website' });
+    // THEN only one of them routes, not both merged
+    expect(e.httpRoute?.name).toBe('website-split');
+    expect(e.warnings).toEqual(['the routes of namespace default attached to Service website.default.svc.cluster.local name different parentRef ports (80, none): istiod makes one VirtualService of each, and applies the one created first, which manifests do not tell; explain follows HTTPRoute default/website-split']);
+  });
+
+  test('explain does not warn about an HTTPRoute that only mirrors copies to the Service asked about, or sends to it', () => {
     // GIVEN a mesh VirtualService for website, and a route of another Service that mirrors to website
     const vs = virtualService('vs', [{ route: [route('website', 'version-1')] }], { hosts: ['website'], gateways: ['mesh'] });
-    const mirroring = (type: string) => ({
+    const mirroring = {
       apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'api-copies' },
-      spec: { parentRefs: [{ group: '', kind: 'Service', name: 'api', port: 80 }], rules: [{ backendRefs: [{ name: 'api-v1', port: 80 }], filters: [{ type, requestMirror: { backendRef: { name: 'website', port: 80 } } }] }] },
-    });
-    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), vs];
-    // WHEN / THEN
-    expect(explain([...manifests, mirroring('RequestMirror')], { gateway: 'mesh', host: 'website' }).warnings.map((w) => w.split(' (')[0])).toEqual(['HTTPRoute default/api-copies']);
-    expect(explain([...manifests, mirroring('RequestHeaderModifier')], { gateway: 'mesh', host: 'website' }).warnings).toEqual([]);
+      spec: { parentRefs: [{ group: '', kind: 'Service', name: 'api', port: 80 }], rules: [{ backendRefs: [{ name: 'website', port: 80 }], filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'website', port: 80 } } }] }] },
+    };
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), vs, mirroring];
+    // WHEN / THEN a route of Service api does not route requests for website
+    expect(explain(manifests, { gateway: 'mesh', host: 'website' }).warnings).toEqual([]);
   });
 
   test.skipIf(ISTIO_SAMPLES === undefined)('explain answers Istio\'s bookinfo route-reviews-90-10 in the mesh: 90% reviews-v1, 10% reviews-v2, with their pods', () => {
@@ -623,5 +673,210 @@ describe('explain through an Istio Gateway routes among the virtual host istiod 
 
     // WHEN / THEN
     expect(explain(manifests, { gateway: 'istio-system/public', host: 'shop.example.com' }).virtualService?.name).toBe('legacy');
+  });
+});
+
+describe('explain matches the request\'s Host as the proxy does', () => {
+  /** Service website (port 80) and a mesh VirtualService that sends port 8080 to version-2, the rest to version-1. */
+  const mesh = () => [
+    ...tutorial().filter((m) => m.kind !== 'VirtualService'),
+    virtualService('vs', [{ match: [{ port: 8080 }], route: [route('website', 'version-2')] }, { route: [route('website', 'version-1')] }], { hosts: ['website'], gateways: ['mesh'] }),
+  ];
+
+  test('ignores the port and the case of the Host in the mesh, and takes the Host\'s port as the request\'s', () => {
+    // GIVEN / WHEN
+    const withPort = explain(mesh(), { gateway: 'mesh', host: 'website:8080' });
+    const upper = explain(mesh(), { gateway: 'mesh', host: 'WebSite' });
+
+    // THEN
+    expect(withPort.virtualService?.name).toBe('vs');
+    expect(withPort.request).toMatchObject({ host: 'website', port: 8080, authority: 'website:8080' });
+    expect(withPort.rule?.number).toBe(1);
+    expect(formatExplanation(withPort)).toContain('host website (Host website:8080), via mesh');
+    expect(upper.virtualService?.name).toBe('vs');
+    expect(upper.rule?.number).toBe(2);
+  });
+
+  test('keeps the port given over the one of the Host', () => {
+    expect(explain(mesh(), { gateway: 'mesh', host: 'website:8080', port: 80 }).rule?.number).toBe(2);
+  });
+
+  test('takes a fully qualified Service name with a trailing dot in the mesh, but not a short one', () => {
+    // GIVEN / WHEN
+    const absolute = explain(mesh(), { gateway: 'mesh', host: 'website.default.svc.cluster.local.' });
+    const short = explain(mesh(), { gateway: 'mesh', host: 'website.default.' });
+
+    // THEN pilot gives only the Service's full host a domain with a trailing dot
+    expect(absolute.virtualService?.name).toBe('vs');
+    expect(short.virtualService).toBeUndefined();
+  });
+
+  test('ignores the port and the case of the Host through an Istio Gateway, and tests authority on the Host as sent', () => {
+    // GIVEN a Gateway for shop.example.com, and a rule for an authority with a port
+    const manifests = [
+      ...tutorial().filter((m) => m.kind !== 'VirtualService' && m.kind !== 'Gateway'),
+      gateway('website-gateway', ['shop.example.com']),
+      virtualService('vs', [
+        { match: [{ authority: { exact: 'Shop.example.com:80' } }], route: [route('website', 'version-2')] },
+        { route: [route('website', 'version-1')] },
+      ], { hosts: ['shop.example.com'] }),
+    ];
+
+    // WHEN
+    const e = explain(manifests, { host: 'Shop.example.com:80' });
+
+    // THEN
+    expect(e.virtualService?.name).toBe('vs');
+    expect(e.rule?.number).toBe(1);
+    expect(explain(manifests, { host: 'shop.EXAMPLE.com' }).rule?.number).toBe(2);
+  });
+
+  test('fails if the Host through an Istio Gateway ends with a dot: a gateway\'s virtual hosts have no such domain', () => {
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService' && m.kind !== 'Gateway'), gateway('website-gateway', ['shop.example.com']),
+      virtualService('vs', [{ route: [route('website', 'version-1')] }], { hosts: ['shop.example.com'] })];
+    expect(explain(manifests, { host: 'shop.example.com.' }).rule).toBeUndefined();
+  });
+});
+
+describe('explain matches pseudo-headers', () => {
+  test('routes by :method and :authority in the mesh, where the scheme is http', () => {
+    // GIVEN rules on :method, :authority and :scheme
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), virtualService('vs', [
+      { match: [{ headers: { ':method': { exact: 'POST' } } }], route: [route('website', 'version-2')] },
+      { match: [{ headers: { ':authority': { prefix: 'website:' } } }], route: [route('website', 'version-2')] },
+      { match: [{ headers: { ':scheme': { exact: 'https' } } }], route: [route('website', 'version-2')] },
+      { route: [route('website', 'version-1')] },
+    ], { hosts: ['website'], gateways: ['mesh'] })];
+
+    // WHEN / THEN
+    expect(explain(manifests, { gateway: 'mesh', host: 'website', method: 'POST' }).rule?.number).toBe(1);
+    expect(explain(manifests, { gateway: 'mesh', host: 'website:80' }).rule?.number).toBe(2);
+    const plain = explain(manifests, { gateway: 'mesh', host: 'website' });
+    expect(plain.rule?.number).toBe(4);
+    expect(plain.notes).toEqual([]);
+  });
+
+  test('takes the scheme of the Gateway\'s server for :scheme', () => {
+    // GIVEN an HTTPS server and a rule on :scheme https
+    const gw = gateway('website-gateway');
+    gw.spec.servers = [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['*'], tls: { mode: 'SIMPLE', credentialName: 'cert' } }];
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService' && m.kind !== 'Gateway'), gw, virtualService('vs', [
+      { match: [{ headers: { ':scheme': { exact: 'https' } } }], route: [route('website', 'version-2')] },
+      { route: [route('website', 'version-1')] },
+    ])];
+
+    // WHEN / THEN
+    expect(explain(manifests).rule?.number).toBe(1);
+  });
+});
+
+describe('explain applies http rules only on ports Istio takes as HTTP', () => {
+  /** Service website with the port given, its pods, and a mesh VirtualService with the rules given. */
+  const mesh = (port: object, rules: { http?: any[]; tcp?: any[] }) => {
+    const vs = virtualService('vs', rules.http ?? [], { hosts: ['website'], gateways: ['mesh'] });
+    vs.spec.tcp = rules.tcp;
+    return [...tutorial().filter((m) => m.kind !== 'VirtualService' && m.kind !== 'Service'), service('website', { selector: { app: 'website' }, ports: [port] }), vs];
+  };
+
+  test('says that a TCP port gets no http rule, and that connections are balanced over every pod', () => {
+    // GIVEN a port named tcp-web and an http rule
+    const manifests = mesh({ name: 'tcp-web', port: 80 }, { http: [{ route: [route('website', 'version-2')] }] });
+
+    // WHEN
+    const e = explain(manifests, { gateway: 'mesh', host: 'website' });
+
+    // THEN
+    expect(e.rule).toBeUndefined();
+    expect(e.nonHttp).toEqual({ port: 80, protocol: 'TCP' });
+    expect(e.destinations).toEqual([]);
+    expect(e.notes[0]).toBe('port 80 of Service default/website is named "tcp-web", so Istio takes it as TCP, not HTTP: it proxies connections there and no http rule applies');
+    expect(e.notes[1]).toMatch(/^VirtualService default\/vs has no tcp rule, so connections are balanced over every pod of the Service \(Deployment default\/web-v1/);
+  });
+
+  test('says that the tcp rules route the connections to a port whose appProtocol is tcp', () => {
+    // GIVEN
+    const manifests = mesh({ name: 'http', appProtocol: 'tcp', port: 80 }, { http: [{ route: [route('website', 'version-2')] }], tcp: [{ route: [route('website', 'version-1')] }] });
+
+    // WHEN
+    const e = explain(manifests, { gateway: 'mesh', host: 'website' });
+
+    // THEN
+    expect(e.notes).toEqual([
+      'port 80 of Service default/website has appProtocol "tcp", so Istio takes it as TCP, not HTTP: it proxies connections there and no http rule applies',
+      'the tcp or tls rules of VirtualService default/vs route these connections, which explain does not follow (it explains HTTP requests)',
+    ]);
+  });
+
+  test('applies http rules on a port whose protocol Istio sniffs', () => {
+    const manifests = mesh({ name: 'web', port: 80 }, { http: [{ route: [route('website', 'version-2')] }] });
+    expect(explain(manifests, { gateway: 'mesh', host: 'website' }).rule?.number).toBe(1);
+  });
+});
+
+describe('explain binds no delegate VirtualService', () => {
+  test('takes the only VirtualService with hosts when no host is given, leaving out a delegate', () => {
+    const delegate = virtualService('api', [{ route: [route('website', 'version-2')] }], { gateways: null });
+    delete delegate.spec.hosts;
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), delegate, virtualService('root', [
+      { match: [{ uri: { prefix: '/api' } }], delegate: { name: 'api' } },
+      { route: [route('website', 'version-1')] },
+    ], { hosts: ['website'], gateways: ['mesh'] })];
+    expect(explain(manifests, { gateway: 'mesh' }).virtualService?.name).toBe('root');
+  });
+
+  test('fails if explain without a host has several VirtualServices with hosts, and names only those', () => {
+    const delegate = virtualService('api', [{ route: [route('website', 'version-2')] }], { gateways: null });
+    delete delegate.spec.hosts;
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), delegate,
+      virtualService('a', [{ route: [route('website')] }], { hosts: ['website'], gateways: ['mesh'] }),
+      virtualService('b', [{ route: [route('website')] }], { hosts: ['other'], gateways: ['mesh'] })];
+    expect(() => explain(manifests, { gateway: 'mesh' })).toThrow(ExplainError);
+    expect(() => explain(manifests, { gateway: 'mesh' })).toThrow('2 VirtualServices are bound to mesh (default/a, default/b): pass --host');
+  });
+});
+
+describe('explain in the mesh from the caller\'s namespace', () => {
+  /** Service website of default with its pods, and the VirtualServices given. */
+  const mesh = (...virtualServices: any[]) => [...tutorial().filter((m) => m.kind !== 'VirtualService'), ...virtualServices];
+  const privateTo = (name: string, ns: string, subset: string) => {
+    const vs = virtualService(name, [{ route: [route('website.default.svc.cluster.local', subset)] }], { ns, hosts: ['website.default.svc.cluster.local'], gateways: ['mesh'] });
+    vs.spec.exportTo = ['.'];
+    return vs;
+  };
+
+  test('applies a VirtualService exported only to its namespace to callers of that namespace only', () => {
+    // GIVEN a VirtualService of namespace team, exported to team only
+    const manifests = mesh(privateTo('team-view', 'team', 'version-2'));
+
+    // WHEN / THEN
+    expect(explain(manifests, { gateway: 'mesh', host: 'website.default', fromNamespace: 'team' }).virtualService?.name).toBe('team-view');
+    expect(explain(manifests, { gateway: 'mesh', host: 'website.default' }).virtualService).toBeUndefined();
+  });
+
+  test('puts the caller\'s own VirtualService first, before one exported to every namespace', () => {
+    // GIVEN a public VirtualService of default and a private one of team, for the same host
+    const manifests = mesh(
+      virtualService('public', [{ route: [route('website', 'version-1')] }], { hosts: ['website'], gateways: ['mesh'] }),
+      privateTo('team-view', 'team', 'version-2'),
+    );
+
+    // WHEN / THEN
+    expect(explain(manifests, { gateway: 'mesh', host: 'website.default', fromNamespace: 'team' }).virtualService?.name).toBe('team-view');
+    expect(explain(manifests, { gateway: 'mesh', host: 'website' }).virtualService?.name).toBe('public');
+  });
+
+  test('resolves a short host in the caller\'s namespace, not in the VirtualService\'s', () => {
+    // GIVEN a VirtualService of default for website
+    const manifests = mesh(virtualService('public', [{ route: [route('website', 'version-1')] }], { hosts: ['website'], gateways: ['mesh'] }));
+
+    // WHEN
+    const e = explain(manifests, { gateway: 'mesh', host: 'website', fromNamespace: 'team' });
+
+    // THEN website from team is website.team, which does not exist
+    expect(e.virtualService).toBeUndefined();
+    expect(e.request.fromNamespace).toBe('team');
+    expect(formatExplanation(e)).toContain('request: GET /, host website, via mesh from namespace team');
+    expect(e.notes).toEqual(['no VirtualService bound to mesh and visible in namespace team serves host website, and no Service or ServiceEntry is website.team.svc.cluster.local (a short host is a Service of the caller\'s namespace, team)']);
+    expect(explain(manifests, { gateway: 'mesh', host: 'website.default', fromNamespace: 'team' }).virtualService?.name).toBe('public');
   });
 });

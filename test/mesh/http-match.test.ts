@@ -25,6 +25,40 @@ describe('requestMatches', () => {
     expect(requestMatches({ withoutHeaders: { 'x-debug': {} } }, r)).toBe(true);
   });
 
+  test('tests a missing header as empty against a withoutHeaders condition on a value, as pilot has Envoy do', () => {
+    // GIVEN a request without x-debug
+    const r = request();
+
+    // WHEN / THEN a missing header is "" to a value condition (treat_missing_header_as_empty), and absent to a presence condition
+    expect(requestMatches({ withoutHeaders: { 'x-debug': { regex: '.*' } } }, r)).toBe(false);
+    expect(requestMatches({ withoutHeaders: { 'x-debug': { prefix: '' } } }, r)).toBe(false);
+    expect(requestMatches({ withoutHeaders: { 'x-debug': { exact: 'on' } } }, r)).toBe(true);
+    expect(requestMatches({ withoutHeaders: { 'x-debug': { regex: '.+' } } }, r)).toBe(true);
+    expect(requestMatches({ withoutHeaders: { 'x-debug': {} } }, r)).toBe(true);
+    expect(requestMatches({ headers: { 'x-debug': { regex: '.*' } } }, r)).toBe(false);
+  });
+
+  test('matches the pseudo-headers :authority, :method, :path and :scheme on the request\'s Host, method, path with query and scheme', () => {
+    // GIVEN
+    const r = request({ host: 'reviews', authority: 'reviews:9080', path: '/shop?x=1', method: 'POST', scheme: 'http' });
+
+    // WHEN / THEN
+    expect(requestMatches({ headers: { ':authority': { exact: 'reviews:9080' } } }, r)).toBe(true);
+    expect(requestMatches({ headers: { ':authority': { exact: 'reviews' } } }, r)).toBe(false);
+    expect(requestMatches({ headers: { ':method': { exact: 'POST' } } }, r)).toBe(true);
+    expect(requestMatches({ headers: { ':method': { exact: 'GET' } } }, r)).toBe(false);
+    expect(requestMatches({ headers: { ':path': { exact: '/shop?x=1' } } }, r)).toBe(true);
+    expect(requestMatches({ headers: { ':scheme': { exact: 'http' } } }, r)).toBe(true);
+    expect(requestMatches({ scheme: { exact: 'https' } }, r)).toBe(false);
+    expect(requestMatches({ withoutHeaders: { ':method': { exact: 'POST' } } }, r)).toBe(false);
+    expect(requestMatches({ withoutHeaders: { ':method': { exact: 'GET' } } }, r)).toBe(true);
+  });
+
+  test('cannot judge a :scheme condition when the scheme is not known', () => {
+    expect(requestMatches({ headers: { ':scheme': { exact: 'https' } } }, request())).toBeUndefined();
+    expect(requestMatches({ scheme: { exact: 'https' } }, request())).toBeUndefined();
+  });
+
   test('a match-level gateways list restricts the gateway', () => {
     expect(requestMatches({ gateways: ['website-gateway'] }, request())).toBe(true);
     expect(requestMatches({ gateways: ['mesh'] }, request())).toBe(false);
@@ -46,6 +80,13 @@ describe('requestMatches', () => {
     expect(requestMatches({ sourceLabels: { app: 'x' } }, request(), 'default')).toBeUndefined();
     expect(matchCovers({ gateways: ['a'], sourceLabels: { app: 'x' } }, { gateways: ['a'] })).toBe(true);
     expect(matchCovers({ sourceLabels: { app: 'x' } }, { gateways: ['a'], sourceLabels: { app: 'x' } })).toBe(false);
+  });
+
+  test('a withoutHeaders condition that takes "" does not cover a later presence one, which a missing header passes', () => {
+    expect(matchCovers({ withoutHeaders: { qa: { regex: '.*' } } }, { withoutHeaders: { qa: {} } })).toBe(false);
+    expect(matchCovers({ withoutHeaders: { qa: { prefix: '' } } }, { withoutHeaders: { qa: {} } })).toBe(false);
+    expect(matchCovers({ withoutHeaders: { qa: { prefix: 'canary' } } }, { withoutHeaders: { qa: {} } })).toBe(true);
+    expect(matchCovers({ withoutHeaders: { qa: { regex: '.*' } } }, { withoutHeaders: { qa: { regex: '.*' } } })).toBe(true);
   });
 
   test('cannot tell for conditions the request description does not carry', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { Manifest, MeshIndex, resolveExportTo, selectorMatches, visibleIn } from '../../lib/mesh/manifests';
+import { isHttpOrSniffed, Manifest, MeshIndex, resolveExportTo, selectorMatches, servicePortProtocol, visibleIn } from '../../lib/mesh/manifests';
 import { deployment, service, tutorial, V1 } from '../support/fixtures';
 
 describe('MeshIndex', () => {
@@ -185,5 +185,25 @@ describe('selectorMatches', () => {
     expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'Exists' }] }, labels)).toBe(true);
     expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] }, labels)).toBe(false);
     expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'Bogus' }] }, labels)).toBe(false);
+  });
+});
+
+describe('servicePortProtocol', () => {
+  test('reads the protocol as Istio does: appProtocol first, then the name\'s prefix, ignoring case', () => {
+    expect(servicePortProtocol({ name: 'tcp-reviews', port: 9080 })).toBe('TCP');
+    expect(servicePortProtocol({ name: 'HTTP-web', port: 80 })).toBe('HTTP');
+    expect(servicePortProtocol({ name: 'tcp', port: 80, appProtocol: 'http' })).toBe('HTTP');
+    expect(servicePortProtocol({ name: 'http', port: 80, appProtocol: 'kubernetes.io/wss' })).toBe('HTTPS');
+    expect(servicePortProtocol({ name: 'grpc-web-x', port: 80 })).toBe('GRPC-WEB');
+    expect(servicePortProtocol({ name: 'http', port: 53, protocol: 'UDP' })).toBe('UDP');
+  });
+
+  test('takes a port whose name does not tell as sniffed, but for the ports Istio never sniffs', () => {
+    expect(servicePortProtocol({ name: 'web', port: 8080 })).toBe('UNSUPPORTED');
+    expect(servicePortProtocol({ port: 3306 })).toBe('TCP');
+    expect(isHttpOrSniffed('UNSUPPORTED')).toBe(true);
+    expect(isHttpOrSniffed('GRPC')).toBe(true);
+    expect(isHttpOrSniffed('TCP')).toBe(false);
+    expect(isHttpOrSniffed('HTTPS')).toBe(false);
   });
 });
