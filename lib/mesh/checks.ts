@@ -9,19 +9,12 @@ import { isCatchAll, l4MatchCovers, matchCovers, matchKey } from './http-match';
 import { serverHostsFor } from './gateway-hosts';
 import { DestinationJson, MatchJson, RuleJson } from './json';
 import {
-  ALL_NAMESPACES, configHost, GatewayInfo, MeshIndex, ObjectRef, RULE_KINDS, RuleDestination, RuleKind, selectorMatches, ServiceInfo, VirtualServiceInfo,
+  ALL_NAMESPACES, configHost, GatewayInfo, MeshIndex, ObjectRef, RULE_KINDS, RuleDestination, RuleKind, selectorMatches, ServiceInfo, servicePortProtocol, VirtualServiceInfo,
   visibleIn,
 } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
 import { subsetNameProblem } from './istio-validation';
 
-/**
- * Port name prefixes (and `appProtocol` values) from which Istio learns a port's protocol.
- * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
- */
-export const ISTIO_PROTOCOLS = ['http', 'http2', 'https', 'grpc', 'grpc-web', 'mongo', 'mysql', 'redis', 'tcp', 'tls', 'udp'];
-/** Kubernetes' own `appProtocol` values that Istio maps to a protocol. */
-const KUBERNETES_APP_PROTOCOLS = ['kubernetes.io/h2c', 'kubernetes.io/ws', 'kubernetes.io/wss'];
 
 /**
  * Labels that Istio gives an endpoint from the node its pod runs on (locality and host name), not
@@ -522,9 +515,13 @@ export function checkServicesAndWorkloads(index: MeshIndex): Finding[] {
   return findings;
 }
 
+/**
+ * Ports whose protocol Istio cannot tell (`servicePortProtocol`, as pilot's `ConvertProtocol`
+ * reads them: the `appProtocol` if set, else the name's prefix).
+ * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+ */
 function checkServicePorts(service: ServiceInfo): Finding[] {
-  const known = (p: string | undefined) => p !== undefined && ISTIO_PROTOCOLS.includes(p.toLowerCase());
   return service.ports
-    .filter((port) => !known(port.appProtocol) && !KUBERNETES_APP_PROTOCOLS.includes(port.appProtocol ?? '') && !known((port.name ?? '').split('-')[0]))
+    .filter((port) => servicePortProtocol(port) === 'UNSUPPORTED')
     .map((port) => finding('port-protocol-unknown', service.ref, `port ${port.port} is named ${port.name === undefined ? '(no name)' : `"${port.name}"`} and has no appProtocol, so Istio cannot tell its protocol and HTTP routing rules may not apply; name it "<protocol>[-<suffix>]" (e.g. "http") or set appProtocol`));
 }

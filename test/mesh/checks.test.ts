@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
-  checkConflicts, checkDestinations, checkGatewayExports, checkGateways, checkUnexpandedHosts, checkRules, checkServicesAndWorkloads, checkSubsets, ISTIO_PROTOCOLS,
+  checkConflicts, checkDestinations, checkGatewayExports, checkGateways, checkUnexpandedHosts, checkRules, checkServicesAndWorkloads, checkSubsets,
 } from '../../lib/mesh/checks';
 import { Finding } from '../../lib/mesh/findings';
 import { Manifest, MeshIndex } from '../../lib/mesh/manifests';
@@ -960,11 +960,19 @@ describe('messages and edge cases', () => {
   });
 
   test('every protocol Istio knows is accepted as a port name prefix and as appProtocol', () => {
-    for (const protocol of [...ISTIO_PROTOCOLS, 'kubernetes.io/h2c', 'kubernetes.io/ws', 'kubernetes.io/wss']) {
+    const protocols = ['http', 'http2', 'http_proxy', 'https', 'grpc', 'grpc-web', 'mongo', 'mysql', 'redis', 'tcp', 'tls', 'udp'];
+    for (const protocol of [...protocols, 'kubernetes.io/h2c', 'kubernetes.io/ws', 'kubernetes.io/wss']) {
       const ports = [{ name: 'x', port: 80, appProtocol: protocol }, ...(protocol.includes('/') ? [] : [{ name: `${protocol}-x`, port: 81 }])];
       const manifests = withObject(service('website', { selector: { app: 'website' }, ports }));
       expect(codes(checkServicesAndWorkloads, manifests).filter((c) => c.includes('port-protocol')), protocol).toEqual([]);
     }
+  });
+
+  test('reads a port as pilot\'s ConvertProtocol does: an unknown appProtocol hides a known name, a well-known port is TCP', () => {
+    const unknown = (ports: object[]) => codes(checkServicesAndWorkloads, withObject(service('website', { selector: { app: 'website' }, ports }))).filter((c) => c.includes('port-protocol'));
+    expect(unknown([{ name: 'http', port: 80, appProtocol: 'foo' }])).toHaveLength(1);
+    expect(unknown([{ name: 'db', port: 3306 }])).toEqual([]);
+    expect(unknown([{ name: 'db', port: 3307 }])).toHaveLength(1);
   });
 
   test('a Service exported to one of the namespaces the VirtualService is exported to is enough', () => {
