@@ -15,7 +15,6 @@ import {
 import { MESH_GATEWAY } from '../model/names';
 import { subsetNameProblem } from './istio-validation';
 
-
 /**
  * Labels that Istio gives an endpoint from the node its pod runs on (locality and host name), not
  * from the pod template: a subset may select on them, and manifests cannot tell which pods have
