@@ -1,6 +1,7 @@
 import { hostServes, hostSpecificity, hostsOverlap } from '../model/hosts';
 import { describeMatch, HttpMatchJson } from '../model/match-json';
 import { describeGrpcMatch, describeRouteMatch, GrpcRouteInfo, grpcRoutes, listenersFor, pickRouteMatch, routesOfGateway, routesOfMostSpecificHostname, routesOfService, tlsRoutes } from './explain-gateway-api';
+import { delegateProblemText, mergedHttpRules } from './delegates';
 import { conversionProblems } from './gateway-api-checks';
 import { requestMatches, RequestDescription, routeShares } from './http-match';
 import { completedHosts, GatewayRoute, gatewayVirtualHosts, routesForGateway, virtualHostFor } from './gateway-hosts';
@@ -118,8 +119,19 @@ export interface Explanation {
    * @default - the port is an HTTP port, or one whose protocol Istio sniffs
    */
   readonly nonHttp?: { readonly port: number; readonly protocol: string };
-  /** The matching rule, numbered from 1 as in the text (`http rule 1`, `rule 1` of an HTTPRoute or GRPCRoute), and why it matches. */
+  /**
+   * The matching rule, numbered from 1 as in the text (`http rule 1`, `rule 1` of an HTTPRoute or
+   * GRPCRoute), and why it matches; for a rule that delegates, the root's rule, and its matches
+   * merged with the delegate's rule's.
+   */
   readonly rule?: { readonly number: number; readonly name?: string; readonly matchedBy: string };
+  /**
+   * When the matching rule of `virtualService` delegates: the delegate VirtualService, and its
+   * http rule (numbered from 1) that takes the request, merged with the root's rule as istiod
+   * merges them (the root's matches, and its settings where the delegate's rule has none).
+   * @default - the rule does not delegate
+   */
+  readonly delegate?: { readonly virtualService: ObjectRef; readonly rule: { readonly number: number; readonly name?: string } };
   readonly destinations: ExplainedDestination[];
   /**
    * Mirrored copies (they do not count in the shares): a VirtualService rule's `mirror` and
@@ -226,9 +238,9 @@ export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): 
     notes.push(`${refText(vs.ref)} has only TCP or TLS rules, which explain does not follow (it explains HTTP requests)`);
     return { request, virtualService: vs.ref, destinations: [], mirrors: [], notes, warnings };
   }
-  // In the mesh, one VirtualService routes a host (verify reports others for the same host): its rules in order.
-  const routes = vs.http.flatMap((rule, i): GatewayRoute[] => (Array.isArray(rule?.match) && rule.match.length > 0 ? rule.match : [undefined])
-    .map((match) => ({ vs, rule: i, match })));
+  // In the mesh, one VirtualService routes a host (verify reports others for the same host): its rules in order, delegates merged in.
+  const routes = mergedHttpRules(index.virtualServices, vs).rules.flatMap(({ rule: i, json: rule, delegate }): GatewayRoute[] => (Array.isArray(rule?.match) && rule.match.length > 0 ? rule.match : [undefined])
+    .map((match) => ({ vs, rule: i, match, ...(delegate !== undefined ? { delegate: { ...delegate, merged: rule } } : {}) })));
   return answerRequest(index, request, [vs], routes, notes, warnings);
 }
 
@@ -255,7 +267,7 @@ function explainIstioGateway(index: MeshIndex, gw: GatewayInfo, bound: VirtualSe
     ...schemeField(istioScheme(index, gateway, port)),
   };
   const notes: string[] = [];
-  const vhost = virtualHostFor(gatewayVirtualHosts(gw, bound, port), host);
+  const vhost = virtualHostFor(gatewayVirtualHosts(gw, bound, port, index.virtualServices), host);
   const warnings = gatewayApiWarnings(index, gateway, vhost?.virtualServices[0] ?? bound[0], host);
   if (vhost?.httpsRedirect === true) {
     // A server with tls.httpsRedirect makes its virtual hosts require TLS (pilot's buildGatewayHTTPRouteConfig sets
@@ -269,7 +281,7 @@ function explainIstioGateway(index: MeshIndex, gw: GatewayInfo, bound: VirtualSe
     }
   }
   if (vhost === undefined || vhost.routes.length === 0) {
-    notes.push(...noVirtualHostNotes(gw, bound, request, vhost === undefined));
+    notes.push(...noVirtualHostNotes(gw, bound, request, vhost === undefined, index.virtualServices));
     const tcpOnly = bound.find((vs) => vs.http.length === 0 && vs.tcp.length + vs.tls.length > 0 && completedHosts(vs).some((h) => hostsOverlap(h, host)));
     if (tcpOnly !== undefined && vhost === undefined) {
       return { request, virtualService: tcpOnly.ref, destinations: [], mirrors: [], notes: [`${refText(tcpOnly.ref)} has only TCP or TLS rules, which explain does not follow (it explains HTTP requests)`], warnings };
@@ -359,7 +371,7 @@ function explainTcpPort(index: MeshIndex, request: RequestDescription, vs: Virtu
 }
 
 /** Why no route of an Istio Gateway takes the request: no VirtualService takes the host, or the servers do not. */
-function noVirtualHostNotes(gw: GatewayInfo, bound: readonly VirtualServiceInfo[], request: RequestDescription, noVirtualHost: boolean): string[] {
+function noVirtualHostNotes(gw: GatewayInfo, bound: readonly VirtualServiceInfo[], request: RequestDescription, noVirtualHost: boolean, all: readonly VirtualServiceInfo[]): string[] {
   const where = `${gw.ref.namespace}/${gw.ref.name}`;
   const takers = bound.filter((vs) => completedHosts(vs).some((h) => (request.host === '*' ? hostsOverlap(h, request.host) : hostServes(h, request.host.toLowerCase()))));
   if (!noVirtualHost || takers.length === 0) {
@@ -367,12 +379,19 @@ function noVirtualHostNotes(gw: GatewayInfo, bound: readonly VirtualServiceInfo[
   }
   const onPort = request.port !== undefined ? ` on port ${request.port}` : '';
   const servers = gw.servers.filter((s) => request.port === undefined || Number(s.port?.number) === request.port);
-  return takers.map((vs) => {
-    const gives = routesForGateway(vs, where, request.port).length > 0;
+  return takers.flatMap((vs) => {
+    const gives = routesForGateway(vs, where, request.port, all).length > 0;
     return gives
       ? `${refText(vs.ref)} takes host ${request.host}, but no server of Gateway ${where}${onPort} takes it for namespace ${vs.ref.namespace} (${servers.flatMap((s) => s.hosts).join(', ') || 'no hosts'}): the gateway answers 404`
-      : `${refText(vs.ref)} takes host ${request.host}, but none of its rules applies${onPort}: the gateway answers 404`;
+      : [...droppedRuleNotes(all, vs), `${refText(vs.ref)} takes host ${request.host}, but none of its rules applies${onPort}: the gateway answers 404`];
   });
+}
+
+/** What istiod leaves out of the http rules of `vs` because of delegates (see `mergedHttpRules`), in words. */
+function droppedRuleNotes(all: readonly VirtualServiceInfo[], vs: VirtualServiceInfo): string[] {
+  return mergedHttpRules(all, vs).dropped.map((d) => (d.conflicting === undefined
+    ? `http rule ${d.rule + 1} of ${refText(vs.ref)} delegates to VirtualService ${d.lookup.namespace}/${d.lookup.name}, ${delegateProblemText(d.lookup, vs.ref.namespace)}: Istio leaves the rule out`
+    : `http rule ${d.conflicting + 1} of delegate VirtualService ${d.lookup.namespace}/${d.lookup.name} has a match that conflicts with every match of http rule ${d.rule + 1} of ${refText(vs.ref)}: Istio leaves it out of the merged rules`));
 }
 
 /** `VirtualService ns/name`, or `VirtualServices ns/a, ns/b`. */
@@ -388,7 +407,9 @@ function answerRequest(
   index: MeshIndex, request: RequestDescription, virtualServices: readonly VirtualServiceInfo[], routes: readonly GatewayRoute[], notes: string[], warnings: string[],
 ): Explanation {
   const several = virtualServices.length > 1;
-  const label = (r: GatewayRoute) => `http rule ${r.rule + 1}${several ? ` of ${refText(r.vs.ref)}` : ''}`;
+  const label = (r: GatewayRoute) => `http rule ${r.rule + 1}${several || r.delegate !== undefined ? ` of ${refText(r.vs.ref)}` : ''}${r.delegate !== undefined ? ` (delegated: http rule ${r.delegate.rule + 1} of ${refText(r.delegate.vs.ref)})` : ''}`;
+  // Rules istiod leaves out because of their delegate, said before the rules it tries.
+  notes.push(...virtualServices.flatMap((vs) => droppedRuleNotes(index.virtualServices, vs)));
   let matched: GatewayRoute | undefined;
   for (const r of routes) {
     const result = requestMatches(r.match ?? {}, request, r.vs.ref.namespace);
@@ -401,7 +422,7 @@ function answerRequest(
       notes.push(`${label(r)} tests ${describeMatch(r.match)}, which a request description cannot carry${portHint}; it is taken as not matching`);
     }
   }
-  const tested = new Set(virtualServices.flatMap((vs) => vs.http.flatMap((rule) => (Array.isArray(rule?.match) ? rule.match : [])
+  const tested = new Set([...virtualServices, ...routes.flatMap((r) => (r.delegate !== undefined ? [r.delegate.vs] : []))].flatMap((vs) => vs.http.flatMap((rule) => (Array.isArray(rule?.match) ? rule.match : [])
     .flatMap((m: HttpMatchJson | undefined) => [...Object.keys(m?.headers ?? {}), ...Object.keys(m?.withoutHeaders ?? {})].map((h) => h.toLowerCase())))));
   for (const [name, value] of Object.entries(request.headers)) {
     if (!tested.has(name)) {
@@ -413,26 +434,35 @@ function answerRequest(
     return { request, virtualService: virtualServices[0].ref, destinations: [], mirrors: [], notes, warnings };
   }
   const vs = matched.vs;
-  const rule = vs.http[matched.rule];
-  const ofRule = index.destinationsOf(vs).filter((d) => d.kind === 'http' && d.rule === matched.rule);
+  const leaf = matched.delegate;
+  // A delegated rule: the delegate's rule merged with the root's (its hosts already completed), standing alone.
+  const rule = leaf?.merged ?? vs.http[matched.rule];
+  const ruleOwner: VirtualServiceInfo = leaf !== undefined ? { ...leaf.vs, http: [leaf.merged] } : vs;
+  const ofRule = index.destinationsOf(ruleOwner).filter((d) => d.kind === 'http' && d.rule === (leaf !== undefined ? 0 : matched.rule));
   const sent = ofRule.filter((d) => !d.mirror);
-  const matchedRule = { number: matched.rule + 1, ...(typeof rule?.name === 'string' ? { name: rule.name } : {}), matchedBy: describeMatch(matched.match) };
-  const ruleText = `http rule ${matched.rule + 1} of ${refText(vs.ref)}`;
+  const rootName = vs.http[matched.rule]?.name;
+  const matchedRule = { number: matched.rule + 1, ...(typeof rootName === 'string' ? { name: rootName } : {}), matchedBy: describeMatch(matched.match) };
+  const leafName = leaf?.vs.http[leaf.rule]?.name;
+  const delegate = leaf !== undefined ? { delegate: { virtualService: leaf.vs.ref, rule: { number: leaf.rule + 1, ...(typeof leafName === 'string' ? { name: leafName } : {}) } } } : {};
+  const ruleText = `http rule ${matched.rule + 1} of ${refText(vs.ref)}${leaf !== undefined ? ` (delegated to http rule ${leaf.rule + 1} of ${refText(leaf.vs.ref)})` : ''}`;
+  if (leaf !== undefined) {
+    notes.push(`http rule ${matched.rule + 1} of ${refText(vs.ref)} delegates to ${refText(leaf.vs.ref)}; its http rule ${leaf.rule + 1}, merged with the root rule's matches and settings, takes the request`);
+  }
   // Istio answers a redirect first, then a direct response; only a rule that does neither routes and mirrors.
   const unused = sent.length > 0 ? '; its routes get no request (Istio\'s validation refuses routes beside it)' : '';
   if (isObject(rule?.redirect)) {
     const redirect = istioRedirect(rule.redirect, { ...request, scheme: istioScheme(index, request.gateway, request.port) });
     notes.push(`${ruleText} answers with a ${redirect.status} redirect to ${redirect.location}${unused}`);
-    return { request, virtualService: vs.ref, rule: matchedRule, destinations: [], mirrors: [], redirect, notes, warnings };
+    return { request, virtualService: vs.ref, rule: matchedRule, ...delegate, destinations: [], mirrors: [], redirect, notes, warnings };
   }
   if (isObject(rule?.directResponse)) {
     const status = Number(rule.directResponse.status);
     notes.push(`${ruleText} answers directly with status ${status}${unused}`);
-    return { request, virtualService: vs.ref, rule: matchedRule, destinations: [], mirrors: [], directResponse: { status }, notes, warnings };
+    return { request, virtualService: vs.ref, rule: matchedRule, ...delegate, destinations: [], mirrors: [], directResponse: { status }, notes, warnings };
   }
   const shares = routeShares(sent);
   const destinations = sent.map((r, i): ExplainedDestination => {
-    const destinationHost = index.resolveHost(String(r.destination.host ?? ''), vs.ref.namespace);
+    const destinationHost = index.resolveHost(String(r.destination.host ?? ''), ruleOwner.ref.namespace);
     const subset: string | undefined = r.destination.subset;
     const missing = missingPart(index, destinationHost, subset);
     return {
@@ -445,14 +475,11 @@ function answerRequest(
   });
   const mirrors = ofRule.filter((d) => d.mirror).map((m) => ({
     percent: m.percentage ?? 100,
-    host: index.resolveHost(String(m.destination.host ?? ''), vs.ref.namespace),
+    host: index.resolveHost(String(m.destination.host ?? ''), ruleOwner.ref.namespace),
     ...(m.destination.subset !== undefined ? { subset: m.destination.subset } : {}),
   }));
   if (sent.length === 0) {
-    const delegate = isObject(rule?.delegate) ? `${rule.delegate.namespace ?? vs.ref.namespace}/${rule.delegate.name}` : undefined;
-    notes.push(delegate !== undefined
-      ? `${ruleText} delegates to VirtualService ${delegate}, which explain does not follow`
-      : `${ruleText} has no route, redirect or direct response`);
+    notes.push(`${ruleText} has no route, redirect or direct response`);
   }
   const rewrite = isObject(rule?.rewrite) ? describeIstioRewrite(rule.rewrite) : undefined;
   if (rewrite !== undefined && sent.length > 0) {
@@ -462,6 +489,7 @@ function answerRequest(
     request,
     virtualService: vs.ref,
     rule: matchedRule,
+    ...delegate,
     destinations,
     mirrors,
     notes,
@@ -894,7 +922,8 @@ export function formatExplanation(e: Explanation): string {
   const lines = [`request: ${e.request.method} ${e.request.path}, host ${e.request.host}${e.request.authority !== undefined ? ` (Host ${e.request.authority})` : ''}, via ${e.request.gateway}${e.request.fromNamespace !== undefined && e.request.fromNamespace !== DEFAULT_NAMESPACE ? ` from namespace ${e.request.fromNamespace}` : ''}${headers.length > 0 ? `, headers ${headers.join('; ')}` : ''}`];
   const by = e.virtualService ?? e.httpRoute ?? e.grpcRoute;
   if (by !== undefined && e.rule !== undefined) {
-    lines.push(`matched: ${refText(by)}, ${e.virtualService !== undefined ? 'http rule' : 'rule'} ${e.rule.number}${e.rule.name ? ` ("${e.rule.name}")` : ''}: ${e.rule.matchedBy}`);
+    const delegated = e.delegate !== undefined ? `, delegated to ${refText(e.delegate.virtualService)}, http rule ${e.delegate.rule.number}${e.delegate.rule.name ? ` ("${e.delegate.rule.name}")` : ''}` : '';
+    lines.push(`matched: ${refText(by)}, ${e.virtualService !== undefined ? 'http rule' : 'rule'} ${e.rule.number}${e.rule.name ? ` ("${e.rule.name}")` : ''}${delegated}: ${e.rule.matchedBy}`);
     for (const d of e.destinations) {
       const target = d.subset !== undefined ? `subset ${d.subset} of ${d.host}` : d.host;
       const behind = d.missing === 'host' ? (e.virtualService !== undefined ? 'host not defined (no Service or ServiceEntry): 503' : 'Service not defined: 500')

@@ -7,7 +7,9 @@
  */
 import { hostServes, hostSpecificity, hostsOverlap } from '../model/hosts';
 import { HttpMatchJson } from '../model/match-json';
+import { mergedHttpRules } from './delegates';
 import { envoyCatchAll, matchKeptOn } from './http-match';
+import { HttpRouteJson } from './json';
 import { configHost, GatewayInfo, VirtualServiceInfo } from './manifests';
 
 /** A Gateway server as the checks and explain read it. */
@@ -75,8 +77,14 @@ export interface GatewayRoute {
   readonly vs: VirtualServiceInfo;
   /** The rule, 0-based among the HTTP rules of `vs`. */
   readonly rule: number;
-  /** The match, `undefined` for a rule without matches. */
+  /** The match, `undefined` for a rule without matches; for a rule that delegates, merged with the delegate's. */
   readonly match: HttpMatchJson | undefined;
+  /**
+   * For a rule that delegates, the delegate's rule that takes its place (`rule` is 0-based among
+   * the delegate's http rules) and the two merged, as istiod merges them.
+   * @default - the rule does not delegate
+   */
+  readonly delegate?: { readonly vs: VirtualServiceInfo; readonly rule: number; readonly merged: HttpRouteJson | undefined };
 }
 
 /** A virtual host of a Gateway's route configuration. */
@@ -98,19 +106,21 @@ export interface GatewayVirtualHost {
  * `BuildHTTPRoutesForVirtualService` with `TranslateRoute`): every match of every HTTP rule,
  * without those on another port or for other gateways; after the first route that takes every
  * request, the rest are left out. With the port unknown, a match on a port is kept (explain then
- * says it cannot judge it) and does not end the list.
+ * says it cannot judge it) and does not end the list. Given the VirtualServices of the manifests
+ * (`all`), a rule that delegates gives the routes of its delegate's rules, merged with it (see
+ * `mergedHttpRules`); without them, the rules as written.
  */
-export function routesForGateway(vs: VirtualServiceInfo, gateway: string, port: number | undefined): GatewayRoute[] {
+export function routesForGateway(vs: VirtualServiceInfo, gateway: string, port: number | undefined, all?: readonly VirtualServiceInfo[]): GatewayRoute[] {
   const out: GatewayRoute[] = [];
-  for (let i = 0; i < vs.http.length; i++) {
-    const rule = vs.http[i];
+  const rules = all === undefined ? vs.http.map((json, rule) => ({ rule, json, delegate: undefined })) : mergedHttpRules(all, vs).rules;
+  for (const { rule: i, json: rule, delegate } of rules) {
     const matches: ReadonlyArray<HttpMatchJson | undefined> = Array.isArray(rule?.match) && rule.match.length > 0 ? rule.match : [undefined];
     let catchAll = !(Array.isArray(rule?.match) && rule.match.length > 0);
     for (const match of matches) {
       if (!matchKeptOn(match, port, gateway, vs.ref.namespace)) {
         continue;
       }
-      out.push({ vs, rule: i, match });
+      out.push({ vs, rule: i, match, ...(delegate !== undefined ? { delegate: { ...delegate, merged: rule } } : {}) });
       if (envoyCatchAll(match) && (port !== undefined || match?.port === undefined)) {
         catchAll = true;
         break;
@@ -131,7 +141,7 @@ export function routesForGateway(vs: VirtualServiceInfo, gateway: string, port: 
  * `tls.httpsRedirect` marks its virtual hosts, and makes one for each of its hosts no
  * VirtualService serves. Catch-all routes then go last (pilot's `SortVHostRoutes`).
  */
-export function gatewayVirtualHosts(gateway: GatewayInfo, bound: readonly VirtualServiceInfo[], port: number | undefined): GatewayVirtualHost[] {
+export function gatewayVirtualHosts(gateway: GatewayInfo, bound: readonly VirtualServiceInfo[], port: number | undefined, all?: readonly VirtualServiceInfo[]): GatewayVirtualHost[] {
   const byDomain = new Map<string, { domain: string; virtualServices: VirtualServiceInfo[]; routes: GatewayRoute[]; httpsRedirect: boolean; redirectPorts: number[] }>();
   const routesOf = new Map<VirtualServiceInfo, GatewayRoute[]>();
   const markRedirect = (vhost: { httpsRedirect: boolean; redirectPorts: number[] }, server: Server) => {
@@ -150,7 +160,7 @@ export function gatewayVirtualHosts(gateway: GatewayInfo, bound: readonly Virtua
       }
       let routes = routesOf.get(vs);
       if (routes === undefined) {
-        routes = routesForGateway(vs, `${gateway.ref.namespace}/${gateway.ref.name}`, port);
+        routes = routesForGateway(vs, `${gateway.ref.namespace}/${gateway.ref.name}`, port, all);
         routesOf.set(vs, routes);
       }
       // Pilot leaves out a VirtualService that gives no route ("no routes matched").

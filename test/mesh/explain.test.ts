@@ -143,8 +143,11 @@ describe('explain on VirtualService rules that answer by themselves', () => {
     expect(explain(manifests, { path: '/shop' }).directResponse).toBeUndefined();
   });
 
-  test('names the VirtualService a rule delegates to, and says a rule with nothing to do has nothing', () => {
-    expect(explain(withRules([{ delegate: { name: 'shop', namespace: 'shop' } }])).notes).toEqual(['http rule 1 of VirtualService default/vs delegates to VirtualService shop/shop, which explain does not follow']);
+  test('says a rule whose delegate does not exist is left out, and a rule with nothing to do has nothing', () => {
+    expect(explain(withRules([{ delegate: { name: 'shop', namespace: 'shop' } }])).notes).toEqual([
+      'http rule 1 of VirtualService default/vs delegates to VirtualService shop/shop, which does not exist (no VirtualService without hosts of that name): Istio leaves the rule out',
+      'VirtualService default/vs takes host *, but none of its rules applies on port 80: the gateway answers 404',
+    ]);
     expect(explain(withRules([{ name: 'empty' }])).notes).toEqual(['http rule 1 of VirtualService default/vs has no route, redirect or direct response']);
   });
 
@@ -810,6 +813,116 @@ describe('explain applies http rules only on ports Istio takes as HTTP', () => {
   test('applies http rules on a port whose protocol Istio sniffs', () => {
     const manifests = mesh({ name: 'web', port: 80 }, { http: [{ route: [route('website', 'version-2')] }] });
     expect(explain(manifests, { gateway: 'mesh', host: 'website' }).rule?.number).toBe(1);
+  });
+});
+
+describe('explain follows a delegate VirtualService as istiod merges it', () => {
+  /** A VirtualService without hosts (and gateways): a delegate. */
+  const delegateVs = (name: string, http: any[], opts: { ns?: string; exportTo?: string[] } = {}) => {
+    const vs = virtualService(name, http, { gateways: null, ...(opts.ns !== undefined ? { ns: opts.ns } : {}) });
+    delete vs.spec.hosts;
+    if (opts.exportTo !== undefined) {
+      vs.spec.exportTo = opts.exportTo;
+    }
+    return vs;
+  };
+  const withRoot = (rootRules: any[], ...others: any[]) => [...tutorial().filter((m) => m.kind !== 'VirtualService'), ...others, virtualService('root', rootRules)];
+
+  test('routes by the delegate\'s rules, their matches merged with the root rule\'s, in the root rule\'s place', () => {
+    // GIVEN a root whose /api rule delegates to api (rules /api/v2 and the rest), then a catch-all
+    const manifests = withRoot([
+      { name: 'api', match: [{ uri: { prefix: '/api' } }], delegate: { name: 'api' }, timeout: '3s' },
+      { route: [route('website', 'version-1')] },
+    ], delegateVs('api', [
+      { name: 'v2', match: [{ uri: { prefix: '/api/v2' } }], route: [route('website', 'version-2')] },
+      { route: [route('website', 'version-1')], rewrite: { uri: '/' } },
+    ]));
+
+    // WHEN
+    const v2 = explain(manifests, { path: '/api/v2/items' });
+    const api = explain(manifests, { path: '/api/items' });
+    const other = explain(manifests, { path: '/v2' });
+
+    // THEN the delegate's first rule takes /api/v2, its second the rest of /api (with the root's match), the root's next rule the rest
+    expect(v2.virtualService?.name).toBe('root');
+    expect(v2.rule).toEqual({ number: 1, name: 'api', matchedBy: 'uri starting with "/api/v2"' });
+    expect(v2.delegate).toEqual({ virtualService: { kind: 'VirtualService', namespace: 'default', name: 'api' }, rule: { number: 1, name: 'v2' } });
+    expect(v2.destinations.map((d) => d.subset)).toEqual(['version-2']);
+    expect(formatExplanation(v2)).toContain('matched: VirtualService default/root, http rule 1 ("api"), delegated to VirtualService default/api, http rule 1 ("v2"): uri starting with "/api/v2"');
+    expect(api.delegate?.rule).toEqual({ number: 2 });
+    expect(api.rule?.matchedBy).toBe('uri starting with "/api"');
+    expect(api.destinations.map((d) => d.subset)).toEqual(['version-1']);
+    expect(api.notes).toContain('http rule 1 of VirtualService default/root (delegated to http rule 2 of VirtualService default/api) rewrites the request before it reaches its destinations: the matched path prefix (or the whole path of an exact match) to "/"');
+    expect(other.rule?.number).toBe(2);
+    expect(other.delegate).toBeUndefined();
+  });
+
+  test('takes the root rule\'s settings where the delegate\'s rule has none, and completes short hosts in the delegate\'s namespace', () => {
+    // GIVEN a root in default that mirrors and rewrites, delegating to a rule of namespace shop that routes to "website"
+    const manifests = withRoot([
+      { match: [{ uri: { prefix: '/' } }], delegate: { name: 'shop', namespace: 'shop' }, rewrite: { uri: '/v1' }, mirror: { host: 'website', subset: 'version-2' } },
+    ], delegateVs('shop', [{ route: [route('website', 'version-1')] }], { ns: 'shop' }));
+
+    // WHEN
+    const e = explain(manifests, { path: '/x' });
+
+    // THEN
+    expect(e.destinations.map((d) => d.host)).toEqual(['website.shop.svc.cluster.local']);
+    expect(e.mirrors).toEqual([{ percent: 100, host: 'website.default.svc.cluster.local', subset: 'version-2' }]);
+    expect(e.notes).toContain('http rule 1 of VirtualService default/root (delegated to http rule 1 of VirtualService shop/shop) rewrites the request before it reaches its destinations: the matched path prefix (or the whole path of an exact match) to "/v1"');
+  });
+
+  test('leaves out a delegate\'s rule whose match conflicts with the root rule\'s, and says so', () => {
+    // GIVEN a root rule for /api delegating to a rule for /web (not under /api) and one for /api/v2
+    const manifests = withRoot([{ match: [{ uri: { prefix: '/api' } }], delegate: { name: 'api' } }], delegateVs('api', [
+      { match: [{ uri: { prefix: '/web' } }], route: [route('website', 'version-1')] },
+      { match: [{ uri: { prefix: '/api/v2' } }], route: [route('website', 'version-2')] },
+    ]));
+
+    // WHEN
+    const web = explain(manifests, { path: '/web' });
+
+    // THEN
+    expect(web.rule).toBeUndefined();
+    expect(web.notes).toEqual([
+      'http rule 1 of delegate VirtualService default/api has a match that conflicts with every match of http rule 1 of VirtualService default/root: Istio leaves it out of the merged rules',
+      'no rule of VirtualService default/root matches: the request is answered 404',
+    ]);
+    expect(explain(manifests, { path: '/api/v2' }).delegate?.rule.number).toBe(2);
+  });
+
+  test('fails if the delegate has hosts or is not exported to the root\'s namespace: the root rule is left out', () => {
+    // GIVEN a rule delegating to a VirtualService with hosts, one delegating to a delegate of shop exported only to shop, then a catch-all
+    const withHosts = virtualService('with-hosts', [{ route: [route('website', 'version-2')] }], { hosts: ['other'], gateways: ['mesh'] });
+    const manifests = withRoot([
+      { match: [{ uri: { prefix: '/a' } }], delegate: { name: 'with-hosts' } },
+      { match: [{ uri: { prefix: '/b' } }], delegate: { name: 'hidden', namespace: 'shop' } },
+      { route: [route('website', 'version-1')] },
+    ], withHosts, delegateVs('hidden', [{ route: [route('website', 'version-2')] }], { ns: 'shop', exportTo: ['.'] }));
+
+    // WHEN
+    const e = explain(manifests, { path: '/b' });
+
+    // THEN the catch-all takes it
+    expect(e.rule?.number).toBe(3);
+    expect(e.notes).toEqual([
+      'http rule 1 of VirtualService default/root delegates to VirtualService default/with-hosts, which has hosts, so it is not a delegate: Istio leaves the rule out',
+      'http rule 2 of VirtualService default/root delegates to VirtualService shop/hidden, which is not exported to namespace default (exportTo shop): Istio leaves the rule out',
+    ]);
+    // Near miss: exported to default, the delegate takes it.
+    const exported = withRoot([{ match: [{ uri: { prefix: '/b' } }], delegate: { name: 'hidden', namespace: 'shop' } }], delegateVs('hidden', [{ route: [route('website', 'version-2')] }], { ns: 'shop', exportTo: ['default'] }));
+    expect(explain(exported, { path: '/b' }).delegate?.virtualService.name).toBe('hidden');
+  });
+
+  test('follows a delegate in the mesh too', () => {
+    // GIVEN a root bound to the mesh delegating everything
+    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), delegateVs('api', [{ route: [route('website', 'version-2')] }]),
+      virtualService('root', [{ delegate: { name: 'api' } }], { hosts: ['website'], gateways: ['mesh'] })];
+    // WHEN
+    const e = explain(manifests, { gateway: 'mesh', host: 'website' });
+    // THEN
+    expect(e.delegate?.virtualService.name).toBe('api');
+    expect(e.destinations.map((d) => d.subset)).toEqual(['version-2']);
   });
 });
 
