@@ -4,6 +4,7 @@
  * few objects of one group are compared with each other.
  */
 import { hostServes, hostsOverlap } from '../model/hosts';
+import { lookUpDelegate } from './delegates';
 import { CODES, Finding, FindingCode, Severity } from './findings';
 import { isCatchAll, l4MatchCovers, matchCovers, matchKey } from './http-match';
 import { serverHostsFor } from './gateway-hosts';
@@ -68,6 +69,10 @@ export function gatewayProxyNamespaces(index: MeshIndex, gateway: string): strin
  * namespace when the manifests do not hold the Gateway's proxies.
  */
 function applyingNamespaces(index: MeshIndex, vs: VirtualServiceInfo): string[] {
+  if (vs.hosts.length === 0) {
+    // A delegate applies only through the roots that delegate to it, where they apply.
+    return [...new Set(rootsOf(index, vs).flatMap((root) => applyingNamespaces(index, root)))];
+  }
   const own = vs.exportTo.includes(ALL_NAMESPACES) ? [vs.ref.namespace] : vs.exportTo;
   return [...new Set(vs.gateways.flatMap((g) => {
     if (g === MESH_GATEWAY) {
@@ -76,6 +81,44 @@ function applyingNamespaces(index: MeshIndex, vs: VirtualServiceInfo): string[] 
     const proxies = gatewayProxyNamespaces(index, g);
     return proxies === undefined ? [vs.ref.namespace] : proxies.filter((ns) => visibleIn(vs.exportTo, ns));
   }))];
+}
+
+/** The VirtualServices with hosts that have an http rule delegating to the delegate `vs` that istiod follows. */
+function rootsOf(index: MeshIndex, vs: VirtualServiceInfo): VirtualServiceInfo[] {
+  return index.virtualServices.filter((root) => root.hosts.length > 0
+    && root.http.some((rule) => {
+      const lookup = lookUpDelegate(index.virtualServices, root, rule);
+      return lookup?.delegate === vs && lookup.problem === undefined;
+    }));
+}
+
+/**
+ * Rules that delegate (`delegate`) to a VirtualService istiod does not use: one that does not
+ * exist, one with hosts (not a delegate), one not exported to the root's namespace. istiod then
+ * leaves the rule out (pilot's `mergeVirtualServices`), and its requests go to the next rules.
+ */
+export function checkDelegates(index: MeshIndex): Finding[] {
+  const findings: Finding[] = [];
+  // istiod merges delegates only into VirtualServices with hosts; a delegate that delegates is refused by its validation.
+  for (const vs of index.virtualServices.filter((v) => v.hosts.length > 0)) {
+    vs.http.forEach((rule, i) => {
+      const lookup = lookUpDelegate(index.virtualServices, vs, rule);
+      if (lookup?.problem === undefined) {
+        return;
+      }
+      const target = `VirtualService ${lookup.namespace}/${lookup.name}`;
+      const dropped = 'istiod leaves the rule out, and its requests go to the rules after it (or get 404)';
+      const label = ruleLabel(vs, 'http', i);
+      if (lookup.problem === 'missing') {
+        findings.push(finding('delegate-not-found', vs.ref, `${label} delegates to ${target}, which does not exist; ${dropped}: define the delegate (a VirtualService without hosts) or fix delegate.name${rule?.delegate?.namespace === undefined ? ` (without delegate.namespace it is looked up in ${vs.ref.namespace})` : ' and delegate.namespace'}`));
+      } else if (lookup.problem === 'has-hosts') {
+        findings.push(finding('delegate-has-hosts', vs.ref, `${label} delegates to ${target}, which has hosts: istiod takes only a VirtualService without hosts as a delegate, so ${dropped}; remove its hosts and gateways, or delegate to another`));
+      } else {
+        findings.push(finding('delegate-not-exported', vs.ref, `${label} delegates to ${target}, which is exported only to ${namespacesText(lookup.delegate?.exportTo ?? [])}, not to ${vs.ref.namespace}; ${dropped}: add ${vs.ref.namespace} to its spec.exportTo, or leave exportTo out`));
+      }
+    });
+  }
+  return findings;
 }
 
 /** Whether a Service (or ServiceEntry) exported to `exportTo` can be used where the VirtualService applies. */
@@ -91,7 +134,8 @@ function usableBy(exportTo: readonly string[], applying: readonly string[]): boo
  */
 export function checkGatewayExports(index: MeshIndex): Finding[] {
   const findings: Finding[] = [];
-  for (const vs of index.virtualServices) {
+  // A delegate (no hosts) is bound to no gateway by itself: its roots are.
+  for (const vs of index.virtualServices.filter((v) => v.hosts.length > 0)) {
     for (const g of vs.gateways.filter((name) => name !== MESH_GATEWAY)) {
       const proxies = gatewayProxyNamespaces(index, g);
       if (proxies !== undefined && !proxies.some((ns) => visibleIn(vs.exportTo, ns))) {
@@ -239,7 +283,8 @@ function vsHostText(written: string, namespace: string): string {
 /** Gateways must exist and serve the hosts; `*` must not be bound to the mesh: IST0101, IST0132. */
 export function checkGateways(index: MeshIndex): Finding[] {
   const findings: Finding[] = [];
-  for (const vs of index.virtualServices) {
+  // A delegate (no hosts) is bound to no gateway by itself (Istio's validation refuses gateways on it): its roots are.
+  for (const vs of index.virtualServices.filter((v) => v.hosts.length > 0)) {
     const onMesh = vs.gateways.includes(MESH_GATEWAY);
     if (onMesh && vs.hosts.includes('*')) {
       findings.push(finding('wildcard-host-on-mesh', vs.ref, 'host "*" cannot be bound to the mesh gateway (Istio rejects it: it would capture every in-mesh call); name the hosts, or bind the VirtualService to ingress gateways only'));

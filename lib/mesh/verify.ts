@@ -1,5 +1,5 @@
 import {
-  checkConflicts, checkDestinations, checkGatewayExports, checkUnexpandedHosts, checkGateways, checkRules, checkServicesAndWorkloads, checkSubsets,
+  checkConflicts, checkDelegates, checkDestinations, checkGatewayExports, checkUnexpandedHosts, checkGateways, checkRules, checkServicesAndWorkloads, checkSubsets,
 } from './checks';
 import { checkAmbientWaypoints, checkEnrollment } from './enrollment';
 import { checkGatewayCertificates, checkGrpcAndTlsRoutes, checkHttpRoutes, checkIstioGatewayDeployments } from './gateway-api-checks';
@@ -39,6 +39,7 @@ export function verifyPrepared(prepared: PreparedManifests): Finding[] {
     ...checkUnexpandedHosts(index),
     ...checkGatewayExports(index),
     ...checkGateways(index),
+    ...checkDelegates(index),
     ...checkSubsets(index),
     ...checkConflicts(index),
     ...checkRules(index),

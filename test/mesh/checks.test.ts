@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
-  checkConflicts, checkDestinations, checkGatewayExports, checkGateways, checkUnexpandedHosts, checkRules, checkServicesAndWorkloads, checkSubsets,
+  checkConflicts, checkDelegates, checkDestinations, checkGatewayExports, checkGateways, checkUnexpandedHosts, checkRules, checkServicesAndWorkloads, checkSubsets,
 } from '../../lib/mesh/checks';
 import { Finding } from '../../lib/mesh/findings';
 import { Manifest, MeshIndex } from '../../lib/mesh/manifests';
@@ -1048,5 +1048,65 @@ describe('lists in messages', () => {
       .toBe('host "e.example.com" is served by none of the VirtualService\'s gateways (default/public, default/other) and it is not bound to the mesh, so no request for it reaches it');
     const zero = [...withObject(deployment('web-v2', V2, { replicas: 0 })), deployment('web-v2b', V2, { replicas: 0 })];
     expect(run(checkSubsets, zero)[0].message).toBe('subset "version-2" selects only Deployment default/web-v2, Deployment default/web-v2b, scaled to 0 replicas; requests routed to it fail with 503');
+  });
+});
+
+describe('delegate VirtualServices', () => {
+  /** A VirtualService without hosts: a delegate. */
+  const delegateVs = (name: string, http: any[], opts: { ns?: string; exportTo?: string[]; gateways?: string[] } = {}) => {
+    const vs = virtualService(name, http, { gateways: opts.gateways ?? null, ...(opts.ns !== undefined ? { ns: opts.ns } : {}) });
+    delete vs.spec.hosts;
+    return opts.exportTo === undefined ? vs : { ...vs, spec: { ...vs.spec, exportTo: opts.exportTo } };
+  };
+  const root = (http: any[], opts: Parameters<typeof virtualService>[2] = {}) => virtualService('root', http, opts);
+
+  test('fails if a rule delegates to a VirtualService that does not exist, has hosts, or is not exported to the root\'s namespace', () => {
+    // GIVEN a root whose three rules delegate to a missing one, one with hosts, and one of shop exported only to shop
+    const manifests = [...tutorial(), virtualService('with-hosts', [{ route: [route('website')] }], { hosts: ['other'], gateways: ['mesh'] }),
+      delegateVs('hidden', [{ route: [route('website.default.svc.cluster.local')] }], { ns: 'shop', exportTo: ['.'] }),
+      root([
+        { name: 'a', match: [{ uri: { prefix: '/a' } }], delegate: { name: 'absent' } },
+        { match: [{ uri: { prefix: '/b' } }], delegate: { name: 'with-hosts' } },
+        { match: [{ uri: { prefix: '/c' } }], delegate: { name: 'hidden', namespace: 'shop' } },
+      ])];
+
+    // WHEN
+    const findings = run(checkDelegates, manifests);
+
+    // THEN
+    expect(findings.map((f) => `${f.severity} ${f.code} ${f.kind}/${f.name}`)).toEqual([
+      'error delegate-not-found VirtualService/root', 'error delegate-has-hosts VirtualService/root', 'error delegate-not-exported VirtualService/root',
+    ]);
+    expect(findings[0].message).toBe('http rule 1 ("a") delegates to VirtualService default/absent, which does not exist; istiod leaves the rule out, and its requests go to the rules after it (or get 404): define the delegate (a VirtualService without hosts) or fix delegate.name (without delegate.namespace it is looked up in default)');
+    expect(findings[2].message).toBe('http rule 3 delegates to VirtualService shop/hidden, which is exported only to namespace shop, not to default; istiod leaves the rule out, and its requests go to the rules after it (or get 404): add default to its spec.exportTo, or leave exportTo out');
+  });
+
+  test('near miss: a rule delegating to a VirtualService without hosts exported to the root\'s namespace is fine', () => {
+    const manifests = [...tutorial(), delegateVs('api', [{ route: [route('website.default.svc.cluster.local')] }], { ns: 'shop', exportTo: ['default'] }),
+      root([{ delegate: { name: 'api', namespace: 'shop' } }])];
+    expect(run(checkDelegates, manifests)).toEqual([]);
+  });
+
+  test('reports no gateway finding on a delegate: it is bound to no gateway by itself', () => {
+    // GIVEN a delegate written with a gateway (Istio's validation refuses it), which serves none of its (no) hosts
+    const manifests = withObject(delegateVs('api', [{ route: [route('website')] }], { gateways: ['website-gateway'] }));
+    // THEN
+    expect(run(checkGateways, manifests)).toEqual([]);
+    expect(run(checkGatewayExports, [...manifests, deployment('ingress', { istio: 'ingressgateway' }, { ns: 'istio-system' })])).toEqual([]);
+  });
+
+  test('checks a delegate\'s destinations where its roots apply, not where it is exported', () => {
+    // GIVEN Service website of default exported only to default, routed to by a delegate of shop
+    const exported = { ...service('website', { selector: { app: 'website' } }), metadata: { name: 'website', annotations: { 'networking.istio.io/exportTo': '.' } } };
+    const base = withObject(exported);
+    const delegate = delegateVs('api', [{ route: [route('website.default.svc.cluster.local', 'version-1')] }], { ns: 'shop' });
+
+    // WHEN the root is in default, and WHEN it is in blog
+    const fromDefault = run(checkDestinations, [...base, delegate, virtualService('root', [{ delegate: { name: 'api', namespace: 'shop' } }], { hosts: ['website'], gateways: ['mesh'] })]);
+    const fromBlog = run(checkDestinations, [...base, delegate, virtualService('root', [{ delegate: { name: 'api', namespace: 'shop' } }], { ns: 'blog', hosts: ['website.default.svc.cluster.local'], gateways: ['mesh'] })]);
+
+    // THEN the route is usable through the root of default, not through the root of blog
+    expect(fromDefault.filter((f) => f.name === 'api')).toEqual([]);
+    expect(fromBlog.filter((f) => f.name === 'api').map((f) => f.code)).toEqual(['host-not-exported']);
   });
 });

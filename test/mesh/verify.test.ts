@@ -21,6 +21,23 @@ describe('verifyManifests', () => {
     ]);
   });
 
+  test('fails if a rule delegates to a VirtualService that does not exist, and finds nothing else about a sound delegate', () => {
+    // GIVEN the tutorial whose VirtualService delegates /api to api (a sound delegate) and /old to a missing one
+    const manifests = tutorial().filter((m) => m.kind !== 'VirtualService');
+    manifests.push(
+      { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'api' }, spec: { http: [{ route: [{ destination: { host: 'website', subset: 'version-2' } }] }] } },
+      { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'root' }, spec: { hosts: ['*'], gateways: ['website-gateway'], http: [
+        { match: [{ uri: { prefix: '/api' } }], delegate: { name: 'api' } },
+        { match: [{ uri: { prefix: '/old' } }], delegate: { name: 'old' } },
+        { route: [{ destination: { host: 'website', subset: 'version-1' } }] },
+      ] } },
+    );
+    // WHEN
+    const findings = verifyManifests(manifests);
+    // THEN
+    expect(findings.map((f) => `${f.code} ${f.name}`)).toEqual(['delegate-not-found root', 'gateway-selects-no-workload website-gateway']);
+  });
+
   test('orders findings errors first, then by object', () => {
     const manifests = tutorialStep4AsWritten();
     manifests.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'aaa' }, spec: { ports: [{ port: 1, name: 'x' }], selector: { app: 'none' } } });
