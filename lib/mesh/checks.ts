@@ -8,13 +8,14 @@ import { lookUpDelegate } from './delegates';
 import { CODES, Finding, FindingCode, Severity } from './findings';
 import { isCatchAll, l4MatchCovers, matchCovers, matchKey } from './http-match';
 import { serverHostsFor } from './gateway-hosts';
-import { DestinationJson, MatchJson, RuleJson } from './json';
+import { DestinationJson, HttpRouteJson, MatchJson, RuleJson } from './json';
 import {
   ALL_NAMESPACES, configHost, GatewayInfo, MeshIndex, ObjectRef, RULE_KINDS, RuleDestination, RuleKind, selectorMatches, ServiceInfo, servicePortProtocol, VirtualServiceInfo,
   visibleIn,
 } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
 import { subsetNameProblem } from './istio-validation';
+import { isObject } from './rule-answers';
 
 /**
  * Labels that Istio gives an endpoint from the node its pod runs on (locality and host name), not
@@ -484,6 +485,8 @@ function checkRuleOrder(vs: VirtualServiceInfo, kind: RuleKind): Finding[] {
   let catchAll: number | undefined;
   vs[kind].forEach((rule: RuleJson | undefined, i) => {
     const matches: readonly MatchJson[] = Array.isArray(rule?.match) ? rule.match : [];
+    // A rule that delegates takes only what its delegate's rules take, within its matches (istiod merges them), so it hides no later rule.
+    const delegates = kind === 'http' && isObject((rule as HttpRouteJson | undefined)?.delegate);
     if (catchAll !== undefined) {
       findings.push(finding('unreachable-rule', vs.ref, `${ruleLabel(vs, kind, i)} can never match: ${ruleLabel(vs, kind, catchAll)} before it takes every request; move the more specific rule first`));
     } else if (matches.length > 0) {
@@ -501,9 +504,11 @@ function checkRuleOrder(vs: VirtualServiceInfo, kind: RuleKind): Finding[] {
           }
         });
       }
-      matches.forEach((m, j) => earlier.push({ rule: i, match: j, value: m }));
+      if (!delegates) {
+        matches.forEach((m, j) => earlier.push({ rule: i, match: j, value: m }));
+      }
     }
-    if (catchAll === undefined && isCatchAll(rule)) {
+    if (catchAll === undefined && !delegates && isCatchAll(rule)) {
       catchAll = i;
     }
   });

@@ -1095,6 +1095,17 @@ describe('delegate VirtualServices', () => {
     expect(run(checkGatewayExports, [...manifests, deployment('ingress', { istio: 'ingressgateway' }, { ns: 'istio-system' })])).toEqual([]);
   });
 
+  test('takes a rule that delegates for no catch-all: the rules after it stay reachable', () => {
+    // GIVEN a root whose first rule delegates everything to api, whose only rule is for /api, then a catch-all
+    const manifests = withObject(delegateVs('api', [{ match: [{ uri: { prefix: '/api' } }], route: [route('website', 'version-2')] }]),
+      withObject(vsWith([{ delegate: { name: 'api' } }, { match: [{ uri: { prefix: '/' } }], route: [route('website', 'version-1')] }, { route: [route('website', 'version-1')] }])));
+    // THEN
+    expect(run(checkRules, manifests)).toEqual([]);
+    // Near miss: a rule that routes everything hides the rest.
+    expect(codes(checkRules, withObject(vsWith([{ route: [route('website', 'version-2')] }, { route: [route('website', 'version-1')] }]))))
+      .toEqual(['warning unreachable-rule VirtualService/website-virtual-service']);
+  });
+
   test('checks a delegate\'s destinations where its roots apply, not where it is exported', () => {
     // GIVEN Service website of default exported only to default, routed to by a delegate of shop
     const exported = { ...service('website', { selector: { app: 'website' } }), metadata: { name: 'website', annotations: { 'networking.istio.io/exportTo': '.' } } };
