@@ -486,12 +486,24 @@ export function virtualServiceIssues(spec: unknown): ValidationIssue[] {
   const hosts = list(s.hosts).filter((h): h is string => typeof h === 'string');
   add(issues, 'spec.hosts', duplicateHostsProblem(hosts));
   checkGatewayNames(issues, 'spec.gateways', s.gateways);
+  // A VirtualService without hosts is a delegate: Istio refuses gateways, tcp and tls rules on it, and a delegate of its own.
+  const isDelegate = list(s.hosts).length === 0;
+  if (isDelegate) {
+    for (const field of ['gateways', 'tcp', 'tls'] as const) {
+      add(issues, `spec.${field}`, list(s[field]).length > 0 ? 'must be empty in a delegate VirtualService (one without hosts)' : undefined);
+    }
+  }
   list(s.http).forEach((rule, i) => {
     const r = obj(rule);
     if (r === undefined) {
       return;
     }
     const path = `spec.http[${i}]`;
+    if (r.delegate !== undefined && r.delegate !== null) {
+      add(issues, `${path}.delegate`, isDelegate ? 'must not be set in a delegate VirtualService (one without hosts): delegates do not chain' : undefined);
+      add(issues, `${path}.route`, !isDelegate && list(r.route).length > 0 ? 'must not be set beside delegate: the delegate\'s rules route' : undefined);
+      add(issues, `${path}.redirect`, !isDelegate && obj(r.redirect) !== undefined ? 'must not be set beside delegate: the delegate\'s rules route' : undefined);
+    }
     list(r.match).forEach((m, j) => {
       const match = obj(m);
       if (match !== undefined) {

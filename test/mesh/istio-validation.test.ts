@@ -83,6 +83,27 @@ describe('the webhook rules of Istio 1.30.3', () => {
 });
 
 describe('virtualServiceIssues', () => {
+  test('fails if a delegate VirtualService (no hosts) has gateways, tcp or tls rules or a delegate, or a root rule routes beside its delegate', () => {
+    // GIVEN a delegate with gateways, tcp and tls rules and a rule that delegates; a root rule with a route and a redirect beside delegate
+    const delegate = virtualServiceIssues({ gateways: ['gw'], tcp: [{}], tls: [{}], http: [{ delegate: { name: 'other' } }] });
+    const root = virtualServiceIssues({ hosts: ['x.example.com'], http: [{ delegate: { name: 'api' }, route: [{ destination: { host: 'a' } }], redirect: { uri: '/' } }] });
+
+    // THEN
+    expect(delegate).toEqual([
+      { path: 'spec.gateways', message: 'must be empty in a delegate VirtualService (one without hosts)' },
+      { path: 'spec.tcp', message: 'must be empty in a delegate VirtualService (one without hosts)' },
+      { path: 'spec.tls', message: 'must be empty in a delegate VirtualService (one without hosts)' },
+      { path: 'spec.http[0].delegate', message: 'must not be set in a delegate VirtualService (one without hosts): delegates do not chain' },
+    ]);
+    expect(root).toEqual([
+      { path: 'spec.http[0].route', message: 'must not be set beside delegate: the delegate\'s rules route' },
+      { path: 'spec.http[0].redirect', message: 'must not be set beside delegate: the delegate\'s rules route' },
+    ]);
+    // Near miss: a plain delegate and a root rule with only matches and settings pass.
+    expect(virtualServiceIssues({ http: [{ route: [{ destination: { host: 'a' } }] }] })).toEqual([]);
+    expect(virtualServiceIssues({ hosts: ['x.example.com'], http: [{ match: [{ uri: { prefix: '/' } }], delegate: { name: 'api' }, timeout: '1s' }] })).toEqual([]);
+  });
+
   test('fails if a gateway name written namespace/name has a part that is not a DNS-1123 label, such as ./name', () => {
     // GIVEN / WHEN
     const issues = virtualServiceIssues({ hosts: ['x.example.com'], gateways: ['./local'], http: [{ match: [{ gateways: ['istio-system/Public'] }] }] });
