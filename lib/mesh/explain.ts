@@ -200,17 +200,7 @@ export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): 
   const vs = pickVirtualService(index, visibleFrom(bound, from), gateway, routed.host, from);
   const host = routed.host ?? vs?.hosts.find((h) => !h.includes('*')) ?? '*';
   const port = routed.port ?? defaultPort(index, gateway, host, from);
-  const request: RequestDescription = {
-    gateway,
-    host,
-    path: routed.path ?? '/',
-    headers,
-    method: routed.method ?? 'GET',
-    ...(port !== undefined ? { port } : {}),
-    ...(routed.authority !== undefined ? { authority: routed.authority } : {}),
-    scheme: 'http',
-    fromNamespace: from,
-  };
+  const request: RequestDescription = { ...describeRequest(routed, gateway, host, port, headers, 'http'), fromNamespace: from };
   const notes: string[] = [];
   const tcp = nonHttpPort(index, index.requestHost(host, from), port);
   if (tcp !== undefined) {
@@ -256,16 +246,7 @@ function explainIstioGateway(index: MeshIndex, gw: GatewayInfo, bound: VirtualSe
   }
   const host = options.host ?? (bound.length === 1 ? completedHosts(bound[0]).find((h) => !h.includes('*')) : undefined) ?? '*';
   const port = options.port ?? defaultPort(index, gateway, host, DEFAULT_NAMESPACE);
-  const request: RequestDescription = {
-    gateway,
-    host,
-    path: options.path ?? '/',
-    headers,
-    method: options.method ?? 'GET',
-    ...(port !== undefined ? { port } : {}),
-    ...(options.authority !== undefined ? { authority: options.authority } : {}),
-    ...schemeField(istioScheme(index, gateway, port)),
-  };
+  const request = describeRequest(options, gateway, host, port, headers, istioScheme(index, gateway, port));
   const notes: string[] = [];
   const vhost = virtualHostFor(gatewayVirtualHosts(gw, bound, port, index.virtualServices), host);
   const warnings = gatewayApiWarnings(index, gateway, vhost?.virtualServices[0] ?? bound[0], host);
@@ -534,7 +515,7 @@ function explainApiGateway(index: MeshIndex, gateway: ApiGatewayInfo, options: R
     }
     host = (attached[0] ?? (any.tls.length === 1 ? any.tls[0] : undefined))?.hostnames.find((h) => !h.includes('*')) ?? '*';
   }
-  const request: RequestDescription = { gateway: key, host, path: options.path ?? '/', headers, method: options.method ?? 'GET', ...(port !== undefined ? { port } : {}), ...(options.authority !== undefined ? { authority: options.authority } : {}), ...schemeField(apiGatewayScheme(index, key, port)) };
+  const request = describeRequest(options, key, host, port, headers, apiGatewayScheme(index, key, port));
   const explanation = explainRoutes(index, request, applied(host));
   const unread = [
     ...listenerSetWarnings(index, host),
@@ -685,8 +666,18 @@ function explainRoutes(index: MeshIndex, request: RequestDescription, applied: A
 }
 
 /** `{ scheme }` when it is known. */
-function schemeField(scheme: Scheme | undefined): { scheme?: Scheme } {
-  return scheme !== undefined ? { scheme } : {};
+/** The request explain follows: the options' path, method and authority (GET / by default), through `gateway`. */
+function describeRequest(options: RoutedOptions, gateway: string, host: string, port: number | undefined, headers: Record<string, string>, scheme: Scheme | undefined): RequestDescription {
+  return {
+    gateway,
+    host,
+    path: options.path ?? '/',
+    headers,
+    method: options.method ?? 'GET',
+    ...(port !== undefined ? { port } : {}),
+    ...(options.authority !== undefined ? { authority: options.authority } : {}),
+    ...(scheme !== undefined ? { scheme } : {}),
+  };
 }
 
 /** The scheme of requests that come to an Istio Gateway's servers (of the port, when known), when they agree; `http` in the mesh. */
