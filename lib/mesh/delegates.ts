@@ -131,11 +131,7 @@ export function mergeHttpRule(root: HttpRouteJson, rootNamespace: string, leaf: 
   if (name !== undefined) {
     out.name = name;
   }
-  for (const field of INHERITED) {
-    if (out[field] === undefined && resolvedRoot[field] !== undefined) {
-      out[field] = resolvedRoot[field];
-    }
-  }
+  fillUnset(out, resolvedRoot, INHERITED);
   return out as HttpRouteJson;
 }
 
@@ -192,6 +188,16 @@ export function mergeMatches(root: readonly HttpMatchJson[], leaf: readonly Http
   return out;
 }
 
+/** Copies into `out` each of `fields` that it leaves unset and `from` sets (pilot's "the delegate's, else the root's"). */
+function fillUnset(out: Record<string, unknown>, from: object, fields: readonly string[]): void {
+  const source = from as Record<string, unknown>;
+  for (const field of fields) {
+    if (out[field] === undefined && source[field] !== undefined) {
+      out[field] = source[field];
+    }
+  }
+}
+
 const STRING_FIELDS = ['uri', 'scheme', 'method', 'authority'] as const;
 const MAP_FIELDS = ['headers', 'withoutHeaders', 'queryParams', 'sourceLabels'] as const;
 
@@ -202,11 +208,7 @@ function mergeMatch(root: HttpMatchJson, leaf: HttpMatchJson): HttpMatchJson {
   if (name !== undefined) {
     out.name = name;
   }
-  for (const field of STRING_FIELDS) {
-    if (out[field] === undefined && root[field] !== undefined) {
-      out[field] = root[field];
-    }
-  }
+  fillUnset(out, root, STRING_FIELDS);
   for (const field of MAP_FIELDS) {
     if (root[field] !== undefined || leaf[field] !== undefined) {
       out[field] = { ...(root[field] ?? {}), ...(leaf[field] ?? {}) };

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { mermaidDiagram } from '../../lib/mesh/diagram';
-import { deployment, gateway, route, service, tutorial, tutorialStep4AsWritten, virtualService } from '../support/fixtures';
+import { deployment, gateway, route, service, tutorial, tutorialWithDelegate, tutorialStep4AsWritten, virtualService } from '../support/fixtures';
 
 describe('mermaidDiagram', () => {
   test('draws the mesh as a gateway node, mirrors as dotted edges, and escapes quotes', () => {
@@ -218,12 +218,7 @@ describe('mermaidDiagram draws only what Istio sends', () => {
 
   test('draws a delegate VirtualService under the rule that delegates to it, bound to nothing', () => {
     // GIVEN a root VirtualService whose /api rule delegates to one without hosts
-    const delegate = virtualService('api', [{ route: [route('website', 'version-2')] }], { gateways: null });
-    delete delegate.spec.hosts;
-    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), delegate, virtualService('root', [
-      { match: [{ uri: { prefix: '/api' } }], delegate: { name: 'api' } },
-      { route: [route('website', 'version-1')] },
-    ], { hosts: ['website'], gateways: ['mesh'] })];
+    const manifests = tutorialWithDelegate();
 
     // WHEN
     const diagram = mermaidDiagram(manifests);

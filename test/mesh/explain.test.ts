@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { mermaidDiagram } from '../../lib/mesh/diagram';
 import { explain, ExplainError, formatExplanation } from '../../lib/mesh/explain';
 import { parseManifestText, readManifests } from '../../lib/mesh/read';
-import { deployment, destinationRule, gateway, route, service, tutorial, V1, virtualService } from '../support/fixtures';
+import { deployment, destinationRule, gateway, route, service, tutorial, tutorialWithDelegate, V1, virtualService } from '../support/fixtures';
 import { bookinfo, ISTIO_SAMPLES } from '../support/samples';
 
 describe('explain', () => {
@@ -928,12 +928,7 @@ describe('explain follows a delegate VirtualService as istiod merges it', () => 
 
 describe('explain binds no delegate VirtualService', () => {
   test('takes the only VirtualService with hosts when no host is given, leaving out a delegate', () => {
-    const delegate = virtualService('api', [{ route: [route('website', 'version-2')] }], { gateways: null });
-    delete delegate.spec.hosts;
-    const manifests = [...tutorial().filter((m) => m.kind !== 'VirtualService'), delegate, virtualService('root', [
-      { match: [{ uri: { prefix: '/api' } }], delegate: { name: 'api' } },
-      { route: [route('website', 'version-1')] },
-    ], { hosts: ['website'], gateways: ['mesh'] })];
+    const manifests = tutorialWithDelegate();
     expect(explain(manifests, { gateway: 'mesh' }).virtualService?.name).toBe('root');
   });
 

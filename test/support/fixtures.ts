@@ -108,3 +108,16 @@ export function planSites(stableReplicas: number, canaryReplicas: number) {
     },
   };
 }
+
+/**
+ * The tutorial in the mesh through a root VirtualService whose /api rule delegates to a
+ * VirtualService without hosts (`api`, to version-2); other requests go to version-1.
+ */
+export function tutorialWithDelegate(): M[] {
+  const delegate = virtualService('api', [{ route: [route('website', 'version-2')] }], { gateways: null });
+  delete delegate.spec.hosts;
+  return [...tutorial().filter((m) => m.kind !== 'VirtualService'), delegate, virtualService('root', [
+    { match: [{ uri: { prefix: '/api' } }], delegate: { name: 'api' } },
+    { route: [route('website', 'version-1')] },
+  ], { hosts: ['website'], gateways: ['mesh'] })];
+}
