@@ -4,7 +4,7 @@
  * few objects of one group are compared with each other.
  */
 import { hostServes, hostsOverlap } from '../model/hosts';
-import { lookUpDelegate } from './delegates';
+import { lookUpDelegate, rootsByDelegate } from './delegates';
 import { CODES, Finding, FindingCode, Severity } from './findings';
 import { isCatchAll, l4MatchCovers, matchCovers, matchKey } from './http-match';
 import { serverHostsFor } from './gateway-hosts';
@@ -57,10 +57,18 @@ export function ruleLabel(vs: VirtualServiceInfo, kind: RuleKind, index: number)
  * there), or `undefined` when the manifests hold none (an ingress gateway installed apart).
  */
 export function gatewayProxyNamespaces(index: MeshIndex, gateway: string): string[] | undefined {
-  const selector = index.gateways.get(gateway)?.selector;
-  const namespaces = selector === undefined || Object.keys(selector).length === 0 ? [] : [...new Set(index.workloadsMatchingAnywhere(selector).map((w) => w.ref.namespace))];
-  return namespaces.length === 0 ? undefined : namespaces;
+  const known = proxyNamespaces.get(index) ?? new Map<string, string[] | undefined>();
+  proxyNamespaces.set(index, known);
+  if (!known.has(gateway)) {
+    const selector = index.gateways.get(gateway)?.selector;
+    const namespaces = selector === undefined || Object.keys(selector).length === 0 ? [] : [...new Set(index.workloadsMatchingAnywhere(selector).map((w) => w.ref.namespace))];
+    known.set(gateway, namespaces.length === 0 ? undefined : namespaces);
+  }
+  return known.get(gateway);
 }
+
+/** The proxies' namespaces of each Gateway, looked up once per index (which does not change). */
+const proxyNamespaces = new WeakMap<MeshIndex, Map<string, string[] | undefined>>();
 
 /**
  * The namespaces whose proxies apply `vs`, and so must see the Services it routes to: for the
@@ -72,7 +80,7 @@ export function gatewayProxyNamespaces(index: MeshIndex, gateway: string): strin
 function applyingNamespaces(index: MeshIndex, vs: VirtualServiceInfo): string[] {
   if (vs.hosts.length === 0) {
     // A delegate applies only through the roots that delegate to it, where they apply.
-    return [...new Set(rootsOf(index, vs).flatMap((root) => applyingNamespaces(index, root)))];
+    return [...new Set((rootsByDelegate(index.virtualServices).get(vs) ?? []).flatMap((root) => applyingNamespaces(index, root)))];
   }
   const own = vs.exportTo.includes(ALL_NAMESPACES) ? [vs.ref.namespace] : vs.exportTo;
   return [...new Set(vs.gateways.flatMap((g) => {
@@ -82,15 +90,6 @@ function applyingNamespaces(index: MeshIndex, vs: VirtualServiceInfo): string[] 
     const proxies = gatewayProxyNamespaces(index, g);
     return proxies === undefined ? [vs.ref.namespace] : proxies.filter((ns) => visibleIn(vs.exportTo, ns));
   }))];
-}
-
-/** The VirtualServices with hosts that have an http rule delegating to the delegate `vs` that istiod follows. */
-function rootsOf(index: MeshIndex, vs: VirtualServiceInfo): VirtualServiceInfo[] {
-  return index.virtualServices.filter((root) => root.hosts.length > 0
-    && root.http.some((rule) => {
-      const lookup = lookUpDelegate(index.virtualServices, root, rule);
-      return lookup?.delegate === vs && lookup.problem === undefined;
-    }));
 }
 
 /**

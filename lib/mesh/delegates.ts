@@ -38,7 +38,7 @@ export function lookUpDelegate(all: readonly VirtualServiceInfo[], root: Virtual
   }
   const namespace = typeof written.namespace === 'string' && written.namespace !== '' ? written.namespace : root.ref.namespace;
   const name = String(written.name ?? '');
-  const named = all.filter((v) => v.ref.namespace === namespace && v.ref.name === name);
+  const named = byName(all).get(`${namespace}/${name}`) ?? [];
   const delegate = named.find((v) => v.hosts.length === 0);
   if (delegate === undefined) {
     return { namespace, name, problem: named.length > 0 ? 'has-hosts' : 'missing' };
@@ -80,7 +80,64 @@ export interface DroppedHttpRule {
  * VirtualService without hosts (a delegate itself) is not merged: istiod uses its rules only
  * through a root.
  */
-export function mergedHttpRules(all: readonly VirtualServiceInfo[], vs: VirtualServiceInfo): { rules: MergedHttpRule[]; dropped: DroppedHttpRule[] } {
+export function mergedHttpRules(all: readonly VirtualServiceInfo[], vs: VirtualServiceInfo): MergedHttpRules {
+  const cache = mergedCache.get(all) ?? new Map<VirtualServiceInfo, MergedHttpRules>();
+  mergedCache.set(all, cache);
+  let merged = cache.get(vs);
+  if (merged === undefined) {
+    merged = mergeRules(all, vs);
+    cache.set(vs, merged);
+  }
+  return merged;
+}
+
+/** The delegates that the VirtualServices with hosts among `all` use (their lookup has no problem), with the roots that use each. */
+export function rootsByDelegate(all: readonly VirtualServiceInfo[]): ReadonlyMap<VirtualServiceInfo, readonly VirtualServiceInfo[]> {
+  let roots = rootsCache.get(all);
+  if (roots === undefined) {
+    const found = new Map<VirtualServiceInfo, VirtualServiceInfo[]>();
+    for (const root of all.filter((v) => v.hosts.length > 0)) {
+      const used = new Set(root.http.map((rule) => lookUpDelegate(all, root, rule)).filter((l) => l?.problem === undefined).map((l) => l?.delegate));
+      for (const delegate of used) {
+        if (delegate !== undefined) {
+          found.set(delegate, [...(found.get(delegate) ?? []), root]);
+        }
+      }
+    }
+    roots = found;
+    rootsCache.set(all, roots);
+  }
+  return roots;
+}
+
+/*
+ * Derived once per list of VirtualServices (a MeshIndex's, which does not change): the lookups
+ * by name, the merged rules and the roots of each delegate. Shared: do not change what they hold.
+ */
+const namesCache = new WeakMap<readonly VirtualServiceInfo[], Map<string, VirtualServiceInfo[]>>();
+const mergedCache = new WeakMap<readonly VirtualServiceInfo[], Map<VirtualServiceInfo, MergedHttpRules>>();
+const rootsCache = new WeakMap<readonly VirtualServiceInfo[], Map<VirtualServiceInfo, VirtualServiceInfo[]>>();
+
+function byName(all: readonly VirtualServiceInfo[]): Map<string, VirtualServiceInfo[]> {
+  let names = namesCache.get(all);
+  if (names === undefined) {
+    names = new Map<string, VirtualServiceInfo[]>();
+    for (const v of all) {
+      const key = `${v.ref.namespace}/${v.ref.name}`;
+      names.set(key, [...(names.get(key) ?? []), v]);
+    }
+    namesCache.set(all, names);
+  }
+  return names;
+}
+
+/** The http rules of a VirtualService as istiod uses them, and those it leaves out. */
+export interface MergedHttpRules {
+  readonly rules: MergedHttpRule[];
+  readonly dropped: DroppedHttpRule[];
+}
+
+function mergeRules(all: readonly VirtualServiceInfo[], vs: VirtualServiceInfo): MergedHttpRules {
   const rules: MergedHttpRule[] = [];
   const dropped: DroppedHttpRule[] = [];
   vs.http.forEach((json, rule) => {
