@@ -4,6 +4,7 @@
  */
 import { finding } from './checks';
 import { Finding } from './findings';
+import { grpcRoutes } from './explain-gateway-api';
 import { isService } from './gateway-api-checks';
 import { DEFAULT_NAMESPACE, Manifest, MESH_GATEWAY, MeshIndex, ObjectRef, serviceHost, WorkloadInfo } from './manifests';
 
@@ -115,19 +116,13 @@ function waypointOf(serviceLabels: Record<string, string>, namespaceLabels: Reco
  * namespace") and calls from ambient pods go to all the Service's pods. Only namespaces the
  * manifests hold are judged.
  */
-export function checkAmbientWaypoints(index: MeshIndex, manifests: readonly Manifest[]): Finding[] {
-  const serviceLabels = new Map<string, Record<string, string>>();
-  for (const m of manifests) {
-    if (m !== null && typeof m === 'object' && m.kind === 'Service' && m.apiVersion === 'v1') {
-      serviceLabels.set(serviceHost(m.metadata?.name, m.metadata?.namespace ?? DEFAULT_NAMESPACE), { ...(m.metadata?.labels ?? {}) });
-    }
-  }
+export function checkAmbientWaypoints(index: MeshIndex): Finding[] {
   const findings: Finding[] = [];
   const judge = (route: ObjectRef, host: string) => {
     const service = index.services.get(host);
     const namespaceLabels = service === undefined ? undefined : index.namespaceLabels.get(service.ref.namespace);
     if (service === undefined || namespaceLabels === undefined || namespaceLabels[DATAPLANE_MODE_LABEL] !== 'ambient'
-      || waypointOf(serviceLabels.get(host) ?? {}, namespaceLabels) !== undefined) {
+      || waypointOf(service.labels, namespaceLabels) !== undefined) {
       return;
     }
     findings.push(finding('mesh-route-without-waypoint', route, `routes in-mesh calls to ${refText(service.ref)}, whose namespace is in the ambient mesh (${DATAPLANE_MODE_LABEL}=ambient) and which uses no waypoint: ztunnel carries only L4, so calls from ambient pods ignore this route and go to all the Service's pods; label the Service or its namespace ${USE_WAYPOINT_LABEL}=<waypoint> and deploy that waypoint (IstioEntry's waypoint prop labels the Services)`));
@@ -137,7 +132,7 @@ export function checkAmbientWaypoints(index: MeshIndex, manifests: readonly Mani
       judge(vs.ref, host);
     }
   }
-  for (const route of [...index.httpRoutes, ...index.otherRoutes.filter((r) => r.ref.kind === 'GRPCRoute')]) {
+  for (const route of [...index.httpRoutes, ...grpcRoutes(index)]) {
     for (const p of route.parentRefs.filter((ref) => isService(ref, 'Gateway'))) {
       judge(route.ref, serviceHost(p.name, p.namespace ?? route.ref.namespace));
     }

@@ -202,11 +202,11 @@ export function explainIndexed(index: MeshIndex, options: ExplainOptions = {}): 
   const port = routed.port ?? defaultPort(index, gateway, host, from);
   const request: RequestDescription = { ...describeRequest(routed, gateway, host, port, headers, 'http'), fromNamespace: from };
   const notes: string[] = [];
-  const tcp = nonHttpPort(index, index.requestHost(host, from), port);
+  const fqdn = index.requestHost(host, from);
+  const tcp = nonHttpPort(index, fqdn, port);
   if (tcp !== undefined) {
     return explainTcpPort(index, request, vs, tcp);
   }
-  const fqdn = index.requestHost(host, from);
   const dropped = droppedWarnings(index, [...routesOfService(index, fqdn, port), ...routesOfService(index, fqdn, port, grpcRoutes(index))]);
   const mesh = meshRouteGroups(index, fqdn, port, from);
   const tls = routesOfService(index, fqdn, port, tlsRoutes(index));
@@ -889,10 +889,11 @@ function pickVirtualService(index: MeshIndex, bound: VirtualServiceInfo[], gatew
   }
   // The most specific host wins: an exact name before a wildcard, a longer wildcard before a shorter one.
   let best: { vs: VirtualServiceInfo; score: number } | undefined;
+  const requested = index.requestHost(host, from);
   for (const vs of bound) {
     for (const written of vs.hosts) {
       const vsHost = index.resolveHost(written, vs.ref.namespace);
-      if (hostServes(vsHost, index.requestHost(host, from))) {
+      if (hostServes(vsHost, requested)) {
         const score = hostSpecificity(vsHost);
         if (best === undefined || score > best.score) {
           best = { vs, score };

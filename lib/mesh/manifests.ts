@@ -120,6 +120,8 @@ export interface ServiceInfo {
   readonly host: string;
   /** Its selector; `undefined` for a Service whose endpoints are managed elsewhere. */
   readonly selector?: Record<string, string>;
+  /** Its own labels (e.g. `istio.io/use-waypoint`). */
+  readonly labels: Record<string, string>;
   /** Its ports. */
   readonly ports: ServicePortInfo[];
   /** Namespaces it is visible in (`*` for all), from the `networking.istio.io/exportTo` annotation. */
@@ -612,6 +614,7 @@ export class MeshIndex {
       ref,
       host,
       selector: selector === undefined ? undefined : stringMap(selector),
+      labels: stringMap(m.metadata?.labels),
       ports: array<ServicePortJson>(m.spec?.ports).map((p) => ({ name: p?.name, port: Number(p?.port), appProtocol: p?.appProtocol, ...(typeof p?.protocol === 'string' ? { protocol: p.protocol } : {}) })),
       exportTo: resolveExportTo(typeof exportTo === 'string' ? exportTo.split(',').map((e) => e.trim()).filter((e) => e !== '') : [], ref.namespace),
     });

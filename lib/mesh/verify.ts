@@ -50,7 +50,7 @@ export function verifyPrepared(prepared: PreparedManifests): Finding[] {
     ...checkIstioGatewayDeployments(index),
     ...checkTrafficPolicies(prepared.manifests),
     ...checkEnrollment(index, prepared.manifests),
-    ...checkAmbientWaypoints(index, prepared.manifests),
+    ...checkAmbientWaypoints(index),
   ].map((f) => {
     const source = f.source ?? sources.get(JSON.stringify([f.kind, f.namespace, f.name]));
     return source === undefined ? f : { ...f, source };
