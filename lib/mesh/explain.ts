@@ -5,7 +5,7 @@ import { delegateProblemText, mergedHttpRules } from './delegates';
 import { conversionProblems } from './gateway-api-checks';
 import { requestMatches, RequestDescription, routeShares } from './http-match';
 import { completedHosts, GatewayRoute, gatewayVirtualHosts, routesForGateway, virtualHostFor } from './gateway-hosts';
-import { ALL_NAMESPACES, ApiGatewayInfo, DEFAULT_NAMESPACE, GATEWAY_API_GROUP, GatewayApiInfo, GatewayInfo, HttpRouteInfo, isHttpOrSniffed, Manifest, MeshIndex, ObjectRef, RouteInfo, serviceHost, ServiceInfo, servicePortProtocol, VirtualServiceInfo } from './manifests';
+import { ALL_NAMESPACES, ApiGatewayInfo, DEFAULT_NAMESPACE, destinationsOf, GATEWAY_API_GROUP, GatewayApiInfo, GatewayInfo, HttpRouteInfo, isHttpOrSniffed, Manifest, MeshIndex, ObjectRef, RouteInfo, serviceHost, ServiceInfo, servicePortProtocol, VirtualServiceInfo } from './manifests';
 import { MESH_GATEWAY } from '../model/names';
 import { describeIstioRewrite, describeUrlRewrite, ExplainedRedirect, filtersOf, gatewayApiRedirect, isObject, istioRedirect, mirrorPercent, Scheme, schemeOf } from './rule-answers';
 
@@ -419,7 +419,8 @@ function answerRequest(
   // A delegated rule: the delegate's rule merged with the root's (its hosts already completed), standing alone.
   const rule = leaf?.merged ?? vs.http[matched.rule];
   const ruleOwner: VirtualServiceInfo = leaf !== undefined ? { ...leaf.vs, http: [leaf.merged] } : vs;
-  const ofRule = index.destinationsOf(ruleOwner).filter((d) => d.kind === 'http' && d.rule === (leaf !== undefined ? 0 : matched.rule));
+  // A merged rule stands apart from the index: read it without keeping it in the index's cache.
+  const ofRule = (leaf !== undefined ? destinationsOf(ruleOwner) : index.destinationsOf(vs)).filter((d) => d.kind === 'http' && d.rule === (leaf !== undefined ? 0 : matched.rule));
   const sent = ofRule.filter((d) => !d.mirror);
   const rootName = vs.http[matched.rule]?.name;
   const matchedRule = { number: matched.rule + 1, ...(typeof rootName === 'string' ? { name: rootName } : {}), matchedBy: describeMatch(matched.match) };

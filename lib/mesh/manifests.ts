@@ -258,7 +258,7 @@ export interface RuleDestination {
  * to: each rule's routes, then its `mirror`, then its `mirrors`; entries without a destination are
  * left out.
  */
-function destinationsOf(vs: VirtualServiceInfo): RuleDestination[] {
+export function destinationsOf(vs: VirtualServiceInfo): RuleDestination[] {
   const found: RuleDestination[] = [];
   for (const kind of RULE_KINDS) {
     vs[kind].forEach((rule: RuleJson | undefined, i) => {
