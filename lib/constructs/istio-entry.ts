@@ -332,7 +332,7 @@ export class IstioEntry extends Construct {
     this.httpRoute = routes.httpRoute;
     this.meshHttpRoute = routes.meshHttpRoute;
     const verification = AppVerification.of(this);
-    for (const object of [this.gateway, this.gatewayApiGateway]) {
+    for (const object of [this.gateway, this.gatewayApiGateway, routes.redirectHttpRoute]) {
       if (object !== undefined) {
         verification.adopt(object, { tellsRendering: true });
       }

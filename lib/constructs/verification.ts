@@ -82,6 +82,8 @@ export class AppVerification extends Construct {
   private pass: Pass | undefined;
   /** The JSON of each object as the last verification rendered it, until its output takes it. */
   private readonly renders = new Map<ApiObject, unknown>();
+  /** The objects adopted: the only ones whose output takes the verification's rendering. */
+  private readonly adopted = new WeakSet<ApiObject>();
   /** The chart whose objects are being rendered since the last validation, if any. */
   private renderingChart: Chart | undefined;
   private verifying = false;
@@ -109,12 +111,13 @@ export class AppVerification extends Construct {
     if (role.tellsRendering === true) {
       this.observed.add(chart);
     }
+    this.adopted.add(object);
     const render = object.toJson.bind(object);
     object.toJson = () => {
       if (role.tellsRendering === true) {
         this.rendered();
       }
-      return this.takeRendering(object) ?? render();
+      return this.takeRendering(object, chart) ?? render();
     };
   }
 
@@ -166,11 +169,10 @@ export class AppVerification extends Construct {
    * object of another chart rendered before the next validation (code of the user's that runs
    * after a synthesis, say) ends the run, and every rendering kept is dropped.
    */
-  private takeRendering(object: ApiObject): unknown {
+  private takeRendering(object: ApiObject, chart: Chart): unknown {
     if (this.verifying) {
       return undefined;
     }
-    const chart = Chart.of(object);
     if (this.renderingChart !== undefined && this.renderingChart !== chart) {
       this.renders.clear();
     }
@@ -239,7 +241,10 @@ export class AppVerification extends Construct {
     for (const [chart, objects] of objectsByChart) {
       for (const o of objects) {
         const json = o.toJson();
-        this.renders.set(o, json);
+        if (this.adopted.has(o)) {
+          // Only adopted objects take their rendering back (see takeRendering).
+          this.renders.set(o, json);
+        }
         manifests.push(json);
         if (reportedSet.has(chart)) {
           const key = `${json?.kind}/${json?.metadata?.namespace ?? DEFAULT_NAMESPACE}/${json?.metadata?.name}`;

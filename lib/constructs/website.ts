@@ -2,7 +2,7 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  checkDnsLabel, checkDnsSubdomain, checkEnum, checkInteger, checkLabelValue, checkPort, checkServiceName, show,
+  checkDnsLabel, checkDnsSubdomain, checkEnum, checkInteger, checkLabelValue, checkPort, checkServiceName, isPlainObject, isServiceName, show,
 } from '../model/validate';
 import { LinuxCapability, renderCapabilities, resolveResources } from './workload-defaults';
 import { DEFAULT_NAMESPACE } from '../model/names';
@@ -223,7 +223,7 @@ export class Website extends Construct {
       throw new Error(`versions must be an array of versions (e.g. [{ name: 'v1', image: 'web:1' }]), got ${show(props.versions)}`);
     }
     (props.versions ?? []).forEach((version, i) => {
-      if (version === null || typeof version !== 'object' || Array.isArray(version)) {
+      if (!isPlainObject(version)) {
         throw new Error(`versions[${i}] must be a version object (e.g. { name: 'v1', image: 'web:1' }), got ${show(version)}`);
       }
       this.addVersion(version);
@@ -253,7 +253,7 @@ export class Website extends Construct {
     const name = checkDnsLabel('version name', options.name);
     for (const key of ['securityContext', 'podSecurityContext', 'resources'] as const) {
       const value: unknown = options[key];
-      if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+      if (value !== undefined && !isPlainObject(value)) {
         throw new Error(`${key} of version "${name}" must be an object or left out, got ${show(value)}`);
       }
     }
@@ -355,7 +355,7 @@ export class Website extends Construct {
  * label, which a chart or construct id with a dot, or a chart id starting with a digit, breaks.
  */
 function checkGeneratedServiceName(name: string): string {
-  if (name.length > 63 || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+  if (!isServiceName(name)) {
     throw new Error(`serviceName must be given when the generated name "${name}" is not a DNS-1035 label (at most 63 lower-case letters, digits or "-", starting with a letter): the API server would refuse the Service; set serviceName`);
   }
   return name;

@@ -12,6 +12,7 @@
  * name of the field: `must not be empty`.
  */
 import { RE2JS } from '@bufbuild/re2';
+import { ISTIO_GATEWAY_CLASS } from '../model/names';
 
 /** Longest regex the webhook accepts, in bytes of UTF-8 (`validateStringRegexp`). */
 export const REGEX_MAX_BYTES = 1024;
@@ -295,8 +296,7 @@ export function gatewayNameProblem(name: string): string | undefined {
     ? undefined : 'must be a DNS-1123 label (at most 63 lower-case letters, digits or "-", no dots): Istio rejects other Gateway names';
 }
 
-/** The GatewayClass of Istio's own gateways: Istio deploys a gateway for each Gateway API Gateway of it. */
-export const ISTIO_GATEWAY_CLASS = 'istio';
+export { ISTIO_GATEWAY_CLASS };
 
 /** The longest name of a Gateway API Gateway of class `istio` that Istio can deploy: 63 - "-istio". */
 export const MAX_ISTIO_GATEWAY_NAME = 63 - `-${ISTIO_GATEWAY_CLASS}`.length;

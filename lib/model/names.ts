@@ -30,3 +30,6 @@ export function resolveGatewayName(name: string, namespace: string): string {
   const next = rest.indexOf('.');
   return `${next < 0 ? rest : rest.slice(0, next)}/${name.slice(0, dot)}`;
 }
+
+/** The GatewayClass of Istio's own gateways: Istio deploys a gateway for each Gateway API Gateway of it. */
+export const ISTIO_GATEWAY_CLASS = 'istio';

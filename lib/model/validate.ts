@@ -45,13 +45,26 @@ export function checkDnsLabel(prop: string, value: string): string {
   return value;
 }
 
+/** The longest name a DNS-1123 subdomain (most object names) may have. */
+export const MAX_SUBDOMAIN = 253;
+
+/** Whether `value` is an object of keys (not `null`, an array or a primitive). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Whether `value` is a DNS-1035 label, as a Service name must be. */
+export function isServiceName(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 63 && DNS1035_LABEL.test(value);
+}
+
 /**
  * A Service name: a DNS-1035 label (like a DNS-1123 label, but starting with a letter).
  *
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#rfc-1035-label-names
  */
 export function checkServiceName(prop: string, value: string): string {
-  if (typeof value !== 'string' || value.length > 63 || !DNS1035_LABEL.test(value)) {
+  if (!isServiceName(value)) {
     throw new Error(`${prop} must be a DNS-1035 label (at most 63 lower-case letters, digits or "-", starting with a letter and ending with a letter or digit), got ${show(value)}`);
   }
   return value;
@@ -63,7 +76,7 @@ export function checkServiceName(prop: string, value: string): string {
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names
  */
 export function checkDnsSubdomain(prop: string, value: string): string {
-  if (typeof value !== 'string' || value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
+  if (typeof value !== 'string' || value.length > MAX_SUBDOMAIN || !DNS1123_SUBDOMAIN.test(value)) {
     throw new Error(`${prop} must be a DNS-1123 subdomain (lower-case letters, digits, "-" and ".", at most 253 characters), got ${show(value)}`);
   }
   return value;
@@ -99,7 +112,7 @@ export function checkLabelKey(prop: string, value: string): string {
 
 /** Checks every key and value of a label map. */
 export function checkLabels(prop: string, labels: Record<string, string>): Record<string, string> {
-  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
+  if (!isPlainObject(labels)) {
     throw new Error(`${prop} must be an object of label keys to values (e.g. { app: 'web' }), got ${show(labels)}`);
   }
   for (const [key, value] of Object.entries(labels)) {
@@ -125,7 +138,6 @@ export function checkHeaderName(prop: string, value: string): string {
   return value;
 }
 
-/** A whole number within [min, max]. */
 /** A boolean prop, when given: plain JavaScript may pass `'true'` or `1`, which would be read wrongly. */
 export function checkBoolean(prop: string, value: boolean | undefined): boolean | undefined {
   if (value !== undefined && typeof value !== 'boolean') {
@@ -136,12 +148,13 @@ export function checkBoolean(prop: string, value: boolean | undefined): boolean 
 
 /** An options object prop, when given: `null`, a string or an array is refused before it is read. */
 export function checkOptions<T extends object>(prop: string, value: T | undefined, example: string): T | undefined {
-  if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+  if (value !== undefined && !isPlainObject(value)) {
     throw new Error(`${prop} must be an object such as ${example}, or left out, got ${show(value)}`);
   }
   return value;
 }
 
+/** A whole number within [min, max]. */
 export function checkInteger(prop: string, value: number, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `a whole number of at least ${min}` : `a whole number between ${min} and ${max}`;

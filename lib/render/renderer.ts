@@ -88,6 +88,8 @@ export interface EntryRouteObjects {
   readonly httpRoute?: ApiObject;
   /** The Gateway API HTTPRoute for in-mesh traffic. */
   readonly meshHttpRoute?: ApiObject;
+  /** The Gateway API HTTPRoute that redirects plain HTTP to HTTPS. */
+  readonly redirectHttpRoute?: ApiObject;
 }
 
 /** One version of the website, as a release routes to it. */

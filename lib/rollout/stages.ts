@@ -237,8 +237,9 @@ export function planStages(options: PlanStagesOptions): PlannedStages {
       case RolloutStepKind.WEIGHT: {
         needsCanary();
         const weight = step.settings.weight;
-        if (!(weight instanceof Weight) || weight.percent === 0) {
-          throw new Error(`${at} needs a weight above 0 (e.g. Weight.percent(5)), got ${show(weight?.percent ?? weight)}; a canary without traffic is RolloutStep.deployCanary()`);
+        // RolloutStep.weight only makes weight steps with a Weight.
+        if (weight === undefined || weight.percent === 0) {
+          throw new Error(`${at} needs a weight above 0 (e.g. Weight.percent(5)), got ${show(weight?.percent)}; a canary without traffic is RolloutStep.deployCanary()`);
         }
         if (weight.percent < lastWeight) {
           throw new Error(`${at} goes backwards: ${weight} is below the previous ${lastWeight}%; weights only go forward in a plan, use RolloutStep.rollback() to go back`);

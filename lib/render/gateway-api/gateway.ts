@@ -8,6 +8,7 @@ import {
   HttpRouteSpecRulesFiltersType,
 } from '../../../imports/gateway.networking.k8s.io';
 import { hostServes } from '../../model/hosts';
+import { ISTIO_GATEWAY_CLASS } from '../../model/names';
 import { ServerModel } from '../../model/servers';
 import { TrafficApi, unsupportedFeature, USE_ISTIO_API } from '../../model/traffic-api';
 
@@ -61,7 +62,6 @@ export function checkGatewayApiServers(servers: readonly ServerModel[]): void {
 }
 
 /** Istio's own GatewayClass, the only one known to read Istio's listener options. */
-const ISTIO_CLASS = 'istio';
 
 /**
  * One listener per server. A server for one host gets it as the listener's `hostname`; a server
@@ -71,11 +71,11 @@ const ISTIO_CLASS = 'istio';
  * @param gatewayClassName the Gateway's class: `MUTUAL` is refused with another class than `istio`,
  * whose implementation might ignore the option and serve without asking for client certificates
  */
-export function gatewayApiListeners(servers: readonly ServerModel[], gatewayClassName: string = ISTIO_CLASS): GatewaySpecListeners[] {
+export function gatewayApiListeners(servers: readonly ServerModel[], gatewayClassName: string = ISTIO_GATEWAY_CLASS): GatewaySpecListeners[] {
   checkGatewayApiServers(servers);
   servers.forEach((server, i) => {
-    if (server.tls?.mode === 'MUTUAL' && gatewayClassName !== ISTIO_CLASS) {
-      throw unsupportedFeature(`servers[${i}].tls.mode MUTUAL with gatewayClassName "${gatewayClassName}"`, API, `the listener asks for client certificates through Istio's option ${TLS_TERMINATE_MODE}, and an implementation other than Istio's class "${ISTIO_CLASS}" may ignore it and accept clients without one`, `use gatewayClassName "${ISTIO_CLASS}", or ${USE_ISTIO_API}`);
+    if (server.tls?.mode === 'MUTUAL' && gatewayClassName !== ISTIO_GATEWAY_CLASS) {
+      throw unsupportedFeature(`servers[${i}].tls.mode MUTUAL with gatewayClassName "${gatewayClassName}"`, API, `the listener asks for client certificates through Istio's option ${TLS_TERMINATE_MODE}, and an implementation other than Istio's class "${ISTIO_GATEWAY_CLASS}" may ignore it and accept clients without one`, `use gatewayClassName "${ISTIO_GATEWAY_CLASS}", or ${USE_ISTIO_API}`);
     }
   });
   const seen = new Map<string, number>();

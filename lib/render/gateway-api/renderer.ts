@@ -5,11 +5,15 @@ import { GatewayApiGateway, GatewayApiHttpRoute } from './objects';
 import { checkGatewayApiRelease } from './release';
 import { renderGatewayApiRules, rulesForParent } from './routes';
 import { versionServices } from './version-services';
+import { ISTIO_GATEWAY_CLASS } from '../../model/names';
 import { TrafficApi, unsupportedFeature, USE_ISTIO_API } from '../../model/traffic-api';
-import { checkDnsLabel, checkDnsSubdomain, show } from '../../model/validate';
+import { checkDnsLabel, checkDnsSubdomain, MAX_SUBDOMAIN, show } from '../../model/validate';
 import type { EntryApiProps, EntryModel, EntryRouteObjects, ReleaseModel, TrafficRenderer } from '../renderer';
 
 const API = TrafficApi.GATEWAY_API;
+/** The names of the HTTP-to-HTTPS redirect route and of the in-mesh route: the entry's route name and these. */
+const REDIRECT_SUFFIX = '-https-redirect';
+const MESH_SUFFIX = '-mesh';
 
 /**
  * The Kubernetes Gateway API: a Gateway, HTTPRoutes bound to it (and to the website's Service, for
@@ -37,9 +41,10 @@ export const GATEWAY_API_RENDERER: TrafficRenderer = {
   checkServers: checkGatewayApiServers,
 
   gateway(scope: Construct, entry: EntryModel) {
+    const className = entry.gatewayClassName ?? ISTIO_GATEWAY_CLASS;
     const gatewayApiGateway = new GatewayApiGateway(scope, 'Gateway', {
       metadata: entry.gatewayName !== undefined ? { name: entry.gatewayName } : {},
-      spec: { gatewayClassName: entry.gatewayClassName ?? 'istio', listeners: gatewayApiListeners(entry.servers, entry.gatewayClassName ?? 'istio') },
+      spec: { gatewayClassName: className, listeners: gatewayApiListeners(entry.servers, className) },
     });
     return { name: gatewayApiGateway.name, gatewayApiGateway };
   },
@@ -48,10 +53,9 @@ export const GATEWAY_API_RENDERER: TrafficRenderer = {
     if (entry.routeName !== undefined) {
       checkDnsSubdomain('routeName', entry.routeName);
       // The redirect and mesh routes are named after it, and must fit in 253 characters too.
-      const suffixes = [...(entry.servers.some((s) => s.httpsRedirect) ? ['-https-redirect'] : []), ...(entry.meshGateway !== undefined ? ['-mesh'] : [])];
-      const longest = suffixes.reduce((a, b) => (b.length > a.length ? b : a), '');
-      if (entry.routeName.length + longest.length > 253) {
-        throw new Error(`routeName must be at most ${253 - longest.length} characters here (the route ${entry.routeName.slice(0, 8)}…${longest} is named after it, and a name holds 253), got ${entry.routeName.length} characters`);
+      const longest = entry.servers.some((s) => s.httpsRedirect) ? REDIRECT_SUFFIX : entry.meshGateway !== undefined ? MESH_SUFFIX : '';
+      if (entry.routeName.length + longest.length > MAX_SUBDOMAIN) {
+        throw new Error(`routeName must be at most ${MAX_SUBDOMAIN - longest.length} characters here (the route ${entry.routeName.slice(0, 8)}…${longest} is named after it, and a name holds ${MAX_SUBDOMAIN}), got ${entry.routeName.length} characters`);
       }
     }
     const context = { port: entry.port };
@@ -65,25 +69,23 @@ export const GATEWAY_API_RENDERER: TrafficRenderer = {
         rules: Lazy.any({ produce: () => renderGatewayApiRules(rulesForParent(entry.rules(), gatewayName), context) }),
       },
     });
-    if (entry.servers.some((s) => s.httpsRedirect)) {
-      new GatewayApiHttpRoute(scope, 'HttpsRedirect', {
-        metadata: { name: `${httpRoute.name}-https-redirect` },
-        spec: { parentRefs: gatewayParentRefs(gatewayName, entry.servers, true), ...hostnames, rules: httpsRedirectRules(entry.servers, entry.hosts) },
-      });
-    }
+    const redirectHttpRoute = !entry.servers.some((s) => s.httpsRedirect) ? undefined : new GatewayApiHttpRoute(scope, 'HttpsRedirect', {
+      metadata: { name: `${httpRoute.name}${REDIRECT_SUFFIX}` },
+      spec: { parentRefs: gatewayParentRefs(gatewayName, entry.servers, true), ...hostnames, rules: httpsRedirectRules(entry.servers, entry.hosts) },
+    });
     const meshGateway = entry.meshGateway;
     if (meshGateway === undefined) {
-      return { httpRoute };
+      return { httpRoute, redirectHttpRoute };
     }
     // GAMMA: a route whose parent is the Service applies to in-mesh calls to it.
     const meshHttpRoute = new GatewayApiHttpRoute(scope, 'MeshRoute', {
-      metadata: { name: `${httpRoute.name}-mesh` },
+      metadata: { name: `${httpRoute.name}${MESH_SUFFIX}` },
       spec: {
         parentRefs: [{ group: '', kind: 'Service', name: entry.serviceName, port: entry.port }],
         rules: Lazy.any({ produce: () => renderGatewayApiRules(rulesForParent(entry.rules(), meshGateway), context) }),
       },
     });
-    return { httpRoute, meshHttpRoute };
+    return { httpRoute, redirectHttpRoute, meshHttpRoute };
   },
 
   checkRelease: checkGatewayApiRelease,
