@@ -5,7 +5,7 @@
  * tries in order. Explain follows a request through these virtual hosts; the checks ask which
  * hosts a Gateway's servers take for a VirtualService.
  */
-import { hostServes, hostSpecificity, hostsOverlap } from '../model/hosts';
+import { hostIntersection, hostServes, hostSpecificity, hostsOverlap } from '../model/hosts';
 import { HttpMatchJson } from '../model/match-json';
 import { mergedHttpRules } from './delegates';
 import { envoyCatchAll, matchKeptOn } from './http-match';
@@ -43,23 +43,6 @@ export function serverHostsFor(server: Server, gatewayNamespace: string, vsNames
     }
     return h.slice(0, slash) === vsNamespace ? [h.slice(slash + 1)] : [];
   });
-}
-
-/**
- * Where two lists of hosts meet (pilot's `Names.Intersection`): of each pair that overlaps, the
- * more specific host, each once, in the order of `a`.
- */
-export function hostIntersection(a: readonly string[], b: readonly string[]): string[] {
-  const result: string[] = [];
-  for (const x of a) {
-    for (const y of b) {
-      const met = hostServes(y, x) ? x : hostServes(x, y) ? y : undefined;
-      if (met !== undefined && !result.includes(met)) {
-        result.push(met);
-      }
-    }
-  }
-  return result;
 }
 
 /** A VirtualService's hosts as pilot completes them (`ResolveVirtualServiceShortnames`): `shop` in namespace `shop` is `shop.shop.svc.cluster.local`. */

@@ -34,3 +34,20 @@ export function hostSpecificity(host: string | undefined): number {
   }
   return host.startsWith('*.') ? host.length : 1_000_000 + host.length;
 }
+
+/**
+ * Where two lists of hosts meet (pilot's `Names.Intersection`): of each pair that overlaps, the
+ * more specific host, each once, in the order of `a`.
+ */
+export function hostIntersection(a: readonly string[], b: readonly string[]): string[] {
+  const result: string[] = [];
+  for (const x of a) {
+    for (const y of b) {
+      const met = hostServes(y, x) ? x : hostServes(x, y) ? y : undefined;
+      if (met !== undefined && !result.includes(met)) {
+        result.push(met);
+      }
+    }
+  }
+  return result;
+}

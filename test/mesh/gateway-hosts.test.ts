@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { gatewayVirtualHosts, hostIntersection, serverHostsFor, virtualHostFor } from '../../lib/mesh/gateway-hosts';
+import { gatewayVirtualHosts, serverHostsFor, virtualHostFor } from '../../lib/mesh/gateway-hosts';
+import { hostIntersection } from '../../lib/model/hosts';
 import { MeshIndex } from '../../lib/mesh/manifests';
 import { gateway, route, virtualService } from '../support/fixtures';
 

@@ -7,7 +7,7 @@ import {
   HttpRouteSpecRulesFiltersRequestRedirectStatusCode,
   HttpRouteSpecRulesFiltersType,
 } from '../../../imports/gateway.networking.k8s.io';
-import { hostServes } from '../../model/hosts';
+import { hostIntersection, hostServes } from '../../model/hosts';
 import { ISTIO_GATEWAY_CLASS } from '../../model/names';
 import { ServerModel } from '../../model/servers';
 import { TrafficApi, unsupportedFeature, USE_ISTIO_API } from '../../model/traffic-api';
@@ -170,15 +170,7 @@ function redirectPort(servers: readonly ServerModel[], hosts: readonly string[])
   const redirecting = servers.filter((s) => s.httpsRedirect);
   const redirected = new Set<string>();
   for (const server of redirecting) {
-    for (const serverHost of server.hosts) {
-      for (const host of hosts) {
-        if (hostServes(serverHost, host)) {
-          redirected.add(host);
-        } else if (hostServes(host, serverHost)) {
-          redirected.add(serverHost);
-        }
-      }
-    }
+    hostIntersection(server.hosts, hosts).forEach((host) => redirected.add(host));
   }
   const ports = [...new Set(httpsServers.map((s) => s.port))].sort((a, b) => a - b);
   const servesAll = (port: number) => [...redirected].every((host) =>
